@@ -1,0 +1,130 @@
+"""The REST API root: ``/api/v1/``. Each app adds its router in ``ROUTERS`` below."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from fuwu.lib.errors import BusinessError, ErrorCode
+from fuwu.lib.validation import field_errors
+from fuwu.org.models import ApiToken
+
+
+class BearerTokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        found = (
+            ApiToken.objects.select_related("user", "user__department", "user__organisation")
+            .filter(key_hash=ApiToken.hash_key(token), user__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        now = timezone.now()
+        if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 300:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.user = found.user
+        return found.user
+
+
+class StaffSessionAuth(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_active else None
+
+
+api = NinjaAPI(
+    title="fuwu API",
+    version="1",
+    description="服务工作管理系统 REST API. Authenticate with `Authorization: Bearer <token>` "
+    "(`fuwu token USERNAME`) or a browser session. Errors: "
+    '`{"error": {"code", "message", "fields"}}`; messages follow Accept-Language (zh-Hans, en).',
+    auth=[BearerTokenAuth(), StaffSessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def error_response(
+    request: HttpRequest,
+    *,
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, list[str]] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    body: dict[str, Any] = {"code": code, "message": message, "fields": fields or {}}
+    body.update(extra or {})
+    return api.create_response(request, {"error": body}, status=status)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    fields = field_errors(exc.errors, skip_prefix=("body", "query", "path", "form", "payload", "filters", "params"))
+    return error_response(
+        request, status=422, code=ErrorCode.INVALID, message=_("Some fields are missing or wrong."), fields=fields
+    )
+
+
+@api.exception_handler(BusinessError)
+def on_business_error(request: HttpRequest, exc: BusinessError) -> HttpResponse:
+    return error_response(
+        request, status=exc.status, code=exc.code, message=str(exc.message), fields=exc.fields, extra=exc.extra
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return error_response(
+        request, status=401, code=ErrorCode.NOT_AUTHENTICATED,
+        message=_("Sign in or send a valid token: Authorization: Bearer <token>."),
+    )
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return error_response(request, status=404, code=ErrorCode.NOT_FOUND, message=_("Not found."))
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return error_response(
+        request, status=403, code=ErrorCode.PERMISSION_DENIED,
+        message=str(exc) or _("You are not allowed to do this."),
+    )
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {400: ErrorCode.BAD_REQUEST, 401: ErrorCode.NOT_AUTHENTICATED, 403: ErrorCode.PERMISSION_DENIED,
+             404: ErrorCode.NOT_FOUND, 409: ErrorCode.CONFLICT, 422: ErrorCode.INVALID}
+    return error_response(
+        request, status=exc.status_code, code=codes.get(exc.status_code, ErrorCode.BAD_REQUEST), message=str(exc)
+    )
+
+
+def _register_routers() -> None:
+    # Imported here so that an app's api module can import from this one.
+    from fuwu.catalogue.api import router as catalogue_router
+    from fuwu.customers.api import router as customers_router
+    from fuwu.org.api import router as org_router
+    from fuwu.policy.api import router as policy_router
+    from fuwu.workcal.api import router as calendar_router
+
+    api.add_router("/", org_router)
+    api.add_router("/customers", customers_router)
+    api.add_router("/service-types", catalogue_router)
+    api.add_router("/policy", policy_router)
+    api.add_router("/calendar", calendar_router)
+
+
+_register_routers()

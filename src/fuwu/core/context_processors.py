@@ -1,0 +1,53 @@
+"""Navigation for the whole product. Sections of later releases appear, marked not yet available."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str | Promise
+    url_name: str | None  # None: not yet available
+    section: str
+
+    @property
+    def url(self) -> str | None:
+        return reverse(self.url_name) if self.url_name else None
+
+
+NAVIGATION = [
+    NavItem(_("Home"), "core:home", "home"),
+    NavItem(_("Work orders"), None, "workorders"),
+    NavItem(_("Complaints"), None, "complaints"),
+    NavItem(_("Return visits"), None, "visits"),
+    NavItem(_("Inspections"), None, "inspections"),
+    NavItem(_("Corrective actions"), None, "capa"),
+    NavItem(_("KPIs"), None, "kpi"),
+    NavItem(_("Assessment"), None, "assessment"),
+    NavItem(_("Plans and supervision"), None, "plans"),
+    NavItem(_("Customers"), "customers:list", "customers"),
+    NavItem(_("Service types"), "catalogue:list", "catalogue"),
+    NavItem(_("Organisation"), "org:departments", "org"),
+    NavItem(_("Policy"), "policy:active", "policy"),
+    NavItem(_("Calendar"), "workcal:calendar", "workcal"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    if not getattr(request, "user", None) or not request.user.is_authenticated:
+        return {"navigation": []}
+    match = getattr(request, "resolver_match", None)
+    current = match.app_name if match else ""
+    items = [
+        {"label": item.label, "url": item.url, "active": item.section == current or (
+            current == "core" and item.section == "home"), "available": item.url_name is not None}
+        for item in NAVIGATION
+    ]
+    return {"navigation": items}

@@ -1,0 +1,47 @@
+"""Language selection: Simplified Chinese unless the user chose otherwise.
+
+Pages follow the user's choice (a cookie set by the language switch), never the browser's
+Accept-Language, so a Chinese office with English-language browsers still gets Chinese. The API
+follows Accept-Language (zh-Hans default, en), as API clients expect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+
+
+class LanguageMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.supported = {code for code, _ in settings.LANGUAGES}
+
+    def language_for(self, request: HttpRequest) -> str:
+        if request.path.startswith("/api/"):
+            header = request.headers.get("Accept-Language", "")
+            for part in header.split(","):
+                code = part.split(";")[0].strip().lower()
+                if not code:
+                    continue
+                if code.startswith("zh"):
+                    return "zh-hans"
+                if code.startswith("en"):
+                    return "en"
+            return settings.LANGUAGE_CODE
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        return chosen if chosen in self.supported else settings.LANGUAGE_CODE
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = self.language_for(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        if request.path.startswith("/api/"):
+            patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
+        return response

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from fuwu.api import api
+
+urlpatterns = [
+    path("", include("fuwu.core.urls")),
+    path("org/", include("fuwu.org.urls")),
+    path("customers/", include("fuwu.customers.urls")),
+    path("service-types/", include("fuwu.catalogue.urls")),
+    path("policy/", include("fuwu.policy.urls")),
+    path("calendar/", include("fuwu.workcal.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,170 @@
+"""Who may see and change what. Every page, API endpoint, export and search goes through here.
+
+Rules (REQUIREMENTS §15):
+- Nobody sees another organisation's records.
+- Directors, quality inspectors and administrators see everything of their organisation.
+- Department heads and other staff see their own department and the departments below it; staff
+  also see what is assigned to them or what they first received (later work-order rules add these
+  through ``person_fields``).
+- A record's confidentiality level (秘密/机密/绝密) above the user's clearance hides it from everyone.
+- Agents take calls from any customer (首问负责制), so they see every customer of the organisation.
+A record outside these rules does not exist for the user: interfaces answer 404, never 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from fuwu.org.models import Absence, Department, Duty, Role, User
+
+if TYPE_CHECKING:
+    from fuwu.customers.models import Customer
+
+M = TypeVar("M", bound=Model)
+
+ORGANISATION_WIDE_ROLES = (Role.DIRECTOR, Role.QUALITY_INSPECTOR, Role.ADMINISTRATOR)
+
+
+def is_staff_member(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "organisation_id", None))
+
+
+def sees_whole_organisation(user: User) -> bool:
+    return user.is_superuser or user.has_role(*ORGANISATION_WIDE_ROLES)
+
+
+def is_administrator(user: Any) -> bool:
+    return is_staff_member(user) and (user.is_superuser or user.has_role(Role.ADMINISTRATOR))
+
+
+def department_scope_q(user: User, field: str = "department") -> Q:
+    """Records whose department is the user's own or one below it."""
+    if user.department_id is None:
+        return Q(pk__in=[])
+    return Q(**{f"{field}__path__startswith": user.department.path})
+
+
+def scoped(
+    queryset: QuerySet[M],
+    user: Any,
+    *,
+    department_field: str | None = "department",
+    organisation_field: str = "organisation",
+    confidentiality_field: str | None = None,
+    person_fields: Iterable[str] = (),
+    organisation_wide_roles: Iterable[str] = ORGANISATION_WIDE_ROLES,
+) -> QuerySet[M]:
+    """``queryset`` narrowed to what ``user`` may see under the rules above."""
+    if not is_staff_member(user):
+        return queryset.none()
+    queryset = queryset.filter(**{organisation_field: user.organisation_id})
+    if confidentiality_field:
+        queryset = queryset.filter(**{f"{confidentiality_field}__lte": user.clearance})
+    if user.is_superuser or user.has_role(*organisation_wide_roles):
+        return queryset
+    condition = Q(pk__in=[])
+    if department_field:
+        condition |= department_scope_q(user, department_field)
+    for field in person_fields:
+        condition |= Q(**{field: user.pk})
+    return queryset.filter(condition)
+
+
+def get_visible_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+
+
+# --- organisation ---------------------------------------------------------------------------
+
+def departments_for_user(user: Any) -> QuerySet[Department]:
+    """The department tree is known to every member of staff of the organisation."""
+    return scoped(Department.objects.all(), user, department_field=None, organisation_wide_roles=Role.values)
+
+
+def staff_for_user(user: Any) -> QuerySet[User]:
+    """Colleagues' names and posts are known organisation-wide (needed to route and dispatch)."""
+    return scoped(
+        User.objects.filter(is_active=True).select_related("department"),
+        user, department_field=None, organisation_wide_roles=Role.values,
+    )
+
+
+def absences_for_user(user: Any) -> QuerySet[Absence]:
+    """Own absences; a department's for its head and staff; all for organisation-wide roles."""
+    return scoped(
+        Absence.objects.select_related("person", "person__department"),
+        user,
+        department_field="person__department",
+        organisation_field="person__organisation",
+        person_fields=("person",),
+    )
+
+
+def duties_for_user(user: Any) -> QuerySet[Duty]:
+    """Who holds which duty is needed organisation-wide to address work correctly."""
+    return scoped(
+        Duty.objects.select_related("department", "primary", "backup"),
+        user, department_field=None, organisation_wide_roles=Role.values,
+    )
+
+
+def customers_for_user(user: Any) -> QuerySet[Customer]:
+    from fuwu.customers.models import Customer
+
+    return scoped(
+        Customer.objects.all(),
+        user,
+        confidentiality_field="confidentiality",
+        organisation_wide_roles=(*ORGANISATION_WIDE_ROLES, Role.AGENT),
+    )
+
+
+# --- changes --------------------------------------------------------------------------------
+
+def can_manage_organisation(user: Any) -> bool:
+    """Departments, staff, duties, service types, calendar, policy: administrators only."""
+    return is_administrator(user)
+
+
+def can_record_absence_for(user: Any, person: User) -> bool:
+    if not is_staff_member(user) or person.organisation_id != user.organisation_id:
+        return False
+    if is_administrator(user) or user.pk == person.pk:
+        return True
+    return user.has_role(Role.DEPARTMENT_HEAD) and bool(
+        person.department_id and user.department_id and person.department.path.startswith(user.department.path)
+    )
+
+
+def can_edit_customers(user: Any) -> bool:
+    return is_staff_member(user) and user.has_role(Role.AGENT, Role.ADMINISTRATOR, Role.DEPARTMENT_HEAD)
+
+
+def sees_full_phone_numbers(user: Any) -> bool:
+    """Roles named in the policy's ``privacy.unmasked_roles`` see phone numbers whole."""
+    if not is_staff_member(user):
+        return False
+    from fuwu.policy.selectors import active_policy
+
+    return user.has_role(*active_policy(user.organisation).privacy.unmasked_roles)
+
+
+def mask_phone(number: str) -> str:
+    """138****5678: the first three and last four digits stay, so a caller can be recognised."""
+    digits = number.strip()
+    if len(digits) <= 4:
+        return "*" * len(digits)
+    if len(digits) <= 7:
+        return "*" * (len(digits) - 4) + digits[-4:]
+    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+
+
+def phone_for(user: Any, number: str) -> str:
+    return number if sees_full_phone_numbers(user) else mask_phone(number)
