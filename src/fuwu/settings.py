@@ -133,7 +133,7 @@ LOGOUT_REDIRECT_URL = "core:login"
 # --- language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS: list[Path] = []
+LOCALE_PATHS: list[Path] = []  # set to the single package catalogue once the apps are merged
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -142,6 +142,7 @@ LANGUAGE_COOKIE_NAME = "fuwu_language"
 # --- static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = os.environ.get("STATIC_ROOT", str(VAR_DIR / "static"))
+Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(VAR_DIR / "media"))
 STORAGES = {
@@ -200,7 +201,7 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
-NINJA_PAGINATION_MAX_PER_PAGE_SIZE = 200
+NINJA_MAX_PER_PAGE_SIZE = 200
 
 # The organisation served by this installation when a request does not say otherwise.
 FUWU_DEFAULT_ORGANISATION = os.environ.get("FUWU_ORGANISATION", "")
