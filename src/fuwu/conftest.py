@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from fuwu.org.models import ApiToken, User
+from fuwu.testing.browser import browser_login, browser_page, chromium_browser  # noqa: F401
 from fuwu.testing.cast import Cast, build_cast
 
 

@@ -1,3 +1,130 @@
-from ninja import Router
+"""REST API of the working-day calendar, mounted at ``/api/v1/calendar``."""
 
-router = Router()
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import Path, Query, Router, Schema, Status
+from pydantic import Field
+
+from fuwu.lib.errors import ValidationFailed
+from fuwu.lib.worktime import SHANGHAI, Unit
+
+from . import selectors, services
+from .models import CalendarDay, CalendarYear
+
+router = Router(tags=["calendar"])
+
+MAX_AMOUNT = 100_000
+
+
+class DayOut(Schema):
+    date: dt.date
+    kind: str
+    name: str
+    source: str
+
+
+class YearOut(Schema):
+    year: int
+    is_confirmed: bool
+    source: str
+    note: str
+
+
+class DeadlineOut(Schema):
+    due: str = Field(description="ISO 8601 in Asia/Shanghai (+08:00)")
+    calendar_confirmed: bool
+
+
+class ElapsedOut(Schema):
+    minutes: int
+    calendar_confirmed: bool
+
+
+class DaySetIn(Schema):
+    kind: str = Field(max_length=10, description="holiday or workday (休 / 班 accepted)")
+    name: str = Field("", max_length=100)
+    reason: str = Field("", max_length=500)
+
+
+class YearConfirmIn(Schema):
+    note: str = Field("", max_length=2000)
+
+
+def _day_out(row: CalendarDay) -> DayOut:
+    return DayOut(date=row.date, kind=row.kind, name=row.name, source=row.source)
+
+
+def _year_out(row: CalendarYear) -> YearOut:
+    return YearOut(year=row.year, is_confirmed=row.is_confirmed, source=row.source, note=row.note)
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """A start without an offset is Asia/Shanghai time."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        return moment.replace(tzinfo=SHANGHAI)
+    return moment.astimezone(SHANGHAI)
+
+
+@router.get("/days", response=list[DayOut], summary="Holidays and make-up working days of a year")
+def list_days(
+    request: HttpRequest, response: HttpResponse,
+    year: int = Query(..., ge=services.MIN_YEAR, le=services.MAX_YEAR),
+) -> list[DayOut]:
+    """Days that differ from the weekday rule. Header ``X-Calendar-Confirmed`` says whether the year's
+    State Council notice is known (``false``: Monday–Friday count as working days)."""
+    response.headers["X-Calendar-Confirmed"] = "true" if year in selectors.confirmed_years() else "false"
+    return [_day_out(row) for row in selectors.calendar_days(year=year)]
+
+
+@router.get("/years", response=list[YearOut], summary="Years and whether their calendar is confirmed")
+def list_years(request: HttpRequest) -> list[YearOut]:
+    return [_year_out(row) for row in selectors.calendar_years()]
+
+
+@router.get("/deadline", response=DeadlineOut, summary="Deadline of a rule such as '3 working days'")
+def deadline(
+    request: HttpRequest,
+    start: dt.datetime,
+    unit: Unit,
+    amount: int = Query(..., ge=0, le=MAX_AMOUNT),
+) -> DeadlineOut:
+    """``start`` in ISO 8601 (without an offset: Asia/Shanghai). See docs/adr/0001 for the rules."""
+    calendar = selectors.work_calendar_for(getattr(request.user, "organisation", None))
+    try:
+        result = calendar.deadline(_aware(start), amount, unit)
+    except ValueError as exc:
+        raise ValidationFailed.field("amount", _("is too large to compute a deadline")) from exc
+    return DeadlineOut(due=result.due.isoformat(), calendar_confirmed=result.calendar_confirmed)
+
+
+@router.get("/business-time", response=ElapsedOut, summary="Business minutes between two instants")
+def business_time(request: HttpRequest, start: dt.datetime, end: dt.datetime) -> ElapsedOut:
+    begin, finish = _aware(start), _aware(end)
+    if finish < begin:
+        raise ValidationFailed.field("end", _("must not be before the start"))
+    calendar = selectors.work_calendar_for(getattr(request.user, "organisation", None))
+    elapsed = calendar.business_minutes_between(begin, finish)
+    return ElapsedOut(minutes=elapsed.minutes, calendar_confirmed=elapsed.calendar_confirmed)
+
+
+@router.put("/days/{date}", response=DayOut, summary="Set a day (administrators)")
+def set_day(request: HttpRequest, date: Path[dt.date], payload: DaySetIn) -> DayOut:
+    row = services.calendar_day_set(day=date, kind=payload.kind, name=payload.name, by=request.user,
+                                    reason=payload.reason)
+    return _day_out(row)
+
+
+@router.delete("/days/{date}", response={204: None}, summary="Remove an administrator's entry (administrators)")
+def reset_day(request: HttpRequest, date: Path[dt.date]) -> Status:
+    services.calendar_day_reset(day=date, by=request.user)
+    return Status(204, None)
+
+
+@router.post("/years/{year}/confirm", response=YearOut, summary="Confirm a year (administrators)")
+def confirm_year(request: HttpRequest, year: Path[int], payload: YearConfirmIn | None = None) -> YearOut:
+    row = services.calendar_year_confirm(year=year, by=request.user, note=payload.note if payload else "")
+    return _year_out(row)

@@ -1,8 +1,13 @@
-from django.http import HttpResponse
 from django.urls import path
+
+from . import views
 
 app_name = "workcal"
 
 urlpatterns = [
-    path("", lambda request: HttpResponse("skeleton"), name="calendar"),  # replaced by the app's real views
+    path("", views.calendar_page, name="calendar"),
+    path("days/", views.day_set, name="day_set"),
+    path("days/<str:day>/remove/", views.day_remove, name="day_remove"),
+    path("years/<int:year>/confirm/", views.year_confirm, name="year_confirm"),
+    path("import/", views.notice_import, name="notice_import"),
 ]
