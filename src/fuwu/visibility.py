@@ -22,6 +22,7 @@ from django.http import Http404
 from fuwu.org.models import Absence, Department, Duty, Role, User
 
 if TYPE_CHECKING:
+    from fuwu.catalogue.models import ServiceType
     from fuwu.customers.models import Customer
 
 M = TypeVar("M", bound=Model)
@@ -124,6 +125,13 @@ def customers_for_user(user: Any) -> QuerySet[Customer]:
         confidentiality_field="confidentiality",
         organisation_wide_roles=(*ORGANISATION_WIDE_ROLES, Role.AGENT),
     )
+
+
+def service_types_for_user(user: Any) -> QuerySet[ServiceType]:
+    """The service catalogue is read by every member of staff of the organisation."""
+    from fuwu.catalogue.models import ServiceType
+
+    return scoped(ServiceType.objects.all(), user, department_field=None, organisation_wide_roles=Role.values)
 
 
 # --- changes --------------------------------------------------------------------------------

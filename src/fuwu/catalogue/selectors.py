@@ -7,15 +7,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from fuwu import visibility
-from fuwu.org.models import Role
+from fuwu.visibility import service_types_for_user
 
 from .models import ServiceType
 
-
-def service_types_for_user(user: Any) -> QuerySet[ServiceType]:
-    return visibility.scoped(
-        ServiceType.objects.all(), user, department_field=None, organisation_wide_roles=Role.values
-    )
+__all__ = ["service_type_get", "service_types_for_user", "service_types_list"]
 
 
 def service_types_list(
