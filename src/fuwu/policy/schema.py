@@ -1,14 +1,134 @@
-"""Typed model of a policy (制度) document. (Skeleton: the policy helper completes every section.)"""
+"""Typed model of a policy (制度) document.
+
+A policy is a TOML document (see ``docs/policy-format.md``); ``fuwu.policy.loader.parse_policy`` turns
+its text into a ``PolicyDocument``. Every section is required and carries its numbers explicitly: the
+defaults live in the shipped presets (``presets/*.toml``), never in this module.
+
+Two kinds of checks:
+- field checks (types, ranges, unknown keys) done by pydantic on each field;
+- cross-field checks (sampling bands without gaps, escalation levels increasing, a referenced SLA class
+  exists, …) done once the whole document is typed, in ``PolicyDocument._cross_checks``. Each reports
+  the exact key path of the offending value, e.g. ``visits.sampling[1].min_volume``.
+"""
 
 from __future__ import annotations
 
-from datetime import time
+import string
+from collections.abc import Iterator
+from datetime import date, time
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from django.utils.translation import gettext as _
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+# Role codes of ``fuwu.org.models.Role`` (kept here as a literal so that the schema does not import
+# Django models; a test checks the two stay equal).
+RoleCode = Literal["agent", "technician", "department_head", "quality_inspector", "director", "administrator"]
+ApproverRole = Literal["department_head", "director"]
+
+# Units of a duration. Working days follow the working-day calendar (holidays, 调休); business hours
+# and minutes count only inside ``business_hours``; calendar hours and minutes count every minute.
+DurationUnit = Literal["working_days", "business_hours", "business_minutes", "calendar_hours", "calendar_minutes"]
+
+PRIORITIES = ("low", "normal", "high", "urgent")
+Priority = Literal["low", "normal", "high", "urgent"]
+
+# Work-order statuses (REQUIREMENTS §4) during which an SLA clock may be paused.
+WorkOrderStatus = Literal[
+    "received", "routed", "dispatched", "on_site", "awaiting_materials", "awaiting_approval", "done",
+    "confirmed", "visited", "closed", "rejected", "cancelled",
+]
+
+# The clocks an escalation chain can follow.
+Clock = Literal[
+    "response", "dispatch", "arrival", "resolution",
+    "complaint_investigation", "complaint_plan", "complaint_execution", "complaint_reply",
+    "complaint_return_visit", "rectification", "report",
+]
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+Frequency = Literal["daily", "weekly", "monthly", "quarterly"]
+
+NUMBER_PLACEHOLDERS = ("yyyy", "yy", "mm", "dd", "seq")
+
+Path = tuple[str | int, ...]
+
+
+def _problem(message: str) -> PydanticCustomError:
+    # A "value_error" carrying the message (already in the user's language, naming the value given) in
+    # ``error``: ``fuwu.lib.validation`` shows it as it is.
+    return PydanticCustomError("value_error", "{error}", {"error": message})
+
+
+def _check_ratio(value: float) -> float:
+    if not 0 <= value <= 1:
+        raise _problem(_("must be between 0 and 1, got %(got)s") % {"got": value})
+    return value
+
+
+def _last_day(value: Any) -> Any:
+    return 31 if value == "last" else value
+
+
+Ratio = Annotated[float, AfterValidator(_check_ratio)]
+# Day of a month; 31 (or "last") means the month's last day: a day beyond a month's end is its last day.
+MonthDay = Annotated[int, BeforeValidator(_last_day), Field(ge=1, le=31)]
+NonEmptyText = Annotated[str, Field(min_length=1)]
+Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z][a-z0-9_]*$")]
 
 
 class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- common types ------------------------------------------------------------------------------
+
+class Duration(Section):
+    amount: int = Field(ge=0)
+    unit: DurationUnit
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.unit}"
+
+
+class AmountRange(Section):
+    """An amount in yuan (元), from ``min`` to ``max``."""
+
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+
+
+class DayOfQuarter(Section):
+    month_of_quarter: int = Field(ge=1, le=3)
+    day: MonthDay
+
+
+class WeeklyDue(Section):
+    weekday: Weekday
+    time: time
+
+
+class MonthlyDue(Section):
+    day: MonthDay
+    time: time
+    next_month: bool = False
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+class Meta(Section):
+    name: NonEmptyText
+    description: str = ""
 
 
 class Period(Section):
@@ -16,17 +136,408 @@ class Period(Section):
     end: time
 
 
+class Shift(Section):
+    """A shift pattern, e.g. 24-hour shifts in the heating season (004)."""
+
+    name: NonEmptyText
+    start: time
+    hours: int = Field(ge=1, le=24)
+
+
 class BusinessHours(Section):
-    always_open: bool = False
-    periods: list[Period] = Field(default_factory=lambda: [
-        Period(start=time(8, 30), end=time(12, 0)), Period(start=time(13, 30), end=time(17, 30)),
-    ])
+    always_open: bool
+    periods: list[Period]
+    shifts: list[Shift] = Field(default_factory=list)
+
+
+class Numbering(Section):
+    """Number formats: placeholders ``{yyyy}``, ``{yy}``, ``{mm}``, ``{dd}``, ``{seq}`` (``{seq:05d}``)."""
+
+    reset: Literal["month", "year", "never"]
+    work_order: NonEmptyText
+    complaint: NonEmptyText
+
+    def render(self, kind: Literal["work_order", "complaint"], *, on: date, seq: int) -> str:
+        return format_number(getattr(self, kind), on=on, seq=seq)
+
+
+class Targets(Section):
+    """Deadlines of one priority of an SLA class, each counted from the time the request is received."""
+
+    response: Duration
+    dispatch: Duration | None = None
+    arrival: Duration | None = None
+    resolution: Duration
+
+
+class DistanceBand(Section):
+    """Up to ``up_to_km`` (no limit when absent: the last band), commit ``commitment`` within ``within``."""
+
+    up_to_km: int | None = Field(default=None, gt=0)
+    commitment: Literal["arrival", "written_reply"]
+    within: Duration
+
+
+class SlaClass(Section):
+    label: str = ""
+    low: Targets | None = None
+    normal: Targets
+    high: Targets | None = None
+    urgent: Targets | None = None
+    distance_bands: list[DistanceBand] = Field(default_factory=list)
+
+    @property
+    def priority_targets(self) -> list[tuple[str, Targets]]:
+        """(priority, targets) for each priority the class sets, from low to urgent."""
+        return [(p, getattr(self, p)) for p in PRIORITIES if getattr(self, p) is not None]
+
+    def targets_for(self, priority: str) -> Targets:
+        """The priority's targets; a priority the class does not set uses ``normal``."""
+        found = getattr(self, priority, None) if priority in PRIORITIES else None
+        return found or self.normal
+
+
+class Sla(Section):
+    default_class: Code
+    pause_statuses: list[WorkOrderStatus]
+    classes: dict[Code, SlaClass]
+
+
+class EscalationLevel(Section):
+    after_minutes: int = Field(ge=0)
+    role: RoleCode
+
+
+class Escalation(Section):
+    chains: dict[Clock, list[EscalationLevel]]
+
+
+class Notice(Section):
+    pauses_clock: bool
+
+
+class Approvals(Section):
+    rejection: ApproverRole
+    cannot_do_now: ApproverRole
+    extension: ApproverRole
+    paid_service_needs_approval: bool
+    paid_service: ApproverRole
+
+
+class SeverityLevel(Section):
+    code: Code
+    label: NonEmptyText
+    handler_role: RoleCode
+
+
+class Complaints(Section):
+    investigation_start: Duration
+    plan: Duration
+    execution: Duration
+    reply: Duration
+    return_visit: Duration
+    severity_levels: list[SeverityLevel] = Field(min_length=1)
+    penalty: AmountRange
+
+
+class VisitLevel(Section):
+    level: int = Field(ge=1, le=3)
+    role: RoleCode
+    ratio: Ratio
+
+
+class SamplingBand(Section):
+    """Households served in the month from ``min_volume`` to ``max_volume`` (no limit when absent)."""
+
+    min_volume: int = Field(ge=0)
+    max_volume: int | None = Field(default=None, ge=0)
+    ratio: Ratio
+
+
+OnSiteRule = Literal["new_agreement_customer", "new_technician_for_customer", "technician_complained_last_time"]
+
+
+class Question(Section):
+    code: Code
+    text: NonEmptyText
+    kind: Literal["yes_no", "choice", "score", "text"]
+    choices: list[NonEmptyText] = Field(default_factory=list)
+    min_score: int | None = None
+    max_score: int | None = None
+
+
+class Visits(Section):
+    levels: list[VisitLevel] = Field(min_length=1)
+    sampling: list[SamplingBand] = Field(min_length=1)
+    on_site_required_for: list[OnSiteRule]
+    first_visit_after: Duration
+    questionnaire: list[Question]
+    needs_summary_due: DayOfQuarter
+    analysis_report_due: DayOfQuarter
+
+
+class InspectionSchedule(Section):
+    name: NonEmptyText
+    inspector_role: RoleCode
+    frequency: Frequency
+    scope: Literal["department", "own_department", "own_area"]
+
+
+class Inspections(Section):
+    schedules: list[InspectionSchedule] = Field(min_length=1)
+    monthly_tables_collected_by: MonthDay
+    monthly_report_due: MonthDay
+    quarterly_report_due: MonthDay
+    quality_quarter_summary_due: DayOfQuarter
+    rectification: Duration
+
+
+class Kpi(Section):
+    timeliness_at_least: Ratio
+    satisfaction_at_least: Ratio
+    complaint_rate_below: Ratio
+
+
+class Assessment(Section):
+    base_score: int = Field(ge=0)
+    period: Literal["weekly", "monthly", "quarterly"]
+    allow_negative: bool
+
+
+RewardKind = Literal[
+    "praise", "bonus", "criticism", "notice_of_criticism", "warning", "fine", "demerit", "demotion", "dismissal",
+]
+
+
+class CatalogueEntry(Section):
+    code: Code
+    label: NonEmptyText
+    kind: RewardKind
+    amount: AmountRange | None = None
+    points: int = 0
+    approver: ApproverRole
+
+
+class RewardsPenalties(Section):
+    catalogue: list[CatalogueEntry]
+
+
+class Plans(Section):
+    weekly_due: WeeklyDue
+    weekly_compiled: WeeklyDue
+    monthly_due: MonthlyDue
+    monthly_compiled: MonthlyDue
 
 
 class Privacy(Section):
-    unmasked_roles: list[str] = Field(default_factory=lambda: ["agent", "technician", "administrator"])
+    unmasked_roles: list[RoleCode]
+
+
+class Retention(Section):
+    records_years: int = Field(ge=1)
+    traceable_items_years: int = Field(ge=1)
 
 
 class PolicyDocument(Section):
-    business_hours: BusinessHours = Field(default_factory=BusinessHours)
-    privacy: Privacy = Field(default_factory=Privacy)
+    meta: Meta
+    business_hours: BusinessHours
+    numbering: Numbering
+    sla: Sla
+    escalation: Escalation
+    notice: Notice
+    approvals: Approvals
+    complaints: Complaints
+    visits: Visits
+    inspections: Inspections
+    kpi: Kpi
+    assessment: Assessment
+    rewards_penalties: RewardsPenalties
+    plans: Plans
+    privacy: Privacy
+    retention: Retention
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> PolicyDocument:
+        problems = list(cross_field_problems(self))
+        if problems:
+            raise ValidationError.from_exception_data(
+                "PolicyDocument",
+                [InitErrorDetails(type=_problem(message), loc=path, input=value) for path, message, value in problems],
+            )
+        return self
+
+
+# --- cross-field checks ------------------------------------------------------------------------
+
+Problem = tuple[Path, str, Any]
+
+
+def cross_field_problems(document: PolicyDocument) -> Iterator[Problem]:
+    yield from _business_hours_problems(document.business_hours)
+    yield from _numbering_problems(document.numbering)
+    yield from _sla_problems(document.sla)
+    yield from _escalation_problems(document.escalation)
+    yield from _complaints_problems(document.complaints)
+    yield from _visits_problems(document.visits)
+    yield from _catalogue_problems(document.rewards_penalties)
+    yield from _unique(document.privacy.unmasked_roles, ("privacy", "unmasked_roles"))
+
+
+def _unique(values: list[Any], path: Path) -> Iterator[Problem]:
+    seen: set[Any] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            yield (*path, index), _("appears twice: %(value)s") % {"value": value}, value
+        seen.add(value)
+
+
+def _business_hours_problems(hours: BusinessHours) -> Iterator[Problem]:
+    base: Path = ("business_hours", "periods")
+    if not hours.always_open and not hours.periods:
+        yield base, _("needs at least one period unless always_open is true"), []
+    for index, period in enumerate(hours.periods):
+        if period.end <= period.start:
+            yield (*base, index, "end"), _("must be after start (%(start)s), got %(got)s") % {
+                "start": period.start.strftime("%H:%M"), "got": period.end.strftime("%H:%M")}, period.end
+        if index:
+            previous = hours.periods[index - 1]
+            if period.start < previous.start:
+                yield (*base, index, "start"), _("periods must be in order of time, got %(got)s after %(previous)s") % {
+                    "got": period.start.strftime("%H:%M"), "previous": previous.start.strftime("%H:%M")}, period.start
+            elif period.start < previous.end:
+                yield (*base, index, "start"), _("overlaps the previous period (until %(end)s), got %(got)s") % {
+                    "end": previous.end.strftime("%H:%M"), "got": period.start.strftime("%H:%M")}, period.start
+    yield from _unique([shift.name for shift in hours.shifts], ("business_hours", "shifts"))
+
+
+def number_format_problem(fmt: str, reset: str) -> str | None:
+    """Why ``fmt`` is not a valid number format for the given reset period (None when it is)."""
+    try:
+        parts = list(string.Formatter().parse(fmt))
+    except ValueError as exc:
+        return _("is not a valid format: %(problem)s") % {"problem": exc}
+    names = [name for _literal, name, _spec, _conversion in parts if name is not None]
+    for _literal, name, spec, conversion in parts:
+        if name is None:
+            continue
+        if name not in NUMBER_PLACEHOLDERS:
+            return _("unknown placeholder {%(name)s}; use %(known)s") % {
+                "name": name, "known": ", ".join("{" + p + "}" for p in NUMBER_PLACEHOLDERS)}
+        if conversion or (spec and name != "seq"):
+            return _("placeholder {%(name)s} takes no format") % {"name": name}
+        if name == "seq" and spec:
+            try:
+                format(1, spec)
+            except ValueError:
+                return _("{seq} has an invalid format: %(spec)s") % {"spec": spec}
+    if names.count("seq") != 1:
+        return _("must contain {seq} exactly once")
+    has_year = "yy" in names or "yyyy" in names
+    if reset in {"month", "year"} and not has_year:
+        return _("must contain {yy} or {yyyy} when numbers restart every month or year")
+    if reset == "month" and "mm" not in names:
+        return _("must contain {mm} when numbers restart every month")
+    return None
+
+
+def format_number(fmt: str, *, on: date, seq: int) -> str:
+    return fmt.format(yyyy=f"{on.year:04d}", yy=f"{on.year % 100:02d}", mm=f"{on.month:02d}",
+                      dd=f"{on.day:02d}", seq=seq)
+
+
+def _numbering_problems(numbering: Numbering) -> Iterator[Problem]:
+    for kind in ("work_order", "complaint"):
+        fmt = getattr(numbering, kind)
+        problem = number_format_problem(fmt, numbering.reset)
+        if problem:
+            yield ("numbering", kind), problem, fmt
+
+
+def _sla_problems(sla: Sla) -> Iterator[Problem]:
+    if sla.default_class not in sla.classes:
+        yield ("sla", "default_class"), _("names no class of sla.classes: %(got)s (known: %(known)s)") % {
+            "got": sla.default_class, "known": ", ".join(sorted(sla.classes)) or "-"}, sla.default_class
+    yield from _unique(sla.pause_statuses, ("sla", "pause_statuses"))
+    for name, sla_class in sla.classes.items():
+        bands = sla_class.distance_bands
+        base: Path = ("sla", "classes", name, "distance_bands")
+        for index, band in enumerate(bands):
+            is_last = index == len(bands) - 1
+            if band.up_to_km is None and not is_last:
+                yield (*base, index, "up_to_km"), _("only the last band may have no limit"), None
+            if is_last and band.up_to_km is not None:
+                yield (*base, index, "up_to_km"), _(
+                    "the last band must have no limit (leave up_to_km out), got %(got)s") % {
+                    "got": band.up_to_km}, band.up_to_km
+            previous = bands[index - 1].up_to_km if index else None
+            if index and band.up_to_km is not None and previous is not None and band.up_to_km <= previous:
+                yield (*base, index, "up_to_km"), _("must be greater than the previous band (%(previous)s), got %(got)s") % {
+                    "previous": previous, "got": band.up_to_km}, band.up_to_km
+
+
+def _escalation_problems(escalation: Escalation) -> Iterator[Problem]:
+    for clock, levels in escalation.chains.items():
+        for index in range(1, len(levels)):
+            previous, level = levels[index - 1].after_minutes, levels[index].after_minutes
+            if level <= previous:
+                yield ("escalation", "chains", clock, index, "after_minutes"), _(
+                    "must be greater than the previous level (%(previous)s), got %(got)s") % {
+                    "previous": previous, "got": level}, level
+
+
+def _complaints_problems(complaints: Complaints) -> Iterator[Problem]:
+    yield from _unique([level.code for level in complaints.severity_levels], ("complaints", "severity_levels"))
+    if complaints.penalty.max < complaints.penalty.min:
+        yield ("complaints", "penalty", "max"), _("must be at least min (%(min)s), got %(got)s") % {
+            "min": complaints.penalty.min, "got": complaints.penalty.max}, complaints.penalty.max
+
+
+def _visits_problems(visits: Visits) -> Iterator[Problem]:
+    for index, level in enumerate(visits.levels):
+        if level.level != index + 1:
+            yield ("visits", "levels", index, "level"), _("levels must be 1, 2, 3 in order, expected %(expected)s, got %(got)s") % {
+                "expected": index + 1, "got": level.level}, level.level
+    bands = visits.sampling
+    for index, band in enumerate(bands):
+        base: Path = ("visits", "sampling", index)
+        expected = 0 if index == 0 else (bands[index - 1].max_volume or 0) + 1
+        if index == 0 and band.min_volume != 0:
+            yield (*base, "min_volume"), _("the first band must start at 0, got %(got)s") % {
+                "got": band.min_volume}, band.min_volume
+        elif index and bands[index - 1].max_volume is not None and band.min_volume != expected:
+            kind = _("leaves a gap") if band.min_volume > expected else _("overlaps the previous band")
+            yield (*base, "min_volume"), _("%(kind)s: expected %(expected)s, got %(got)s") % {
+                "kind": kind, "expected": expected, "got": band.min_volume}, band.min_volume
+        if band.max_volume is not None and band.max_volume < band.min_volume:
+            yield (*base, "max_volume"), _("must be at least min_volume (%(min)s), got %(got)s") % {
+                "min": band.min_volume, "got": band.max_volume}, band.max_volume
+        is_last = index == len(bands) - 1
+        if band.max_volume is None and not is_last:
+            yield (*base, "max_volume"), _("only the last band may have no limit"), None
+        if is_last and band.max_volume is not None:
+            yield (*base, "max_volume"), _(
+                "the last band must have no limit (leave max_volume out) so that every volume is covered, got %(got)s"
+            ) % {"got": band.max_volume}, band.max_volume
+    yield from _unique(visits.on_site_required_for, ("visits", "on_site_required_for"))
+    yield from _unique([q.code for q in visits.questionnaire], ("visits", "questionnaire"))
+    for index, question in enumerate(visits.questionnaire):
+        base = ("visits", "questionnaire", index)
+        if question.kind == "choice" and len(question.choices) < 2:
+            yield (*base, "choices"), _("a choice question needs at least two choices"), question.choices
+        if question.kind == "score":
+            if question.min_score is None or question.max_score is None:
+                yield (*base, "max_score"), _("a score question needs min_score and max_score"), question.max_score
+            elif question.max_score <= question.min_score:
+                yield (*base, "max_score"), _("must be greater than min_score (%(min)s), got %(got)s") % {
+                    "min": question.min_score, "got": question.max_score}, question.max_score
+
+
+def _catalogue_problems(rewards: RewardsPenalties) -> Iterator[Problem]:
+    yield from _unique([entry.code for entry in rewards.catalogue], ("rewards_penalties", "catalogue"))
+    for index, entry in enumerate(rewards.catalogue):
+        base: Path = ("rewards_penalties", "catalogue", index)
+        if entry.kind in {"fine", "bonus"} and entry.amount is None:
+            yield (*base, "amount"), _("is required for a %(kind)s") % {"kind": entry.kind}, None
+        if entry.amount is not None and entry.amount.max < entry.amount.min:
+            yield (*base, "amount", "max"), _("must be at least min (%(min)s), got %(got)s") % {
+                "min": entry.amount.min, "got": entry.amount.max}, entry.amount.max

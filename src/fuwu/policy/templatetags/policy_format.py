@@ -1,0 +1,110 @@
+"""Readable labels for policy values on pages."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+
+from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from fuwu.org.models import Role
+
+from ..schema import Duration
+
+register = template.Library()
+
+
+@register.filter
+def duration(value: Duration | None) -> str:
+    if value is None:
+        return "—"
+    n = value.amount
+    match value.unit:
+        case "working_days":
+            return ngettext("%(n)s working day", "%(n)s working days", n) % {"n": n}
+        case "business_hours":
+            return ngettext("%(n)s business hour", "%(n)s business hours", n) % {"n": n}
+        case "business_minutes":
+            return ngettext("%(n)s business minute", "%(n)s business minutes", n) % {"n": n}
+        case "calendar_hours":
+            return ngettext("%(n)s hour", "%(n)s hours", n) % {"n": n}
+        case "calendar_minutes":
+            return ngettext("%(n)s minute", "%(n)s minutes", n) % {"n": n}
+    return str(value)
+
+
+@register.filter
+def role_label(code: str) -> str:
+    try:
+        return str(Role(code).label)
+    except ValueError:
+        return code
+
+
+@register.filter
+def percent(value: float) -> str:
+    return f"{value * 100:g}%"
+
+
+@register.filter
+def hhmm(value: time) -> str:
+    return value.strftime("%H:%M")
+
+
+@register.filter
+def month_day(day: int) -> str:
+    return _("last day") if day >= 31 else _("day %(day)s") % {"day": day}
+
+
+@register.filter
+def label(value: Any) -> str:
+    """Label of an enumerated policy value (weekday, frequency, commitment, kind, status, clock…)."""
+    return str(LABELS.get(str(value), value))
+
+
+def _labels() -> dict[str, str]:
+    return {
+        # weekdays
+        "monday": _("Monday"), "tuesday": _("Tuesday"), "wednesday": _("Wednesday"), "thursday": _("Thursday"),
+        "friday": _("Friday"), "saturday": _("Saturday"), "sunday": _("Sunday"),
+        # frequencies and periods
+        "daily": _("daily"), "weekly": _("weekly"), "monthly": _("monthly"), "quarterly": _("quarterly"),
+        "month": _("every month"), "year": _("every year"), "never": _("never"),
+        # commitments and scopes
+        "arrival": _("arrive on site"), "written_reply": _("written reply"),
+        "department": _("each responsible department"), "own_department": _("own department"),
+        "own_area": _("own area"),
+        # priorities
+        "low": _("low"), "normal": _("normal"), "high": _("high"), "urgent": _("urgent"),
+        # clocks
+        "response": _("response"), "dispatch": _("dispatch"), "resolution": _("resolution"),
+        "complaint_investigation": _("complaint: start of investigation"),
+        "complaint_plan": _("complaint: handling plan"), "complaint_execution": _("complaint: execution"),
+        "complaint_reply": _("complaint: reply"), "complaint_return_visit": _("complaint: return visit"),
+        "rectification": _("rectification"), "report": _("report"),
+        # statuses
+        "awaiting_materials": _("awaiting materials"), "awaiting_approval": _("awaiting approval"),
+        "received": _("received"), "routed": _("routed"), "dispatched": _("dispatched"), "on_site": _("on site"),
+        "done": _("done"), "confirmed": _("confirmed"), "visited": _("visited"), "closed": _("closed"),
+        "rejected": _("rejected"), "cancelled": _("cancelled"),
+        # on-site visit rules
+        "new_agreement_customer": _("customers with a new service agreement"),
+        "new_technician_for_customer": _("service by a technician new to the customer"),
+        "technician_complained_last_time": _("service by a technician complained about last time"),
+        # question kinds
+        "yes_no": _("yes / no"), "choice": _("choice"), "score": _("score"), "text": _("free text"),
+        # reward and penalty kinds
+        "praise": _("praise"), "bonus": _("bonus"), "criticism": _("criticism"),
+        "notice_of_criticism": _("notice of criticism"), "warning": _("warning"), "fine": _("fine"),
+        "demerit": _("demerit"), "demotion": _("demotion"), "dismissal": _("dismissal"),
+    }
+
+
+class _LazyLabels:
+    def get(self, key: str, default: Any) -> Any:
+        return _labels().get(key, default)
+
+
+LABELS = _LazyLabels()
