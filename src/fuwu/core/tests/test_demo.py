@@ -1,0 +1,66 @@
+"""`fuwu demo` builds the organisation the README promises."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from django.utils import timezone
+
+from fuwu.catalogue.models import ServiceType
+from fuwu.customers.models import Customer
+from fuwu.org.models import Absence, Department, Duty, Organisation, Role, User
+from fuwu.org.selectors import HandlerReason, duty_handlers
+from fuwu.policy.selectors import active_policy
+
+
+@pytest.fixture
+def demo(db) -> Organisation:
+    call_command("demo", "--customers", "40", stdout=StringIO())
+    return Organisation.objects.get()
+
+
+def test_demo_builds_departments_staff_customers_and_policy(demo):
+    assert set(Department.objects.values_list("name", flat=True)) >= {
+        "客服中心", "工程维修部", "保洁部", "秩序维护部", "品质部", "总经理室"}
+    assert Customer.objects.filter(organisation=demo).count() == 40
+    assert ServiceType.objects.filter(organisation=demo).count() >= 5
+    assert demo.preset == "property"
+    assert active_policy(demo).business_hours.periods  # the property preset has office hours
+    for role in Role.values:
+        assert User.objects.filter(organisation=demo).filter(User.role_q(role)).exists(), role
+
+
+@pytest.mark.parametrize("username", ["admin", "agent1", "agent2", "tech1", "tech2", "head_repair", "quality1",
+                                      "director"])
+def test_demo_logins_work(demo, username):
+    assert authenticate(username=username, password="demo12345") is not None
+
+
+def test_demo_has_a_current_absence_and_its_duty_goes_to_b(demo):
+    now = timezone.now()
+    absent = Absence.objects.get(starts_at__lte=now, ends_at__gt=now)
+    duties = list(Duty.objects.filter(primary=absent.person).select_related("primary", "backup", "department"))
+    handlers = duty_handlers(duties, now)
+    assert any(h.reason == HandlerReason.BACKUP for h in handlers.values())
+
+
+def test_every_duty_has_a_b(demo):
+    assert all(d.backup_id and d.backup_id != d.primary_id for d in Duty.objects.all())
+
+
+def test_demo_if_empty_is_idempotent_and_plain_rerun_refuses(demo):
+    call_command("demo", "--if-empty", stdout=StringIO())
+    assert Organisation.objects.count() == 1
+    with pytest.raises(CommandError):
+        call_command("demo", stdout=StringIO())
+
+
+@override_settings(FUWU_ENV="production")
+def test_demo_refuses_in_production(db):
+    with pytest.raises(CommandError, match="production"):
+        call_command("demo", stdout=StringIO())
+    assert not Organisation.objects.exists()
