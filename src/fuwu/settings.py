@@ -133,7 +133,7 @@ LOGOUT_REDIRECT_URL = "core:login"
 # --- language and time ----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS: list[Path] = []  # set to the single package catalogue once the apps are merged
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]  # one catalogue for the whole package (make messages)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
