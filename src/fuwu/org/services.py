@@ -42,7 +42,7 @@ def department_create(
 
 @transaction.atomic
 def department_update(
-    *, department: Department, by: User | None, name: str | None = None, parent: Department | None | Any = ...,
+    *, department: Department, by: User | None, name: str | None = None, parent: Department | Any | None = ...,
     is_active: bool | None = None, reason: str = "",
 ) -> Department:
     fields = ["name", "parent", "is_active"]

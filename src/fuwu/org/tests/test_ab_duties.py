@@ -43,7 +43,8 @@ def test_b_handles_while_a_is_absent_and_says_why_and_until_when(cast, repair_du
     assert "2026-11-25 17:30" in during.explanation()
     assert cast.tech.display_name in during.explanation()
     back = duty_handler(repair_duty, at(25, 17, 30))
-    assert back.person == cast.tech and back.reason == HandlerReason.PRIMARY
+    assert back.person == cast.tech
+    assert back.reason == HandlerReason.PRIMARY
 
 
 def test_head_then_director_when_a_and_b_are_both_absent(cast, repair_duty):

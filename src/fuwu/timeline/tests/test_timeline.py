@@ -24,20 +24,27 @@ def test_events_cannot_be_edited_or_deleted_through_the_orm(cast):
 
 
 def test_record_event_refuses_to_run_outside_a_transaction(cast):
-    with pytest.raises(RuntimeError):
-        # pytest-django wraps tests in a transaction; step outside it explicitly
-        connection.in_atomic_block, saved = False, connection.in_atomic_block
-        try:
+    # pytest-django wraps tests in a transaction; step outside it explicitly
+    saved, connection.in_atomic_block = connection.in_atomic_block, False
+    try:
+        with pytest.raises(RuntimeError):
             record_event(subject=cast.repair, action="x")
-        finally:
-            connection.in_atomic_block = saved
+    finally:
+        connection.in_atomic_block = saved
 
 
 def test_a_failed_action_leaves_no_event(cast):
     before = Event.objects.count()
-    with pytest.raises(Exception), transaction.atomic():  # noqa: B017, PT011
-        department_update(department=cast.repair, by=cast.admin, name="维修部", reason="改名")
-        raise Exception("the surrounding action fails after the service ran")
+    class ActionFailed(Exception):
+        pass
+
+    def failing_action() -> None:
+        with transaction.atomic():
+            department_update(department=cast.repair, by=cast.admin, name="维修部", reason="改名")
+            raise ActionFailed("the surrounding action fails after the service ran")
+
+    with pytest.raises(ActionFailed):
+        failing_action()
     assert Event.objects.count() == before
     cast.repair.refresh_from_db()
     assert cast.repair.name == "工程维修部"
