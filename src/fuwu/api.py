@@ -13,7 +13,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
-from fuwu.lib.errors import BusinessError, ErrorCode
+from fuwu.lib.errors import BusinessError, ErrorCode, PermissionDeniedError
 from fuwu.lib.validation import field_errors
 from fuwu.org.models import ApiToken
 
@@ -31,13 +31,19 @@ class BearerTokenAuth(HttpBearer):
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 300:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
-        return found.user
+        return _member_of_an_organisation(found.user)
 
 
 class StaffSessionAuth(SessionAuth):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
-        return user if user is not None and user.is_active else None
+        return _member_of_an_organisation(user) if user is not None and user.is_active else None
+
+
+def _member_of_an_organisation(user: Any) -> Any:
+    if getattr(user, "organisation_id", None) is None:
+        raise PermissionDeniedError(_("This account does not belong to an organisation; ask an administrator."))
+    return user
 
 
 api = NinjaAPI(

@@ -45,3 +45,24 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class OrganisationRequiredMiddleware:
+    """Signed-in accounts without an organisation (e.g. a bare ``createsuperuser``) see an explanation
+    instead of pages that would have nothing to show; the Django admin stays reachable for them."""
+
+    OPEN_PREFIXES = ("/login/", "/logout/", "/i18n/", "/static/", "/media/", "/admin/", "/api/")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None and user.is_authenticated and getattr(user, "organisation_id", None) is None
+            and not request.path.startswith(self.OPEN_PREFIXES)
+        ):
+            from django.shortcuts import render
+
+            return render(request, "core/no_organisation.html", status=403)
+        return self.get_response(request)

@@ -64,3 +64,19 @@ def test_demo_refuses_in_production(db):
     with pytest.raises(CommandError, match="production"):
         call_command("demo", stdout=StringIO())
     assert not Organisation.objects.exists()
+
+
+def test_an_account_without_organisation_gets_an_explanation_not_a_crash(client, api, db):
+    # given a bare superuser, as `fuwu createsuperuser` makes one
+    user = User.objects.create_superuser("root", password="longenough1")
+    client.force_login(user)
+
+    # then pages explain, the admin still opens, and the API refuses with 403
+    for path in ("/", "/calendar/", "/policy/", "/customers/"):
+        response = client.get(path)
+        assert response.status_code == 403
+        assert "fuwu init" in response.content.decode()
+    assert client.get("/admin/").status_code == 200
+    denied = api(user).get("calendar/days", {"year": 2026})
+    assert denied.status_code == 403
+    assert denied.json()["error"]["code"] == "permission_denied"

@@ -160,3 +160,17 @@ def test_fuwu_init_refuses_a_duplicate_name(db):
 
     assert Organisation.objects.filter(name="某某物业").count() == 1
     assert PolicyVersion.objects.count() == 1
+
+
+def test_init_can_create_the_first_administrator(db):
+    from io import StringIO
+
+    from django.contrib.auth import authenticate
+    from django.core.management import call_command
+
+    call_command("init", "--preset", "it_ops", "--org", "某某信息中心", "--admin", "boss",
+                 "--admin-password", "longenough1", stdout=StringIO())
+    user = authenticate(username="boss", password="longenough1")
+    assert user is not None
+    assert user.organisation.name == "某某信息中心"
+    assert user.has_role("administrator")
