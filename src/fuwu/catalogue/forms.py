@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fuwu import visibility
-from fuwu.customers.forms import StyledForm
+from fuwu.lib.forms import StyledForm
 from fuwu.org.models import Department
 from fuwu.policy.selectors import sla_class_names
 

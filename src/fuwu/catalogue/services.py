@@ -13,10 +13,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from fuwu import visibility
-from fuwu.lib.errors import PermissionDeniedError, ValidationFailed
+from fuwu.lib.errors import FieldErrors, PermissionDeniedError
 from fuwu.org.models import Department, Organisation, User
 from fuwu.policy.selectors import sla_class_names
 from fuwu.timeline.services import field_changes, record_event, snapshot
@@ -24,20 +23,7 @@ from fuwu.timeline.services import field_changes, record_event, snapshot
 from .models import FeeItem, MaterialItem, ServiceCategory, ServiceType
 
 CODE = re.compile(r"[-a-zA-Z0-9_]+")
-INVALID = gettext_lazy("Some fields are missing or wrong.")
 FIELDS = ["code", "name", "category", "default_department", "sla_class", "description", "is_active"]
-
-
-class _Errors:
-    def __init__(self) -> None:
-        self.fields: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: Any) -> None:
-        self.fields.setdefault(field, []).append(str(message))
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            raise ValidationFailed(INVALID, fields=self.fields)
 
 
 def _require_administrator(by: User | None, organisation_id: int) -> None:
@@ -51,7 +37,7 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _check(values: Mapping[str, Any], errors: _Errors, *, organisation: Organisation,
+def _check(values: Mapping[str, Any], errors: FieldErrors, *, organisation: Organisation,
            service_type: ServiceType | None) -> None:
     if "code" in values:
         code = _text(values["code"])
@@ -84,7 +70,7 @@ def _check(values: Mapping[str, Any], errors: _Errors, *, organisation: Organisa
             errors.add("default_department", _("belongs to another organisation"))
 
 
-def _clean_materials(items: Iterable[Mapping[str, Any]], errors: _Errors) -> list[dict[str, Any]]:
+def _clean_materials(items: Iterable[Mapping[str, Any]], errors: FieldErrors) -> list[dict[str, Any]]:
     cleaned = []
     for index, item in enumerate(items):
         name = _text(item.get("name"))
@@ -96,7 +82,7 @@ def _clean_materials(items: Iterable[Mapping[str, Any]], errors: _Errors) -> lis
     return cleaned
 
 
-def _clean_fee_items(items: Iterable[Mapping[str, Any]], errors: _Errors) -> list[dict[str, Any]]:
+def _clean_fee_items(items: Iterable[Mapping[str, Any]], errors: FieldErrors) -> list[dict[str, Any]]:
     cleaned = []
     for index, item in enumerate(items):
         prefix = f"fee_items[{index}]"
@@ -155,7 +141,7 @@ def service_type_create(
     _require_administrator(by, organisation.pk)
     values = {"code": code, "name": name, "category": category, "sla_class": sla_class,
               "default_department": default_department}
-    errors = _Errors()
+    errors = FieldErrors()
     _check(values, errors, organisation=organisation, service_type=None)
     clean_materials = _clean_materials(materials, errors)
     clean_fees = _clean_fee_items(fee_items, errors)
@@ -180,7 +166,7 @@ def service_type_update(*, service_type: ServiceType, by: User | None, reason: s
     """Change any of the fields of ``FIELDS`` and the ``materials`` / ``fee_items`` lists."""
     organisation = service_type.organisation
     _require_administrator(by, organisation.pk)
-    errors = _Errors()
+    errors = FieldErrors()
     for key in sorted(set(values) - {*FIELDS, "materials", "fee_items"}):
         errors.add(key, _("cannot be changed here"))
     _check(values, errors, organisation=organisation, service_type=service_type)

@@ -12,31 +12,10 @@ from django.utils.translation import pgettext_lazy
 
 from fuwu import visibility
 from fuwu.lib.errors import ValidationFailed
+from fuwu.lib.forms import DateInput, StyledForm
 from fuwu.org.models import Confidentiality, Department
 
 from .models import CustomerKind
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class CustomerForm(StyledForm):

@@ -14,10 +14,9 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from fuwu import visibility
-from fuwu.lib.errors import PermissionDeniedError, ValidationFailed
+from fuwu.lib.errors import FieldErrors, PermissionDeniedError
 from fuwu.lib.search import search_text
 from fuwu.org.models import Confidentiality, Department, Organisation, User
 from fuwu.timeline.services import field_changes, record_event, snapshot
@@ -33,23 +32,6 @@ __all__ = [
 MOBILE = re.compile(r"1[3-9]\d{9}")
 LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
 _SPACES = re.compile(r"\s+")
-
-INVALID = gettext_lazy("Some fields are missing or wrong.")
-
-
-class FieldErrors:
-    """Collects every wrong field, then raises them together."""
-
-    def __init__(self) -> None:
-        self.fields: dict[str, list[str]] = {}
-
-    def add(self, field: str, message: Any) -> None:
-        self.fields.setdefault(field, []).append(str(message))
-
-    def raise_if_any(self) -> None:
-        if self.fields:
-            raise ValidationFailed(INVALID, fields=self.fields)
-
 
 def normalise_phone(number: str) -> str:
     return _SPACES.sub("", number or "").replace("—", "-").replace("－", "-")

@@ -66,3 +66,22 @@ class NotFoundError(BusinessError):
 class ConflictError(BusinessError):
     code = ErrorCode.CONFLICT
     status = 409
+
+
+class FieldErrors:
+    """Collects every wrong field of an input, then raises them together (never one at a time)."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: Message) -> None:
+        self.fields.setdefault(field, []).append(str(message))
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    def raise_if_any(self) -> None:
+        if self.fields:
+            from django.utils.translation import gettext
+
+            raise ValidationFailed(gettext("Some fields are missing or wrong."), fields=self.fields)

@@ -5,28 +5,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fuwu.lib.forms import DateTimeLocalInput, StyledForm
+
 from .models import AbsenceKind, Department, DutyKind, Role, User
 
 
-class BootstrapMixin:
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.CheckboxInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs.setdefault("class", css)
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-class DepartmentForm(BootstrapMixin, forms.Form):
+class DepartmentForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=100)
     code = forms.SlugField(label=_("Code"), max_length=40)
     parent = forms.ModelChoiceField(label=_("Parent department"), queryset=Department.objects.none(), required=False)
@@ -36,7 +20,7 @@ class DepartmentForm(BootstrapMixin, forms.Form):
         self.fields["parent"].queryset = departments  # type: ignore[attr-defined]
 
 
-class StaffForm(BootstrapMixin, forms.Form):
+class StaffForm(StyledForm):
     username = forms.RegexField(label=_("Username"), max_length=150, regex=r"^[\w.@+-]+$")
     full_name = forms.CharField(label=_("Full name"), max_length=100)
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False)
@@ -51,7 +35,7 @@ class StaffForm(BootstrapMixin, forms.Form):
         self.fields["department"].queryset = departments  # type: ignore[attr-defined]
 
 
-class AbsenceForm(BootstrapMixin, forms.Form):
+class AbsenceForm(StyledForm):
     person = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=AbsenceKind.choices)
     starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeLocalInput())
@@ -63,7 +47,7 @@ class AbsenceForm(BootstrapMixin, forms.Form):
         self.fields["person"].queryset = people  # type: ignore[attr-defined]
 
 
-class DutyForm(BootstrapMixin, forms.Form):
+class DutyForm(StyledForm):
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none())
     name = forms.CharField(label=_("Duty"), max_length=100)
     kind = forms.ChoiceField(label=_("Kind"), choices=DutyKind.choices)
@@ -78,5 +62,5 @@ class DutyForm(BootstrapMixin, forms.Form):
         self.fields["backup"].queryset = people  # type: ignore[attr-defined]
 
 
-class HandlerAtForm(BootstrapMixin, forms.Form):
+class HandlerAtForm(StyledForm):
     at = forms.DateTimeField(label=_("At"), widget=DateTimeLocalInput(), required=False)

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fuwu.lib.forms import DateInput, DateTimeLocalInput, StyledForm
 from fuwu.lib.worktime import Unit
 
 from .models import DayKind
@@ -19,40 +18,13 @@ UNIT_CHOICES = [
 MAX_AMOUNT = 100_000
 
 
-class BootstrapForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-class DeadlinePreviewForm(BootstrapForm):
+class DeadlinePreviewForm(StyledForm):
     start = forms.DateTimeField(label=_("Received at"), widget=DateTimeLocalInput())
     amount = forms.IntegerField(label=_("Amount"), min_value=0, max_value=MAX_AMOUNT)
     unit = forms.ChoiceField(label=_("Unit"), choices=UNIT_CHOICES)
 
 
-class DayOverrideForm(BootstrapForm):
+class DayOverrideForm(StyledForm):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     kind = forms.ChoiceField(label=_("Kind"), choices=DayKind.choices)
     name = forms.CharField(label=_("Name"), max_length=100, required=False,
@@ -60,11 +32,11 @@ class DayOverrideForm(BootstrapForm):
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
 
-class NoticeImportForm(BootstrapForm):
+class NoticeImportForm(StyledForm):
     file = forms.FileField(label=_("CSV file"), help_text=_("Columns date,kind,name; kind is holiday/workday or 休/班."))
     confirm_years = forms.BooleanField(label=_("Confirm the years the file covers"), required=False)
 
 
-class YearConfirmForm(BootstrapForm):
+class YearConfirmForm(StyledForm):
     note = forms.CharField(label=_("Note"), max_length=2000, required=False,
                            help_text=_("For example the number and date of the State Council notice."))
