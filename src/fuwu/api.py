@@ -122,15 +122,19 @@ def _register_routers() -> None:
     # Imported here so that an app's api module can import from this one.
     from fuwu.catalogue.api import router as catalogue_router
     from fuwu.customers.api import router as customers_router
+    from fuwu.notify.api import router as notify_router
     from fuwu.org.api import router as org_router
     from fuwu.policy.api import router as policy_router
     from fuwu.workcal.api import router as calendar_router
+    from fuwu.workorders.api import router as workorders_router
 
     api.add_router("/", org_router)
     api.add_router("/customers", customers_router)
     api.add_router("/service-types", catalogue_router)
     api.add_router("/policy", policy_router)
     api.add_router("/calendar", calendar_router)
+    api.add_router("/work-orders", workorders_router)
+    api.add_router("/notifications", notify_router)
 
 
 _register_routers()

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "fuwu.workcal",
     "fuwu.customers",
     "fuwu.catalogue",
+    "fuwu.notify",
+    "fuwu.workorders",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -24,6 +24,7 @@ from fuwu.org.models import Absence, Department, Duty, Role, User
 if TYPE_CHECKING:
     from fuwu.catalogue.models import ServiceType
     from fuwu.customers.models import Customer
+    from fuwu.workorders.models import WorkOrder
 
 M = TypeVar("M", bound=Model)
 
@@ -132,6 +133,23 @@ def service_types_for_user(user: Any) -> QuerySet[ServiceType]:
     from fuwu.catalogue.models import ServiceType
 
     return scoped(ServiceType.objects.all(), user, department_field=None, organisation_wide_roles=Role.values)
+
+
+def work_orders_for_user(user: Any) -> QuerySet[WorkOrder]:
+    """Work orders of the user's department (handling or receiving), and those they handle or first
+    received, within their clearance; everything for organisation-wide roles."""
+    from fuwu.workorders.models import WorkOrder
+
+    if not is_staff_member(user):
+        return WorkOrder.objects.none()
+    queryset = WorkOrder.objects.filter(organisation=user.organisation_id, confidentiality__lte=user.clearance)
+    if user.is_superuser or user.has_role(*ORGANISATION_WIDE_ROLES):
+        return queryset
+    condition = Q(assignee=user.pk) | Q(first_contact_owner=user.pk) | Q(team=user.pk)
+    if user.department_id is not None:
+        condition |= department_scope_q(user, "department") | department_scope_q(user, "intake_department")
+    # ``team`` is a many-to-many: keep the rows distinct without DISTINCT over every column.
+    return queryset.filter(pk__in=WorkOrder.objects.filter(condition).values("pk"))
 
 
 # --- changes --------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ class NavItem:
 
 NAVIGATION = [
     NavItem(_("Home"), "core:home", "home"),
-    NavItem(_("Work orders"), None, "workorders"),
+    NavItem(_("Work orders"), "workorders:list", "workorders"),
     NavItem(_("Complaints"), None, "complaints"),
     NavItem(_("Return visits"), None, "visits"),
     NavItem(_("Inspections"), None, "inspections"),

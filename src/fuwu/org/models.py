@@ -153,6 +153,8 @@ class Absence(models.Model):
         User, on_delete=models.PROTECT, related_name="+", null=True, verbose_name=_("recorded by")
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    # When the person's open work was handed to their B (set once, by the absence or the sweep).
+    handed_over_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("absence")
@@ -192,6 +194,11 @@ class Duty(models.Model):
         User, on_delete=models.PROTECT, related_name="backup_duties", verbose_name=_("B (backup)")
     )
     description = models.TextField(_("description"), blank=True)
+    is_intake = models.BooleanField(
+        _("receives unattended requests"), default=False,
+        help_text=_("Requests from the public web form, e-mail or the API without a person land with this "
+                    "duty's handler, who becomes their first-contact owner."),
+    )
 
     class Meta:
         verbose_name = _("duty")

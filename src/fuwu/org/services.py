@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fuwu.lib.errors import ValidationFailed
 from fuwu.timeline.services import field_changes, record_event, snapshot
 
 from .models import Absence, AbsenceKind, Department, Duty, DutyKind, Organisation, Role, User
+
+# Called with an Absence that has started (work orders register the hand-over of open work to B).
+ABSENCE_STARTED_HOOKS: list[Callable[[Absence], object]] = []
 
 
 def _require(value: str, field: str) -> str:
@@ -162,7 +166,9 @@ def absence_record(
     record_event(subject=person, action="absence.recorded", actor=by, organisation=person.organisation,
                  changes={"absence": {"after": {"kind": kind, "starts_at": starts_at, "ends_at": ends_at,
                                                  "note": note}}})
-    # Later issues hook open work hand-over here (work moves to B when an absence starts).
+    for hook in ABSENCE_STARTED_HOOKS:  # an absence already running: its open work moves to B now
+        if starts_at <= timezone.now() < ends_at:
+            hook(absence)
     return absence
 
 

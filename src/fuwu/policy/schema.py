@@ -200,6 +200,8 @@ class SlaClass(Section):
 class Sla(Section):
     default_class: Code
     pause_statuses: list[WorkOrderStatus]
+    # Share of a clock's time after which its holders are told the deadline is approaching.
+    warn_at_ratio: Ratio
     classes: dict[Code, SlaClass]
 
 

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WorkordersConfig(AppConfig):
+    name = "fuwu.workorders"
+    label = "workorders"
+    verbose_name = _("Work orders")
+
+    def ready(self) -> None:
+        from fuwu.org.services import ABSENCE_STARTED_HOOKS
+
+        from .services import hand_over_open_work
+
+        def hand_over(absence: object) -> object:
+            return hand_over_open_work(absence=absence)  # type: ignore[arg-type]
+
+        ABSENCE_STARTED_HOOKS.append(hand_over)

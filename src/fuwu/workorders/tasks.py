@@ -1,0 +1,16 @@
+"""huey tasks: thin wrappers that take the time and call the sweep."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from .sweeps import sweep
+
+
+@db_periodic_task(crontab(minute="*"))
+@lock_task("work-order-sweep")
+def sweep_every_minute() -> dict[str, int]:
+    result = sweep(timezone.now())
+    return {"warned": result.warned, "escalated": result.escalated, "handed_over": result.handed_over}

@@ -1,0 +1,8 @@
+from django.http import HttpResponse
+from django.urls import path
+
+app_name = "workorders"
+
+urlpatterns = [
+    path("", lambda request: HttpResponse("skeleton"), name="list"),  # replaced by the real views
+]
