@@ -7,6 +7,7 @@ environment variables, documented in the README.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -119,7 +120,9 @@ else:
                     "PRAGMA foreign_keys=ON;"
                 ),
             },
-            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH") or None},
+            # Tests use a file, not the in-memory database: concurrency tests need several connections
+            # that really write at once (WAL, busy timeout). One file per test run (pid), removed after.
+            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH") or str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -194,6 +197,32 @@ else:
 if IS_PRODUCTION and not REDIS_URL:
     # Allowed (a single-machine production), but say so loudly in the logs.
     HUEY_WARNING = "REDIS_URL is not set: huey uses SQLite storage, consumers must run on this machine"
+
+# --- cache ----------------------------------------------------------------------------------
+# Shared between server processes: the public pages' rate limits count there. Redis when REDIS_URL is
+# set; else files under var/cache (one machine; its increments are not atomic, so under a burst a few
+# requests beyond a limit may pass). Tests use an in-process cache.
+if FUWU_ENV == "test":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fuwu-test"}}
+elif REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "fuwu-cache"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                          "LOCATION": os.environ.get("FUWU_CACHE_DIR", str(VAR_DIR / "cache"))}}
+
+# --- public pages (customers, no login) ------------------------------------------------------
+# Rate limits per client IP address (django-ratelimit syntax: "5/10m" = 5 per 10 minutes). Product
+# settings, not numbers from the regulations. Behind a reverse proxy set RATELIMIT_IP_META_KEY to
+# the header carrying the client's address (e.g. HTTP_X_REAL_IP), otherwise every customer shares
+# the proxy's address.
+FUWU_PUBLIC_SUBMIT_RATE = os.environ.get("FUWU_PUBLIC_SUBMIT_RATE", "5/10m")
+FUWU_PUBLIC_STATUS_RATE = os.environ.get("FUWU_PUBLIC_STATUS_RATE", "20/m")
+for _rate_name in ("FUWU_PUBLIC_SUBMIT_RATE", "FUWU_PUBLIC_STATUS_RATE"):
+    if not re.fullmatch(r"\d+/\d*[smhd]", globals()[_rate_name]):
+        raise ImproperlyConfigured(f"{_rate_name} must look like 5/10m or 20/m (count/[number]unit, unit s, m, h or d)")
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
 
 LOGGING = {
     "version": 1,

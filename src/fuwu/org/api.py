@@ -112,6 +112,7 @@ class DutyOut(Schema):
     primary: PersonRef
     backup: PersonRef
     description: str
+    is_intake: bool
 
 
 class DutyIn(Schema):
@@ -121,6 +122,7 @@ class DutyIn(Schema):
     primary_id: int
     backup_id: int
     description: str = ""
+    is_intake: bool = False
 
 
 class DutyPatch(Schema):
@@ -128,6 +130,7 @@ class DutyPatch(Schema):
     primary_id: int | None = None
     backup_id: int | None = None
     description: str | None = None
+    is_intake: bool | None = None
     reason: str = ""
 
 
@@ -181,7 +184,7 @@ def _absence_out(a: Absence) -> dict[str, object]:
 def _duty_out(d: Duty) -> dict[str, object]:
     return {"id": d.pk, "name": d.name, "kind": d.kind, "department_id": d.department_id,
             "department": d.department.name, "primary": _person(d.primary), "backup": _person(d.backup),
-            "description": d.description}
+            "description": d.description, "is_intake": d.is_intake}
 
 
 def _handler_out(handler: Handler, at: datetime) -> dict[str, object]:
@@ -385,7 +388,7 @@ def create_duty(request: HttpRequest, payload: DutyIn) -> Status[dict[str, objec
         department=department, name=payload.name, kind=payload.kind,
         primary=_visible_person(request, payload.primary_id, "primary_id"),
         backup=_visible_person(request, payload.backup_id, "backup_id"),
-        description=payload.description, by=user,
+        description=payload.description, is_intake=payload.is_intake, by=user,
     )
     return Status(201, _duty_out(duty))
 
@@ -395,7 +398,8 @@ def update_duty(request: HttpRequest, duty_id: int, payload: DutyPatch) -> dict[
     duty = visibility.get_visible_or_404(visibility.duties_for_user(request.user), pk=duty_id)
     user = _require_admin(request)
     duty = services.duty_update(
-        duty=duty, by=user, name=payload.name, description=payload.description, reason=payload.reason,
+        duty=duty, by=user, name=payload.name, description=payload.description, is_intake=payload.is_intake,
+        reason=payload.reason,
         primary=_visible_person(request, payload.primary_id, "primary_id") if payload.primary_id else None,
         backup=_visible_person(request, payload.backup_id, "backup_id") if payload.backup_id else None,
     )

@@ -54,6 +54,10 @@ class DutyForm(StyledForm):
     primary = forms.ModelChoiceField(label=_("A (primary)"), queryset=User.objects.none())
     backup = forms.ModelChoiceField(label=_("B (backup)"), queryset=User.objects.none())
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    is_intake = forms.BooleanField(
+        label=_("Receives online requests"), required=False,
+        help_text=_("Requests from the public web form land with this duty's handler (A, or B when A is away)."),
+    )
 
     def __init__(self, *args: Any, departments: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

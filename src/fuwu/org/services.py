@@ -184,7 +184,7 @@ def absence_cancel(*, absence: Absence, by: User | None, reason: str = "") -> No
 @transaction.atomic
 def duty_create(
     *, department: Department, name: str, primary: User, backup: User, kind: str = DutyKind.POST,
-    description: str = "", by: User | None = None,
+    description: str = "", is_intake: bool = False, by: User | None = None,
 ) -> Duty:
     name = _require(name, "name")
     if kind not in DutyKind.values:
@@ -198,19 +198,20 @@ def duty_create(
         raise ValidationFailed.field("name", _("is already a duty of this department"))
     duty = Duty.objects.create(
         organisation=department.organisation, department=department, name=name, kind=kind,
-        primary=primary, backup=backup, description=description,
+        primary=primary, backup=backup, description=description, is_intake=is_intake,
     )
     record_event(subject=duty, action="duty.created", actor=by,
-                 changes={"primary": {"after": primary}, "backup": {"after": backup}})
+                 changes={"primary": {"after": primary}, "backup": {"after": backup},
+                          "is_intake": {"after": is_intake}})
     return duty
 
 
 @transaction.atomic
 def duty_update(
     *, duty: Duty, by: User | None, primary: User | None = None, backup: User | None = None,
-    name: str | None = None, description: str | None = None, reason: str = "",
+    name: str | None = None, description: str | None = None, is_intake: bool | None = None, reason: str = "",
 ) -> Duty:
-    fields = ["name", "primary", "backup", "description"]
+    fields = ["name", "primary", "backup", "description", "is_intake"]
     before = snapshot(duty, fields)
     if name is not None:
         duty.name = _require(name, "name")
@@ -220,6 +221,8 @@ def duty_update(
         duty.backup = backup
     if description is not None:
         duty.description = description
+    if is_intake is not None:
+        duty.is_intake = is_intake
     if duty.primary_id == duty.backup_id:
         raise ValidationFailed.field("backup", _("must be a different person from A"))
     for field, person in (("primary", duty.primary), ("backup", duty.backup)):

@@ -164,7 +164,7 @@ def duty_list(request: HttpRequest) -> HttpResponse:
             try:
                 services.duty_create(department=data["department"], name=data["name"], kind=data["kind"],
                                      primary=data["primary"], backup=data["backup"],
-                                     description=data["description"], by=user)
+                                     description=data["description"], is_intake=data["is_intake"], by=user)
             except BusinessError as error:
                 add_service_errors(form, error)
             else:

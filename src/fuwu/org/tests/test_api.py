@@ -220,3 +220,13 @@ def test_token_command_prints_a_working_token(cast, client):
     key = out.getvalue().strip()
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {key}"})
     assert response.json()["username"] == "agent"
+
+
+def test_an_intake_duty_can_be_marked_through_the_api(api, cast):
+    created = api(cast.admin).post("duties", {"department_id": cast.service.pk, "name": "网上报修", "kind": "queue",
+                                              "primary_id": cast.agent.pk, "backup_id": cast.agent2.pk,
+                                              "is_intake": True})
+    assert created.status_code == 201
+    assert created.json()["is_intake"] is True
+    changed = api(cast.admin).patch(f"duties/{created.json()['id']}", {"is_intake": False, "reason": "改由电话受理"})
+    assert changed.json()["is_intake"] is False

@@ -1,0 +1,290 @@
+"""Public pages for customers, no login (mounted at /service/): submit a request, see its status.
+
+The installation serves one organisation (``FUWU_ORGANISATION``, else the only one). These pages are
+the one read of work orders that does not start from ``visibility.work_orders_for_user``: there is
+no user. A customer sees a work order only with its number *and* the last four digits of the phone
+given with it, and then only what concerns them in customer terms — no staff names, no address, no
+description, nothing of other customers. A wrong number and wrong digits give the same answer.
+Both pages are rate-limited per client IP address (settings ``FUWU_PUBLIC_*_RATE``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django_ratelimit.decorators import ratelimit
+
+from fuwu.customers.services import phone_digits
+from fuwu.lib.errors import ValidationFailed
+from fuwu.org.models import Organisation
+
+from . import services
+from .models import ApprovalKind, ApprovalStatus, Channel, Clock, ClockKind, Status, WorkOrder
+from .public_forms import PublicRequestForm, StatusLookupForm
+
+SUBMITTED_SESSION_KEY = "fuwu_public_submitted"
+
+# --- which organisation ---------------------------------------------------------------------
+
+
+class NoPublicOrganisation(Exception):
+    """The installation cannot tell which organisation its public pages serve."""
+
+
+def public_organisation() -> Organisation:
+    """``settings.FUWU_DEFAULT_ORGANISATION`` (env ``FUWU_ORGANISATION``) by name, else the only one."""
+    name = settings.FUWU_DEFAULT_ORGANISATION
+    if name:
+        organisation = Organisation.objects.filter(name=name).first()
+        if organisation is None:
+            raise NoPublicOrganisation(
+                _("The organisation “%(name)s” named by FUWU_ORGANISATION does not exist.") % {"name": name})
+        return organisation
+    organisations = list(Organisation.objects.order_by("pk")[:2])
+    if len(organisations) == 1:
+        return organisations[0]
+    if not organisations:
+        raise NoPublicOrganisation(_("No organisation has been set up yet."))
+    raise NoPublicOrganisation(
+        _("This installation serves several organisations: set FUWU_ORGANISATION to the one whose "
+          "public pages these are."))
+
+
+# --- rate limits ----------------------------------------------------------------------------
+
+def submit_rate(group: str, request: HttpRequest) -> str:
+    return settings.FUWU_PUBLIC_SUBMIT_RATE
+
+
+def status_rate(group: str, request: HttpRequest) -> str:
+    return settings.FUWU_PUBLIC_STATUS_RATE
+
+
+UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def rate_period_seconds(rate: str) -> int:
+    """The window of a rate such as ``5/10m`` in seconds (600)."""
+    period = rate.split("/", 1)[1]
+    return int(period[:-1] or 1) * UNIT_SECONDS[period[-1]]
+
+
+def public_page(
+    *, group: str, rate: Callable[[str, HttpRequest], str] | None = None,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Resolve the organisation (404 with an explanation if there is none) and apply the rate limit
+    (counted on POST, per client IP; 429 with a friendly page once exceeded). Pages are never cached."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                organisation = public_organisation()
+            except NoPublicOrganisation as problem:
+                return render(request, "public/unavailable.html", {"organisation": None, "message": str(problem)},
+                              status=404)
+            if getattr(request, "limited", False) and rate is not None:
+                response = render(request, "public/rate_limited.html", {"organisation": organisation}, status=429)
+                response["Retry-After"] = str(rate_period_seconds(rate(group, request)))
+                return response
+            return view(request, organisation, *args, **kwargs)
+
+        if rate is not None:
+            wrapped = ratelimit(group=group, key="ip", rate=rate, method="POST", block=False)(wrapped)
+        return never_cache(wrapped)
+
+    return decorator
+
+
+# --- submit ---------------------------------------------------------------------------------
+
+FORM_FIELD_OF = {"service_type_id": "service_type"}
+
+
+def _add_service_errors(form: PublicRequestForm, error: ValidationFailed) -> None:
+    """Each field error of the service on its form field (``photos[2]`` on ``photos``), else on the form."""
+    for name, messages in error.fields.items():
+        field = FORM_FIELD_OF.get(name, name.split(".")[0].split("[")[0])
+        photo = re.fullmatch(r"photos\[(\d+)\]", name)
+        for message in messages:
+            if photo:  # say which of the pictures
+                message = _("Photo %(n)s %(problem)s") % {"n": int(photo.group(1)) + 1, "problem": message}
+            form.add_error(field if field in form.fields else None, message)
+    if not error.fields:
+        form.add_error(None, str(error.message))
+
+
+def _not_set_up(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    return render(request, "public/not_set_up.html", {"organisation": organisation}, status=503)
+
+
+@public_page(group="fuwu.public.submit", rate=submit_rate)
+def submit(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    if services.intake_handler(organisation, timezone.now()) is None:
+        return _not_set_up(request, organisation)  # say so before the customer fills in the form
+    if request.method != "POST":
+        form = PublicRequestForm(organisation)
+        return render(request, "public/submit.html", {"organisation": organisation, "form": form})
+
+    form = PublicRequestForm(organisation, request.POST, request.FILES)
+    if form.is_bot:
+        form.add_error(None, _("Your request could not be accepted. Please call us instead."))
+        return render(request, "public/submit.html", {"organisation": organisation, "form": form}, status=400)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            work_order = services.work_order_create(
+                organisation=organisation, by=None, channel=Channel.WEB, service_type=data["service_type"],
+                description=data["description"], caller_name=data["caller_name"], caller_phone=data["caller_phone"],
+                building=data["building"], unit=data["unit"], room=data["room"], address=data["address"],
+                photos=data["photos"],
+            )
+        except ValidationFailed as error:
+            if "first_contact_owner_id" in error.fields:  # nobody receives online requests
+                return _not_set_up(request, organisation)
+            _add_service_errors(form, error)
+        else:
+            request.session[SUBMITTED_SESSION_KEY] = work_order.number
+            return redirect("public:submitted")
+    return render(request, "public/submit.html", {"organisation": organisation, "form": form})
+
+
+@public_page(group="fuwu.public.submitted")
+def submitted(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    """The number just given, from this browser's session: nothing here for anyone else."""
+    number = request.session.get(SUBMITTED_SESSION_KEY)
+    if not number:
+        return redirect("public:submit")
+    return render(request, "public/submitted.html", {"organisation": organisation, "number": number})
+
+
+# --- status ---------------------------------------------------------------------------------
+
+# The status in the customer's terms (pauses and approvals waiting inside the company are "in progress":
+# a refusal is only told once a head approved it, 红灯).
+CUSTOMER_STATUS: dict[str, tuple[Promise, str]] = {
+    Status.RECEIVED: (gettext_lazy("Received"), "secondary"),
+    Status.ROUTED: (gettext_lazy("Received, being assigned"), "secondary"),
+    Status.DISPATCHED: (gettext_lazy("Technician assigned"), "primary"),
+    Status.ON_SITE: (gettext_lazy("Technician on site"), "primary"),
+    Status.AWAITING_MATERIALS: (gettext_lazy("Waiting for materials from you"), "warning"),
+    Status.AWAITING_APPROVAL: (gettext_lazy("In progress"), "primary"),
+    Status.DONE: (gettext_lazy("Work done"), "success"),
+    Status.CONFIRMED: (gettext_lazy("Confirmed"), "success"),
+    Status.VISITED: (gettext_lazy("Confirmed"), "success"),
+    Status.CLOSED: (gettext_lazy("Closed"), "success"),
+    Status.REJECTED: (gettext_lazy("Declined"), "danger"),
+    Status.CANCELLED: (gettext_lazy("Cancelled"), "secondary"),
+}
+
+STEPS: list[tuple[str, Promise]] = [
+    ("received_at", gettext_lazy("Received")),
+    ("dispatched_at", gettext_lazy("Technician assigned")),
+    ("arrived_at", gettext_lazy("Technician on site")),
+    ("done_at", gettext_lazy("Work done")),
+    ("confirmed_at", gettext_lazy("Confirmed by you")),
+]
+END_STEP: dict[str, Promise] = {
+    Status.CLOSED: gettext_lazy("Closed"),
+    Status.REJECTED: gettext_lazy("Declined"),
+    Status.CANCELLED: gettext_lazy("Cancelled"),
+}
+
+
+@dataclass
+class Step:
+    label: str
+    at: datetime | None
+    is_done: bool
+    is_negative: bool = False
+
+
+@dataclass
+class PublicStatus:
+    """What a customer may see of their own work order: built here so a template cannot show more."""
+
+    number: str
+    status_label: str
+    tone: str
+    received_at: datetime
+    service_type: str
+    steps: list[Step]
+    resolution_due: datetime | None = None
+    missing_materials: list[str] = field(default_factory=list)
+    answer: str = ""
+
+
+def find_work_order(organisation: Organisation, number: str, phone_last_four: str) -> WorkOrder | None:
+    """The work order with this number whose phone ends with these digits; None for any mismatch."""
+    work_order = (WorkOrder.objects.filter(organisation=organisation, number=number)
+                  .select_related("service_type").first())
+    expected = phone_digits(work_order.caller_phone)[-4:] if work_order is not None else ""
+    matches = hmac.compare_digest(expected.encode(), phone_last_four.encode())
+    return work_order if work_order is not None and matches else None
+
+
+def steps_of(work_order: WorkOrder) -> list[Step]:
+    """Received → technician assigned → on site → done → confirmed → closed, in customer terms."""
+    reached = [Step(str(label), getattr(work_order, name), True) for name, label in STEPS
+               if getattr(work_order, name) is not None]
+    if work_order.status in END_STEP:
+        return [*reached, Step(str(END_STEP[work_order.status]), work_order.closed_at, True,
+                               is_negative=work_order.status != Status.CLOSED)]
+    last = max((i for i, (name, _label) in enumerate(STEPS) if getattr(work_order, name) is not None), default=0)
+    to_come = [Step(str(label), None, False) for _name, label in STEPS[last + 1:]]
+    return [*reached, *to_come, Step(str(END_STEP[Status.CLOSED]), None, False)]
+
+
+def public_status(work_order: WorkOrder) -> PublicStatus:
+    label, tone = CUSTOMER_STATUS[work_order.status]
+    result = PublicStatus(
+        number=work_order.number, status_label=str(label), tone=tone, received_at=work_order.received_at,
+        service_type=work_order.service_type.name, steps=steps_of(work_order),
+    )
+    if work_order.is_open:
+        clock = (Clock.objects.filter(work_order=work_order, kind=ClockKind.RESOLUTION, is_active=True,
+                                      met_at__isnull=True, paused_at__isnull=True)
+                 .order_by("due_at").first())
+        result.resolution_due = clock.due_at if clock else None
+    if work_order.status == Status.AWAITING_MATERIALS:
+        result.missing_materials = list(work_order.materials.filter(is_required=True, is_received=False)
+                                        .values_list("name", flat=True))
+    if work_order.status == Status.REJECTED:
+        approval = (work_order.approvals
+                    .filter(kind__in=(ApprovalKind.REJECTION, ApprovalKind.CANNOT_DO_NOW),
+                            status=ApprovalStatus.APPROVED)
+                    .order_by("-decided_at", "-id").first())
+        result.answer = approval.answer if approval else ""
+    return result
+
+
+@public_page(group="fuwu.public.status", rate=status_rate)
+def status(request: HttpRequest, organisation: Organisation) -> HttpResponse:
+    context: dict[str, Any] = {"organisation": organisation, "result": None, "not_found": False}
+    if request.method != "POST":
+        context["form"] = StatusLookupForm(initial={"number": request.GET.get("number", "")[:40]})
+        return render(request, "public/status.html", context)
+    form = StatusLookupForm(request.POST)
+    context["form"] = form
+    if form.is_valid():
+        work_order = find_work_order(organisation, form.cleaned_data["number"], form.cleaned_data["phone_last_four"])
+        if work_order is None:
+            context["not_found"] = True
+        else:
+            context["result"] = public_status(work_order)
+            context["form"] = StatusLookupForm(initial={"number": work_order.number})
+    return render(request, "public/status.html", context)
