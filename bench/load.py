@@ -143,6 +143,10 @@ def main() -> None:
     Clock.objects.bulk_create(clock_rows, batch_size=5000)
     NumberSequence.objects.bulk_create([NumberSequence(organisation=organisation, kind="work_order", period=p,
                                                        last_value=v) for p, v in sequence.items()])
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # a live system has statistics (nightly task / autovacuum)
+        cursor.execute("ANALYZE")
     _, key = ApiToken.issue(agents[0], name="bench")
     _, director_key = ApiToken.issue(admin, name="bench")
     print(f"TOKEN={key}")

@@ -40,6 +40,29 @@ NAVIGATION = [
 ]
 
 
+class UnreadNotifications:
+    """The signed-in user's unread notifications, counted with one query when a page first shows it
+    (pages that do not show the navigation bar, such as fragments, do not pay for it)."""
+
+    def __init__(self, user_id: int) -> None:
+        self.user_id = user_id
+        self._count: int | None = None
+
+    @property
+    def count(self) -> int:
+        if self._count is None:
+            from fuwu.notify.models import Notification
+
+            self._count = Notification.objects.filter(recipient_id=self.user_id, read_at__isnull=True).count()
+        return self._count
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def __str__(self) -> str:
+        return str(self.count) if self.count < 100 else "99+"
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"navigation": []}
@@ -50,4 +73,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             current == "core" and item.section == "home"), "available": item.url_name is not None}
         for item in NAVIGATION
     ]
-    return {"navigation": items}
+    return {"navigation": items, "unread_notifications": UnreadNotifications(request.user.pk),
+            "notifications_active": current == "notify"}

@@ -41,7 +41,6 @@ PAGE_SIZE = 25
 # Sections of the archive that later releases fill (REQUIREMENTS §1: every request, complaint,
 # visit, fee and survey of a customer on one page).
 LATER_SECTIONS = [
-    gettext_lazy("Service requests"),
     gettext_lazy("Complaints"),
     gettext_lazy("Return visits"),
     gettext_lazy("Fees"),
@@ -154,9 +153,21 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "agreements": [{"agreement": a, "is_current": a.is_current(today)} for a in customer.agreements.all()],
         "products": [{"product": p, "in_warranty": p.in_warranty(today)} for p in customer.products.all()],
         "events": events,
+        "work_orders": _work_orders_of(request, customer),
         "later_sections": LATER_SECTIONS,
         "can_edit": visibility.can_edit_customers(staff(request)),
     })
+
+
+WORK_ORDERS_SHOWN = 20
+
+
+def _work_orders_of(request: HttpRequest, customer: Customer) -> list[Any]:
+    """The customer's latest work orders the user may see (one query)."""
+    return list(
+        visibility.work_orders_for_user(staff(request)).filter(customer=customer)
+        .select_related("service_type", "department", "assignee").order_by("-received_at", "-id")[:WORK_ORDERS_SHOWN]
+    )
 
 
 def _customer_form_page(request: HttpRequest, customer: Customer | None) -> HttpResponse:

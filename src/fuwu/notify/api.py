@@ -1,3 +1,85 @@
-from ninja import Router
+"""``/api/v1/notifications``: the caller's in-app notifications.
+
+Only one's own notifications exist here: another person's answers 404.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from fuwu.org.models import User
+from fuwu.visibility import get_visible_or_404
+
+from .models import Notification
+from .services import notification_mark_read, notifications_mark_all_read
 
 router = Router(tags=["notifications"])
+
+
+class NotificationFilters(Schema):
+    unread: bool | None = Field(None, description="true: only unread ones; false: only read ones.")
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    title: str
+    body: str
+    work_order_id: int | None
+    work_order_number: str | None
+    created_at: datetime
+    read_at: datetime | None
+    is_read: bool
+
+
+class NotificationPage(Schema):
+    items: list[NotificationOut]
+    count: int
+    unread_count: int
+
+
+class MarkedRead(Schema):
+    marked: int
+
+
+def _mine(request: HttpRequest) -> Any:
+    return Notification.objects.filter(recipient=cast(User, request.user))
+
+
+def notification_out(notification: Notification) -> dict[str, Any]:
+    work_order = notification.work_order
+    return {
+        "id": notification.pk, "kind": notification.kind, "kind_label": notification.get_kind_display(),
+        "title": notification.title, "body": notification.body, "work_order_id": notification.work_order_id,
+        "work_order_number": work_order.number if work_order else None, "created_at": notification.created_at,
+        "read_at": notification.read_at, "is_read": notification.read_at is not None,
+    }
+
+
+@router.get("", response=NotificationPage, summary="My notifications, newest first")
+def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]) -> dict[str, Any]:
+    mine = _mine(request)
+    shown = mine
+    if filters.unread is not None:
+        shown = mine.filter(read_at__isnull=filters.unread)
+    page = shown.select_related("work_order").order_by("-created_at", "-id")[filters.offset:filters.offset + filters.limit]
+    return {"items": [notification_out(n) for n in page], "count": shown.count(),
+            "unread_count": mine.filter(read_at__isnull=True).count()}
+
+
+@router.post("/read-all", response=MarkedRead, summary="Mark all my notifications read")
+def mark_all_read(request: HttpRequest) -> dict[str, Any]:
+    return {"marked": notifications_mark_all_read(recipient=cast(User, request.user))}
+
+
+@router.post("/{notification_id}/read", response=NotificationOut, summary="Mark one notification read")
+def mark_read(request: HttpRequest, notification_id: int) -> dict[str, Any]:
+    notification = get_visible_or_404(_mine(request).select_related("work_order"), pk=notification_id)
+    return notification_out(notification_mark_read(notification=notification))

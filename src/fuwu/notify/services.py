@@ -25,3 +25,20 @@ def notify(
 def send_sms(*, to: str, body: str, work_order: Any = None) -> OutboxMessage:
     """Queue an SMS to a customer. The gateway is outside this system; the outbox is the record."""
     return OutboxMessage.objects.create(to=to, body=body, work_order=work_order)
+
+
+def notification_mark_read(*, notification: Notification, now: Any = None) -> Notification:
+    """Mark one notification read (once: the first reading time is kept)."""
+    from django.utils import timezone
+
+    if notification.read_at is None:
+        notification.read_at = now or timezone.now()
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+    return notification
+
+
+def notifications_mark_all_read(*, recipient: Any, now: Any = None) -> int:
+    """Mark every unread notification of ``recipient`` read; returns how many were unread."""
+    from django.utils import timezone
+
+    return Notification.objects.filter(recipient=recipient, read_at__isnull=True).update(read_at=now or timezone.now())

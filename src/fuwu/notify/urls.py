@@ -1,8 +1,12 @@
-from django.http import HttpResponse
 from django.urls import path
+
+from . import views
 
 app_name = "notify"
 
 urlpatterns = [
-    path("", lambda request: HttpResponse("skeleton"), name="list"),  # replaced by the real views
+    path("", views.notification_list, name="list"),
+    path("read-all/", views.notification_read_all, name="read_all"),
+    path("<int:pk>/read/", views.notification_read, name="read"),
+    path("<int:pk>/open/", views.notification_open, name="open"),
 ]

@@ -1,3 +1,580 @@
-from ninja import Router
+"""``/api/v1/work-orders``: receive, list, read and act on work orders (服务工单).
+
+Every endpoint on one work order first looks it up through the caller's visibility: a work order
+outside it answers 404 whatever else is wrong with the request. Then:
+
+- 422 ``invalid``: a field is missing or wrong (``fields`` names each one); nothing is written.
+  A related record given by id (``department_id``, ``technician_id``…) that is not in the caller's
+  organisation or visibility is a field error too.
+- 409 ``conflict``: the action is not possible in the work order's current state; the body carries
+  ``allowed_actions`` (what the caller may do now) and ``status``.
+- 403 ``permission_denied``: the state allows the action, the caller's role does not.
+
+Each action is ``POST /api/v1/work-orders/{id}/<action>`` (the values of ``rules.Action``) and
+answers 200 with the work order as ``GET /api/v1/work-orders/{id}`` shows it after the change.
+A paper voucher for ``confirm`` is sent as a base64 data URL in ``voucher`` (JSON, like the
+on-screen signature); photos are uploaded with ``POST /api/v1/work-orders/{id}/photos``
+(multipart, field ``photos``, several files).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, TypeVar, cast
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import File, Query, Router, UploadedFile
+from ninja.responses import Status as HttpStatus
+from pydantic import AfterValidator, ValidationInfo
+
+from fuwu import visibility
+from fuwu.catalogue.models import FeeItem
+from fuwu.customers.models import Product
+from fuwu.lib.errors import FieldErrors, ValidationFailed
+from fuwu.org.models import User
+from fuwu.timeline.models import Event
+
+from . import selectors, services
+from .models import Priority, Status, WorkOrder
+from .rules import Action
+from .schemas import (
+    CloseIn,
+    CollectFeeIn,
+    CompleteIn,
+    ConfirmIn,
+    DenyRejectionIn,
+    DispatchIn,
+    MaterialsReceivedIn,
+    NoteIn,
+    NoticeMissingIn,
+    ReasonIn,
+    RecordFeeIn,
+    ReplyIn,
+    RequestExtensionIn,
+    RequestRejectionIn,
+    RouteIn,
+    WorkOrderFilters,
+    WorkOrderIn,
+    WorkOrderOut,
+    WorkOrderPage,
+)
 
 router = Router(tags=["work orders"])
+
+M = TypeVar("M", bound=Model)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+class PhoneShown:
+    """Decides once per request whether phone numbers are shown whole or masked."""
+
+    def __init__(self, user: User) -> None:
+        self.full = visibility.sees_full_phone_numbers(user)
+
+    def __call__(self, number: str) -> str:
+        return number if self.full or not number else visibility.mask_phone(number)
+
+
+def _look_up_visible(value: int, info: ValidationInfo) -> int:
+    """Path parameter check: the work order must be visible to the caller, else 404 — before the body
+    is read, so that nothing about a record outside visibility (not even a 422) comes back. The work
+    order found is kept on the request for the view."""
+    request = (info.context or {})["request"]
+    request.work_order = selectors.work_order_get(user=_user(request), pk=value)
+    return value
+
+
+# ``{work_order_id}`` of every endpoint on one work order (path parameters are resolved first).
+VisibleWorkOrderId = Annotated[int, AfterValidator(_look_up_visible)]
+
+
+def _lookup(queryset: QuerySet[M], pk: int | None, field: str, message: str, errors: FieldErrors) -> M | None:
+    """The record with ``pk`` in ``queryset`` (already narrowed to the caller's organisation and
+    visibility); a field error when there is none."""
+    if pk is None:
+        return None
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        errors.add(field, message)
+    return found
+
+
+def _me_or_id(value: str | None, user: User, field: str, errors: FieldErrors) -> int | None:
+    if value is None or value == "":
+        return None
+    if value == "me":
+        return user.pk
+    if value.isdigit():
+        return int(value)
+    errors.add(field, _("must be the id of a member of staff or “me”"))
+    return None
+
+
+def _ref(obj: Any) -> dict[str, Any] | None:
+    if obj is None:
+        return None
+    name = obj.display_name if isinstance(obj, User) else obj.name
+    return {"id": obj.pk, "name": name}
+
+
+_PHONE_KEYS = {"phone", "caller_phone"}
+
+
+def _masked_changes(changes: dict[str, Any], shown: PhoneShown) -> dict[str, Any]:
+    """Timeline changes as the caller may see them: phone numbers masked like everywhere else."""
+    if shown.full:
+        return changes
+    out = {}
+    for key, value in changes.items():
+        if key in _PHONE_KEYS and isinstance(value, dict):
+            value = {k: shown(v) if isinstance(v, str) else v for k, v in value.items()}
+        out[key] = value
+    return out
+
+
+# --- serialisation ----------------------------------------------------------------------------
+
+class Labels:
+    """Status and priority labels in the request's language, translated once per request (not per row)."""
+
+    def __init__(self) -> None:
+        self.status = {value: str(label) for value, label in Status.choices}
+        self.priority = {value: str(label) for value, label in Priority.choices}
+
+
+def work_order_row(wo: WorkOrder, shown: PhoneShown, labels: Labels | None = None) -> dict[str, Any]:
+    """A list row; ``wo`` comes from ``selectors.work_orders_list`` (annotated, related joined)."""
+    labels = labels or Labels()
+    return {
+        "id": wo.pk, "number": wo.number, "status": wo.status, "status_label": labels.status.get(wo.status, wo.status),
+        "priority": wo.priority, "priority_label": labels.priority.get(wo.priority, wo.priority),
+        "channel": wo.channel,
+        "service_type": _ref(wo.service_type), "customer": _ref(wo.customer), "caller_name": wo.caller_name,
+        "caller_phone": shown(wo.caller_phone), "location": wo.location, "department": _ref(wo.department),
+        "assignee": _ref(wo.assignee), "first_contact_owner": _ref(wo.first_contact_owner),
+        "received_at": wo.received_at, "is_overdue": bool(getattr(wo, "is_overdue", False)),
+        "next_due_at": getattr(wo, "next_due_at", None),
+    }
+
+
+def _event_out(event: Event, shown: PhoneShown) -> dict[str, Any]:
+    return {"at": event.at, "action": event.action, "actor": event.actor_label,
+            "changes": _masked_changes(event.changes or {}, shown), "reason": event.reason}
+
+
+def work_order_detail(wo: WorkOrder, user: User, shown: PhoneShown, now: datetime | None = None) -> dict[str, Any]:
+    """The whole work order as ``GET /work-orders/{id}`` shows it; ``wo`` from ``selectors.work_order_get``."""
+    now = now or timezone.now()
+    states = selectors.clock_states(wo, now=now)
+    unmet = [s for s in states if s.clock.met_at is None]
+    row = work_order_row(wo, shown)
+    row["is_overdue"] = any(s.is_breached for s in unmet)
+    row["next_due_at"] = min((s.clock.due_at for s in unmet), default=None)
+    product = wo.product
+    return {
+        **row,
+        "resume_status": wo.resume_status, "channel_label": wo.get_channel_display(), "sla_class": wo.sla_class,
+        "product": {"id": product.pk, "name": product.name, "model": product.model, "serial": product.serial}
+        if product else None,
+        "building": wo.building, "unit": wo.unit, "room": wo.room, "address": wo.address,
+        "distance_km": wo.distance_km, "description": wo.description, "confidentiality": wo.confidentiality,
+        "intake_department": _ref(wo.intake_department), "logged_by": _ref(wo.logged_by),
+        "team": [_ref(m) for m in wo.team.all()],
+        "dispatched_at": wo.dispatched_at, "accepted_at": wo.accepted_at, "arrived_at": wo.arrived_at,
+        "done_at": wo.done_at, "confirmed_at": wo.confirmed_at, "closed_at": wo.closed_at,
+        "is_paid": wo.is_paid, "confirmation_refused": wo.confirmation_refused,
+        "reminder_count": wo.reminder_count, "reopen_count": wo.reopen_count,
+        "clocks": [{
+            "kind": s.clock.kind, "kind_label": s.clock.get_kind_display(), "amount": s.clock.amount,
+            "unit": s.clock.unit, "started_at": s.clock.started_at, "due_at": s.clock.due_at,
+            "met_at": s.clock.met_at, "paused": s.is_paused, "paused_at": s.clock.paused_at,
+            "breached": s.is_breached, "remaining_business_minutes": s.remaining_business_minutes,
+            "calendar_confirmed": s.clock.calendar_confirmed, "escalation_level": s.clock.escalation_level,
+            "extended_count": s.clock.extended_count,
+        } for s in states],
+        "materials": [{
+            "id": m.pk, "name": m.name, "is_required": m.is_required, "from_checklist": m.from_checklist,
+            "is_received": m.is_received, "received_at": m.received_at,
+        } for m in wo.materials.all()],
+        "notices": [{
+            "id": n.pk, "kind": n.kind, "kind_label": n.get_kind_display(), "items": list(n.items), "text": n.text,
+            "reason": n.reason, "sent_by": _ref(n.sent_by), "sent_at": n.sent_at,
+        } for n in wo.notices.all()],
+        "approvals": [{
+            "id": a.pk, "kind": a.kind, "kind_label": a.get_kind_display(), "status": a.status,
+            "status_label": a.get_status_display(), "approver_role": a.approver_role, "reason": a.reason,
+            "answer": a.answer, "clock_kind": a.clock_kind, "extension_amount": a.extension_amount,
+            "extension_unit": a.extension_unit, "requested_by": _ref(a.requested_by), "requested_at": a.requested_at,
+            "decided_by": _ref(a.decided_by), "decided_at": a.decided_at, "decision_note": a.decision_note,
+        } for a in wo.approvals.all()],
+        "reports": [{
+            "id": r.pk, "findings": r.findings, "warranty_status": r.warranty_status,
+            "warranty_label": r.get_warranty_status_display(), "disassembly_signs": r.disassembly_signs,
+            "running_hours": r.running_hours, "mileage_km": r.mileage_km, "work_done": r.work_done,
+            "parts": [{"name": p.get("name", ""), "model": p.get("model", ""), "quantity": str(p.get("quantity", ""))}
+                      for p in r.parts or []],
+            "minutes_spent": r.minutes_spent, "completed_by": _ref(r.completed_by), "completed_at": r.completed_at,
+        } for r in wo.reports.all()],
+        "confirmations": [{
+            "id": c.pk, "method": c.method, "method_label": c.get_method_display(),
+            "confirmed_by_name": c.confirmed_by_name, "evidence_url": c.evidence.url if c.evidence else None,
+            "satisfied": c.satisfied, "comment": c.comment, "confirmed_at": c.confirmed_at,
+        } for c in wo.confirmations.all()],
+        "fees": [{
+            "id": f.pk, "fee_item_id": f.fee_item_id, "description": f.description, "quantity": f.quantity,
+            "unit_price": f.unit_price, "amount": f.amount, "is_collected": f.is_collected,
+            "receipt_number": f.receipt_number, "collected_at": f.collected_at,
+        } for f in wo.fees.all()],
+        "photos": [{
+            "id": p.pk, "url": p.image.url, "content_type": p.content_type, "size": p.size,
+            "uploaded_at": p.uploaded_at,
+        } for p in wo.photos.all()],
+        "events": [_event_out(e, shown) for e in selectors.timeline_of(wo)],
+        "allowed_actions": [a.value for a in services.allowed_actions(user, wo, services.policy_of(wo))],
+        "created_at": wo.created_at, "updated_at": wo.updated_at,
+    }
+
+
+def _detail(request: HttpRequest, work_order_id: int) -> dict[str, Any]:
+    user = _user(request)
+    wo = selectors.work_order_get(user=user, pk=work_order_id)
+    return work_order_detail(wo, user, PhoneShown(user))
+
+
+# --- list, create, read -----------------------------------------------------------------------
+
+@router.get("", response=WorkOrderPage, summary="List work orders (filters, keyword search, paging)")
+def list_work_orders(request: HttpRequest, filters: Query[WorkOrderFilters]) -> dict[str, Any]:
+    """Newest first. ``count`` is the number of work orders matching the filters (all pages), counted
+    exactly up to 1,000 (or to the end of the page asked for, if further); beyond that ``count_exact``
+    is false and ``count`` is that lower bound — page on until a page comes back short."""
+    user = _user(request)
+    errors = FieldErrors()
+    statuses = [s.strip() for value in filters.status for s in value.split(",") if s.strip()]
+    unknown = [s for s in statuses if s not in Status.values]
+    if unknown:
+        errors.add("status", _("must be one of %(choices)s") % {"choices": ", ".join(Status.values)})
+    assignee_id = _me_or_id(filters.assignee, user, "assignee", errors)
+    owner_id = _me_or_id(filters.first_contact_owner, user, "first_contact_owner", errors)
+    errors.raise_if_any()
+    work_orders = selectors.work_orders_list(
+        user=user, statuses=statuses, department_id=filters.department, assignee_id=assignee_id,
+        first_contact_owner_id=owner_id, service_type_id=filters.service_type, channel=filters.channel,
+        priority=filters.priority, received_from=filters.received_from, received_to=filters.received_to,
+        overdue=filters.overdue, q=filters.q,
+    )
+    shown = PhoneShown(user)
+    page = work_orders[filters.offset:filters.offset + filters.limit]
+    count, exact = selectors.count_up_to(
+        work_orders, max(selectors.COUNT_EXACT_UP_TO, filters.offset + filters.limit))
+    labels = Labels()
+    return {"items": [work_order_row(wo, shown, labels) for wo in page], "count": count, "count_exact": exact}
+
+
+@router.post("", response={201: WorkOrderOut}, summary="Receive a request (create a work order)")
+def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> HttpStatus[dict[str, Any]]:
+    """The caller becomes the first-contact owner (a gatekeeper names the owner instead).
+    ``channel`` defaults to ``api``. Photos: ``POST /work-orders/{id}/photos``."""
+    user = _user(request)
+    errors = FieldErrors()
+    service_type = _lookup(visibility.service_types_for_user(user).filter(is_active=True), payload.service_type_id,
+                           "service_type_id", _("no such service type"), errors)
+    customers = visibility.customers_for_user(user)
+    customer = _lookup(customers, payload.customer_id, "customer_id", _("no such customer"), errors)
+    product = _lookup(Product.objects.filter(customer__in=customers), payload.product_id, "product_id",
+                      _("no such product"), errors)
+    department = _lookup(visibility.departments_for_user(user).filter(is_active=True), payload.department_id,
+                         "department_id", _("no such department"), errors)
+    owner = _lookup(visibility.staff_for_user(user), payload.first_contact_owner_id, "first_contact_owner_id",
+                    _("no such member of staff"), errors)
+    if payload.confidentiality > user.clearance:
+        errors.add("confidentiality", _("must be at most %(limit)s") % {"limit": user.clearance})
+    if customer is None and payload.customer_id is None and not payload.caller_phone.strip():
+        errors.add("caller_phone", _("is required"))
+    errors.raise_if_any()
+    assert user.organisation is not None  # API authentication admits members of an organisation only
+    wo = services.work_order_create(
+        organisation=user.organisation, by=user, channel=payload.channel, service_type=service_type,
+        description=payload.description, priority=payload.priority, customer=customer,
+        caller_name=payload.caller_name, caller_phone=payload.caller_phone, building=payload.building,
+        unit=payload.unit, room=payload.room, address=payload.address, product=product,
+        distance_km=payload.distance_km, department=department, confidentiality=payload.confidentiality,
+        materials_received=payload.materials_received, first_contact_owner=owner,
+    )
+    return HttpStatus(201, _detail(request, wo.pk))
+
+
+@router.get("/{work_order_id}", response=WorkOrderOut, summary="One work order with clocks, timeline and actions")
+def get_work_order(request: HttpRequest, work_order_id: VisibleWorkOrderId) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    return work_order_detail(wo, user, PhoneShown(user))
+
+
+@router.post("/{work_order_id}/photos", response={201: WorkOrderOut}, summary="Add photos (multipart, several)")
+def add_photos(request: HttpRequest, work_order_id: VisibleWorkOrderId,
+               photos: File[list[UploadedFile]]) -> HttpStatus[dict[str, Any]]:
+    """JPEG, PNG, WebP or GIF, each at most 10 MB, at most 12 per work order."""
+    user, wo = _visible(request, work_order_id)
+    services.work_order_add_photos(work_order=wo, by=user, photos=photos)
+    return HttpStatus(201, _detail(request, work_order_id))
+
+
+# --- actions ----------------------------------------------------------------------------------
+
+ActionView = Callable[..., dict[str, Any]]
+
+
+def action(verb: Action, summary: str) -> Callable[[ActionView], ActionView]:
+    """``POST /{work_order_id}/<verb>`` answering the work order after the change."""
+    return router.post(f"/{{work_order_id}}/{verb.value}", response=WorkOrderOut, summary=summary,
+                       operation_id=f"work_order_{verb.value.replace('-', '_')}")
+
+
+def _visible(request: HttpRequest, work_order_id: int) -> tuple[User, WorkOrder]:
+    """The caller and the work order the path named (already looked up through visibility)."""
+    found = getattr(request, "work_order", None)
+    if found is None or found.pk != work_order_id:
+        found = selectors.work_order_get(user=_user(request), pk=work_order_id)
+    return _user(request), found
+
+
+@action(Action.ROUTE, "Route (or transfer) to a department's queue")
+def route(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: RouteIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    errors = FieldErrors()
+    department = _lookup(visibility.departments_for_user(user), payload.department_id, "department_id",
+                         _("no such department"), errors)
+    errors.raise_if_any()
+    assert department is not None
+    services.work_order_route(work_order=wo, by=user, department=department, reason=payload.reason)
+    return _detail(request, work_order_id)
+
+
+@action(Action.DISPATCH, "Dispatch to a technician (or a team with its leader)")
+def dispatch(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: DispatchIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    errors = FieldErrors()
+    staff = visibility.staff_for_user(user)
+    message = _("no such member of staff")
+    technician = _lookup(staff, payload.technician_id, "technician_id", message, errors)
+    team = [_lookup(staff, pk, f"team_ids[{i}]", message, errors) for i, pk in enumerate(payload.team_ids)]
+    errors.raise_if_any()
+    assert technician is not None
+    services.work_order_dispatch(work_order=wo, by=user, technician=technician,
+                                 team=[m for m in team if m is not None], reason=payload.reason)
+    return _detail(request, work_order_id)
+
+
+@action(Action.ACCEPT, "Accept the dispatched work")
+def accept(request: HttpRequest, work_order_id: VisibleWorkOrderId) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_accept(work_order=wo, by=user)
+    return _detail(request, work_order_id)
+
+
+@action(Action.ARRIVE, "Arrive on site")
+def arrive(request: HttpRequest, work_order_id: VisibleWorkOrderId) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_arrive(work_order=wo, by=user)
+    return _detail(request, work_order_id)
+
+
+@action(Action.REPLY, "Send the written reply a distance band commits to")
+def reply(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: ReplyIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_reply(work_order=wo, by=user, text=payload.text)
+    return _detail(request, work_order_id)
+
+
+@action(Action.NOTICE_MISSING, "One-time notice of every missing material (一次性告知)")
+def notice_missing(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: NoticeMissingIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_notice_missing(work_order=wo, by=user, received=payload.received,
+                                       extra_items=payload.extra_items, reason=payload.reason)
+    return _detail(request, work_order_id)
+
+
+@action(Action.MATERIALS_RECEIVED, "Record materials that arrived")
+def materials_received(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: MaterialsReceivedIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_materials_received(work_order=wo, by=user, received=payload.received)
+    return _detail(request, work_order_id)
+
+
+@action(Action.REQUEST_REJECTION, "Ask a head to approve a refusal (红灯)")
+def request_rejection(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: RequestRejectionIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_request_rejection(work_order=wo, by=user, kind=payload.kind, reason=payload.reason,
+                                          answer=payload.answer)
+    return _detail(request, work_order_id)
+
+
+@action(Action.APPROVE_REJECTION, "Approve the refusal: the answer goes to the customer")
+def approve_rejection(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: NoteIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_approve_rejection(work_order=wo, by=user, note=payload.note)
+    return _detail(request, work_order_id)
+
+
+@action(Action.DENY_REJECTION, "Deny the refusal: the work goes on")
+def deny_rejection(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: DenyRejectionIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_deny_rejection(work_order=wo, by=user, note=payload.note)
+    return _detail(request, work_order_id)
+
+
+@action(Action.REQUEST_EXTENSION, "Ask the policy's approver to extend a deadline")
+def request_extension(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: RequestExtensionIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_request_extension(work_order=wo, by=user, clock=payload.clock, amount=payload.amount,
+                                          unit=payload.unit, reason=payload.reason)
+    return _detail(request, work_order_id)
+
+
+@action(Action.APPROVE_EXTENSION, "Approve the extension")
+def approve_extension(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: NoteIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_approve_extension(work_order=wo, by=user, note=payload.note)
+    return _detail(request, work_order_id)
+
+
+@action(Action.DENY_EXTENSION, "Deny the extension")
+def deny_extension(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: NoteIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_deny_extension(work_order=wo, by=user, note=payload.note)
+    return _detail(request, work_order_id)
+
+
+@action(Action.COMPLETE, "Complete: the technician's service report")
+def complete(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: CompleteIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_complete(
+        work_order=wo, by=user, findings=payload.findings, work_done=payload.work_done,
+        warranty_status=payload.warranty_status, minutes_spent=payload.minutes_spent,
+        disassembly_signs=payload.disassembly_signs, running_hours=payload.running_hours,
+        mileage_km=payload.mileage_km, parts=[p.model_dump() for p in payload.parts],
+    )
+    return _detail(request, work_order_id)
+
+
+@action(Action.SEND_CONFIRMATION_CODE, "Send the customer a confirmation code by SMS")
+def send_confirmation_code(request: HttpRequest, work_order_id: VisibleWorkOrderId) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_send_confirmation_code(work_order=wo, by=user)
+    return _detail(request, work_order_id)
+
+
+_DATA_URL = re.compile(r"^data:(image/[a-z+.-]+);base64,(.*)$", re.DOTALL)
+
+
+def _voucher_file(data_url: str) -> SimpleUploadedFile | None:
+    """The paper voucher photo from its data URL (the service checks it is a picture)."""
+    match = _DATA_URL.match(data_url.strip())
+    if match is None:
+        return None
+    try:
+        raw = base64.b64decode(match.group(2), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return SimpleUploadedFile("voucher", raw, content_type=match.group(1))
+
+
+@action(Action.CONFIRM, "Record the customer's confirmation of completed work")
+def confirm(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: ConfirmIn) -> dict[str, Any]:
+    """Only on completed work. ``paper_voucher``: ``voucher`` is a ``data:image/…;base64,…`` URL."""
+    user, wo = _visible(request, work_order_id)
+    voucher = None
+    if payload.method == "paper_voucher" and payload.voucher:
+        voucher = _voucher_file(payload.voucher)
+        if voucher is None:
+            raise ValidationFailed.field("voucher", _("must be a picture as a data URL (data:image/jpeg;base64,…)"))
+    services.work_order_confirm(
+        work_order=wo, by=user, method=payload.method, confirmed_by_name=payload.confirmed_by_name,
+        signature=payload.signature, code=payload.code, voucher=voucher, satisfied=payload.satisfied,
+        comment=payload.comment,
+    )
+    return _detail(request, work_order_id)
+
+
+@action(Action.REFUSE_CONFIRMATION, "The customer refuses to confirm (the head decides)")
+def refuse_confirmation(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: ReasonIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_refuse_confirmation(work_order=wo, by=user, reason=payload.reason)
+    return _detail(request, work_order_id)
+
+
+@action(Action.RECORD_FEE, "Record a fee line (collected only with a receipt number)")
+def record_fee(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: RecordFeeIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    errors = FieldErrors()
+    fee_item = _lookup(FeeItem.objects.filter(service_type__organisation=user.organisation),
+                       payload.fee_item_id, "fee_item_id", _("no such fee item"), errors)
+    errors.raise_if_any()
+    services.work_order_record_fee(
+        work_order=wo, by=user, fee_item=fee_item, description=payload.description, quantity=payload.quantity,
+        unit_price=payload.unit_price, receipt_number=payload.receipt_number,
+    )
+    return _detail(request, work_order_id)
+
+
+@action(Action.COLLECT_FEE, "Mark a fee collected, with the invoice or receipt number")
+def collect_fee(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: CollectFeeIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_collect_fee(work_order=wo, by=user, fee_line_id=payload.fee_line_id,
+                                    receipt_number=payload.receipt_number)
+    return _detail(request, work_order_id)
+
+
+@action(Action.APPROVE_PAID_SERVICE, "Approve the paid service")
+def approve_paid_service(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: NoteIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_decide_paid_service(work_order=wo, by=user, approve=True, note=payload.note)
+    return _detail(request, work_order_id)
+
+
+@action(Action.DENY_PAID_SERVICE, "Deny the paid service (uncollected fees are dropped)")
+def deny_paid_service(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: NoteIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_decide_paid_service(work_order=wo, by=user, approve=False, note=payload.note)
+    return _detail(request, work_order_id)
+
+
+@action(Action.CLOSE, "Close")
+def close(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: CloseIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_close(work_order=wo, by=user, reason=payload.reason)
+    return _detail(request, work_order_id)
+
+
+@action(Action.CANCEL, "Cancel")
+def cancel(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: ReasonIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_cancel(work_order=wo, by=user, reason=payload.reason)
+    return _detail(request, work_order_id)
+
+
+@action(Action.REOPEN, "Reopen (re-handle) with a reason")
+def reopen(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: ReasonIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_reopen(work_order=wo, by=user, reason=payload.reason)
+    return _detail(request, work_order_id)
+
+
+@action(Action.REMIND, "Send a reminder (催办) to whoever handles it")
+def remind(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: NoteIn) -> dict[str, Any]:
+    user, wo = _visible(request, work_order_id)
+    services.work_order_remind(work_order=wo, by=user, note=payload.note)
+    return _detail(request, work_order_id)

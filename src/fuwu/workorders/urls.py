@@ -1,8 +1,17 @@
-from django.http import HttpResponse
 from django.urls import path
+
+from . import views
 
 app_name = "workorders"
 
 urlpatterns = [
-    path("", lambda request: HttpResponse("skeleton"), name="list"),  # replaced by the real views
+    path("", views.work_order_list, name="list"),
+    path("new/", views.work_order_create, name="create"),
+    path("new/lookup/", views.intake_lookup, name="intake_lookup"),
+    path("new/products/", views.intake_products, name="intake_products"),
+    path("new/service-type/", views.intake_service_type, name="intake_service_type"),
+    path("mine/", views.technician_view, name="mine"),
+    path("<int:pk>/", views.work_order_detail, name="detail"),
+    path("<int:pk>/voucher/", views.voucher, name="voucher"),
+    path("<int:pk>/<slug:action>/", views.work_order_action, name="action"),
 ]

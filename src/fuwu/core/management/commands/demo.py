@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -11,7 +13,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
+from fuwu.catalogue.models import ServiceType
 from fuwu.catalogue.services import service_type_create
+from fuwu.customers.models import Customer
 from fuwu.customers.services import agreement_add, customer_create, product_add
 from fuwu.org.models import AbsenceKind, Organisation, Role, User
 from fuwu.org.services import absence_record, department_create, duty_create, staff_create
@@ -49,8 +53,10 @@ STAFF = [  # username, name, department, roles, post
     ("quality2", "林质检", "quality", [Role.QUALITY_INSPECTOR], "品质专员"),
 ]
 
+INTAKE_DUTY = "报修热线受理"  # receives the public web form's requests (首接 for unattended channels)
+
 DUTIES = [  # department, duty, kind, A, B
-    ("service", "报修热线受理", "queue", "agent1", "agent2"),
+    ("service", INTAKE_DUTY, "queue", "agent1", "agent2"),
     ("service", "投诉受理", "queue", "agent2", "head_service"),
     ("service", "客服回访", "post", "agent2", "agent1"),
     ("repair", "水电维修", "queue", "tech1", "tech2"),
@@ -102,7 +108,7 @@ class Command(BaseCommand):
     @transaction.atomic
     def build(self, customer_count: int, rng: random.Random) -> None:
         organisation = organisation_create(name=ORGANISATION, preset="property", short_name="和谐家园物业")
-        departments = {}
+        departments: dict[str, Any] = {}
         for code, name, parent in DEPARTMENTS:
             departments[code] = department_create(
                 organisation=organisation, code=code, name=name, parent=departments.get(parent or "")
@@ -118,8 +124,11 @@ class Command(BaseCommand):
         people["admin"].save(update_fields=["is_superuser"])
         admin = people["admin"]
         for department, name, kind, primary, backup in DUTIES:
-            duty_create(department=departments[department], name=name, kind=kind, primary=people[primary],
-                        backup=people[backup], by=admin)
+            duty = duty_create(department=departments[department], name=name, kind=kind, primary=people[primary],
+                               backup=people[backup], by=admin)
+            if name == INTAKE_DUTY:  # demo set-up: the duty service has no flag for it yet
+                duty.is_intake = True
+                duty.save(update_fields=["is_intake"])
 
         # One current absence: tech1 is on leave from yesterday morning for five days, so 水电维修 goes
         # to tech2 (B) and comes back to tech1 when the leave ends.
@@ -138,6 +147,7 @@ class Command(BaseCommand):
 
         agent = people["agent1"]
         today = timezone.localdate()
+        created_customers: list[Customer] = []
         for index in range(customer_count):
             building, unit = 1 + index % 12, 1 + (index // 12) % 4
             room = f"{1 + (index // 48) % 18}{rng.choice(['01', '02', '03', '04'])}"
@@ -148,6 +158,7 @@ class Command(BaseCommand):
                 addresses=[{"building": f"{building}号楼", "unit": f"{unit}单元", "room": f"{room}室"}],
                 phones=[{"number": f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}", "label": "手机"}],
             )
+            created_customers.append(customer)
             if index % 3 == 0:
                 appliance, model = rng.choice(APPLIANCES)
                 sold = today - timedelta(days=rng.randint(60, 1500))
@@ -157,9 +168,10 @@ class Command(BaseCommand):
                 starts = date(today.year - rng.randint(0, 2), rng.randint(1, 12), 1)
                 agreement_add(customer=customer, by=agent, number=f"JJ{starts:%Y%m}-{index:04d}", starts_on=starts,
                               ends_on=date(starts.year + 3, starts.month, 1) - timedelta(days=1))
+        orders = demo_work_orders(organisation, people, created_customers, rng)
         self.stdout.write(self.style.SUCCESS(
             f"Loaded {ORGANISATION}: {len(departments)} departments, {len(people)} staff, "
-            f"{customer_count} customers."
+            f"{customer_count} customers, {orders} work orders."
         ))
 
     def print_logins(self) -> None:
@@ -170,3 +182,107 @@ class Command(BaseCommand):
 
 def seed_digits(rng: random.Random) -> str:
     return f"{rng.randint(10**9, 10**10 - 1)}"
+
+
+# --- demo work orders -------------------------------------------------------------------------
+
+WORK_ORDER_STORIES = [  # service type code, description
+    ("water-leak", "卫生间漏水，楼下天花板有水渍"),
+    ("water-leak", "厨房水龙头关不紧，一直滴水"),
+    ("electric", "客厅插座没电，空气开关跳闸"),
+    ("electric", "楼道灯不亮"),
+    ("lift", "电梯按钮失灵，停在5楼"),
+    ("public-clean", "地下车库有积水和垃圾"),
+    ("home-clean", "预约周六上午居家保洁"),
+    ("decoration", "申请卫生间翻新装修"),
+    ("water-leak", "阳台地漏反水"),
+    ("electric", "入户门禁对讲没有声音"),
+]
+
+# The step each demo work order reaches, in order: a realistic mix of statuses.
+DEMO_STEPS = (
+    ["received"] * 5 + ["dispatched"] * 5 + ["on_site"] * 3 + ["notice"] * 2 + ["red_light"]
+    + ["done"] * 4 + ["confirmed"] * 5 + ["closed"] * 4 + ["cancelled"]
+)
+
+
+def _signature_png() -> str:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (240, 80), "white")
+    ImageDraw.Draw(image).line([(10, 60), (60, 20), (110, 55), (160, 25), (230, 50)], fill="black", width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def demo_work_orders(organisation: Organisation, people: dict[str, User], customers: list[Customer],
+                     rng: random.Random) -> int:
+    """About thirty work orders in every status, each taken through the services at past times."""
+    from fuwu.workorders import services as wo
+
+    if not customers:
+        return 0
+    types = {st.code: st for st in ServiceType.objects.filter(organisation=organisation).prefetch_related(
+        "materials", "fee_items")}
+    technicians = {"repair": ["tech1", "tech2", "tech3"], "cleaning": ["cleaner1", "cleaner2"],
+                   "service": ["agent2"]}
+    heads = {"repair": "head_repair", "cleaning": "head_cleaning", "service": "head_service"}
+    signature = _signature_png()
+    now = timezone.now()
+    for index, step in enumerate(DEMO_STEPS):
+        code, description = WORK_ORDER_STORIES[index % len(WORK_ORDER_STORIES)]
+        if step == "notice":  # a service with a checklist, so that materials can be missing
+            code, description = "decoration", "申请厨房和卫生间翻新装修"
+        service_type = types[code]
+        department = service_type.default_department.code if service_type.default_department else "repair"
+        customer = customers[(index * 7) % len(customers)]
+        received: datetime = now - timedelta(minutes=25 + index * 170 + rng.randint(0, 40))
+        agent = people["agent1" if index % 3 else "agent2"]
+        order = wo.work_order_create(
+            organisation=organisation, by=agent, channel="phone" if index % 4 else "walk_in",
+            service_type=service_type, customer=customer, description=description,
+            priority="urgent" if code == "lift" else ("high" if index % 5 == 0 else "normal"),
+            materials_received=[m.name for m in service_type.materials.all()][: 0 if step == "notice" else 9],
+            now=received)
+        if step == "received":
+            continue
+        if step == "cancelled":
+            wo.work_order_cancel(work_order=order, by=agent, reason="客户来电取消，已自行处理", now=received + timedelta(minutes=20))
+            continue
+        if step == "notice":
+            wo.work_order_notice_missing(work_order=order, by=agent, now=received + timedelta(minutes=3))
+            continue
+        if step == "red_light":
+            wo.work_order_request_rejection(work_order=order, by=agent, kind="rejection", reason="属业主自有设备，不在物业维修范围",
+                                            answer="该设备属业主自有，建议联系厂家售后", now=received + timedelta(minutes=6))
+            continue
+        head = people[heads.get(department, "head_repair")]
+        technician = people[rng.choice(technicians.get(department, ["tech2"]))]
+        wo.work_order_dispatch(work_order=order, by=head, technician=technician, now=received + timedelta(minutes=4))
+        if step == "dispatched":
+            continue
+        order.refresh_from_db()
+        handler = order.assignee or technician
+        wo.work_order_arrive(work_order=order, by=handler, now=received + timedelta(minutes=35))
+        if step == "on_site":
+            continue
+        paid = service_type.category == "paid" and index % 2 == 0
+        wo.work_order_complete(
+            work_order=order, by=handler, findings="现场检查，" + description, work_done="已处理完毕，试用正常",
+            warranty_status="not_applicable" if paid else "in_warranty", minutes_spent=30 + index,
+            now=received + timedelta(minutes=80))
+        if paid:
+            wo.work_order_decide_paid_service(work_order=order, by=head, approve=True,
+                                              now=received + timedelta(minutes=85))
+            fee_item = service_type.fee_items.all()[0]
+            wo.work_order_record_fee(work_order=order, by=handler, fee_item=fee_item,
+                                     receipt_number=f"SJ{received:%m%d}{index:03d}",
+                                     now=received + timedelta(minutes=86))
+        if step == "done":
+            continue
+        wo.work_order_confirm(work_order=order, by=handler, method="signature", confirmed_by_name=customer.name,
+                              signature=signature, satisfied=True, now=received + timedelta(minutes=90))
+        if step == "closed":
+            wo.work_order_close(work_order=order, by=agent, now=received + timedelta(minutes=120))
+    return len(DEMO_STEPS)

@@ -1,0 +1,74 @@
+"""The signed-in member of staff's notifications: unread first, marked read one by one or all at once.
+Only the recipient's own rows are ever read or marked (someone else's notification does not exist here).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .models import Notification
+from .services import notification_mark_read, notifications_mark_all_read
+
+PAGE_SIZE = 30
+
+
+def _inbox(request: HttpRequest):  # type: ignore[no-untyped-def]
+    return Notification.objects.filter(recipient=request.user.pk)
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    notifications = (
+        _inbox(request).select_related("work_order")
+        .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
+    )
+    only_unread = request.GET.get("unread") == "1"
+    if only_unread:
+        notifications = notifications.filter(read_at__isnull=True)
+    page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "notify/list.html", {"page": page, "only_unread": only_unread})
+
+
+def _back(request: HttpRequest) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect("notify:list")
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    notification = _inbox(request).filter(pk=pk).first()
+    if notification is not None:
+        notification_mark_read(notification=notification)
+    return _back(request)
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    count = notifications_mark_all_read(recipient=request.user)
+    messages.success(request, _("%(count)s notifications marked read.") % {"count": count})
+    return _back(request)
+
+
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow a notification to its work order, marking it read on the way."""
+    notification = _inbox(request).filter(pk=pk).first()
+    if notification is None:
+        return redirect("notify:list")
+    notification_mark_read(notification=notification)
+    if notification.work_order_id:
+        return redirect("workorders:detail", pk=notification.work_order_id)
+    return redirect("notify:list")

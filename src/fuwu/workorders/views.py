@@ -1,0 +1,923 @@
+"""Staff pages of work orders: intake, lists, the work order page with its actions, the printable
+service voucher (服务凭证) and the technician's phone view.
+
+Reads go through ``selectors`` (which start from ``visibility.work_orders_for_user``: a record
+outside it answers 404); every change goes through one service function. A page offers exactly the
+actions ``services.allowed_actions`` returns; a forged request for another one gets the service's
+answer (409 for the state, 403 for the role) as a message on the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fuwu import visibility
+from fuwu.catalogue.models import FeeItem
+from fuwu.customers.selectors import customer_find_by_phone, customers_list, products_for_user
+from fuwu.customers.views import PhoneShown
+from fuwu.lib.errors import BusinessError, ConflictError, PermissionDeniedError, ValidationFailed
+from fuwu.lib.forms import add_service_errors
+from fuwu.org.models import Absence, Organisation, Role, User
+from fuwu.org.selectors import absences_at, person_handler
+from fuwu.policy.models import PolicyVersion
+from fuwu.policy.selectors import active_policy, policy_document_for_version
+from fuwu.workcal.selectors import work_calendar_for
+
+from . import forms as wo_forms
+from . import rules, selectors, services
+from .models import (
+    ENDED_STATUSES,
+    FINISHED_STATUSES,
+    OPEN_STATUSES,
+    ApprovalRequest,
+    ApprovalStatus,
+    Channel,
+    Clock,
+    ConfirmationMethod,
+    Priority,
+    Status,
+    WorkOrder,
+)
+from .rules import Action
+
+PAGE_SIZE = 25
+
+# --- labels ---------------------------------------------------------------------------------
+
+ACTION_LABELS: dict[Action, Any] = {
+    Action.ROUTE: gettext_lazy("Route to a department"),
+    Action.DISPATCH: gettext_lazy("Dispatch"),
+    Action.ACCEPT: gettext_lazy("Accept"),
+    Action.ARRIVE: gettext_lazy("Arrived on site"),
+    Action.REPLY: gettext_lazy("Written reply"),
+    Action.NOTICE_MISSING: gettext_lazy("One-time notice of missing materials"),
+    Action.MATERIALS_RECEIVED: gettext_lazy("Materials received"),
+    Action.REQUEST_REJECTION: gettext_lazy("Request a refusal (red light)"),
+    Action.APPROVE_REJECTION: gettext_lazy("Approve the refusal"),
+    Action.DENY_REJECTION: gettext_lazy("Deny the refusal"),
+    Action.REQUEST_EXTENSION: gettext_lazy("Request a deadline extension"),
+    Action.APPROVE_EXTENSION: gettext_lazy("Approve the extension"),
+    Action.DENY_EXTENSION: gettext_lazy("Deny the extension"),
+    Action.COMPLETE: gettext_lazy("Complete with service report"),
+    Action.SEND_CONFIRMATION_CODE: gettext_lazy("Send SMS code"),
+    Action.CONFIRM: gettext_lazy("Customer confirmation"),
+    Action.REFUSE_CONFIRMATION: gettext_lazy("Customer refuses to confirm"),
+    Action.RECORD_FEE: gettext_lazy("Record a fee"),
+    Action.COLLECT_FEE: gettext_lazy("Collect a fee"),
+    Action.APPROVE_PAID_SERVICE: gettext_lazy("Approve the paid service"),
+    Action.DENY_PAID_SERVICE: gettext_lazy("Deny the paid service"),
+    Action.CLOSE: gettext_lazy("Close"),
+    Action.CANCEL: gettext_lazy("Cancel the work order"),
+    Action.REOPEN: gettext_lazy("Reopen (re-handle)"),
+    Action.REMIND: gettext_lazy("Send a reminder"),
+}
+
+EVENT_LABELS = {
+    "work_order.received": gettext_lazy("Received"),
+    "work_order.photos_added": gettext_lazy("Photos added"),
+    "work_order.routed": gettext_lazy("Routed"),
+    "work_order.dispatched": gettext_lazy("Dispatched"),
+    "work_order.accepted": gettext_lazy("Accepted"),
+    "work_order.arrived": gettext_lazy("Arrived on site"),
+    "work_order.replied_in_writing": gettext_lazy("Replied in writing"),
+    "work_order.notice_sent": gettext_lazy("Notice of missing materials sent"),
+    "work_order.materials_received": gettext_lazy("Materials received"),
+    "work_order.rejection_requested": gettext_lazy("Refusal requested (red light)"),
+    "work_order.rejection_approved": gettext_lazy("Refusal approved"),
+    "work_order.rejection_denied": gettext_lazy("Refusal denied"),
+    "work_order.extension_requested": gettext_lazy("Extension requested"),
+    "work_order.extension_approved": gettext_lazy("Extension approved"),
+    "work_order.extension_denied": gettext_lazy("Extension denied"),
+    "work_order.completed": gettext_lazy("Completed"),
+    "work_order.confirmation_code_sent": gettext_lazy("Confirmation code sent"),
+    "work_order.confirmed": gettext_lazy("Confirmed by the customer"),
+    "work_order.confirmation_refused": gettext_lazy("Customer refused to confirm"),
+    "work_order.fee_recorded": gettext_lazy("Fee recorded"),
+    "work_order.fee_collected": gettext_lazy("Fee collected"),
+    "work_order.paid_service_approved": gettext_lazy("Paid service approved"),
+    "work_order.paid_service_denied": gettext_lazy("Paid service denied"),
+    "work_order.closed": gettext_lazy("Closed"),
+    "work_order.cancelled": gettext_lazy("Cancelled"),
+    "work_order.reopened": gettext_lazy("Reopened"),
+    "work_order.reminded": gettext_lazy("Reminder sent"),
+    "work_order.handed_over": gettext_lazy("Handed over (A/B)"),
+    "work_order.escalated": gettext_lazy("Escalated"),
+}
+
+STATUS_COLOURS = {
+    Status.RECEIVED: "secondary", Status.ROUTED: "info", Status.DISPATCHED: "primary", Status.ON_SITE: "primary",
+    Status.AWAITING_MATERIALS: "warning", Status.AWAITING_APPROVAL: "danger", Status.DONE: "success",
+    Status.CONFIRMED: "success", Status.VISITED: "success", Status.CLOSED: "dark", Status.REJECTED: "dark",
+    Status.CANCELLED: "light",
+}
+PRIORITY_COLOURS = {"low": "light", "normal": "secondary", "high": "warning", "urgent": "danger"}
+
+# Actions taken with one button (no input); the others get a small form.
+BUTTON_ACTIONS = {Action.ACCEPT, Action.ARRIVE, Action.SEND_CONFIRMATION_CODE}
+DANGER_ACTIONS = {Action.REQUEST_REJECTION, Action.APPROVE_REJECTION, Action.CANCEL, Action.DENY_PAID_SERVICE,
+                  Action.REFUSE_CONFIRMATION}
+PRIMARY_ACTIONS = {Action.DISPATCH, Action.ACCEPT, Action.ARRIVE, Action.COMPLETE, Action.CONFIRM,
+                   Action.APPROVE_REJECTION, Action.APPROVE_EXTENSION, Action.APPROVE_PAID_SERVICE,
+                   Action.MATERIALS_RECEIVED, Action.CLOSE}
+
+
+def staff(request: HttpRequest) -> User:
+    user = cast(User, request.user)
+    if not visibility.is_staff_member(user):
+        raise Http404
+    return user
+
+
+def organisation_of(user: User) -> Organisation:
+    if user.organisation is None:  # staff members have one (``staff`` checked it)
+        raise Http404
+    return user.organisation
+
+
+def department_path(user: User) -> str | None:
+    return user.department.path if user.department is not None else None
+
+
+def status_colour(status: str) -> str:
+    return STATUS_COLOURS.get(Status(status), "secondary") if status in Status.values else "secondary"
+
+
+def duration_text(minutes: int) -> str:
+    """``2 h 05 min`` (business time); the sign is shown by the caller."""
+    minutes = abs(minutes)
+    hours, rest = divmod(minutes, 60)
+    if hours:
+        return _("%(hours)s h %(minutes)02d min") % {"hours": hours, "minutes": rest}
+    return _("%(minutes)s min") % {"minutes": rest}
+
+
+def local_time(moment: datetime | None) -> str:
+    return formats.date_format(timezone.localtime(moment), "Y-m-d H:i") if moment else ""
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+TABS = [
+    ("first", gettext_lazy("First received by me")),
+    ("assigned", gettext_lazy("Assigned to me")),
+    ("queue", gettext_lazy("Department queue")),
+    ("overdue", gettext_lazy("Overdue")),
+    ("approval", gettext_lazy("Awaiting my approval")),
+    ("all", gettext_lazy("All")),
+]
+# The department queue: what waits to be dispatched, and what is dispatched but not started.
+QUEUE_STATUSES = (Status.RECEIVED, Status.ROUTED, Status.DISPATCHED)
+# "Assigned to me": my open work, and done work still waiting for the customer's confirmation.
+ASSIGNED_STATUSES = (*OPEN_STATUSES, Status.DONE)
+
+
+def default_tab(user: User) -> str:
+    if user.has_role(Role.TECHNICIAN):
+        return "assigned"
+    if user.has_role(Role.DEPARTMENT_HEAD):
+        return "queue"
+    if user.has_role(Role.AGENT):
+        return "first"
+    return "all"
+
+
+def awaiting_approval_q(user: User) -> Q:
+    """Work orders with a pending approval request ``user`` may decide (``permissions.may_approve``):
+    a director decides any; a head those asking a head, in their department or below."""
+    pending = ApprovalRequest.objects.filter(work_order=OuterRef("pk"), status=ApprovalStatus.PENDING)
+    if user.has_role(Role.DIRECTOR):
+        return Q(Exists(pending))
+    path = department_path(user)
+    if user.has_role(Role.DEPARTMENT_HEAD) and path is not None:
+        return Q(Exists(pending.filter(approver_role=Role.DEPARTMENT_HEAD))) & Q(department__path__startswith=path)
+    return Q(pk__in=[])
+
+
+def tab_filter(queryset: QuerySet[WorkOrder], tab: str, user: User, now: datetime) -> QuerySet[WorkOrder]:
+    """Narrow the visible work orders to one tab of the list."""
+    if tab == "first":  # 首接: kept until it is closed (or ended by refusal/cancellation)
+        return queryset.filter(first_contact_owner=user).exclude(status__in=ENDED_STATUSES)
+    if tab == "assigned":
+        mine = WorkOrder.objects.filter(Q(assignee=user) | Q(team=user)).values("pk")
+        return queryset.filter(pk__in=mine, status__in=ASSIGNED_STATUSES)
+    if tab == "queue":
+        path = department_path(user)
+        if path is None:
+            return queryset.none()
+        return queryset.filter(department__path__startswith=path, status__in=QUEUE_STATUSES)
+    if tab == "overdue":
+        return queryset.filter(selectors.is_overdue_q(now))
+    if tab == "approval":
+        return queryset.filter(awaiting_approval_q(user))
+    return queryset
+
+
+@dataclass
+class DueInfo:
+    """The next deadline of a row or a clock as shown: when, how much business time is left."""
+
+    kind_label: str
+    due_at: datetime
+    remaining_minutes: int | None
+    is_overdue: bool
+    is_paused: bool = False
+    calendar_confirmed: bool = True
+
+    @property
+    def remaining_text(self) -> str:
+        if self.remaining_minutes is None:
+            return ""
+        if self.remaining_minutes < 0:
+            return _("%(time)s overdue") % {"time": duration_text(self.remaining_minutes)}
+        return _("%(time)s left") % {"time": duration_text(self.remaining_minutes)}
+
+
+class Calendars:
+    """The organisation's work calendar, loaded once per request and only when needed."""
+
+    def __init__(self, organisation: Any) -> None:
+        self.organisation = organisation
+        self._calendar: Any = None
+
+    def get(self) -> Any:
+        if self._calendar is None:
+            self._calendar = work_calendar_for(self.organisation)
+        return self._calendar
+
+
+def time_left(clock: Clock, at: datetime, calendars: Calendars) -> int:
+    """Minutes left until the clock's deadline (negative when past), counted as the clock counts:
+    business minutes for working-day and business-hour clocks, calendar minutes for calendar ones
+    (a five-minute dispatch clock at night is not "0 business minutes" away)."""
+    if rules.is_calendar_unit(clock.unit):
+        return int((clock.due_at - at).total_seconds() // 60)
+    return rules.remaining_business_minutes(calendars.get(), at, clock.due_at)
+
+
+def next_due(clocks: list[Clock], now: datetime, calendars: Calendars) -> DueInfo | None:
+    running = [c for c in clocks if c.is_active and c.met_at is None]
+    if not running:
+        return None
+    clock = min(running, key=lambda c: c.due_at)
+    at = clock.paused_at or now
+    remaining = time_left(clock, at, calendars)
+    return DueInfo(kind_label=clock.get_kind_display(), due_at=clock.due_at, remaining_minutes=remaining,
+                   is_overdue=at > clock.due_at, is_paused=clock.paused_at is not None,
+                   calendar_confirmed=clock.calendar_confirmed)
+
+
+def _filters(form: wo_forms.ListFilterForm) -> dict[str, Any]:
+    data = form.cleaned_data if form.is_valid() else {}
+    status = data.get("status") or ""
+    return {
+        "statuses": [status] if status else None,
+        "priority": data.get("priority") or None,
+        "service_type_id": data.get("service_type"),
+        "department_id": data.get("department"),
+        "channel": data.get("channel") or None,
+        "received_from": data.get("received_from"),
+        "received_to": data.get("received_to"),
+        "q": (data.get("q") or "").strip() or None,
+    }
+
+
+@login_required
+def work_order_list(request: HttpRequest) -> HttpResponse:
+    user = staff(request)
+    now = timezone.now()
+    tabs = dict(TABS)
+    tab = request.GET.get("tab") or default_tab(user)
+    if tab not in tabs:
+        tab = "all"
+    form = wo_forms.ListFilterForm(request.GET or None, user=user)
+    work_orders = selectors.work_orders_list(user=user, now=now, **_filters(form))
+    work_orders = tab_filter(work_orders, tab, user, now).prefetch_related(
+        Prefetch("clocks", queryset=Clock.objects.filter(is_active=True, met_at__isnull=True).order_by("due_at"),
+                 to_attr="running_clocks"))
+    page = Paginator(work_orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = PhoneShown(user)
+    calendars = Calendars(user.organisation)
+    rows = [
+        {"wo": wo, "phone": shown(wo.caller_phone), "status_colour": status_colour(wo.status),
+         "priority_colour": PRIORITY_COLOURS.get(wo.priority, "secondary"),
+         "due": next_due(getattr(wo, "running_clocks", []), now, calendars)}
+        for wo in page.object_list
+    ]
+    return render(request, "workorders/list.html", {
+        "page": page, "rows": rows, "form": form, "tab": tab, "tab_label": tabs[tab],
+        "tabs": [{"key": key, "label": label, "active": key == tab} for key, label in TABS],
+        "may_take_calls": wo_forms.may_take_calls(user), "now": now,
+    })
+
+
+# --- the technician's view ------------------------------------------------------------------
+
+def _policies(work_orders: Iterable[WorkOrder]) -> dict[int | None, Any]:
+    """The policy document of each work order's version, in one query for all of them."""
+    ids = {wo.policy_version_id for wo in work_orders if wo.policy_version_id}
+    documents: dict[int | None, Any] = {
+        version.pk: policy_document_for_version(version) for version in PolicyVersion.objects.filter(pk__in=ids)}
+    return documents
+
+
+@login_required
+def technician_view(request: HttpRequest) -> HttpResponse:
+    """My assigned open work on a phone: address, caller, deadlines, and big buttons."""
+    user = staff(request)
+    now = timezone.now()
+    mine = WorkOrder.objects.filter(Q(assignee=user) | Q(team=user)).values("pk")
+    work_orders = list(
+        selectors.with_list_related(visibility.work_orders_for_user(user), now=now)
+        .filter(pk__in=mine, status__in=ASSIGNED_STATUSES)
+        .select_related("product", "intake_department")
+        .prefetch_related("team", "clocks", "approvals", "fees")
+        .order_by("received_at", "id")[:100]
+    )
+    policies = _policies(work_orders)
+    fallback = active_policy(organisation_of(user)) if any(wo.policy_version_id is None for wo in work_orders) else None
+    shown = PhoneShown(user)
+    calendars = Calendars(user.organisation)
+    cards = []
+    for wo in work_orders:
+        allowed = services.allowed_actions(user, wo, policies.get(wo.policy_version_id) or fallback)
+        cards.append({
+            "wo": wo, "phone": shown(wo.caller_phone), "phone_full": shown.full,
+            "status_colour": status_colour(wo.status),
+            "due": next_due(list(wo.clocks.all()), now, calendars),
+            "allowed": {a.value for a in allowed},
+            "complete_form": wo_forms.CompleteForm(auto_id=f"id_complete_{wo.pk}_%s") if Action.COMPLETE in allowed
+            else None,
+        })
+    return render(request, "workorders/technician.html", {"cards": cards, "now": now})
+
+
+# --- the work order page --------------------------------------------------------------------
+
+@dataclass
+class Suggestion:
+    """A technician offered for dispatch: absent or not now, and their open work."""
+
+    person: User
+    open_count: int
+    absence: Absence | None = None
+    handler: User | None = None  # who takes the work while they are absent (A/B)
+
+    @property
+    def label(self) -> str:
+        text = _("%(name)s · %(count)s open") % {"name": self.person.display_name, "count": self.open_count}
+        if self.absence is not None:
+            text += " · " + _("absent until %(until)s") % {"until": local_time(self.absence.ends_at)}
+        return text
+
+    @property
+    def notice(self) -> str:
+        if self.absence is None:
+            return ""
+        if self.handler is not None and self.handler.pk != self.person.pk:
+            return _("%(name)s is absent (%(kind)s) until %(until)s: the work goes to %(handler)s (A/B).") % {
+                "name": self.person.display_name, "kind": self.absence.get_kind_display(),
+                "until": local_time(self.absence.ends_at), "handler": self.handler.display_name}
+        return _("%(name)s is absent (%(kind)s) until %(until)s.") % {
+            "name": self.person.display_name, "kind": self.absence.get_kind_display(),
+            "until": local_time(self.absence.ends_at)}
+
+
+def dispatch_suggestions(work_order: WorkOrder, user: User, now: datetime) -> list[Suggestion]:
+    """Technicians of the work order's department and below (else of the organisation): available
+    first, then the least open work. Three queries, plus one hand-over lookup per absent person."""
+    technicians = visibility.staff_for_user(user).filter(User.role_q(Role.TECHNICIAN))
+    people: list[User] = []
+    if work_order.department is not None:
+        people = list(technicians.filter(department__path__startswith=work_order.department.path))
+    if not people:
+        people = list(technicians)
+    absent = absences_at(people, now)
+    loads = dict(
+        WorkOrder.objects.filter(assignee__in=[p.pk for p in people], status__in=OPEN_STATUSES)
+        .values_list("assignee").annotate(count=Count("pk")).values_list("assignee", "count")
+    )
+    suggestions = []
+    for person in people:
+        absence = absent.get(person.pk)
+        handler = person_handler(person, now).person if absence is not None else None
+        suggestions.append(Suggestion(person=person, open_count=loads.get(person.pk, 0), absence=absence,
+                                      handler=handler))
+    suggestions.sort(key=lambda s: (s.absence is not None, s.open_count, s.person.display_name))
+    return suggestions
+
+
+@dataclass
+class ActionSpec:
+    form: Callable[..., forms.Form]
+    run: Callable[[HttpRequest, WorkOrder, Any], str]
+
+
+@dataclass
+class PageState:
+    """What building the action forms of one work order needs, computed once."""
+
+    work_order: WorkOrder
+    user: User
+    now: datetime
+    _suggestions: list[Suggestion] | None = field(default=None)
+
+    @property
+    def suggestions(self) -> list[Suggestion]:
+        if self._suggestions is None:
+            self._suggestions = dispatch_suggestions(self.work_order, self.user, self.now)
+        return self._suggestions
+
+
+def _form_kwargs(action: Action, state: PageState) -> dict[str, Any]:
+    wo = state.work_order
+    match action:
+        case Action.ROUTE:
+            return {"user": state.user}
+        case Action.DISPATCH:
+            return {"suggestions": state.suggestions}
+        case Action.NOTICE_MISSING | Action.MATERIALS_RECEIVED:
+            return {"materials": list(wo.materials.all())}
+        case Action.REQUEST_EXTENSION:
+            return {"clock_kinds": [c.kind for c in wo.clocks.all() if c.is_active and c.met_at is None]}
+        case Action.RECORD_FEE:
+            return {"fee_items": FeeItem.objects.filter(service_type=wo.service_type_id)}
+        case Action.COLLECT_FEE:
+            return {"fee_lines": list(wo.fees.all())}
+    return {}
+
+
+def _initial(action: Action, wo: WorkOrder, now: datetime) -> dict[str, Any]:
+    if action == Action.CONFIRM:
+        code_sent = wo.confirmation_codes.filter(used_at__isnull=True, expires_at__gt=now).exists()
+        return {"confirmed_by_name": wo.caller_name,
+                "method": ConfirmationMethod.SMS_CODE if code_sent else ConfirmationMethod.SIGNATURE}
+    return {}
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _run_route(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
+    services.work_order_route(work_order=wo, by=_user(request), department=data["department"],
+                              reason=data["reason"])
+    return _("Routed to %(department)s.") % {"department": data["department"].name}
+
+
+def _run_dispatch(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
+    people = {p.pk: p for p in visibility.staff_for_user(_user(request)).filter(
+        pk__in=[data["technician"], *data["team"]])}
+    technician = people[data["technician"]]
+    team = [people[pk] for pk in data["team"] if pk in people and pk != technician.pk]
+    done = services.work_order_dispatch(work_order=wo, by=_user(request), technician=technician, team=team,
+                                        reason=data["reason"])
+    if done.assignee is not None and done.assignee.pk != technician.pk:
+        return _("%(name)s is absent: dispatched to %(handler)s instead (A/B).") % {
+            "name": technician.display_name, "handler": done.assignee.display_name}
+    return _("Dispatched to %(name)s.") % {"name": technician.display_name}
+
+
+def _run_simple(call: Callable[..., Any], message: Any) -> Callable[[HttpRequest, WorkOrder, Any], str]:
+    def run(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
+        call(work_order=wo, by=_user(request), **data)
+        return str(message)
+
+    return run
+
+
+def _run_notice(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
+    extra = [line.strip() for line in (data["extra_items"] or "").splitlines() if line.strip()]
+    notice = services.work_order_notice_missing(work_order=wo, by=_user(request), received=data["received"],
+                                                extra_items=extra, reason=data["reason"])
+    return _("Notice sent to the customer: %(text)s") % {"text": notice.text}
+
+
+def _run_reject_request(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
+    services.work_order_request_rejection(work_order=wo, by=_user(request), **data)
+    return _("The refusal waits for the approver's decision; nothing has been sent to the customer.")
+
+
+def _run_complete(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
+    values = dict(data)
+    values["parts"] = _parts(values.pop("parts", ""))
+    services.work_order_complete(work_order=wo, by=_user(request), **values)
+    return _("Service report saved: the work is done. Now the customer confirms.")
+
+
+def _parts(text: str) -> list[dict[str, str]]:
+    parts = []
+    for line in (text or "").splitlines():
+        bits = [bit.strip() for bit in line.replace("，", ",").split(",")]
+        if not any(bits):
+            continue
+        parts.append({"name": bits[0], "model": bits[1] if len(bits) > 1 else "",
+                      "quantity": bits[2] if len(bits) > 2 and bits[2] else "1"})
+    return parts
+
+
+def _run_send_code(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
+    phone = services.work_order_send_confirmation_code(work_order=wo, by=_user(request))
+    return _("A confirmation code was sent by SMS to %(phone)s.") % {"phone": PhoneShown(_user(request))(phone)}
+
+
+def _run_confirm(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
+    services.work_order_confirm(
+        work_order=wo, by=_user(request), method=data["method"], confirmed_by_name=data["confirmed_by_name"],
+        signature=data["signature"] if data["method"] == ConfirmationMethod.SIGNATURE else "",
+        code=data["code"] if data["method"] == ConfirmationMethod.SMS_CODE else "",
+        voucher=data["voucher"] if data["method"] == ConfirmationMethod.PAPER_VOUCHER else None,
+        satisfied=data["satisfied"], comment=data["comment"])
+    return _("The customer's confirmation is recorded.")
+
+
+def _run_record_fee(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
+    line = services.work_order_record_fee(work_order=wo, by=_user(request), **data)
+    if line.is_collected:
+        return _("Fee of ¥%(amount)s recorded and collected (receipt %(receipt)s).") % {
+            "amount": line.amount, "receipt": line.receipt_number}
+    return _("Fee of ¥%(amount)s recorded, not collected yet.") % {"amount": line.amount}
+
+
+def _run_collect_fee(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
+    services.work_order_collect_fee(work_order=wo, by=_user(request), fee_line_id=data["fee_line"],
+                                    receipt_number=data["receipt_number"])
+    return _("Fee collected.")
+
+
+def _run_paid(approve: bool) -> Callable[[HttpRequest, WorkOrder, Any], str]:
+    def run(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
+        services.work_order_decide_paid_service(work_order=wo, by=_user(request), approve=approve, note=data["note"])
+        return _("Paid service approved.") if approve else _("Paid service denied: no charge.")
+
+    return run
+
+
+F = wo_forms
+ACTIONS: dict[Action, ActionSpec] = {
+    Action.ROUTE: ActionSpec(F.RouteForm, _run_route),
+    Action.DISPATCH: ActionSpec(F.DispatchForm, _run_dispatch),
+    Action.ACCEPT: ActionSpec(F.EmptyForm, _run_simple(services.work_order_accept, gettext_lazy("Accepted."))),
+    Action.ARRIVE: ActionSpec(F.EmptyForm, _run_simple(services.work_order_arrive,
+                                                       gettext_lazy("Arrival on site recorded."))),
+    Action.REPLY: ActionSpec(F.ReplyForm, _run_simple(services.work_order_reply,
+                                                      gettext_lazy("The written reply was sent."))),
+    Action.NOTICE_MISSING: ActionSpec(F.NoticeForm, _run_notice),
+    Action.MATERIALS_RECEIVED: ActionSpec(F.MaterialsReceivedForm, _run_simple(
+        services.work_order_materials_received, gettext_lazy("Materials recorded."))),
+    Action.REQUEST_REJECTION: ActionSpec(F.RejectionRequestForm, _run_reject_request),
+    Action.APPROVE_REJECTION: ActionSpec(F.NoteForm, _run_simple(
+        services.work_order_approve_rejection, gettext_lazy("Refusal approved: the answer was sent to the customer."))),
+    Action.DENY_REJECTION: ActionSpec(F.RequiredNoteForm, _run_simple(
+        services.work_order_deny_rejection, gettext_lazy("Refusal denied: the work goes on."))),
+    Action.REQUEST_EXTENSION: ActionSpec(F.ExtensionRequestForm, _run_simple(
+        services.work_order_request_extension, gettext_lazy("The extension waits for approval."))),
+    Action.APPROVE_EXTENSION: ActionSpec(F.NoteForm, _run_simple(
+        services.work_order_approve_extension, gettext_lazy("Extension approved: the deadline moved."))),
+    Action.DENY_EXTENSION: ActionSpec(F.NoteForm, _run_simple(
+        services.work_order_deny_extension, gettext_lazy("Extension denied."))),
+    Action.COMPLETE: ActionSpec(F.CompleteForm, _run_complete),
+    Action.SEND_CONFIRMATION_CODE: ActionSpec(F.EmptyForm, _run_send_code),
+    Action.CONFIRM: ActionSpec(F.ConfirmForm, _run_confirm),
+    Action.REFUSE_CONFIRMATION: ActionSpec(F.RefuseConfirmationForm, _run_simple(
+        services.work_order_refuse_confirmation, gettext_lazy("The refusal went to the department head."))),
+    Action.RECORD_FEE: ActionSpec(F.RecordFeeForm, _run_record_fee),
+    Action.COLLECT_FEE: ActionSpec(F.CollectFeeForm, _run_collect_fee),
+    Action.APPROVE_PAID_SERVICE: ActionSpec(F.NoteForm, _run_paid(True)),
+    Action.DENY_PAID_SERVICE: ActionSpec(F.NoteForm, _run_paid(False)),
+    Action.CLOSE: ActionSpec(F.ReasonForm, _run_simple(services.work_order_close, gettext_lazy("Closed."))),
+    Action.CANCEL: ActionSpec(F.RequiredReasonForm, _run_simple(services.work_order_cancel,
+                                                                gettext_lazy("Cancelled."))),
+    Action.REOPEN: ActionSpec(F.RequiredReasonForm, _run_simple(services.work_order_reopen,
+                                                                gettext_lazy("Reopened: back in the queue."))),
+    Action.REMIND: ActionSpec(F.NoteForm, _run_simple(services.work_order_remind, gettext_lazy("Reminder sent."))),
+}
+
+
+def _make_form(action: Action, state: PageState, data: Any = None, files: Any = None) -> forms.Form:
+    spec = ACTIONS[action]
+    kwargs = _form_kwargs(action, state)
+    auto_id = f"id_{action.value.replace('-', '_')}_%s"
+    if data is not None:
+        return spec.form(data, files, auto_id=auto_id, **kwargs)
+    return spec.form(auto_id=auto_id, initial=_initial(action, state.work_order, state.now), **kwargs)
+
+
+def _renamed(error: BusinessError) -> BusinessError:
+    """The service's field names as the form's (``service_type_id`` → ``service_type``)."""
+    fields: dict[str, list[str]] = {}
+    for name, problems in error.fields.items():
+        base = name.split(".")[0].split("[")[0]
+        fields.setdefault(wo_forms.SERVICE_FIELD_NAMES.get(base, base), []).extend(problems)
+    return type(error)(error.message, fields=fields, extra=error.extra)
+
+
+CHOICE_LABELS: dict[str, Any] = {"status": Status, "channel": Channel, "priority": Priority}
+
+
+def _display(value: Any, field_name: str = "") -> Any:
+    """A timeline value as text: records by their label, choices by theirs, lists joined."""
+    choices = CHOICE_LABELS.get(field_name)
+    if choices is not None and isinstance(value, str) and value in choices.values:
+        return choices(value).label
+    if isinstance(value, dict):
+        if "label" in value and "id" in value:
+            return value["label"]
+        return {k: _display(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return "、".join(str(_display(v)) for v in value)
+    return value
+
+
+def _events(work_order: WorkOrder, shown: PhoneShown) -> list[Any]:
+    events = list(selectors.timeline_of(work_order))
+    for event in events:
+        changes = {}
+        for name, change in (event.changes or {}).items():
+            if isinstance(change, dict) and ("after" in change or "before" in change):
+                changes[name] = {"before": _display(change.get("before"), name),
+                                 "after": _display(change.get("after"), name)}
+            else:
+                changes[name] = {"before": None, "after": _display(change, name)}
+        event.changes = shown.in_value(changes)  # shown only; events are never saved again
+        event.action_label = EVENT_LABELS.get(event.action, event.action)  # type: ignore[attr-defined]
+    return events
+
+
+def _clock_rows(work_order: WorkOrder, now: datetime) -> list[dict[str, Any]]:
+    rows = []
+    calendars = Calendars(work_order.organisation)
+    for state in selectors.clock_states(work_order, now=now):
+        clock = state.clock
+        if clock.met_at is not None:
+            outcome = "met" if clock.met_at <= clock.due_at else "late"
+        elif state.is_paused:
+            outcome = "paused"
+        else:
+            outcome = "overdue" if state.is_breached else "running"
+        remaining = None
+        if clock.met_at is None:
+            remaining = (time_left(clock, clock.paused_at or now, calendars) if rules.is_calendar_unit(clock.unit)
+                         else state.remaining_business_minutes)
+        rows.append({
+            "clock": clock, "outcome": outcome, "is_calendar_time": rules.is_calendar_unit(clock.unit),
+            "remaining": DueInfo(kind_label=clock.get_kind_display(), due_at=clock.due_at,
+                                 remaining_minutes=remaining, is_overdue=state.is_breached).remaining_text
+            if remaining is not None else "",
+        })
+    return rows
+
+
+def _detail_context(request: HttpRequest, work_order: WorkOrder, *, bound: tuple[Action, forms.Form] | None = None,
+                    ) -> dict[str, Any]:
+    user = staff(request)
+    now = timezone.now()
+    policy = services.policy_of(work_order)
+    allowed = services.allowed_actions(user, work_order, policy)
+    state = PageState(work_order=work_order, user=user, now=now)
+    shown = PhoneShown(user)
+    action_forms = []
+    for action in allowed:
+        form = bound[1] if bound and bound[0] == action else _make_form(action, state)
+        action_forms.append({
+            "action": action.value, "label": ACTION_LABELS[action], "form": form,
+            "url": reverse("workorders:action", args=[work_order.pk, action.value]),
+            "button_only": action in BUTTON_ACTIONS,
+            "style": "danger" if action in DANGER_ACTIONS else "primary" if action in PRIMARY_ACTIONS else "secondary",
+            "open": bool(bound and bound[0] == action),
+        })
+    team = list(work_order.team.all())
+    sla = policy.sla.classes.get(work_order.sla_class)
+    return {
+        "wo": work_order,
+        "sla_label": getattr(sla, "label", "") or work_order.sla_class,
+        "status_colour": status_colour(work_order.status),
+        "priority_colour": PRIORITY_COLOURS.get(work_order.priority, "secondary"),
+        "phone": shown(work_order.caller_phone),
+        "clocks": _clock_rows(work_order, now),
+        "team": team,
+        "materials": list(work_order.materials.all()),
+        "notices": list(work_order.notices.all()),
+        "approvals": list(work_order.approvals.all()),
+        "reports": list(work_order.reports.all()),
+        "confirmations": list(work_order.confirmations.all()),
+        "fees": list(work_order.fees.all()),
+        "photos": list(work_order.photos.all()),
+        "escalations": [
+            {"escalation": e, "role": Role(e.role).label if e.role in Role.values else e.role}
+            for e in work_order.escalations.select_related("clock")],
+        "events": _events(work_order, shown),
+        "action_forms": action_forms,
+        "allowed": [a.value for a in allowed],
+        "suggestions": state._suggestions,
+        "is_finished": work_order.status in FINISHED_STATUSES,
+    }
+
+
+def _get(request: HttpRequest, pk: int) -> WorkOrder:
+    return selectors.work_order_get(user=staff(request), pk=pk)
+
+
+@login_required
+def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    work_order = _get(request, pk)
+    return render(request, "workorders/detail.html", _detail_context(request, work_order))
+
+
+def _next_url(request: HttpRequest) -> str | None:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return None
+
+
+@login_required
+def work_order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Take one action through its service. The state is checked before the input: a request for an
+    action the work order's state does not allow answers 409, one the role does not allow 403."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    work_order = _get(request, pk)
+    try:
+        verb = Action(action)
+    except ValueError as exc:
+        raise Http404 from exc
+    user = staff(request)
+    facts = services.facts_of(work_order)
+    if verb not in rules.actions_in_state(facts):
+        allowed = services.allowed_actions(user, work_order)
+        error: BusinessError = ConflictError(
+            _("“%(action)s” is not possible while the work order is %(status)s.") % {
+                "action": ACTION_LABELS[verb], "status": work_order.get_status_display()},
+            extra={"allowed_actions": [a.value for a in allowed]})
+        return _refused(request, work_order, error)
+    if verb not in services.allowed_actions(user, work_order):
+        return _refused(request, work_order, PermissionDeniedError(
+            _("Your role does not allow “%(action)s” on this work order.") % {"action": ACTION_LABELS[verb]}))
+    state = PageState(work_order=work_order, user=user, now=timezone.now())
+    form = _make_form(verb, state, request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            message = ACTIONS[verb].run(request, work_order, form.cleaned_data)
+        except ValidationFailed as exc:
+            add_service_errors(form, _renamed(exc))
+        except (ConflictError, PermissionDeniedError) as exc:
+            return _refused(request, _get(request, pk), exc)
+        else:
+            messages.success(request, message)
+            detail = reverse("workorders:detail", args=[pk])
+            if verb == Action.SEND_CONFIRMATION_CODE:  # back to the confirmation form, to type the code
+                detail += "#action-confirm"
+            return redirect(_next_url(request) or detail)
+    context = _detail_context(request, _get(request, pk), bound=(verb, form))
+    return render(request, "workorders/detail.html", context, status=422)
+
+
+def _refused(request: HttpRequest, work_order: WorkOrder, error: BusinessError) -> HttpResponse:
+    messages.error(request, str(error.message))
+    return render(request, "workorders/detail.html", _detail_context(request, work_order), status=error.status)
+
+
+# --- intake ---------------------------------------------------------------------------------
+
+def _department_choices(user: User) -> list[tuple[int, str]]:
+    return [(d.pk, d.name) for d in visibility.departments_for_user(user).filter(is_active=True)
+            .only("pk", "name", "path")]
+
+
+def _service_type_context(user: User, service_type: Any, checked: Iterable[str] = ()) -> dict[str, Any]:
+    if service_type is None:
+        return {"service_type": None}
+    policy = active_policy(organisation_of(user))
+    sla = policy.sla.classes.get(service_type.sla_class)
+    return {
+        "service_type": service_type,
+        "materials": list(service_type.materials.all()),
+        "checked": set(checked),
+        "sla_label": getattr(sla, "label", "") or service_type.sla_class,
+        "department": service_type.default_department,
+        "category": service_type.get_category_display(),
+    }
+
+
+@login_required
+def work_order_create(request: HttpRequest) -> HttpResponse:
+    user = staff(request)
+    form = wo_forms.IntakeForm(request.POST or None, request.FILES or None, user=user)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                work_order = services.work_order_create(
+                    organisation=organisation_of(user), by=user, channel=data["channel"],
+                    service_type=data["service_type"], description=data["description"], priority=data["priority"],
+                    customer=data["customer"], caller_name=data["caller_name"], caller_phone=data["caller_phone"],
+                    building=data["building"], unit=data["unit"], room=data["room"], address=data["address"],
+                    product=data["product"], distance_km=data["distance_km"], department=data["department"],
+                    materials_received=request.POST.getlist("materials_received"),
+                    first_contact_owner=data.get("first_contact_owner"), photos=data["photos"],
+                )
+            except ValidationFailed as exc:
+                add_service_errors(form, _renamed(exc))
+            except PermissionDeniedError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(request, _("Work order %(number)s received.") % {"number": work_order.number})
+                return redirect("workorders:detail", pk=work_order.pk)
+    service_type = form.cleaned_data.get("service_type") if form.is_bound and hasattr(form, "cleaned_data") else None
+    customer = form.cleaned_data.get("customer") if form.is_bound and hasattr(form, "cleaned_data") else None
+    context = {
+        "form": form,
+        **_service_type_context(user, service_type, request.POST.getlist("materials_received")),
+        "picked": customer,
+        "products": list(customer.products.all()) if customer else [],
+        "product_id": request.POST.get("product", ""),
+        "department_choices": _department_choices(user),
+        "department_value": request.POST.get("department", ""),
+    }
+    return render(request, "workorders/intake.html", context, status=status)
+
+
+@login_required
+def intake_lookup(request: HttpRequest) -> HttpResponse:
+    """Customers matching what the agent types: the caller's phone (exact number first, then any
+    part of at least four digits), or a building/room/name."""
+    user = staff(request)
+    phone = request.GET.get("caller_phone", "").strip()
+    text = request.GET.get("lookup", "").strip()
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    found: list[Any] = []
+    exact = False
+    if len(digits) >= 4:
+        found = list(customer_find_by_phone(user=user, number=digits)[:8])
+        exact = bool(found)
+        if not found:
+            found = list(customers_list(user=user, phone=digits)[:8])
+    if text and not found:
+        found = list(customers_list(user=user, q=text)[:8])
+    shown = PhoneShown(user)
+    matches = [{
+        "customer": c, "phones": [shown(p.number) for p in c.phones.all()],
+        "phone": (c.phones.all()[0].number if shown.full and c.phones.all() else ""),
+        "address": c.addresses.all()[0] if c.addresses.all() else None,
+    } for c in found]
+    return render(request, "workorders/_customer_matches.html", {
+        "matches": matches, "searched": bool(len(digits) >= 4 or text), "exact": exact})
+
+
+@login_required
+def intake_products(request: HttpRequest) -> HttpResponse:
+    user = staff(request)
+    customer_id = request.GET.get("customer", "")
+    products = list(products_for_user(user).filter(customer_id=customer_id)) if customer_id.isdigit() else []
+    return render(request, "workorders/_products.html", {"products": products, "product_id": ""})
+
+
+@login_required
+def intake_service_type(request: HttpRequest) -> HttpResponse:
+    user = staff(request)
+    value = request.GET.get("service_type", "")
+    service_type = (visibility.service_types_for_user(user).select_related("default_department")
+                    .filter(pk=value, is_active=True).first() if value.isdigit() else None)
+    return render(request, "workorders/_service_type.html", {
+        **_service_type_context(user, service_type), "oob": True,
+        "department_choices": _department_choices(user),
+        "department_value": service_type.default_department_id if service_type else "",
+    })
+
+
+# --- the service voucher (服务凭证) -----------------------------------------------------------
+
+@login_required
+def voucher(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff(request)
+    work_order = _get(request, pk)
+    shown = PhoneShown(user)
+    fees = list(work_order.fees.all())
+    return render(request, "workorders/voucher.html", {
+        "wo": work_order, "phone": shown(work_order.caller_phone), "team": list(work_order.team.all()),
+        "materials": list(work_order.materials.all()), "reports": list(work_order.reports.all()),
+        "confirmations": list(work_order.confirmations.all()), "fees": fees,
+        "fee_total": sum((f.amount for f in fees), start=Decimal(0)),
+        "clocks": [c for c in work_order.clocks.all() if c.is_active],
+        "printed_at": timezone.now(), "size": "a5" if request.GET.get("size") == "a5" else "a4",
+    })
