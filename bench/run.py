@@ -199,7 +199,7 @@ def main() -> int:
                 results["postgres"] = measure("PostgreSQL", {**env, "DATABASE_URL": url.replace("/postgres", "/postgres")}, args)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    path = out / f"{datetime.now():%Y%m%d-%H%M%S}.json"
+    path = out / f"{datetime.now().astimezone():%Y%m%d-%H%M%S}.json"
     path.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     print(json.dumps(results, indent=2, ensure_ascii=False))
     print(f"written to {path}")
