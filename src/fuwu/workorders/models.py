@@ -324,6 +324,9 @@ class ApprovalRequest(models.Model):
     approver_role = models.CharField(max_length=30)
     reason = models.TextField(_("reason"))
     answer = models.TextField(_("answer to the customer"), blank=True)
+    # The work order's status when the request was made (a refusal asked while awaiting materials
+    # goes back to awaiting materials when denied).
+    status_before = models.CharField(max_length=20, choices=Status.choices, blank=True)
     clock_kind = models.CharField(max_length=20, blank=True)  # extensions
     extension_amount = models.PositiveIntegerField(null=True, blank=True)
     extension_unit = models.CharField(max_length=20, blank=True)

@@ -7,7 +7,7 @@ from typing import Any
 from fuwu.org.models import Role, User
 from fuwu.policy.schema import PolicyDocument
 
-from .models import WorkOrder
+from .models import Status, WorkOrder
 from .rules import Action
 
 
@@ -28,7 +28,9 @@ def may_approve(user: User, approver_role: str, work_order: WorkOrder) -> bool:
     A director may always decide what a head may."""
     if user.has_role(Role.DIRECTOR):
         return True
-    return approver_role == Role.DEPARTMENT_HEAD and is_head_of(user, work_order.department)
+    # Not routed yet: the receiving department's head decides (the one notified, see ``approvers_for``).
+    department = work_order.department or work_order.intake_department
+    return approver_role == Role.DEPARTMENT_HEAD and is_head_of(user, department)
 
 
 def may(
@@ -43,13 +45,17 @@ def may(
     head = is_head_of(user, work_order.department) or is_head_of(user, work_order.intake_department)
     director = user.has_role(Role.DIRECTOR)
     match action:
+        case Action.CLOSE | Action.REOPEN if work_order.status == Status.DONE and work_order.confirmation_refused:
+            # The customer refused to confirm: the head told of it decides (close with a reason, or re-handle).
+            return is_head_of(user, work_order.department or work_order.intake_department) or director
         case Action.ROUTE | Action.CLOSE | Action.CANCEL | Action.REOPEN:
             return agent or owner or head or director
         case Action.DISPATCH:
             return agent or head or director
-        case Action.ACCEPT | Action.ARRIVE | Action.COMPLETE | Action.REPLY:
+        case Action.ACCEPT | Action.ARRIVE | Action.COMPLETE:
             return assigned
-        case Action.NOTICE_MISSING | Action.MATERIALS_RECEIVED | Action.RECORD_FEE | Action.COLLECT_FEE:
+        case (Action.NOTICE_MISSING | Action.MATERIALS_RECEIVED | Action.RECORD_FEE | Action.COLLECT_FEE
+              | Action.REPLY):
             return agent or owner or assigned or head
         case Action.SEND_CONFIRMATION_CODE | Action.CONFIRM | Action.REFUSE_CONFIRMATION:
             return agent or owner or assigned

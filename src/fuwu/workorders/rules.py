@@ -57,7 +57,8 @@ ACTION_STATUSES: dict[Action, tuple[Status, ...]] = {
     Action.ACCEPT: (S.DISPATCHED,),
     Action.ARRIVE: (S.DISPATCHED,),
     Action.REPLY: _WORKING,
-    Action.NOTICE_MISSING: _WORKING,
+    # A supplementary notice may follow while waiting (for a material the checklist did not have).
+    Action.NOTICE_MISSING: (*_WORKING, S.AWAITING_MATERIALS),
     Action.MATERIALS_RECEIVED: (S.AWAITING_MATERIALS,),
     Action.REQUEST_REJECTION: (*_WORKING, S.AWAITING_MATERIALS),
     Action.APPROVE_REJECTION: (S.AWAITING_APPROVAL,),
@@ -117,6 +118,11 @@ def actions_in_state(facts: StateFacts) -> list[Action]:
                 return "paid_service" in pending
             case Action.COLLECT_FEE:
                 return facts.has_uncollected_fees
+            case Action.RECORD_FEE:
+                return facts.is_paid  # in warranty or not a paid service: free, nothing to charge
+            case Action.CONFIRM | Action.SEND_CONFIRMATION_CODE:
+                # After a refusal the head decides (close or re-handle); no confirmation behind their back.
+                return not facts.confirmation_refused
             case Action.CLOSE:
                 # Closing needs the customer's confirmation, or the head's decision after a refusal.
                 return facts.status != S.DONE or facts.confirmation_refused

@@ -39,6 +39,7 @@ from fuwu.workcal.selectors import work_calendar_for
 
 from . import rules
 from .models import (
+    ENDED_STATUSES,
     OPEN_STATUSES,
     ApprovalKind,
     ApprovalRequest,
@@ -61,7 +62,7 @@ from .models import (
     WorkOrder,
 )
 from .numbering import next_number
-from .permissions import is_head_of, may
+from .permissions import is_assigned, is_head_of, may
 from .rules import Action
 
 PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
@@ -122,7 +123,8 @@ def allowed_actions(user: User, work_order: WorkOrder, policy: PolicyDocument | 
 def _begin(work_order: WorkOrder, action: Action, by: User | None, now: datetime | None) -> Context:
     """Lock the row, then refuse an action the state (409) or the role (403) does not allow."""
     locked = (
-        WorkOrder.objects.select_for_update()
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins (department, assignee).
+        WorkOrder.objects.select_for_update(of=("self",))
         .select_related("organisation", "policy_version", "department", "intake_department", "service_type",
                         "customer", "assignee", "first_contact_owner")
         .get(pk=work_order.pk)
@@ -223,18 +225,36 @@ def _resume(ctx: Context) -> dict[str, Any]:
     return changes
 
 
-def _enter_pause_status(ctx: Context, status: Status, changes: dict[str, Any], *, pauses: bool) -> None:
-    ctx.work_order.resume_status = ctx.work_order.status
+_WAITING = (Status.AWAITING_MATERIALS, Status.AWAITING_APPROVAL)
+
+
+def _pauses_clocks(policy: PolicyDocument, status: str) -> bool:
+    """Whether the clocks stand still in ``status`` (the policy's pause statuses; waiting for
+    materials only when the one-time notice pauses the clock)."""
+    if status not in policy.sla.pause_statuses:
+        return False
+    return status != Status.AWAITING_MATERIALS or policy.notice.pauses_clock
+
+
+def _enter_pause_status(ctx: Context, status: Status, changes: dict[str, Any]) -> None:
+    before = ctx.work_order.status
+    if before not in _WAITING:  # waiting within waiting keeps the working status to go back to
+        ctx.work_order.resume_status = before
     _set_status(ctx, status, changes)
-    if pauses and status in ctx.policy.sla.pause_statuses:
+    if _pauses_clocks(ctx.policy, status):
         _pause(ctx)
-        changes["clocks"] = {"after": _("paused")}
+        if not _pauses_clocks(ctx.policy, before):
+            changes["clocks"] = {"after": _("paused")}
 
 
-def _leave_pause_status(ctx: Context, changes: dict[str, Any]) -> None:
-    _set_status(ctx, Status(ctx.work_order.resume_status or Status.RECEIVED), changes)
-    ctx.work_order.resume_status = ""
-    changes.update(_resume(ctx))
+def _leave_pause_status(ctx: Context, changes: dict[str, Any], to: str = "") -> None:
+    """Back to ``to`` (default: the working status before waiting); the clocks restart unless still waiting."""
+    target = Status(to or ctx.work_order.resume_status or Status.RECEIVED)
+    _set_status(ctx, target, changes)
+    if target not in _WAITING:
+        ctx.work_order.resume_status = ""
+    if not _pauses_clocks(ctx.policy, target):
+        changes.update(_resume(ctx))
 
 
 def _start_clocks(work_order: WorkOrder, policy: PolicyDocument, calendar: WorkCalendar, start: datetime,
@@ -491,6 +511,40 @@ def work_order_create(
     return work_order
 
 
+@transaction.atomic
+def work_order_add_photos(*, work_order: WorkOrder, by: User, photos: Sequence[UploadedFile],
+                          now: datetime | None = None) -> list[Photo]:
+    """Add photos to a work order that has not ended (type and size checked, at most ``MAX_PHOTOS`` per
+    record). Whoever may work on it may add them: agents, its first-contact owner, whoever is
+    assigned, the department's head, a director."""
+    locked = (WorkOrder.objects.select_for_update(of=("self",))
+              .select_related("organisation", "department", "intake_department")
+              .get(pk=work_order.pk))
+    if locked.status in ENDED_STATUSES:
+        raise ConflictError(
+            _("Photos cannot be added while the work order is %(status)s.") % {"status": locked.get_status_display()},
+            extra={"allowed_actions": [a.value for a in allowed_actions(by, locked)], "status": locked.status})
+    team_ids = {m.pk for m in locked.team.all()}
+    if not (by.has_role(Role.AGENT, Role.DIRECTOR) or locked.first_contact_owner_id == by.pk
+            or is_assigned(by, locked, team_ids) or is_head_of(by, locked.department)
+            or is_head_of(by, locked.intake_department)):
+        raise PermissionDeniedError(_("Your role does not allow adding photos to this work order."))
+    errors = FieldErrors()
+    if not photos:
+        errors.add("photos", _("is required"))
+    elif locked.photos.count() + len(photos) > MAX_PHOTOS:
+        errors.add("photos", _("at most %(n)s photos per record") % {"n": MAX_PHOTOS})
+    checked = _check_photos(photos, errors) if not errors else []
+    errors.raise_if_any()
+    now = now or timezone.now()
+    before = set(locked.photos.values_list("pk", flat=True))
+    _save_photos(locked, checked, by)
+    added = list(locked.photos.exclude(pk__in=before).order_by("pk"))
+    record_event(subject=locked, action="work_order.photos_added", actor=by, at=now, organisation=locked.organisation,
+                 changes={"photos": {"after": [p.image.name for p in added]}})
+    return added
+
+
 # --- routing and dispatch -------------------------------------------------------------------
 
 @transaction.atomic
@@ -502,7 +556,7 @@ def work_order_route(*, work_order: WorkOrder, by: User, department: Department,
     if department.organisation_id != wo.organisation_id or not department.is_active:
         raise ValidationFailed.field("department_id", _("no such department"))
     changes: dict[str, Any] = {"department": {"before": wo.department, "after": department}}
-    if wo.department_id != department.pk and (wo.assignee_id or wo.team.exists()):
+    if wo.assignee_id or wo.team.exists():  # back in a department's queue: nobody is dispatched
         changes["assignee"] = {"before": wo.assignee, "after": None}
         wo.assignee, wo.dispatched_at, wo.accepted_at = None, None, None
         wo.team.clear()
@@ -652,7 +706,7 @@ def work_order_notice_missing(
     send_sms(to=wo.caller_phone, body=text, work_order=wo)
     changes: dict[str, Any] = {"notice": {"after": {"kind": kind, "items": items}}}
     if wo.status != Status.AWAITING_MATERIALS:
-        _enter_pause_status(ctx, Status.AWAITING_MATERIALS, changes, pauses=ctx.policy.notice.pauses_clock)
+        _enter_pause_status(ctx, Status.AWAITING_MATERIALS, changes)
     _save(wo, "status", "resume_status")
     _event(ctx, "work_order.notice_sent", changes, reason)
     return notice
@@ -699,9 +753,10 @@ def work_order_request_rejection(*, work_order: WorkOrder, by: User, kind: str, 
     wo = ctx.work_order
     approver_role = getattr(ctx.policy.approvals, kind)
     request = ApprovalRequest.objects.create(work_order=wo, kind=kind, approver_role=approver_role, reason=reason,
-                                             answer=answer, requested_by=by, requested_at=ctx.now)
+                                             answer=answer, status_before=wo.status, requested_by=by,
+                                             requested_at=ctx.now)
     changes: dict[str, Any] = {"approval": {"after": {"kind": kind, "approver": approver_role}}}
-    _enter_pause_status(ctx, Status.AWAITING_APPROVAL, changes, pauses=True)
+    _enter_pause_status(ctx, Status.AWAITING_APPROVAL, changes)
     _save(wo, "status", "resume_status")
     _event(ctx, "work_order.rejection_requested", changes, reason)
     notify(approvers_for(approver_role, wo), kind=NotificationKind.APPROVAL_REQUESTED, work_order=wo,
@@ -750,9 +805,10 @@ def work_order_deny_rejection(*, work_order: WorkOrder, by: User, note: str = ""
     note = _required_text(note, "note", errors)
     errors.raise_if_any()
     ctx = _begin(work_order, Action.DENY_REJECTION, by, now)
-    _decide(ctx, _pending(ctx, ApprovalKind.REJECTION, ApprovalKind.CANNOT_DO_NOW), ApprovalStatus.DENIED, note)
+    request = _pending(ctx, ApprovalKind.REJECTION, ApprovalKind.CANNOT_DO_NOW)
+    _decide(ctx, request, ApprovalStatus.DENIED, note)
     changes: dict[str, Any] = {"approval": {"after": _("denied")}}
-    _leave_pause_status(ctx, changes)
+    _leave_pause_status(ctx, changes, to=request.status_before)
     _save(ctx.work_order, "status", "resume_status")
     _event(ctx, "work_order.rejection_denied", changes, note)
     return ctx.work_order
@@ -790,7 +846,10 @@ def work_order_approve_extension(*, work_order: WorkOrder, by: User, note: str =
     ctx = _begin(work_order, Action.APPROVE_EXTENSION, by, now)
     request = _pending(ctx, ApprovalKind.EXTENSION)
     _decide(ctx, request, ApprovalStatus.APPROVED, note)
-    clock = ctx.work_order.clocks.get(kind=request.clock_kind, is_active=True, met_at__isnull=True)
+    clock = ctx.work_order.clocks.filter(kind=request.clock_kind, is_active=True, met_at__isnull=True).first()
+    if clock is None:  # the step was done (or stopped) meanwhile: nothing left to extend
+        raise ValidationFailed.field("clock", _("the %(clock)s clock is no longer running; deny the request") % {
+            "clock": ClockKind(request.clock_kind).label})
     moved = ctx.calendar.deadline(clock.due_at, request.extension_amount or 0, request.extension_unit)
     changes = {f"clock.{clock.kind}": {"before": clock.due_at, "after": moved.due}}
     clock.due_at = moved.due
@@ -867,7 +926,8 @@ def work_order_complete(
     wo.done_at, wo.arrived_at = ctx.now, wo.arrived_at or ctx.now
     wo.confirmation_refused = False
     _set_status(ctx, Status.DONE, changes)
-    changes.update(_meet(ctx, ClockKind.ARRIVAL, ClockKind.RESOLUTION))
+    # Done on site: a written reply still owed is answered by the work itself.
+    changes.update(_meet(ctx, ClockKind.ARRIVAL, ClockKind.WRITTEN_REPLY, ClockKind.RESOLUTION))
     if wo.is_paid and ctx.policy.approvals.paid_service_needs_approval and not wo.approvals.filter(
             kind=ApprovalKind.PAID_SERVICE).exclude(status=ApprovalStatus.DENIED).exists():
         role = ctx.policy.approvals.paid_service
@@ -1080,8 +1140,7 @@ def work_order_decide_paid_service(*, work_order: WorkOrder, by: User, approve: 
 def work_order_close(*, work_order: WorkOrder, by: User, reason: str = "", now: datetime | None = None) -> WorkOrder:
     ctx = _begin(work_order, Action.CLOSE, by, now)
     wo = ctx.work_order
-    if wo.status == Status.DONE and not (is_head_of(by, wo.department) or by.has_role(Role.DIRECTOR)):
-        raise PermissionDeniedError(_("After a refused confirmation only the department head may close."))
+    # Closing a done (not confirmed) order: only after a refusal, by the head (see ``may``), with a reason.
     if wo.status == Status.DONE and not (reason or "").strip():
         raise ValidationFailed.field("reason", _("is required"))
     changes: dict[str, Any] = {}
@@ -1166,7 +1225,7 @@ def hand_over_open_work(*, absence: Absence, now: datetime | None = None) -> lis
     if handler.person.pk == person.pk:
         return []
     moved = []
-    for wo in (WorkOrder.objects.select_for_update().filter(assignee=person, status__in=OPEN_STATUSES)
+    for wo in (WorkOrder.objects.select_for_update(of=("self",)).filter(assignee=person, status__in=OPEN_STATUSES)
                .select_related("organisation")):
         wo.assignee = handler.person
         _save(wo, "assignee")

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
 from .sweeps import sweep
+
+
+def _sweep() -> dict[str, int]:
+    result = sweep(timezone.now())
+    return {"warned": result.warned, "escalated": result.escalated, "handed_over": result.handed_over}
 
 
 @db_periodic_task(crontab(minute="*"))
 @lock_task("work-order-sweep")
 def sweep_every_minute() -> dict[str, int]:
-    result = sweep(timezone.now())
-    return {"warned": result.warned, "escalated": result.escalated, "handed_over": result.handed_over}
+    return _sweep()
+
+
+@db_task()
+@lock_task("work-order-sweep")
+def sweep_now() -> dict[str, int]:
+    """One sweep at once (a periodic task stores no result; this one does, so a caller can wait on it)."""
+    return _sweep()
