@@ -315,6 +315,7 @@ class ApprovalStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     APPROVED = "approved", _("Approved")
     DENIED = "denied", _("Denied")
+    WITHDRAWN = "withdrawn", _("Withdrawn")  # the work order ended or was reopened before a decision
 
 
 class ApprovalRequest(models.Model):

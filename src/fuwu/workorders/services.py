@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -69,6 +70,7 @@ PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 12
 CONFIRMATION_CODE_MINUTES = 15
+MAX_CODE_ATTEMPTS = 5
 
 
 # --- context --------------------------------------------------------------------------------
@@ -786,6 +788,7 @@ def work_order_approve_rejection(*, work_order: WorkOrder, by: User, note: str =
     request = _pending(ctx, ApprovalKind.REJECTION, ApprovalKind.CANNOT_DO_NOW)
     _decide(ctx, request, ApprovalStatus.APPROVED, note)
     changes: dict[str, Any] = {"approval": {"after": _("approved")}, "answer": {"after": request.answer}}
+    _withdraw_pending(ctx, changes)
     _set_status(ctx, Status.REJECTED, changes)
     wo.resume_status, wo.closed_at = "", ctx.now
     wo.clocks.filter(is_active=True, met_at__isnull=True).update(is_active=False, paused_at=None)
@@ -992,8 +995,16 @@ def work_order_confirm(
             errors.add("signature", _("draw the customer's signature (a PNG image)"))
     elif method == ConfirmationMethod.SMS_CODE:
         sent = wo.confirmation_codes.filter(used_at__isnull=True, expires_at__gt=ctx.now).order_by("-sent_at").first()
-        if sent is None or not secrets.compare_digest(sent.code_hash, _code_hash(wo, (code or "").strip())):
+        # Wrong tries are counted outside the database (this transaction rolls back on the error):
+        # after a few, the code is dead and a new one must be sent.
+        failures_key = f"fuwu:confirmation-code-failures:{sent.pk}" if sent else ""
+        if sent is not None and cache.get(failures_key, 0) >= MAX_CODE_ATTEMPTS:
+            errors.add("code", _("too many wrong tries; send a new code"))
+        elif sent is None or not secrets.compare_digest(sent.code_hash, _code_hash(wo, (code or "").strip())):
             errors.add("code", _("is wrong or expired; send a new code"))
+            if sent is not None:
+                cache.add(failures_key, 0, timeout=CONFIRMATION_CODE_MINUTES * 60)
+                cache.incr(failures_key)
         else:
             sent.used_at = ctx.now
             sent.save(update_fields=["used_at"])
@@ -1136,6 +1147,15 @@ def work_order_decide_paid_service(*, work_order: WorkOrder, by: User, approve: 
 
 # --- end of life ----------------------------------------------------------------------------
 
+def _withdraw_pending(ctx: Context, changes: dict[str, Any]) -> None:
+    """Requests still waiting when the work order ends or restarts are withdrawn, never decided later."""
+    pending = ctx.work_order.approvals.filter(status=ApprovalStatus.PENDING)
+    kinds = list(pending.values_list("kind", flat=True))
+    if kinds:
+        pending.update(status=ApprovalStatus.WITHDRAWN, decided_at=ctx.now, decided_by=ctx.by)
+        changes["approvals_withdrawn"] = {"after": kinds}
+
+
 @transaction.atomic
 def work_order_close(*, work_order: WorkOrder, by: User, reason: str = "", now: datetime | None = None) -> WorkOrder:
     ctx = _begin(work_order, Action.CLOSE, by, now)
@@ -1144,6 +1164,7 @@ def work_order_close(*, work_order: WorkOrder, by: User, reason: str = "", now: 
     if wo.status == Status.DONE and not (reason or "").strip():
         raise ValidationFailed.field("reason", _("is required"))
     changes: dict[str, Any] = {}
+    _withdraw_pending(ctx, changes)
     wo.closed_at = ctx.now
     _set_status(ctx, Status.CLOSED, changes)
     _save(wo, "closed_at", "status")
@@ -1160,6 +1181,7 @@ def work_order_cancel(*, work_order: WorkOrder, by: User, reason: str, now: date
     ctx = _begin(work_order, Action.CANCEL, by, now)
     wo = ctx.work_order
     changes: dict[str, Any] = {}
+    _withdraw_pending(ctx, changes)
     _set_status(ctx, Status.CANCELLED, changes)
     wo.closed_at, wo.resume_status = ctx.now, ""
     wo.clocks.filter(is_active=True, met_at__isnull=True).update(is_active=False, paused_at=None)
@@ -1179,6 +1201,7 @@ def work_order_reopen(*, work_order: WorkOrder, by: User, reason: str, now: date
     wo = ctx.work_order
     changes: dict[str, Any] = {"reopen_count": {"before": wo.reopen_count, "after": wo.reopen_count + 1}}
     wo.reopen_count += 1
+    _withdraw_pending(ctx, changes)
     wo.confirmation_refused = False
     wo.assignee, wo.dispatched_at, wo.accepted_at, wo.arrived_at = None, None, None, None
     wo.done_at, wo.confirmed_at, wo.closed_at = None, None, None
@@ -1233,6 +1256,16 @@ def hand_over_open_work(*, absence: Absence, now: datetime | None = None) -> lis
                      changes={"assignee": {"before": person, "after": handler.person}},
                      reason=handler.explanation())
         moved.append(wo)
+    # Team places move too (the leader is the assignee above).
+    for wo in (WorkOrder.objects.select_for_update(of=("self",)).filter(team=person, status__in=OPEN_STATUSES)
+               .select_related("organisation")):
+        wo.team.remove(person)
+        if wo.assignee_id != handler.person.pk:
+            wo.team.add(handler.person)
+        record_event(subject=wo, action="work_order.handed_over", actor=None, at=now, organisation=wo.organisation,
+                     changes={"team": {"before": person, "after": handler.person}}, reason=handler.explanation())
+        if wo not in moved:
+            moved.append(wo)
     if moved:
         notify([handler.person], kind=NotificationKind.HANDED_OVER, title=_(
             "%(count)s work orders of %(name)s are yours while they are away") % {

@@ -9,6 +9,7 @@ import re
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -287,3 +288,36 @@ def test_warranty_is_checked_on_the_day_of_completion(cast, receive, household):
     complete(cast, order, warranty_status="in_warranty", now=at(2026, 11, 23, 23, 59))
     order.refresh_from_db()
     assert not order.is_paid
+
+
+def test_a_code_dies_after_five_wrong_tries(cast, receive):
+    # given a done work order whose customer was sent a code
+    cache.clear()
+    order = receive()
+    wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 5))
+    wo.work_order_arrive(work_order=order, by=cast.tech, now=at(2026, 11, 23, 10, 30))
+    wo.work_order_complete(work_order=order, by=cast.tech, findings="f", work_done="w",
+                           warranty_status="in_warranty", minutes_spent=10, now=at(2026, 11, 23, 11, 0))
+    wo.work_order_send_confirmation_code(work_order=order, by=cast.tech, now=at(2026, 11, 23, 11, 1))
+    code = re.search(r"(?<!\d)(\d{6})(?!\d)", OutboxMessage.objects.filter(work_order=order).latest("id").body).group(1)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+
+    # when five wrong codes are tried
+    for _ in range(5):
+        with pytest.raises(ValidationFailed):
+            wo.work_order_confirm(work_order=order, by=cast.tech, method="sms_code", code=wrong,
+                                  confirmed_by_name="王先生", now=at(2026, 11, 23, 11, 2))
+
+    # then even the right code is refused until a new one is sent
+    with pytest.raises(ValidationFailed) as error:
+        wo.work_order_confirm(work_order=order, by=cast.tech, method="sms_code", code=code,
+                              confirmed_by_name="王先生", now=at(2026, 11, 23, 11, 3))
+    assert "code" in error.value.fields
+
+
+def test_pending_approvals_are_withdrawn_when_the_work_order_is_cancelled(cast, receive):
+    order = receive()
+    wo.work_order_request_extension(work_order=order, by=cast.agent, clock="resolution", amount=2,
+                                    unit="working_days", reason="等配件", now=at(2026, 11, 23, 10, 10))
+    wo.work_order_cancel(work_order=order, by=cast.agent, reason="客户自行修好", now=at(2026, 11, 23, 10, 20))
+    assert order.approvals.get().status == ApprovalStatus.WITHDRAWN

@@ -189,3 +189,22 @@ def test_without_a_b_the_work_goes_to_the_department_head(cast, steps):
     leave(cast.tech, at(2026, 11, 23, 13, 0), at(2026, 11, 24, 17, 30), recorded_at=at(2026, 11, 23, 13, 5))
     order.refresh_from_db()
     assert order.assignee == cast.head_repair
+
+
+def test_a_team_members_place_goes_to_their_b_when_their_absence_starts(cast, receive):
+    from fuwu.org.services import absence_record, duty_create
+    from fuwu.workorders import services as wo
+
+    duty_create(department=cast.repair, name="水电维修", primary=cast.plumber, backup=cast.tech2, by=cast.admin)
+    order = receive()
+    wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech, team=[cast.plumber],
+                           now=at(2026, 11, 23, 10, 5))
+    absence = absence_record(person=cast.plumber, kind="leave", starts_at=at(2026, 11, 23, 12, 0),
+                             ends_at=at(2026, 11, 25, 17, 30), by=cast.head_repair)
+
+    wo.hand_over_open_work(absence=absence, now=at(2026, 11, 23, 12, 0))
+
+    assert set(order.team.all()) == {cast.tech2}
+    order.refresh_from_db()
+    assert order.assignee == cast.tech
+    assert order.first_contact_owner == cast.agent
