@@ -19,8 +19,16 @@ from fuwu.policy.selectors import active_policy
 
 @pytest.fixture
 def demo(db) -> Organisation:
-    call_command("demo", "--customers", "40", stdout=StringIO())
+    call_command("demo", "--customers", "40", "--no-work-orders", stdout=StringIO())
     return Organisation.objects.get()
+
+
+def test_the_full_demo_has_work_orders_in_every_stage(db):
+    from fuwu.workorders.models import WorkOrder
+
+    call_command("demo", "--customers", "30", stdout=StringIO())
+    statuses = set(WorkOrder.objects.values_list("status", flat=True))
+    assert {"routed", "dispatched", "done", "closed"} <= statuses
 
 
 def test_demo_builds_departments_staff_customers_and_policy(demo):

@@ -93,8 +93,10 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="do nothing when it is already loaded")
         parser.add_argument("--customers", type=int, default=200)
         parser.add_argument("--seed", type=int, default=2611)
+        parser.add_argument("--no-work-orders", action="store_true", help="skip the demo work orders")
 
-    def handle(self, *args: Any, if_empty: bool, customers: int, seed: int, **options: Any) -> None:
+    def handle(self, *args: Any, if_empty: bool, customers: int, seed: int, no_work_orders: bool,
+               **options: Any) -> None:
         if settings.FUWU_ENV == "production":
             raise CommandError("fuwu demo refuses to run when FUWU_ENV=production")
         if Organisation.objects.filter(name=ORGANISATION).exists():
@@ -102,11 +104,11 @@ class Command(BaseCommand):
                 self.print_logins()
                 return
             raise CommandError(f"the demo organisation {ORGANISATION} is already loaded")
-        self.build(customers, random.Random(seed))
+        self.build(customers, random.Random(seed), with_work_orders=not no_work_orders)
         self.print_logins()
 
     @transaction.atomic
-    def build(self, customer_count: int, rng: random.Random) -> None:
+    def build(self, customer_count: int, rng: random.Random, *, with_work_orders: bool = True) -> None:
         organisation = organisation_create(name=ORGANISATION, preset="property", short_name="和谐家园物业")
         departments: dict[str, Any] = {}
         for code, name, parent in DEPARTMENTS:
@@ -124,11 +126,8 @@ class Command(BaseCommand):
         people["admin"].save(update_fields=["is_superuser"])
         admin = people["admin"]
         for department, name, kind, primary, backup in DUTIES:
-            duty = duty_create(department=departments[department], name=name, kind=kind, primary=people[primary],
-                               backup=people[backup], by=admin)
-            if name == INTAKE_DUTY:  # demo set-up: the duty service has no flag for it yet
-                duty.is_intake = True
-                duty.save(update_fields=["is_intake"])
+            duty_create(department=departments[department], name=name, kind=kind, primary=people[primary],
+                        backup=people[backup], is_intake=name == INTAKE_DUTY, by=admin)
 
         # One current absence: tech1 is on leave from yesterday morning for five days, so 水电维修 goes
         # to tech2 (B) and comes back to tech1 when the leave ends.
@@ -168,7 +167,7 @@ class Command(BaseCommand):
                 starts = date(today.year - rng.randint(0, 2), rng.randint(1, 12), 1)
                 agreement_add(customer=customer, by=agent, number=f"JJ{starts:%Y%m}-{index:04d}", starts_on=starts,
                               ends_on=date(starts.year + 3, starts.month, 1) - timedelta(days=1))
-        orders = demo_work_orders(organisation, people, created_customers, rng)
+        orders = demo_work_orders(organisation, people, created_customers, rng) if with_work_orders else 0
         self.stdout.write(self.style.SUCCESS(
             f"Loaded {ORGANISATION}: {len(departments)} departments, {len(people)} staff, "
             f"{customer_count} customers, {orders} work orders."
