@@ -204,7 +204,7 @@ class RejectionRequestForm(StyledForm):
 
 class ExtensionRequestForm(StyledForm):
     clock = forms.ChoiceField(label=_("Clock"), choices=ClockKind.choices)
-    amount = forms.IntegerField(label=_("By"), min_value=1)
+    amount = forms.IntegerField(label=_("Extend by"), min_value=1)
     unit = forms.ChoiceField(label=_("Unit"), choices=UNIT_CHOICES, initial="working_days")
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -217,7 +217,7 @@ class ExtensionRequestForm(StyledForm):
 
 class CompleteForm(StyledForm):
     findings = forms.CharField(label=_("Findings"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
-    work_done = forms.CharField(label=_("Work done"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
+    work_done = forms.CharField(label=pgettext_lazy("report field", "Work done"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
     warranty_status = forms.ChoiceField(label=_("Warranty"), choices=WarrantyStatus.choices)
     minutes_spent = forms.IntegerField(label=_("Time spent (minutes)"), min_value=1,
                                        widget=forms.NumberInput(attrs={"inputmode": "numeric"}))

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fuwu.org.models import Confidentiality
 
@@ -104,7 +105,7 @@ class WorkOrder(models.Model):
     caller_name = models.CharField(_("caller"), max_length=100)
     caller_phone = models.CharField(_("caller's phone"), max_length=30)
     building = models.CharField(_("building"), max_length=50, blank=True)
-    unit = models.CharField(_("unit"), max_length=50, blank=True)
+    unit = models.CharField(pgettext_lazy("address", "unit"), max_length=50, blank=True)
     room = models.CharField(_("room"), max_length=50, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
     distance_km = models.PositiveIntegerField(_("distance (km)"), null=True, blank=True)

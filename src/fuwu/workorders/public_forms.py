@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fuwu.catalogue.models import ServiceCategory, ServiceType
 from fuwu.customers.services import phone_problem
@@ -54,7 +55,7 @@ class PublicRequestForm(StyledForm):
     )
     building = forms.CharField(label=_("Building"), max_length=50, required=False,
                                widget=forms.TextInput(attrs={"placeholder": _("e.g. 12号楼")}))
-    unit = forms.CharField(label=_("Unit"), max_length=50, required=False,
+    unit = forms.CharField(label=pgettext_lazy("address", "Unit"), max_length=50, required=False,
                            widget=forms.TextInput(attrs={"placeholder": _("e.g. 3单元")}))
     room = forms.CharField(label=_("Room"), max_length=50, required=False,
                            widget=forms.TextInput(attrs={"placeholder": _("e.g. 1502室")}))

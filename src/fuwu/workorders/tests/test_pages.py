@@ -279,7 +279,7 @@ def test_overdue_tab_is_live_and_rows_show_the_overdue_badge(cast, web, receive,
     assert 'data-testid="overdue"' in html
     all_rows = page(client, "/work-orders/?tab=all")
     fresh_row = all_rows.split(f'data-number="{fresh.number}"')[1].split("</tr>")[0]
-    assert "left" in fresh_row
+    assert "剩余" in fresh_row
     assert 'data-testid="overdue"' not in fresh_row
 
 
