@@ -136,6 +136,7 @@ def concurrent_creates(base: str, token: str, payload: dict[str, object], total:
 def measure(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[str, object]:
     print(f"== {label}: migrate and load {args.count} work orders", flush=True)
     run([str(BIN / "fuwu"), "migrate", "--no-input"], env)
+    run([str(BIN / "fuwu"), "collectstatic", "--no-input"], env)
     started = time.monotonic()
     loaded = run([sys.executable, str(ROOT / "bench" / "load.py"), "--count", str(args.count)], env)
     load_seconds = time.monotonic() - started

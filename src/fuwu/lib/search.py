@@ -12,29 +12,35 @@ import logging
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 
 import jieba
 from django.db.models import Q
 
 jieba.setLogLevel(logging.WARNING)
 
+DATA = Path(__file__).resolve().parent / "data"
+
 _SPLIT = re.compile(r"[\s,.;:!?，。；：！？、()（）\[\]【】\"'“”‘’/\\|<>《》-]+")
 
 
 @lru_cache(maxsize=1)
-def _initialised() -> bool:
-    jieba.initialize()
-    return True
+def tokenizer() -> jieba.Tokenizer:
+    """One tokenizer per process, on the trimmed dictionary plus service words (lib/data/README.md)."""
+    cutter = jieba.Tokenizer(dictionary=str(DATA / "jieba_dict.txt"))
+    cutter.initialize()
+    cutter.load_userdict(str(DATA / "service_words.txt"))
+    return cutter
 
 
 def tokens(text: str) -> list[str]:
     """Words of ``text`` in order, lower-cased, without punctuation, duplicates removed."""
-    _initialised()
+    cutter = tokenizer()
     seen: dict[str, None] = {}
     for chunk in _SPLIT.split(text or ""):
         if not chunk:
             continue
-        for word in jieba.cut_for_search(chunk.lower()):
+        for word in cutter.cut_for_search(chunk.lower()):
             word = word.strip()
             if word and not _SPLIT.fullmatch(word):
                 seen.setdefault(word, None)

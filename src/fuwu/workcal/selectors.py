@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from fuwu.lib.worktime import SHANGHAI, WorkCalendar
 from fuwu.policy.selectors import active_policy
@@ -29,18 +30,20 @@ def confirmed_years() -> set[int]:
     return set(CalendarYear.objects.filter(is_confirmed=True).values_list("year", flat=True))
 
 
-def work_calendar_for(organisation: Any, *, years: Iterable[int] | None = None) -> WorkCalendar:
-    """The organisation's calendar: the day table plus the business hours of its active policy.
+_days_cache: dict[tuple[Any, ...], tuple[dict[date, tuple[str, str]], frozenset[int]]] = {}
+_days_cache_lock = threading.Lock()
 
-    Two queries (days, confirmed years) besides the policy's. With ``years``, only those years'
-    days are loaded, and only those years count as confirmed, so a computation that strays outside
-    them is flagged ``calendar_confirmed=False`` rather than silently wrong. Nothing is cached: an
-    administrator's change applies to the next computation.
-    """
+
+def _fingerprint() -> tuple[Any, ...]:
+    """Changes whenever a day or a year's confirmation changes (one small aggregate query)."""
+    days = CalendarDay.objects.aggregate(count=Count("pk"), changed=Max("updated_at"))
+    years = CalendarYear.objects.filter(is_confirmed=True).aggregate(count=Count("pk"), total=Sum("year"))
+    return days["count"], days["changed"], years["count"], years["total"]
+
+
+def _load_days(wanted: set[int] | None) -> tuple[dict[date, tuple[str, str]], frozenset[int]]:
     days = CalendarDay.objects.all()
-    wanted: set[int] | None = None
-    if years is not None:
-        wanted = set(years)
+    if wanted is not None:
         condition = Q(pk__in=[])
         for year in wanted:
             condition |= Q(date__gte=date(year, 1, 1), date__lte=date(year, 12, 31))
@@ -49,10 +52,32 @@ def work_calendar_for(organisation: Any, *, years: Iterable[int] | None = None) 
     confirmed = confirmed_years()
     if wanted is not None:
         confirmed &= wanted
+    return overrides, frozenset(confirmed)
+
+
+def work_calendar_for(organisation: Any, *, years: Iterable[int] | None = None) -> WorkCalendar:
+    """The organisation's calendar: the day table plus the business hours of its active policy.
+
+    The day table is cached per process and checked with one small fingerprint query each call, so
+    an administrator's change applies to the very next computation. With ``years``, only those years'
+    days are loaded, and only those years count as confirmed, so a computation that strays outside
+    them is flagged ``calendar_confirmed=False`` rather than silently wrong.
+    """
+    wanted = set(years) if years is not None else None
+    key = (_fingerprint(), tuple(sorted(wanted)) if wanted is not None else None)
+    with _days_cache_lock:
+        cached = _days_cache.get(key)
+    if cached is None:
+        cached = _load_days(wanted)
+        with _days_cache_lock:
+            if len(_days_cache) > 32:
+                _days_cache.clear()
+            _days_cache[key] = cached
+    overrides, confirmed = cached
     hours = active_policy(organisation).business_hours
     return WorkCalendar(
         overrides=overrides,
-        confirmed_years=frozenset(confirmed),
+        confirmed_years=confirmed,
         periods=tuple((period.start, period.end) for period in hours.periods),
         always_open=hours.always_open,
         tz=SHANGHAI,

@@ -61,6 +61,7 @@ from .schemas import (
     RequestExtensionIn,
     RequestRejectionIn,
     RouteIn,
+    WorkOrderCreated,
     WorkOrderFilters,
     WorkOrderIn,
     WorkOrderOut,
@@ -284,10 +285,11 @@ def list_work_orders(request: HttpRequest, filters: Query[WorkOrderFilters]) -> 
     return {"items": [work_order_row(wo, shown, labels) for wo in page], "count": count, "count_exact": exact}
 
 
-@router.post("", response={201: WorkOrderOut}, summary="Receive a request (create a work order)")
+@router.post("", response={201: WorkOrderCreated}, summary="Receive a request (create a work order)")
 def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> HttpStatus[dict[str, Any]]:
     """The caller becomes the first-contact owner (a gatekeeper names the owner instead).
-    ``channel`` defaults to ``api``. Photos: ``POST /work-orders/{id}/photos``."""
+    ``channel`` defaults to ``api``. Answers the number, status and deadlines; the whole record is at
+    ``url`` (``GET /work-orders/{id}``). Photos: ``POST /work-orders/{id}/photos``."""
     user = _user(request)
     errors = FieldErrors()
     service_type = _lookup(visibility.service_types_for_user(user).filter(is_active=True), payload.service_type_id,
@@ -314,7 +316,18 @@ def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> HttpStatus[
         distance_km=payload.distance_km, department=department, confidentiality=payload.confidentiality,
         materials_received=payload.materials_received, first_contact_owner=owner,
     )
-    return HttpStatus(201, _detail(request, wo.pk))
+    owner_ref = wo.first_contact_owner
+    return HttpStatus(201, {
+        "id": wo.pk, "number": wo.number, "status": wo.status, "status_label": wo.get_status_display(),
+        "priority": wo.priority, "channel": wo.channel, "received_at": wo.received_at,
+        "customer": {"id": wo.customer.pk, "name": wo.customer.name},
+        "first_contact_owner": {"id": owner_ref.pk, "name": owner_ref.display_name},
+        "logged_by": {"id": wo.logged_by.pk, "name": wo.logged_by.display_name} if wo.logged_by else None,
+        "department": {"id": wo.department.pk, "name": wo.department.name} if wo.department else None,
+        "clocks": [{"kind": c.kind, "due_at": c.due_at, "met_at": c.met_at, "calendar_confirmed": c.calendar_confirmed}
+                   for c in wo.clocks.order_by("due_at", "pk")],
+        "url": f"/api/v1/work-orders/{wo.pk}",
+    })
 
 
 @router.get("/{work_order_id}", response=WorkOrderOut, summary="One work order with clocks, timeline and actions")

@@ -379,3 +379,29 @@ class WorkOrderOut(WorkOrderRow):
     allowed_actions: list[str] = Field(..., description="Actions the caller may take now (POST /{id}/<action>).")
     created_at: datetime
     updated_at: datetime
+
+
+class CreatedClock(Schema):
+    kind: str
+    due_at: datetime
+    met_at: datetime | None
+    calendar_confirmed: bool
+
+
+class WorkOrderCreated(Schema):
+    """What creating a work order answers: enough to tell the caller their number and deadlines.
+    The whole record (timeline, actions, …) is at ``url``."""
+
+    id: int
+    number: str
+    status: str
+    status_label: str
+    priority: str
+    channel: str
+    received_at: datetime
+    customer: Ref
+    first_contact_owner: Ref
+    logged_by: Ref | None
+    department: Ref | None
+    clocks: list[CreatedClock]
+    url: str

@@ -385,6 +385,15 @@ def _match_or_create_customer(
     )
 
 
+def work_order_search_text(work_order: WorkOrder) -> str:
+    """The words a keyword search finds the work order by (number, caller, place, problem, product)."""
+    product = work_order.product
+    return search_text(
+        work_order.number, work_order.description, work_order.caller_name, work_order.caller_phone,
+        work_order.location, work_order.address, work_order.customer.name, work_order.service_type.name,
+        product.name if product else "", product.model if product else "")
+
+
 @transaction.atomic
 def work_order_create(
     *,
@@ -494,10 +503,7 @@ def work_order_create(
     calendar = work_calendar_for(organisation)
     _start_clocks(work_order, policy, calendar, now)
     _save_photos(work_order, checked_photos, by)
-    work_order.search_text = search_text(
-        work_order.number, description, work_order.caller_name, work_order.caller_phone, work_order.location,
-        work_order.address, customer.name, service_type.name, product.name if product else "",
-        product.model if product else "")
+    work_order.search_text = work_order_search_text(work_order)
     _save(work_order, "search_text")
     record_event(subject=work_order, action="work_order.received", actor=by, at=now, organisation=organisation,
                  changes={

@@ -88,3 +88,17 @@ def test_an_account_without_organisation_gets_an_explanation_not_a_crash(client,
     denied = api(user).get("calendar/days", {"year": 2026})
     assert denied.status_code == 403
     assert denied.json()["error"]["code"] == "permission_denied"
+
+
+def test_reindex_search_recomputes_the_words(db):
+    from fuwu.customers.models import Customer
+    from fuwu.workorders.models import WorkOrder
+
+    call_command("demo", "--customers", "12", stdout=StringIO())
+    WorkOrder.objects.update(search_text="")
+    Customer.objects.update(search_text="")
+    out = StringIO()
+    call_command("reindex_search", stdout=out)
+    assert "12 customers" in out.getvalue()
+    assert not WorkOrder.objects.filter(search_text="").exists()
+    assert not Customer.objects.filter(search_text="").exists()

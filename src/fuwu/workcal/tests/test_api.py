@@ -220,5 +220,5 @@ def test_deadline_api_query_count_is_bounded(
     cast: Cast, packaged: None, api: Callable[..., Any], django_assert_max_num_queries: Any
 ) -> None:
     client = api(cast.agent)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(7):
         client.get("calendar/deadline", {"start": "2026-02-13T10:00", "amount": 400, "unit": "working_days"})

@@ -61,8 +61,10 @@ def test_phone_call_to_closed_through_the_api_by_agent_technician_and_head(api, 
     assert body["number"] == "GD2611-00001"
     assert body["status"] == "routed"  # the service type routes it to 工程维修部
     assert body["first_contact_owner"]["id"] == cast.agent.pk
-    assert body["location"] == "12号楼3单元1502室"
     assert {c["kind"] for c in body["clocks"]} == {"response", "dispatch", "arrival", "resolution"}
+    assert body["url"] == f"/api/v1/work-orders/{order_id}"
+    body = agent.get(body["url"]).json()
+    assert body["location"] == "12号楼3单元1502室"
     assert [m["is_received"] for m in body["materials"]] == [True, False]
     assert "route" in body["allowed_actions"]
     assert body["events"][0]["action"] == "work_order.received"
