@@ -166,7 +166,9 @@ def measure(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[s
         result["worker_peak_rss_mib"] = [rss_peak_mib(pid) for pid in workers]
     sweep = json.loads(run([sys.executable, str(ROOT / "bench" / "sweep_time.py")], env).stdout)
     result["sweep"] = {"work_orders": sweep["work_orders"], "clocks": sweep["clocks"],
-                       "seconds": [round(s, 3) for s in sweep["sweep_seconds"]], "fired": sweep["fired"]}
+                       "seconds": [round(s, 3) for s in sweep["sweep_seconds"]], "fired": sweep["fired"],
+                       "catch_up": {"clocks": sweep["catch_up_clocks"], "escalations": sweep["catch_up_escalations"],
+                                    "seconds": round(sweep["catch_up_seconds"], 2)}}
     return result
 
 

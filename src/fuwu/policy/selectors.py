@@ -89,6 +89,12 @@ def active_policy(organisation: Organisation) -> PolicyDocument:
     return _document_for(key)
 
 
+def active_version_id(organisation: Organisation) -> int | None:
+    """The id of the active version (what a new record pins), without loading its document."""
+    key = _active_version_key(organisation.pk)
+    return key[0] if key else None
+
+
 def active_version(organisation: Organisation) -> PolicyVersion | None:
     return (
         PolicyVersion.objects.select_related("author")

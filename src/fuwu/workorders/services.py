@@ -34,7 +34,7 @@ from fuwu.notify.services import notify, send_sms
 from fuwu.org.models import Absence, Department, Duty, Organisation, Role, User
 from fuwu.org.selectors import duty_handler, person_handler
 from fuwu.policy.schema import PolicyDocument
-from fuwu.policy.selectors import active_policy, active_version, policy_document_for_version
+from fuwu.policy.selectors import active_policy, active_version_id, policy_document_for_version
 from fuwu.timeline.services import record_event
 from fuwu.workcal.selectors import work_calendar_for
 
@@ -476,14 +476,14 @@ def work_order_create(
         assert customer is not None
 
     policy = active_policy(organisation)
-    version = active_version(organisation)
+    version_id = active_version_id(organisation)
     department = department or service_type.default_department
     local_day = timezone.localtime(now).date()
     work_order = WorkOrder.objects.create(
         organisation=organisation,
         number=next_number(organisation_id=organisation.pk, kind="work_order", numbering=policy.numbering,
                            on=local_day),
-        policy_version=version,
+        policy_version_id=version_id,
         status=Status.ROUTED if department else Status.RECEIVED,
         channel=channel, priority=priority, service_type=service_type,
         sla_class=service_type.sla_class if service_type.sla_class in policy.sla.classes else policy.sla.default_class,
