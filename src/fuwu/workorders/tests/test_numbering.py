@@ -81,12 +81,12 @@ def test_period_keys():
 
 
 CREATES = 200
-WORKERS = 20  # concurrent connections (PostgreSQL's default limit is 100)
+WORKERS = 50  # concurrent connections, each creating 4 (PostgreSQL allows 100 by default)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_200_concurrent_creates_get_200_distinct_consecutive_numbers(concurrent_db, cast, receive):
-    # given 20 agents' sessions that start together and each create 10 work orders, one transaction each
+    # given 50 agents' sessions that start together and each create 4 work orders, one transaction each
     start = threading.Barrier(WORKERS)
     numbers: list[str] = []
     errors: list[BaseException] = []
