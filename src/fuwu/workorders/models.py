@@ -138,6 +138,12 @@ class WorkOrder(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_work_orders",
         verbose_name=_("assignee"),
     )
+    # Set when the assignee's absence handed the work to their B (AB角): A keeps seeing it in their
+    # list ("handled by B while you are away") and can take it back on return.
+    handed_over_from = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("handed over from"),
+    )
     team = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="team_work_orders", verbose_name=_("team")
     )

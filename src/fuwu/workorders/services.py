@@ -600,12 +600,13 @@ def work_order_dispatch(*, work_order: WorkOrder, by: User, technician: User, te
     if members:
         changes["team"] = {"after": [str(m) for m in members]}
     wo.assignee = leader
+    wo.handed_over_from = technician if leader.pk != technician.pk else None
     wo.team.set(members)
     wo.department = wo.department or leader.department
     wo.dispatched_at, wo.accepted_at, wo.arrived_at = ctx.now, None, None
     _set_status(ctx, Status.DISPATCHED, changes)
     changes.update(_meet(ctx, ClockKind.RESPONSE, ClockKind.DISPATCH))
-    _save(wo, "assignee", "department", "dispatched_at", "accepted_at", "arrived_at", "status")
+    _save(wo, "assignee", "handed_over_from", "department", "dispatched_at", "accepted_at", "arrived_at", "status")
     _event(ctx, "work_order.dispatched", changes, "; ".join(r for r in (reason, handover_reason) if r))
     notify([leader, *members], kind=NotificationKind.ASSIGNED, work_order=wo,
            title=_("%(number)s was dispatched to you: %(location)s") % {"number": wo.number,
@@ -1257,7 +1258,8 @@ def hand_over_open_work(*, absence: Absence, now: datetime | None = None) -> lis
     for wo in (WorkOrder.objects.select_for_update(of=("self",)).filter(assignee=person, status__in=OPEN_STATUSES)
                .select_related("organisation")):
         wo.assignee = handler.person
-        _save(wo, "assignee")
+        wo.handed_over_from = person
+        _save(wo, "assignee", "handed_over_from")
         record_event(subject=wo, action="work_order.handed_over", actor=None, at=now, organisation=wo.organisation,
                      changes={"assignee": {"before": person, "after": handler.person}},
                      reason=handler.explanation())

@@ -215,7 +215,8 @@ def tab_filter(queryset: QuerySet[WorkOrder], tab: str, user: User, now: datetim
     if tab == "first":  # 首接: kept until it is closed (or ended by refusal/cancellation)
         return queryset.filter(first_contact_owner=user).exclude(status__in=ENDED_STATUSES)
     if tab == "assigned":
-        mine = WorkOrder.objects.filter(Q(assignee=user) | Q(team=user)).values("pk")
+        # Including work handed to the B while the user was away: back in their view on return (AB角).
+        mine = WorkOrder.objects.filter(Q(assignee=user) | Q(team=user) | Q(handed_over_from=user)).values("pk")
         return queryset.filter(pk__in=mine, status__in=ASSIGNED_STATUSES)
     if tab == "queue":
         path = department_path(user)

@@ -49,9 +49,14 @@ def change_label(name: str, event: Any) -> Any:
     model = event.subject_type.model_class() if getattr(event, "subject_type_id", None) else None
     if model is not None:
         try:
-            return model._meta.get_field(name).verbose_name
+            field = model._meta.get_field(name)
         except FieldDoesNotExist:
-            pass
+            return name
+        # Reverse relations (a customer's "phones") have no verbose name of their own.
+        label = getattr(field, "verbose_name", None)
+        if label is None and getattr(field, "related_model", None) is not None:
+            label = field.related_model._meta.verbose_name_plural
+        return label or name
     return name
 
 

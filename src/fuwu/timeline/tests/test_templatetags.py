@@ -21,3 +21,12 @@ def test_recorded_times_are_shown_in_local_time():
     assert change_value("2026-11-22T14:02:27.085812+00:00") == "2026-11-22 22:02"
     assert change_value("GD2611-00011") == "GD2611-00011"
     assert change_value(3) == 3
+
+
+def test_reverse_relations_are_labelled_by_the_related_model(db):
+    from fuwu.customers.models import Customer
+
+    event = SimpleNamespace(subject_type_id=1, subject_type=ContentType.objects.get_for_model(Customer))
+    with translation.override("en"):
+        assert str(change_label("phones", event)) == "phones"
+        assert str(change_label("products", event)) != ""

@@ -208,3 +208,26 @@ def test_a_team_members_place_goes_to_their_b_when_their_absence_starts(cast, re
     order.refresh_from_db()
     assert order.assignee == cast.tech
     assert order.first_contact_owner == cast.agent
+
+
+def test_work_handed_to_b_stays_in_as_view_and_b_handles_it(cast, receive, web):
+    from fuwu.org.services import duty_create
+    from fuwu.workorders import services as wo
+
+    # given tech's work goes to tech2 (B) when tech's leave starts
+    duty_create(department=cast.repair, name="报修受理", primary=cast.tech, backup=cast.tech2, by=cast.admin)
+    order = receive()
+    wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 5))
+    from fuwu.org.models import Absence
+
+    absence = Absence.objects.create(person=cast.tech, kind="leave", starts_at=at(2026, 11, 23, 12, 0),
+                                     ends_at=at(2026, 11, 24, 17, 30))
+    wo.hand_over_open_work(absence=absence, now=at(2026, 11, 23, 12, 0))
+    order.refresh_from_db()
+
+    # then B handles it, and A still sees it in "assigned to me", marked as handled by B
+    assert order.assignee == cast.tech2
+    assert order.handed_over_from == cast.tech
+    page = web(cast.tech).get("/work-orders/", {"tab": "assigned"}).content.decode()
+    assert order.number in page
+    assert "B角处理中" in page or "B handles" in page
