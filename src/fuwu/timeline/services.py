@@ -51,13 +51,16 @@ def record_event(
     reason: str = "",
     at: datetime | None = None,
     organisation: Any = None,
+    first: bool = False,
 ) -> Event:
-    """Append an event to ``subject``'s timeline. Must run inside the business action's transaction."""
+    """Append an event to ``subject``'s timeline. Must run inside the business action's transaction.
+
+    ``first``: the subject was created in this transaction, so its chain starts here (saves a query)."""
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise RuntimeError("record_event must run inside the transaction of the change it records")
     subject_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
-    previous = (
+    previous = None if first else (
         Event.objects.filter(subject_type=subject_type, subject_id=str(subject.pk))
         .order_by("-at", "-id")
         .values_list("hash", flat=True)

@@ -292,7 +292,8 @@ def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> HttpStatus[
     ``url`` (``GET /work-orders/{id}``). Photos: ``POST /work-orders/{id}/photos``."""
     user = _user(request)
     errors = FieldErrors()
-    service_type = _lookup(visibility.service_types_for_user(user).filter(is_active=True), payload.service_type_id,
+    service_type = _lookup(visibility.service_types_for_user(user).filter(is_active=True)
+                           .select_related("default_department"), payload.service_type_id,
                            "service_type_id", _("no such service type"), errors)
     customers = visibility.customers_for_user(user)
     customer = _lookup(customers, payload.customer_id, "customer_id", _("no such customer"), errors)
@@ -325,7 +326,7 @@ def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> HttpStatus[
         "logged_by": {"id": wo.logged_by.pk, "name": wo.logged_by.display_name} if wo.logged_by else None,
         "department": {"id": wo.department.pk, "name": wo.department.name} if wo.department else None,
         "clocks": [{"kind": c.kind, "due_at": c.due_at, "met_at": c.met_at, "calendar_confirmed": c.calendar_confirmed}
-                   for c in wo.clocks.order_by("due_at", "pk")],
+                   for c in sorted(wo.clocks.all(), key=lambda c: (c.due_at, c.pk))],
         "url": f"/api/v1/work-orders/{wo.pk}",
     })
 

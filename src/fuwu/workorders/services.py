@@ -479,7 +479,7 @@ def work_order_create(
     version_id = active_version_id(organisation)
     department = department or service_type.default_department
     local_day = timezone.localtime(now).date()
-    work_order = WorkOrder.objects.create(
+    work_order = WorkOrder(
         organisation=organisation,
         number=next_number(organisation_id=organisation.pk, kind="work_order", numbering=policy.numbering,
                            on=local_day),
@@ -494,6 +494,8 @@ def work_order_create(
         first_contact_owner=owner, intake_department=owner.department, logged_by=by,
         received_at=now, department=department,
     )
+    work_order.search_text = work_order_search_text(work_order)
+    work_order.save(force_insert=True)
     received = {name.strip() for name in materials_received if name and name.strip()}
     Material.objects.bulk_create([
         Material(work_order=work_order, name=item.name, is_required=item.is_required, order=index,
@@ -503,10 +505,8 @@ def work_order_create(
     calendar = work_calendar_for(organisation)
     _start_clocks(work_order, policy, calendar, now)
     _save_photos(work_order, checked_photos, by)
-    work_order.search_text = work_order_search_text(work_order)
-    _save(work_order, "search_text")
     record_event(subject=work_order, action="work_order.received", actor=by, at=now, organisation=organisation,
-                 changes={
+                 first=True, changes={
                      "number": {"after": work_order.number}, "channel": {"after": channel},
                      "first_contact_owner": {"after": owner}, "department": {"after": department},
                      "status": {"after": work_order.status},
