@@ -100,30 +100,45 @@ TEMPLATES = [
 ]
 
 # --- database -------------------------------------------------------------------------------
-# SQLite under var/ by default (WAL, busy timeout); PostgreSQL through DATABASE_URL.
+# SQLite under var/ by default, or any SQLite file or PostgreSQL through DATABASE_URL. However SQLite
+# is chosen it gets the same settings: WAL (readers never wait for the writer), a busy timeout (a
+# writer waits for the lock instead of failing), BEGIN IMMEDIATE (a transaction takes the write lock
+# when it starts, so two read-then-write transactions cannot deadlock into "database is locked") and
+# foreign keys. Connections stay open between requests (DB_CONN_MAX_AGE seconds, checked before
+# reuse): opening one costs about 3 ms of CPU per request.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 600)
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": (
+        "PRAGMA journal_mode=WAL;"
+        "PRAGMA synchronous=NORMAL;"
+        "PRAGMA busy_timeout=20000;"
+        "PRAGMA foreign_keys=ON;"
+    ),
+}
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+    DATABASES = {"default": dict(dj_database_url.parse(
+        DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True))}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": os.environ.get("SQLITE_PATH", str(VAR_DIR / "fuwu.sqlite3")),
-            "OPTIONS": {
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": (
-                    "PRAGMA journal_mode=WAL;"
-                    "PRAGMA synchronous=NORMAL;"
-                    "PRAGMA busy_timeout=20000;"
-                    "PRAGMA foreign_keys=ON;"
-                ),
-            },
-            # Tests use a file, not the in-memory database: concurrency tests need several connections
-            # that really write at once (WAL, busy timeout). One file per test run (pid), removed after.
-            "TEST": {"NAME": os.environ.get("SQLITE_TEST_PATH") or str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},
+            "CONN_MAX_AGE": DB_CONN_MAX_AGE,
+            "CONN_HEALTH_CHECKS": True,
         }
+    }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
+    # Tests use a file, not the in-memory database: concurrency tests need several connections
+    # that really write at once (WAL, busy timeout). One file per test run (pid), removed after.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("SQLITE_TEST_PATH") or str(VAR_DIR / f"test-{os.getpid()}.sqlite3"),
+        **DATABASES["default"].get("TEST", {}),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

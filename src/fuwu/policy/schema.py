@@ -224,6 +224,17 @@ class Approvals(Section):
     extension: ApproverRole
     paid_service_needs_approval: bool
     paid_service: ApproverRole
+    # 暂缓办理 (000 6.3): an approved "cannot be done now" waits until a day at most this many working
+    # days ahead, and the clocks stand still meanwhile unless the policy says otherwise. The presets
+    # set both; the defaults only serve versions written before these keys existed.
+    max_deferral_working_days: int = Field(default=20, ge=1, le=250)
+    deferral_pauses_clocks: bool = True
+
+
+class ServiceReportRules(Section):
+    # Photos the technician uploads with the service report (at least). The presets set it; the
+    # default only serves versions written before the section existed.
+    min_photos: int = Field(default=0, ge=0, le=12)
 
 
 class SeverityLevel(Section):
@@ -348,6 +359,7 @@ class PolicyDocument(Section):
     escalation: Escalation
     notice: Notice
     approvals: Approvals
+    service_report: ServiceReportRules = Field(default_factory=ServiceReportRules)
     complaints: Complaints
     visits: Visits
     inspections: Inspections

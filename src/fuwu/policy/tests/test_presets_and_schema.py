@@ -133,3 +133,31 @@ def test_a_priority_the_class_does_not_set_uses_normal():
 
     assert sla_class.targets_for("high") == sla_class.normal
     assert sla_class.targets_for("no-such-priority") == sla_class.normal
+
+
+@pytest.mark.parametrize("name", PRESET_NAMES)
+def test_every_preset_bounds_deferrals_pauses_their_clocks_and_says_how_many_photos(name):
+    document = preset_document(name)
+
+    # 000 6.3 暂时不能办理: approved, explained, and the clocks wait with the customer
+    assert document.approvals.max_deferral_working_days == 20
+    assert document.approvals.deferral_pauses_clocks is True
+    # 002: three photos or more of each damaged spot (after-sales); elsewhere photos are welcome
+    assert document.service_report.min_photos == (3 if name == "after_sales" else 0)
+
+
+def test_a_version_written_before_the_deferral_and_photo_keys_still_loads():
+    # given a document as stored before the keys existed
+    document = preset_document("property").model_dump(mode="json")
+    del document["approvals"]["max_deferral_working_days"]
+    del document["approvals"]["deferral_pauses_clocks"]
+    del document["service_report"]
+
+    # when it is read again
+    from fuwu.policy.schema import PolicyDocument
+
+    loaded = PolicyDocument.model_validate(document)
+
+    # then deferrals are bounded, pause the clocks, and no photo is required
+    assert (loaded.approvals.max_deferral_working_days, loaded.approvals.deferral_pauses_clocks) == (20, True)
+    assert loaded.service_report.min_photos == 0
