@@ -15,17 +15,20 @@ from ninja.security import HttpBearer, SessionAuth
 
 from fuwu.lib.errors import BusinessError, ErrorCode, PermissionDeniedError
 from fuwu.lib.validation import field_errors
+from fuwu.org import throttle
 from fuwu.org.models import ApiToken
 
 
 class BearerTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        throttle.refuse_if_throttled(request)  # too many invalid tokens from this address: 429
         found = (
             ApiToken.objects.select_related("user", "user__department", "user__organisation")
             .filter(key_hash=ApiToken.hash_key(token), user__is_active=True)
             .first()
         )
         if found is None:
+            throttle.record_bad_token(request)
             return None
         now = timezone.now()
         if found.last_used_at is None or (now - found.last_used_at).total_seconds() > 300:
@@ -83,9 +86,12 @@ def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> Http
 
 @api.exception_handler(BusinessError)
 def on_business_error(request: HttpRequest, exc: BusinessError) -> HttpResponse:
-    return error_response(
+    response = error_response(
         request, status=exc.status, code=exc.code, message=str(exc.message), fields=exc.fields, extra=exc.extra
     )
+    for name, value in exc.headers.items():  # e.g. Retry-After of a ThrottledError
+        response[name] = value
+    return response
 
 
 @api.exception_handler(AuthenticationError)

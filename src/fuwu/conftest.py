@@ -13,6 +13,14 @@ from fuwu.testing.browser import browser_login, browser_page, chromium_browser  
 from fuwu.testing.cast import Cast, build_cast
 
 
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Every test starts with an empty cache: rate-limit and failure counts never leak between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def cast(db: None) -> Cast:
     return build_cast()

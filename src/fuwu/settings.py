@@ -238,6 +238,17 @@ for _rate_name in ("FUWU_PUBLIC_SUBMIT_RATE", "FUWU_PUBLIC_STATUS_RATE"):
         raise ImproperlyConfigured(f"{_rate_name} must look like 5/10m or 20/m (count/[number]unit, unit s, m, h or d)")
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
+# One work-order number's status may be looked up with wrong phone digits this many times within the
+# window (seconds), from any number of addresses; then that number is locked until the window ends
+# (4 digits are 10,000 guesses: 10 an hour makes guessing one number take years).
+FUWU_PUBLIC_STATUS_NUMBER_FAILURES = env_int("FUWU_PUBLIC_STATUS_NUMBER_FAILURES", 10)
+FUWU_PUBLIC_STATUS_NUMBER_WINDOW = env_int("FUWU_PUBLIC_STATUS_NUMBER_WINDOW", 3600)
+
+# --- brute-force limits for staff -----------------------------------------------------------
+# API: this many invalid bearer tokens from one address within the window (seconds), then 429 for
+# every bearer token from that address until the window ends.
+FUWU_API_BAD_TOKEN_LIMIT = env_int("FUWU_API_BAD_TOKEN_LIMIT", 10)
+FUWU_API_BAD_TOKEN_WINDOW = env_int("FUWU_API_BAD_TOKEN_WINDOW", 600)
 
 LOGGING = {
     "version": 1,

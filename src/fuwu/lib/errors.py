@@ -20,6 +20,7 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"  # 404: absent or outside the user's visibility
     CONFLICT = "conflict"  # 409: not allowed in the record's current state
     CALENDAR_UNCONFIRMED = "calendar_unconfirmed"
+    THROTTLED = "throttled"  # 429: too many failed tries; the Retry-After header says when to come back
 
 
 Message = str | Promise
@@ -42,6 +43,7 @@ class BusinessError(Exception):
         self.message = message
         self.fields = {name: [str(m) for m in messages] for name, messages in (fields or {}).items()}
         self.extra = dict(extra or {})
+        self.headers: dict[str, str] = {}  # HTTP headers the API adds to its error answer
 
 
 class ValidationFailed(BusinessError):
@@ -66,6 +68,18 @@ class NotFoundError(BusinessError):
 class ConflictError(BusinessError):
     code = ErrorCode.CONFLICT
     status = 409
+
+
+class ThrottledError(BusinessError):
+    """Too many failed tries from one client: refused until ``retry_after`` seconds have passed."""
+
+    code = ErrorCode.THROTTLED
+    status = 429
+
+    def __init__(self, message: Message, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.headers["Retry-After"] = str(retry_after)
 
 
 class FieldErrors:
