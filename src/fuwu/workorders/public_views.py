@@ -5,12 +5,15 @@ the one read of work orders that does not start from ``visibility.work_orders_fo
 no user. A customer sees a work order only with its number *and* the last four digits of the phone
 given with it, and then only what concerns them in customer terms — no staff names, no address, no
 description, nothing of other customers. A wrong number and wrong digits give the same answer.
-Both pages are rate-limited per client IP address (settings ``FUWU_PUBLIC_*_RATE``).
+Both pages are rate-limited per client IP address (settings ``FUWU_PUBLIC_*_RATE``); status look-ups
+with wrong digits are also counted per work-order number, which is locked after too many
+(``FUWU_PUBLIC_STATUS_NUMBER_*``).
 """
 
 from __future__ import annotations
 
 import hmac
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,6 +33,7 @@ from django_ratelimit.decorators import ratelimit
 
 from fuwu.customers.services import phone_digits
 from fuwu.lib.errors import ValidationFailed
+from fuwu.lib.throttle import FailureLimit
 from fuwu.org.models import Organisation
 
 from . import services
@@ -272,6 +276,14 @@ def public_status(work_order: WorkOrder) -> PublicStatus:
     return result
 
 
+def number_lookup_limit() -> FailureLimit:
+    """Wrong digits for one work-order number, counted from every address together: the IP limit
+    alone would let many addresses share out the 10,000 combinations of one number's four digits.
+    Numbers that do not exist are counted the same way, so a lock reveals nothing."""
+    return FailureLimit("public-status-number", settings.FUWU_PUBLIC_STATUS_NUMBER_FAILURES,
+                        settings.FUWU_PUBLIC_STATUS_NUMBER_WINDOW)
+
+
 @public_page(group="fuwu.public.status", rate=status_rate)
 def status(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     context: dict[str, Any] = {"organisation": organisation, "result": None, "not_found": False}
@@ -281,8 +293,17 @@ def status(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     form = StatusLookupForm(request.POST)
     context["form"] = form
     if form.is_valid():
-        work_order = find_work_order(organisation, form.cleaned_data["number"], form.cleaned_data["phone_last_four"])
+        number = form.cleaned_data["number"]
+        limit, key = number_lookup_limit(), f"{organisation.pk}:{number}"
+        wait = limit.retry_after(key)
+        if wait:  # this number had too many wrong digits: even the right ones wait (whether it exists or not)
+            context["locked_minutes"] = math.ceil(wait / 60)
+            response = render(request, "public/status.html", context, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        work_order = find_work_order(organisation, number, form.cleaned_data["phone_last_four"])
         if work_order is None:
+            limit.record_failure(key)
             context["not_found"] = True
         else:
             context["result"] = public_status(work_order)

@@ -251,8 +251,8 @@ def test_chinese_by_default_and_english_on_request(cast, web_intake):
 
 # --- status ---------------------------------------------------------------------------------
 
-def lookup(client: Client, number: str, digits: str):
-    return client.post("/service/status/", {"number": number, "phone_last_four": digits})
+def lookup(client: Client, number: str, digits: str, **extra: str):
+    return client.post("/service/status/", {"number": number, "phone_last_four": digits}, **extra)
 
 
 def test_status_with_the_right_digits_shows_the_progress(cast, receive, customer_client):
@@ -425,6 +425,7 @@ def test_submitting_is_rate_limited_per_address(cast, leak_repair, web_intake, c
 
 
 def test_status_lookups_are_rate_limited_per_address(cast, receive, customer_client, settings, frozen):
+    settings.FUWU_PUBLIC_STATUS_NUMBER_FAILURES = 100  # this test is about the limit per address
     order = receive()
     for _ in range(20):
         assert lookup(customer_client, order.number, "0000").status_code == 200
@@ -437,6 +438,44 @@ def test_status_lookups_are_rate_limited_per_address(cast, receive, customer_cli
 
     settings.FUWU_PUBLIC_STATUS_RATE = "100/m"  # a product setting: raising it lets the customer through
     assert lookup(customer_client, order.number, "5678").context["result"].number == order.number
+
+
+def test_wrong_digits_from_many_addresses_lock_that_number(cast, receive, customer_client, settings, frozen):
+    # given: the default, 10 wrong tries per number and hour, used up from ten different addresses
+    settings.FUWU_PUBLIC_STATUS_NUMBER_FAILURES = 10
+    settings.FUWU_PUBLIC_STATUS_NUMBER_WINDOW = 3600
+    order, other = receive(), receive()
+    for n in range(10):
+        assert lookup(customer_client, order.number, f"{n:04d}", REMOTE_ADDR=f"10.0.0.{n + 1}").context[
+            "not_found"] is True
+
+    # when: a new address asks with the right digits
+    locked = lookup(customer_client, order.number, "5678", REMOTE_ADDR="10.0.1.1")
+
+    # then: refused with a clear message and when to come back; nothing of the order is shown
+    assert locked.status_code == 429
+    assert locked["Retry-After"] == "3600"
+    body = locked.content.decode()
+    assert 'data-testid="number-locked"' in body
+    assert "60 minutes" in body
+    assert "status-result" not in body
+    # and: other numbers are looked up as usual
+    assert lookup(customer_client, other.number, "5678", REMOTE_ADDR="10.0.1.1").context["result"].number == other.number
+
+    # and: once the hour has passed, the customer gets in
+    frozen.shift(timedelta(seconds=3601))
+    assert lookup(customer_client, order.number, "5678").context["result"].number == order.number
+
+
+def test_a_number_that_does_not_exist_locks_the_same_way(cast, receive, customer_client, settings, frozen):
+    settings.FUWU_PUBLIC_STATUS_NUMBER_FAILURES = 3
+    for n in range(3):
+        lookup(customer_client, "GD2611-99999", f"{n:04d}", REMOTE_ADDR=f"10.0.0.{n + 1}")
+
+    locked = lookup(customer_client, "gd2611-99999", "5678", REMOTE_ADDR="10.0.1.1")  # case does not matter
+
+    assert locked.status_code == 429
+    assert 'data-testid="number-locked"' in locked.content.decode()
 
 
 def test_status_page_query_count_is_fixed(cast, receive, customer_client, django_assert_max_num_queries):
