@@ -13,6 +13,7 @@ A record outside these rules does not exist for the user: interfaces answer 404,
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -195,5 +196,45 @@ def mask_phone(number: str) -> str:
     return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
+# A mobile (1[3-9] + 9 digits) or a landline with its area code, not part of a longer number.
+_PHONE_IN_TEXT = re.compile(r"(?<![\dA-Za-z])(?:1[3-9]\d{9}|0\d{2,3}-?\d{7,8})(?!\d)")
+# Keys whose value is a phone number however it is written (timeline changes, API payloads).
+PHONE_KEYS = frozenset({"phone", "caller_phone", "phones"})
+
+
+class PhoneShown:
+    """The one phone-masking rule of every page, API answer, export and timeline.
+
+    Whether ``user`` sees numbers whole is the policy's ``privacy.unmasked_roles``, decided once per
+    request (not per row). ``shown(number)`` is a number as the user may see it (138****5678);
+    ``shown(number, whole=True)`` shows it whole anyway (the user's own number, or one they have just
+    typed). ``shown.in_value(value)`` masks the numbers inside timeline changes and other nested
+    values: under a phone key (``phone``, ``caller_phone``, ``phones``) the whole value, elsewhere
+    every number inside the text that looks like a phone number.
+    """
+
+    def __init__(self, user: Any) -> None:
+        self.full = sees_full_phone_numbers(user)
+
+    def __call__(self, number: str | None, *, whole: bool = False) -> str:
+        if not number:
+            return ""
+        return number if self.full or whole else mask_phone(number)
+
+    def in_value(self, value: Any, *, key: str = "") -> Any:
+        if self.full:
+            return value
+        if isinstance(value, str):
+            if key in PHONE_KEYS:
+                return mask_phone(value) if value else value
+            return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), value)
+        if isinstance(value, list | tuple):
+            return [self.in_value(v, key=key) for v in value]
+        if isinstance(value, dict):
+            # ``{"before": …, "after": …}`` keeps the key it changes; other dicts name their own keys.
+            return {k: self.in_value(v, key=key if k in ("before", "after") else str(k)) for k, v in value.items()}
+        return value
+
+
 def phone_for(user: Any, number: str) -> str:
-    return number if sees_full_phone_numbers(user) else mask_phone(number)
+    return PhoneShown(user)(number)

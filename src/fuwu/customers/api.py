@@ -19,6 +19,7 @@ from pydantic import ConfigDict
 from fuwu import visibility
 from fuwu.lib.errors import ValidationFailed
 from fuwu.org.models import Department
+from fuwu.visibility import PhoneShown
 
 from . import selectors, services
 from .models import Customer, Product, ServiceAgreement
@@ -215,16 +216,6 @@ class CustomerFilters(Schema):
 
 
 # --- serialisation ----------------------------------------------------------------------------
-
-class PhoneShown:
-    """Decides once per request whether numbers are shown whole (not once per row)."""
-
-    def __init__(self, user: Any) -> None:
-        self.full = visibility.sees_full_phone_numbers(user)
-
-    def __call__(self, number: str) -> str:
-        return number if self.full or not number else visibility.mask_phone(number)
-
 
 def product_out(product: Product, today: date) -> dict[str, Any]:
     return {

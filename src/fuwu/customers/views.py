@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import re
 from typing import Any
 
 from django.contrib import messages
@@ -20,6 +19,7 @@ from fuwu import visibility
 from fuwu.lib.errors import PermissionDeniedError, ValidationFailed
 from fuwu.org.imports import STAFF_COLUMNS, import_staff
 from fuwu.timeline.selectors import events_for
+from fuwu.visibility import PhoneShown
 
 from . import selectors, services
 from .forms import (
@@ -56,31 +56,6 @@ ACTION_LABELS = {
     "customer.agreement_added": gettext_lazy("Service agreement added"),
     "customer.agreement_updated": gettext_lazy("Service agreement changed"),
 }
-
-_PHONE_IN_TEXT = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")
-
-
-class PhoneShown:
-    """Whether this request shows numbers whole is decided once, not per row."""
-
-    def __init__(self, user: Any) -> None:
-        self.full = visibility.sees_full_phone_numbers(user)
-
-    def __call__(self, number: str) -> str:
-        return number if self.full or not number else visibility.mask_phone(number)
-
-    def in_value(self, value: Any) -> Any:
-        """Numbers inside timeline changes, masked the same way."""
-        if self.full:
-            return value
-        if isinstance(value, str):
-            return _PHONE_IN_TEXT.sub(lambda m: visibility.mask_phone(m.group(0)), value)
-        if isinstance(value, list):
-            return [self.in_value(v) for v in value]
-        if isinstance(value, dict):
-            return {k: self.in_value(v) for k, v in value.items()}
-        return value
-
 
 def _require_editor(user: Any) -> None:
     if not visibility.can_edit_customers(user):

@@ -167,11 +167,11 @@ def _department_out(d: Department) -> dict[str, object]:
             "is_active": d.is_active}
 
 
-def _staff_out(user: User, full_phone: bool) -> dict[str, object]:
+def _staff_out(user: User, shown: visibility.PhoneShown, *, whole: bool = False) -> dict[str, object]:
     return {
         "id": user.pk, "username": user.username, "name": user.display_name,
         "department_id": user.department_id, "department": user.department.name if user.department else None,
-        "post": user.post, "phone": user.phone if full_phone else visibility.mask_phone(user.phone),
+        "post": user.post, "phone": shown(user.phone, whole=whole),
         "roles": user.roles, "is_gatekeeper": user.is_gatekeeper, "is_active": user.is_active,
     }
 
@@ -266,7 +266,7 @@ def update_department(request: HttpRequest, department_id: int, payload: Departm
 
 @router.get("/me", response=StaffOut)
 def me(request: HttpRequest) -> dict[str, object]:
-    return _staff_out(request.user, full_phone=True)  # type: ignore[arg-type]
+    return _staff_out(request.user, visibility.PhoneShown(request.user), whole=True)  # type: ignore[arg-type]
 
 
 @router.get("/staff", response=list[StaffOut])
@@ -278,15 +278,14 @@ def list_staff(request: HttpRequest, filters: Query[StaffFilter]) -> list[dict[s
         people = people.filter(User.role_q(filters.role))
     if filters.q:
         people = people.filter(full_name__contains=filters.q) | people.filter(username__contains=filters.q)
-    full = visibility.sees_full_phone_numbers(request.user)
-    return [_staff_out(p, full) for p in people]
+    shown = visibility.PhoneShown(request.user)
+    return [_staff_out(p, shown, whole=p.pk == request.user.pk) for p in people]
 
 
 @router.get("/staff/{staff_id}", response=StaffOut)
 def get_staff(request: HttpRequest, staff_id: int) -> dict[str, object]:
     person = visibility.get_visible_or_404(visibility.staff_for_user(request.user), pk=staff_id)
-    full = visibility.sees_full_phone_numbers(request.user) or person.pk == request.user.pk
-    return _staff_out(person, full)
+    return _staff_out(person, visibility.PhoneShown(request.user), whole=person.pk == request.user.pk)
 
 
 @router.post("/staff", response={201: StaffOut})
@@ -298,7 +297,7 @@ def create_staff(request: HttpRequest, payload: StaffIn) -> Status[dict[str, obj
         department=department, roles=[str(r) for r in payload.roles], post=payload.post, phone=payload.phone,
         password=payload.password, clearance=payload.clearance, is_gatekeeper=payload.is_gatekeeper, by=user,
     )
-    return Status(201, _staff_out(person, True))
+    return Status(201, _staff_out(person, visibility.PhoneShown(user), whole=True))  # as the admin typed it
 
 
 @router.patch("/staff/{staff_id}", response=StaffOut)
@@ -312,7 +311,7 @@ def update_staff(request: HttpRequest, staff_id: int, payload: StaffPatch) -> di
     if "roles" in values:
         values["roles"] = [str(r) for r in values["roles"]]
     person = services.staff_update(user=person, by=user, reason=reason, **values)
-    return _staff_out(person, True)
+    return _staff_out(person, visibility.PhoneShown(user), whole=True)  # as the admin typed it
 
 
 @router.get("/staff/{staff_id}/handler", response=HandlerOut)

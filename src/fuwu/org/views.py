@@ -63,9 +63,9 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     people = list(people[:500])
     now = timezone.now()
     absent = absences_at(people, now)
-    full_phone = visibility.sees_full_phone_numbers(user)
-    rows = [{"person": p, "phone": p.phone if full_phone else visibility.mask_phone(p.phone),
-             "absence": absent.get(p.pk)} for p in people]
+    shown = visibility.PhoneShown(user)
+    rows = [{"person": p, "phone": shown(p.phone, whole=p.pk == user.pk), "absence": absent.get(p.pk)}
+            for p in people]
     can_manage = visibility.can_manage_organisation(user)
     form = StaffForm(request.POST or None, departments=visibility.departments_for_user(user))
     if request.method == "POST":
@@ -97,10 +97,9 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = visibility.get_visible_or_404(visibility.staff_for_user(user), pk=pk)
     now = timezone.now()
     absences = visibility.absences_for_user(user).filter(person=person)
-    full_phone = visibility.sees_full_phone_numbers(user) or person.pk == user.pk
     return render(request, "org/staff_detail.html", {
         "person": person,
-        "phone": person.phone if full_phone else visibility.mask_phone(person.phone),
+        "phone": visibility.PhoneShown(user)(person.phone, whole=person.pk == user.pk),
         "handler": person_handler(person, now),
         "primary_duties": person.primary_duties.select_related("department", "backup"),
         "backup_duties": person.backup_duties.select_related("department", "primary"),

@@ -41,6 +41,7 @@ from fuwu.customers.models import Product
 from fuwu.lib.errors import FieldErrors, ValidationFailed
 from fuwu.org.models import User
 from fuwu.timeline.models import Event
+from fuwu.visibility import PhoneShown
 
 from . import selectors, services
 from .models import Priority, Status, WorkOrder
@@ -77,16 +78,6 @@ M = TypeVar("M", bound=Model)
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-class PhoneShown:
-    """Decides once per request whether phone numbers are shown whole or masked."""
-
-    def __init__(self, user: User) -> None:
-        self.full = visibility.sees_full_phone_numbers(user)
-
-    def __call__(self, number: str) -> str:
-        return number if self.full or not number else visibility.mask_phone(number)
 
 
 def _look_up_visible(value: int, info: ValidationInfo) -> int:
@@ -131,21 +122,6 @@ def _ref(obj: Any) -> dict[str, Any] | None:
     return {"id": obj.pk, "name": name}
 
 
-_PHONE_KEYS = {"phone", "caller_phone"}
-
-
-def _masked_changes(changes: dict[str, Any], shown: PhoneShown) -> dict[str, Any]:
-    """Timeline changes as the caller may see them: phone numbers masked like everywhere else."""
-    if shown.full:
-        return changes
-    out = {}
-    for key, value in changes.items():
-        if key in _PHONE_KEYS and isinstance(value, dict):
-            value = {k: shown(v) if isinstance(v, str) else v for k, v in value.items()}
-        out[key] = value
-    return out
-
-
 # --- serialisation ----------------------------------------------------------------------------
 
 class Labels:
@@ -173,7 +149,7 @@ def work_order_row(wo: WorkOrder, shown: PhoneShown, labels: Labels | None = Non
 
 def _event_out(event: Event, shown: PhoneShown) -> dict[str, Any]:
     return {"at": event.at, "action": event.action, "actor": event.actor_label,
-            "changes": _masked_changes(event.changes or {}, shown), "reason": event.reason}
+            "changes": shown.in_value(event.changes or {}), "reason": event.reason}
 
 
 def work_order_detail(wo: WorkOrder, user: User, shown: PhoneShown, now: datetime | None = None) -> dict[str, Any]:

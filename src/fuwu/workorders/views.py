@@ -31,13 +31,13 @@ from django.utils.translation import gettext_lazy
 from fuwu import visibility
 from fuwu.catalogue.models import FeeItem
 from fuwu.customers.selectors import customer_find_by_phone, customers_list, products_for_user
-from fuwu.customers.views import PhoneShown
 from fuwu.lib.errors import BusinessError, ConflictError, PermissionDeniedError, ValidationFailed
 from fuwu.lib.forms import add_service_errors
 from fuwu.org.models import Absence, Organisation, Role, User
 from fuwu.org.selectors import absences_at, person_handler
 from fuwu.policy.models import PolicyVersion
 from fuwu.policy.selectors import active_policy, policy_document_for_version
+from fuwu.visibility import PhoneShown
 from fuwu.workcal.selectors import work_calendar_for
 
 from . import forms as wo_forms
