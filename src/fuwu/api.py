@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.parser import Parser
 from ninja.security import HttpBearer, SessionAuth
 
 from fuwu.lib.errors import BusinessError, ErrorCode, PermissionDeniedError
@@ -49,7 +53,80 @@ def _member_of_an_organisation(user: Any) -> Any:
     return user
 
 
-api = NinjaAPI(
+class JsonBodyParser(Parser):
+    """Bodies are JSON, sent as JSON: a ``text/plain`` body is not read as JSON, and the JavaScript
+    constants ``NaN`` and ``Infinity`` that Python's parser would accept are refused."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        content_type = (request.content_type or "").lower()
+        if content_type != "application/json" and not content_type.endswith("+json"):
+            raise ValueError("not a JSON content type")
+        return json.loads(request.body, parse_constant=_refuse_constant)  # type: ignore[no-any-return]
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+# Error answers every operation can give (each with the error body); writes can also conflict with
+# the record's state (409) or be too large (413).
+_ERROR_STATUSES: dict[int, str] = {
+    400: "The request cannot be read (body not JSON, broken multipart).",
+    401: "Not signed in, or the token is not valid.",
+    403: "Allowed to see, not to do this.",
+    404: "Absent, or outside the caller's visibility.",
+    422: "A field is missing or wrong: `fields` names each one.",
+    429: "Too many requests or failed attempts: wait (see Retry-After).",
+}
+_WRITE_ERROR_STATUSES: dict[int, str] = {
+    409: "Not possible in the record's current state: the body carries `allowed_actions` and `status`.",
+    413: "The body or an upload is too large.",
+}
+_ERROR_SCHEMA = {
+    "ErrorDetail": {
+        "type": "object",
+        "title": "ErrorDetail",
+        "required": ["code", "message", "fields"],
+        "properties": {
+            "code": {"type": "string", "title": "Code"},
+            "message": {"type": "string", "title": "Message"},
+            "fields": {
+                "type": "object",
+                "title": "Fields",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "additionalProperties": True,
+    },
+    "ErrorResponse": {
+        "type": "object",
+        "title": "ErrorResponse",
+        "required": ["error"],
+        "properties": {"error": {"$ref": "#/components/schemas/ErrorDetail"}},
+    },
+}
+
+
+class FuwuAPI(NinjaAPI):
+    """Documents the error answers of every operation in the OpenAPI document."""
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None,
+                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {}).update(_ERROR_SCHEMA)
+        error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
+        for methods in schema.get("paths", {}).values():
+            for method, operation in methods.items():
+                statuses = dict(_ERROR_STATUSES)
+                if method in {"post", "put", "patch", "delete"}:
+                    statuses.update(_WRITE_ERROR_STATUSES)
+                responses = operation.setdefault("responses", {})
+                for status, description in sorted(statuses.items()):
+                    responses.setdefault(str(status), {"description": description, **error})
+        return schema
+
+
+api = FuwuAPI(
     title="fuwu API",
     version="1",
     description="服务工作管理系统 REST API. Authenticate with `Authorization: Bearer <token>` "
@@ -59,6 +136,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=JsonBodyParser(),
 )
 
 
@@ -115,8 +193,30 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
     )
 
 
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(request, status=413, code=ErrorCode.TOO_LARGE, message=_("The request is too large."))
+
+
+@api.exception_handler(MultiPartParserError)
+def on_broken_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return error_response(
+        request, status=400, code=ErrorCode.BAD_REQUEST, message=_("The uploaded form data cannot be read.")
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    return error_response(request, status=400, code=ErrorCode.BAD_REQUEST, message=_("The request cannot be read."))
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        return error_response(
+            request, status=400, code=ErrorCode.BAD_REQUEST,
+            message=_("The body must be JSON, sent with Content-Type: application/json."),
+        )
     codes = {400: ErrorCode.BAD_REQUEST, 401: ErrorCode.NOT_AUTHENTICATED, 403: ErrorCode.PERMISSION_DENIED,
              404: ErrorCode.NOT_FOUND, 409: ErrorCode.CONFLICT, 422: ErrorCode.INVALID}
     return error_response(

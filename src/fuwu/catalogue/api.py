@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
-from pydantic import ConfigDict
 
 from fuwu import visibility
 from fuwu.customers.selectors import staff, staff_organisation
 from fuwu.lib.errors import ValidationFailed
+from fuwu.lib.inputs import (
+    Id,
+    InputSchema,
+    Keywords,
+    Limit,
+    LongText,
+    Money,
+    Offset,
+    PatchSchema,
+    QuerySchema,
+    Reason,
+)
 from fuwu.org.models import Department
 
 from . import selectors, services
@@ -24,48 +35,45 @@ router = Router(tags=["service types"])
 Category = Literal["paid", "contract", "free", "internal"]
 
 
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class MaterialIn(Strict):
+class MaterialIn(InputSchema):
     name: str = Field(..., max_length=200)
     is_required: bool = True
 
 
-class FeeItemIn(Strict):
+class FeeItemIn(InputSchema):
     name: str = Field(..., max_length=200)
     unit: str = Field("", max_length=30)
-    price: Decimal = Field(..., ge=0, max_digits=10, decimal_places=2)
+    price: Money
     note: str = Field("", max_length=200)
 
 
-class ServiceTypeIn(Strict):
+class ServiceTypeIn(InputSchema):
     code: str = Field(..., max_length=40)
     name: str = Field(..., max_length=100)
     category: Category
     sla_class: str = Field(..., max_length=40)
-    default_department_id: int | None = None
-    description: str = ""
+    default_department_id: Id | None = None
+    description: LongText = ""
     is_active: bool = True
-    materials: list[MaterialIn] = []
-    fee_items: list[FeeItemIn] = []
+    materials: Annotated[list[MaterialIn], Field(max_length=50)] = []
+    fee_items: Annotated[list[FeeItemIn], Field(max_length=50)] = []
 
 
-class ServiceTypePatch(Strict):
-    code: str | None = Field(None, max_length=40)
-    name: str | None = Field(None, max_length=100)
+class ServiceTypePatch(PatchSchema):
+    nullable = frozenset({"default_department_id"})
+    code: str | None = Field(None, min_length=1, max_length=40)
+    name: str | None = Field(None, min_length=1, max_length=100)
     category: Category | None = None
-    sla_class: str | None = Field(None, max_length=40)
-    default_department_id: int | None = None
-    description: str | None = None
+    sla_class: str | None = Field(None, min_length=1, max_length=40)
+    default_department_id: Id | None = None
+    description: LongText | None = None
     is_active: bool | None = None
-    materials: list[MaterialIn] | None = None
-    fee_items: list[FeeItemIn] | None = None
-    reason: str = ""
+    materials: Annotated[list[MaterialIn], Field(max_length=50)] | None = None
+    fee_items: Annotated[list[FeeItemIn], Field(max_length=50)] | None = None
+    reason: Reason = ""
 
 
-class MaterialOut(Schema):
+class ChecklistItemOut(Schema):
     id: int
     name: str
     is_required: bool
@@ -91,7 +99,7 @@ class ServiceTypeOut(Schema):
     default_department_name: str | None
     description: str
     is_active: bool
-    materials: list[MaterialOut]
+    materials: list[ChecklistItemOut]
     fee_items: list[FeeItemOut]
 
 
@@ -100,12 +108,12 @@ class ServiceTypePage(Schema):
     count: int
 
 
-class ServiceTypeFilters(Schema):
+class ServiceTypeFilters(QuerySchema):
     category: Category | None = None
     is_active: bool | None = None
-    q: str | None = None
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    q: Keywords | None = None
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 def service_type_out(service_type: ServiceType) -> dict[str, Any]:
@@ -165,13 +173,13 @@ def create_service_type(request: HttpRequest, payload: ServiceTypeIn) -> Status[
 
 
 @router.get("/{service_type_id}", response=ServiceTypeOut, summary="One service type")
-def get_service_type(request: HttpRequest, service_type_id: int) -> dict[str, Any]:
+def get_service_type(request: HttpRequest, service_type_id: Id) -> dict[str, Any]:
     return service_type_out(selectors.service_type_get(user=staff(request), pk=service_type_id))
 
 
 @router.api_operation(["PATCH", "PUT"], "/{service_type_id}", response=ServiceTypeOut,
                       summary="Change a service type")
-def update_service_type(request: HttpRequest, service_type_id: int, payload: ServiceTypePatch) -> dict[str, Any]:
+def update_service_type(request: HttpRequest, service_type_id: Id, payload: ServiceTypePatch) -> dict[str, Any]:
     service_type = selectors.service_type_get(user=staff(request), pk=service_type_id)
     data = payload.model_dump(exclude_unset=True)
     reason = data.pop("reason", "")

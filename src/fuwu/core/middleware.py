@@ -66,3 +66,38 @@ class OrganisationRequiredMiddleware:
 
             return render(request, "core/no_organisation.html", status=403)
         return self.get_response(request)
+
+
+class ControlCharacterMiddleware:
+    """Refuses control characters (NUL and the like) in the path and the query string of every
+    request, before any view or schema sees them: PostgreSQL cannot store NUL, and no page or
+    export should show the others. The API answers its 422 error body naming the parameter; pages
+    answer 400."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from fuwu.lib.inputs import has_control_characters
+
+        wrong = ["path"] if has_control_characters(request.path) else []
+        wrong += sorted(
+            {key for key, values in request.GET.lists() if has_control_characters(key)
+             or any(has_control_characters(value) for value in values)}
+        )
+        if not wrong:
+            return self.get_response(request)
+        from django.utils.translation import gettext
+
+        message = gettext("must not contain control characters")
+        if request.path.startswith("/api/"):
+            from django.http import JsonResponse
+
+            return JsonResponse(
+                {"error": {"code": "invalid", "message": gettext("Some fields are missing or wrong."),
+                           "fields": {name: [message] for name in wrong}}},
+                status=422,
+            )
+        from django.http import HttpResponseBadRequest
+
+        return HttpResponseBadRequest(gettext("The address contains characters that are not allowed."))

@@ -7,17 +7,31 @@ Phone numbers are masked unless the caller's role sees them whole (policy ``priv
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
-from pydantic import ConfigDict
 
 from fuwu import visibility
 from fuwu.lib.errors import ValidationFailed
+from fuwu.lib.inputs import (
+    Clearance,
+    Day,
+    Id,
+    InputSchema,
+    Keywords,
+    Kilometres,
+    Limit,
+    LongText,
+    Offset,
+    PatchSchema,
+    QuerySchema,
+    Reason,
+    RunningHours,
+)
 from fuwu.org.models import Department
 from fuwu.visibility import PhoneShown
 
@@ -32,86 +46,85 @@ Kind = Literal["person", "household", "organisation"]
 
 # --- schemas ----------------------------------------------------------------------------------
 
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-class AddressIn(Strict):
+class AddressIn(InputSchema):
     building: str = Field("", max_length=50)
     unit: str = Field("", max_length=50)
     room: str = Field("", max_length=50)
     text: str = Field("", max_length=300)
 
 
-class PhoneIn(Strict):
+class PhoneIn(InputSchema):
     number: str = Field(..., max_length=30)
     label: str = Field("", max_length=50)
     is_primary: bool = False
 
 
-class ContactIn(Strict):
+class ContactIn(InputSchema):
     name: str = Field(..., max_length=100)
     phone: str = Field("", max_length=30)
     relation: str = Field("", max_length=50)
 
 
-class CustomerIn(Strict):
+class CustomerIn(InputSchema):
     name: str = Field(..., max_length=200)
     kind: Kind = "household"
-    department_id: int | None = None
-    confidentiality: int = Field(0, ge=0, le=3)
-    notes: str = ""
-    addresses: list[AddressIn] = []
-    phones: list[PhoneIn] = []
-    contacts: list[ContactIn] = []
+    department_id: Id | None = None
+    confidentiality: Clearance = 0
+    notes: LongText = ""
+    addresses: Annotated[list[AddressIn], Field(max_length=20)] = []
+    phones: Annotated[list[PhoneIn], Field(max_length=20)] = []
+    contacts: Annotated[list[ContactIn], Field(max_length=20)] = []
 
 
-class CustomerPatch(Strict):
-    name: str | None = Field(None, max_length=200)
+class CustomerPatch(PatchSchema):
+    nullable = frozenset({"department_id"})
+    name: str | None = Field(None, min_length=1, max_length=200)
     kind: Kind | None = None
-    department_id: int | None = None
-    confidentiality: int | None = Field(None, ge=0, le=3)
-    notes: str | None = None
-    addresses: list[AddressIn] | None = None
-    phones: list[PhoneIn] | None = None
-    contacts: list[ContactIn] | None = None
-    reason: str = ""
+    department_id: Id | None = None
+    confidentiality: Clearance | None = None
+    notes: LongText | None = None
+    addresses: Annotated[list[AddressIn], Field(max_length=20)] | None = None
+    phones: Annotated[list[PhoneIn], Field(max_length=20)] | None = None
+    contacts: Annotated[list[ContactIn], Field(max_length=20)] | None = None
+    reason: Reason = ""
 
 
-class ProductIn(Strict):
+class ProductIn(InputSchema):
     name: str = Field(..., max_length=200)
     model: str = Field("", max_length=100)
     serial: str = Field("", max_length=100)
-    sale_date: date | None = None
-    warranty_ends_on: date | None = None
-    running_hours: int | None = Field(None, ge=0)
-    mileage_km: int | None = Field(None, ge=0)
+    sale_date: Day | None = None
+    warranty_ends_on: Day | None = None
+    running_hours: RunningHours | None = None
+    mileage_km: Kilometres | None = None
 
 
-class ProductPatch(Strict):
-    name: str | None = Field(None, max_length=200)
+class ProductPatch(PatchSchema):
+    nullable = frozenset({"sale_date", "warranty_ends_on", "running_hours", "mileage_km"})
+    name: str | None = Field(None, min_length=1, max_length=200)
     model: str | None = Field(None, max_length=100)
     serial: str | None = Field(None, max_length=100)
-    sale_date: date | None = None
-    warranty_ends_on: date | None = None
-    running_hours: int | None = Field(None, ge=0)
-    mileage_km: int | None = Field(None, ge=0)
-    reason: str = ""
+    sale_date: Day | None = None
+    warranty_ends_on: Day | None = None
+    running_hours: RunningHours | None = None
+    mileage_km: Kilometres | None = None
+    reason: Reason = ""
 
 
-class AgreementIn(Strict):
+class AgreementIn(InputSchema):
     number: str = Field(..., max_length=50)
     title: str = Field("居家服务协议书", max_length=200)
-    starts_on: date
-    ends_on: date | None = None
+    starts_on: Day
+    ends_on: Day | None = None
 
 
-class AgreementPatch(Strict):
-    number: str | None = Field(None, max_length=50)
-    title: str | None = Field(None, max_length=200)
-    starts_on: date | None = None
-    ends_on: date | None = None
-    reason: str = ""
+class AgreementPatch(PatchSchema):
+    nullable = frozenset({"ends_on"})
+    number: str | None = Field(None, min_length=1, max_length=50)
+    title: str | None = Field(None, min_length=1, max_length=200)
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+    reason: Reason = ""
 
 
 class AddressOut(Schema):
@@ -204,15 +217,15 @@ class AgreementPage(Schema):
     count: int
 
 
-class CustomerFilters(Schema):
+class CustomerFilters(QuerySchema):
     kind: Kind | None = None
-    department_id: int | None = None
-    building: str | None = None
-    room: str | None = None
-    q: str | None = None
-    phone: str | None = None
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    department_id: Id | None = None
+    building: Annotated[str, Field(max_length=50)] | None = None
+    room: Annotated[str, Field(max_length=50)] | None = None
+    q: Keywords | None = None
+    phone: Annotated[str, Field(max_length=30)] | None = None
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 # --- serialisation ----------------------------------------------------------------------------
@@ -303,7 +316,7 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> dic
 
 
 @router.get("/lookup", response=CustomerPage, summary="Find customers by an exact phone number (caller ID)")
-def lookup_by_phone(request: HttpRequest, phone: str) -> dict[str, Any]:
+def lookup_by_phone(request: HttpRequest, phone: Annotated[str, Field(max_length=30)]) -> dict[str, Any]:
     customers = list(selectors.customer_find_by_phone(user=staff(request), number=phone)[:50])
     shown = PhoneShown(staff(request))
     return {"items": [customer_row(c, shown) for c in customers], "count": len(customers)}
@@ -323,12 +336,12 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[dict[st
 
 
 @router.get("/products/{product_id}", response=ProductOut, summary="One product")
-def get_product(request: HttpRequest, product_id: int) -> dict[str, Any]:
+def get_product(request: HttpRequest, product_id: Id) -> dict[str, Any]:
     return product_out(selectors.product_get(user=staff(request), pk=product_id), timezone.localdate())
 
 
 @router.patch("/products/{product_id}", response=ProductOut, summary="Change a product")
-def update_product(request: HttpRequest, product_id: int, payload: ProductPatch) -> dict[str, Any]:
+def update_product(request: HttpRequest, product_id: Id, payload: ProductPatch) -> dict[str, Any]:
     product = selectors.product_get(user=staff(request), pk=product_id)
     data = payload.model_dump(exclude_unset=True)
     reason = data.pop("reason", "")
@@ -337,12 +350,12 @@ def update_product(request: HttpRequest, product_id: int, payload: ProductPatch)
 
 
 @router.get("/agreements/{agreement_id}", response=AgreementOut, summary="One service agreement")
-def get_agreement(request: HttpRequest, agreement_id: int) -> dict[str, Any]:
+def get_agreement(request: HttpRequest, agreement_id: Id) -> dict[str, Any]:
     return agreement_out(selectors.agreement_get(user=staff(request), pk=agreement_id), timezone.localdate())
 
 
 @router.patch("/agreements/{agreement_id}", response=AgreementOut, summary="Change a service agreement")
-def update_agreement(request: HttpRequest, agreement_id: int, payload: AgreementPatch) -> dict[str, Any]:
+def update_agreement(request: HttpRequest, agreement_id: Id, payload: AgreementPatch) -> dict[str, Any]:
     agreement = selectors.agreement_get(user=staff(request), pk=agreement_id)
     data = payload.model_dump(exclude_unset=True)
     reason = data.pop("reason", "")
@@ -351,12 +364,12 @@ def update_agreement(request: HttpRequest, agreement_id: int, payload: Agreement
 
 
 @router.get("/{customer_id}", response=CustomerOut, summary="A customer's archive data")
-def get_customer(request: HttpRequest, customer_id: int) -> dict[str, Any]:
+def get_customer(request: HttpRequest, customer_id: Id) -> dict[str, Any]:
     return customer_out(selectors.customer_get(user=staff(request), pk=customer_id), PhoneShown(staff(request)))
 
 
 @router.api_operation(["PATCH", "PUT"], "/{customer_id}", response=CustomerOut, summary="Change a customer")
-def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPatch) -> dict[str, Any]:
+def update_customer(request: HttpRequest, customer_id: Id, payload: CustomerPatch) -> dict[str, Any]:
     customer = selectors.customer_get(user=staff(request), pk=customer_id)
     data = payload.model_dump(exclude_unset=True)
     reason = data.pop("reason", "")
@@ -373,7 +386,7 @@ def update_customer(request: HttpRequest, customer_id: int, payload: CustomerPat
 
 
 @router.post("/{customer_id}/phones", response={201: PhoneOut}, summary="Add a phone number")
-def add_phone(request: HttpRequest, customer_id: int, payload: PhoneIn) -> Status[dict[str, Any]]:
+def add_phone(request: HttpRequest, customer_id: Id, payload: PhoneIn) -> Status[dict[str, Any]]:
     customer = selectors.customer_get(user=staff(request), pk=customer_id)
     phone = services.phone_add(customer=customer, by=staff(request), **payload.model_dump())
     shown = PhoneShown(staff(request))
@@ -381,7 +394,7 @@ def add_phone(request: HttpRequest, customer_id: int, payload: PhoneIn) -> Statu
 
 
 @router.get("/{customer_id}/products", response=ProductPage, summary="A customer's products")
-def list_products(request: HttpRequest, customer_id: int) -> dict[str, Any]:
+def list_products(request: HttpRequest, customer_id: Id) -> dict[str, Any]:
     customer = selectors.customer_get(user=staff(request), pk=customer_id)
     today = timezone.localdate()
     items = [product_out(p, today) for p in customer.products.all()]
@@ -389,14 +402,14 @@ def list_products(request: HttpRequest, customer_id: int) -> dict[str, Any]:
 
 
 @router.post("/{customer_id}/products", response={201: ProductOut}, summary="Add a product")
-def add_product(request: HttpRequest, customer_id: int, payload: ProductIn) -> Status[dict[str, Any]]:
+def add_product(request: HttpRequest, customer_id: Id, payload: ProductIn) -> Status[dict[str, Any]]:
     customer = selectors.customer_get(user=staff(request), pk=customer_id)
     product = services.product_add(customer=customer, by=staff(request), **payload.model_dump())
     return Status(201, product_out(product, timezone.localdate()))
 
 
 @router.get("/{customer_id}/agreements", response=AgreementPage, summary="A customer's service agreements")
-def list_agreements(request: HttpRequest, customer_id: int) -> dict[str, Any]:
+def list_agreements(request: HttpRequest, customer_id: Id) -> dict[str, Any]:
     customer = selectors.customer_get(user=staff(request), pk=customer_id)
     today = timezone.localdate()
     items = [agreement_out(a, today) for a in customer.agreements.all()]
@@ -404,7 +417,7 @@ def list_agreements(request: HttpRequest, customer_id: int) -> dict[str, Any]:
 
 
 @router.post("/{customer_id}/agreements", response={201: AgreementOut}, summary="Add a service agreement")
-def add_agreement(request: HttpRequest, customer_id: int, payload: AgreementIn) -> Status[dict[str, Any]]:
+def add_agreement(request: HttpRequest, customer_id: Id, payload: AgreementIn) -> Status[dict[str, Any]]:
     customer = selectors.customer_get(user=staff(request), pk=customer_id)
     agreement = services.agreement_add(customer=customer, by=staff(request), **payload.model_dump())
     return Status(201, agreement_out(agreement, timezone.localdate()))

@@ -21,6 +21,7 @@ class ErrorCode(StrEnum):
     CONFLICT = "conflict"  # 409: not allowed in the record's current state
     CALENDAR_UNCONFIRMED = "calendar_unconfirmed"
     THROTTLED = "throttled"  # 429: too many failed tries; the Retry-After header says when to come back
+    TOO_LARGE = "too_large"  # 413: the body or an upload is too large
 
 
 Message = str | Promise

@@ -11,6 +11,7 @@ from typing import Any, cast
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from fuwu.lib.inputs import Id, Limit, Offset
 from fuwu.org.models import User
 from fuwu.visibility import get_visible_or_404
 
@@ -22,8 +23,8 @@ router = Router(tags=["notifications"])
 
 class NotificationFilters(Schema):
     unread: bool | None = Field(None, description="true: only unread ones; false: only read ones.")
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 class NotificationOut(Schema):
@@ -80,6 +81,6 @@ def mark_all_read(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("/{notification_id}/read", response=NotificationOut, summary="Mark one notification read")
-def mark_read(request: HttpRequest, notification_id: int) -> dict[str, Any]:
+def mark_read(request: HttpRequest, notification_id: Id) -> dict[str, Any]:
     notification = get_visible_or_404(_mine(request).select_related("work_order"), pk=notification_id)
     return notification_out(notification_mark_read(notification=notification))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -11,6 +12,17 @@ from ninja import Field, Query, Router, Schema, Status
 
 from fuwu import visibility
 from fuwu.lib.errors import PermissionDeniedError, ValidationFailed
+from fuwu.lib.inputs import (
+    Clearance,
+    Id,
+    InputSchema,
+    Keywords,
+    LongText,
+    Moment,
+    PatchSchema,
+    QuerySchema,
+    Reason,
+)
 
 from . import services
 from .models import Absence, AbsenceKind, Department, Duty, DutyKind, Role, User
@@ -30,17 +42,18 @@ class DepartmentOut(Schema):
     is_active: bool
 
 
-class DepartmentIn(Schema):
+class DepartmentIn(InputSchema):
     name: str = Field(min_length=1, max_length=100)
     code: str = Field(min_length=1, max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
-    parent_id: int | None = None
+    parent_id: Id | None = None
 
 
-class DepartmentPatch(Schema):
+class DepartmentPatch(PatchSchema):
+    nullable = frozenset({"parent_id"})
     name: str | None = Field(None, min_length=1, max_length=100)
-    parent_id: int | None = None
+    parent_id: Id | None = None
     is_active: bool | None = None
-    reason: str = ""
+    reason: Reason = ""
 
 
 class PersonRef(Schema):
@@ -62,28 +75,29 @@ class StaffOut(Schema):
     is_active: bool
 
 
-class StaffIn(Schema):
+class StaffIn(InputSchema):
     username: str = Field(min_length=1, max_length=150, pattern=r"^[\w.@+-]+$")
     full_name: str = Field(min_length=1, max_length=100)
-    department_id: int | None = None
-    roles: list[Role] = []
+    department_id: Id | None = None
+    roles: Annotated[list[Role], Field(max_length=10)] = []
     post: str = Field("", max_length=100)
     phone: str = Field("", max_length=30)
-    password: str | None = Field(None, min_length=8)
-    clearance: int = Field(0, ge=0, le=3)
+    password: str | None = Field(None, min_length=8, max_length=128)
+    clearance: Clearance = 0
     is_gatekeeper: bool = False
 
 
-class StaffPatch(Schema):
+class StaffPatch(PatchSchema):
+    nullable = frozenset({"department_id"})
     full_name: str | None = Field(None, min_length=1, max_length=100)
-    department_id: int | None = None
-    roles: list[Role] | None = None
+    department_id: Id | None = None
+    roles: Annotated[list[Role], Field(max_length=10)] | None = None
     post: str | None = Field(None, max_length=100)
     phone: str | None = Field(None, max_length=30)
-    clearance: int | None = Field(None, ge=0, le=3)
+    clearance: Clearance | None = None
     is_gatekeeper: bool | None = None
     is_active: bool | None = None
-    reason: str = ""
+    reason: Reason = ""
 
 
 class AbsenceOut(Schema):
@@ -95,11 +109,11 @@ class AbsenceOut(Schema):
     note: str
 
 
-class AbsenceIn(Schema):
-    person_id: int
+class AbsenceIn(InputSchema):
+    person_id: Id
     kind: AbsenceKind
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: Moment
+    ends_at: Moment
     note: str = Field("", max_length=200)
 
 
@@ -115,23 +129,23 @@ class DutyOut(Schema):
     is_intake: bool
 
 
-class DutyIn(Schema):
-    department_id: int
+class DutyIn(InputSchema):
+    department_id: Id
     name: str = Field(min_length=1, max_length=100)
     kind: DutyKind = DutyKind.POST
-    primary_id: int
-    backup_id: int
-    description: str = ""
+    primary_id: Id
+    backup_id: Id
+    description: LongText = ""
     is_intake: bool = False
 
 
-class DutyPatch(Schema):
+class DutyPatch(PatchSchema):
     name: str | None = Field(None, min_length=1, max_length=100)
-    primary_id: int | None = None
-    backup_id: int | None = None
-    description: str | None = None
+    primary_id: Id | None = None
+    backup_id: Id | None = None
+    description: LongText | None = None
     is_intake: bool | None = None
-    reason: str = ""
+    reason: Reason = ""
 
 
 class AbsenceRef(Schema):
@@ -150,10 +164,10 @@ class HandlerOut(Schema):
     absent: list[AbsenceRef]
 
 
-class StaffFilter(Schema):
-    department_id: int | None = None
+class StaffFilter(QuerySchema):
+    department_id: Id | None = None
     role: Role | None = None
-    q: str | None = None
+    q: Keywords | None = None
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -232,7 +246,7 @@ def list_departments(request: HttpRequest) -> list[dict[str, object]]:
 
 
 @router.get("/departments/{department_id}", response=DepartmentOut)
-def get_department(request: HttpRequest, department_id: int) -> dict[str, object]:
+def get_department(request: HttpRequest, department_id: Id) -> dict[str, object]:
     return _department_out(visibility.get_visible_or_404(visibility.departments_for_user(request.user),
                                                          pk=department_id))
 
@@ -248,7 +262,7 @@ def create_department(request: HttpRequest, payload: DepartmentIn) -> Status[dic
 
 
 @router.patch("/departments/{department_id}", response=DepartmentOut)
-def update_department(request: HttpRequest, department_id: int, payload: DepartmentPatch) -> dict[str, object]:
+def update_department(request: HttpRequest, department_id: Id, payload: DepartmentPatch) -> dict[str, object]:
     department = visibility.get_visible_or_404(visibility.departments_for_user(request.user), pk=department_id)
     user = _require_admin(request)
     changes = payload.dict(exclude_unset=True)
@@ -283,7 +297,7 @@ def list_staff(request: HttpRequest, filters: Query[StaffFilter]) -> list[dict[s
 
 
 @router.get("/staff/{staff_id}", response=StaffOut)
-def get_staff(request: HttpRequest, staff_id: int) -> dict[str, object]:
+def get_staff(request: HttpRequest, staff_id: Id) -> dict[str, object]:
     person = visibility.get_visible_or_404(visibility.staff_for_user(request.user), pk=staff_id)
     return _staff_out(person, visibility.PhoneShown(request.user), whole=person.pk == request.user.pk)
 
@@ -301,7 +315,7 @@ def create_staff(request: HttpRequest, payload: StaffIn) -> Status[dict[str, obj
 
 
 @router.patch("/staff/{staff_id}", response=StaffOut)
-def update_staff(request: HttpRequest, staff_id: int, payload: StaffPatch) -> dict[str, object]:
+def update_staff(request: HttpRequest, staff_id: Id, payload: StaffPatch) -> dict[str, object]:
     person = visibility.get_visible_or_404(visibility.staff_for_user(request.user), pk=staff_id)
     user = _require_admin(request)
     values = payload.dict(exclude_unset=True)
@@ -315,7 +329,7 @@ def update_staff(request: HttpRequest, staff_id: int, payload: StaffPatch) -> di
 
 
 @router.get("/staff/{staff_id}/handler", response=HandlerOut)
-def staff_handler(request: HttpRequest, staff_id: int, at: datetime | None = None) -> dict[str, object]:
+def staff_handler(request: HttpRequest, staff_id: Id, at: Moment | None = None) -> dict[str, object]:
     """Who handles work addressed to this person at ``at`` (default now), and why."""
     person = visibility.get_visible_or_404(visibility.staff_for_user(request.user), pk=staff_id)
     moment = _at(at)
@@ -326,7 +340,7 @@ def staff_handler(request: HttpRequest, staff_id: int, at: datetime | None = Non
 
 @router.get("/absences", response=list[AbsenceOut])
 def list_absences(
-    request: HttpRequest, person_id: int | None = None, current: bool = False
+    request: HttpRequest, person_id: Id | None = None, current: bool = False
 ) -> list[dict[str, object]]:
     absences = visibility.absences_for_user(request.user)
     if person_id is not None:
@@ -338,7 +352,7 @@ def list_absences(
 
 
 @router.get("/absences/{absence_id}", response=AbsenceOut)
-def get_absence(request: HttpRequest, absence_id: int) -> dict[str, object]:
+def get_absence(request: HttpRequest, absence_id: Id) -> dict[str, object]:
     return _absence_out(visibility.get_visible_or_404(visibility.absences_for_user(request.user), pk=absence_id))
 
 
@@ -355,7 +369,7 @@ def create_absence(request: HttpRequest, payload: AbsenceIn) -> Status[dict[str,
 
 
 @router.delete("/absences/{absence_id}", response={204: None})
-def delete_absence(request: HttpRequest, absence_id: int, reason: str = "") -> Status[None]:
+def delete_absence(request: HttpRequest, absence_id: Id, reason: Reason = "") -> Status[None]:
     absence = visibility.get_visible_or_404(visibility.absences_for_user(request.user), pk=absence_id)
     if not visibility.can_record_absence_for(request.user, absence.person):
         raise PermissionDeniedError(_("You may record absences only for yourself or the staff you head."))
@@ -366,7 +380,7 @@ def delete_absence(request: HttpRequest, absence_id: int, reason: str = "") -> S
 # --- duties ---------------------------------------------------------------------------------
 
 @router.get("/duties", response=list[DutyOut])
-def list_duties(request: HttpRequest, department_id: int | None = None) -> list[dict[str, object]]:
+def list_duties(request: HttpRequest, department_id: Id | None = None) -> list[dict[str, object]]:
     duties = visibility.duties_for_user(request.user)
     if department_id is not None:
         duties = duties.filter(department_id=department_id)
@@ -374,7 +388,7 @@ def list_duties(request: HttpRequest, department_id: int | None = None) -> list[
 
 
 @router.get("/duties/{duty_id}", response=DutyOut)
-def get_duty(request: HttpRequest, duty_id: int) -> dict[str, object]:
+def get_duty(request: HttpRequest, duty_id: Id) -> dict[str, object]:
     return _duty_out(visibility.get_visible_or_404(visibility.duties_for_user(request.user), pk=duty_id))
 
 
@@ -393,7 +407,7 @@ def create_duty(request: HttpRequest, payload: DutyIn) -> Status[dict[str, objec
 
 
 @router.patch("/duties/{duty_id}", response=DutyOut)
-def update_duty(request: HttpRequest, duty_id: int, payload: DutyPatch) -> dict[str, object]:
+def update_duty(request: HttpRequest, duty_id: Id, payload: DutyPatch) -> dict[str, object]:
     duty = visibility.get_visible_or_404(visibility.duties_for_user(request.user), pk=duty_id)
     user = _require_admin(request)
     duty = services.duty_update(
@@ -406,7 +420,7 @@ def update_duty(request: HttpRequest, duty_id: int, payload: DutyPatch) -> dict[
 
 
 @router.get("/duties/{duty_id}/handler", response=HandlerOut)
-def get_duty_handler(request: HttpRequest, duty_id: int, at: datetime | None = None) -> dict[str, object]:
+def get_duty_handler(request: HttpRequest, duty_id: Id, at: Moment | None = None) -> dict[str, object]:
     """Who handles this duty at ``at`` (default now): A, or B because A is absent until …"""
     duty = visibility.get_visible_or_404(visibility.duties_for_user(request.user), pk=duty_id)
     moment = _at(at)

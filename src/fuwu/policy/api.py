@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema, Status
+from pydantic import Field
 
+from fuwu.lib.inputs import MAX_INT, REASON_LENGTH, InputSchema
 from fuwu.visibility import get_visible_or_404, is_staff_member
 
 from .diff import unified_diff
@@ -17,6 +19,10 @@ from .models import PolicyVersion
 from .presets import PRESET_NAMES, preset_document, preset_text
 from .selectors import policy_versions_for_user
 from .services import policy_publish
+
+# A policy document is a few kilobytes; 200,000 characters leave room for comments.
+PolicyText = Annotated[str, Field(max_length=200_000)]
+VersionNumber = Annotated[int, Field(ge=1, le=MAX_INT)]
 
 router = Router(tags=["policy"])
 
@@ -52,13 +58,13 @@ class DiffOut(Schema):
     diff: str
 
 
-class TextIn(Schema):
-    text: str
+class TextIn(InputSchema):
+    text: PolicyText
 
 
-class PublishIn(Schema):
-    text: str
-    reason: str
+class PublishIn(InputSchema):
+    text: PolicyText
+    reason: Annotated[str, Field(min_length=1, max_length=REASON_LENGTH)]
 
 
 class ValidOut(Schema):
@@ -116,12 +122,12 @@ def versions(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/versions/{number}", response=VersionDetailOut, summary="One version with its text and document")
-def version(request: HttpRequest, number: int) -> dict[str, Any]:
+def version(request: HttpRequest, number: VersionNumber) -> dict[str, Any]:
     return version_json(_version(request, number), detail=True)
 
 
 @router.get("/versions/{number}/diff", response=DiffOut, summary="Unified diff from version `against` (default: the previous one)")
-def diff(request: HttpRequest, number: int, against: int | None = None) -> dict[str, Any]:
+def diff(request: HttpRequest, number: VersionNumber, against: VersionNumber | None = None) -> dict[str, Any]:
     newer = _version(request, number)
     older = _version(request, against if against is not None else number - 1)
     return {"number": newer.number, "against": older.number, "diff": unified_diff(older, newer)}

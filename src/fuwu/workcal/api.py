@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from fuwu.lib.errors import ValidationFailed
+from fuwu.lib.inputs import Day, InputSchema, Moment
 from fuwu.lib.worktime import SHANGHAI, Unit
 
 from . import selectors, services
@@ -44,13 +46,13 @@ class ElapsedOut(Schema):
     calendar_confirmed: bool
 
 
-class DaySetIn(Schema):
+class DaySetIn(InputSchema):
     kind: str = Field(max_length=10, description="holiday or workday (休 / 班 accepted)")
     name: str = Field("", max_length=100)
     reason: str = Field("", max_length=500)
 
 
-class YearConfirmIn(Schema):
+class YearConfirmIn(InputSchema):
     note: str = Field("", max_length=2000)
 
 
@@ -88,7 +90,7 @@ def list_years(request: HttpRequest) -> list[YearOut]:
 @router.get("/deadline", response=DeadlineOut, summary="Deadline of a rule such as '3 working days'")
 def deadline(
     request: HttpRequest,
-    start: dt.datetime,
+    start: Moment,
     unit: Unit,
     amount: int = Query(..., ge=0, le=MAX_AMOUNT),
 ) -> DeadlineOut:
@@ -102,7 +104,7 @@ def deadline(
 
 
 @router.get("/business-time", response=ElapsedOut, summary="Business minutes between two instants")
-def business_time(request: HttpRequest, start: dt.datetime, end: dt.datetime) -> ElapsedOut:
+def business_time(request: HttpRequest, start: Moment, end: Moment) -> ElapsedOut:
     begin, finish = _aware(start), _aware(end)
     if finish < begin:
         raise ValidationFailed.field("end", _("must not be before the start"))
@@ -112,19 +114,19 @@ def business_time(request: HttpRequest, start: dt.datetime, end: dt.datetime) ->
 
 
 @router.put("/days/{date}", response=DayOut, summary="Set a day (administrators)")
-def set_day(request: HttpRequest, date: Path[dt.date], payload: DaySetIn) -> DayOut:
+def set_day(request: HttpRequest, date: Path[Day], payload: DaySetIn) -> DayOut:
     row = services.calendar_day_set(day=date, kind=payload.kind, name=payload.name, by=request.user,
                                     reason=payload.reason)
     return _day_out(row)
 
 
 @router.delete("/days/{date}", response={204: None}, summary="Remove an administrator's entry (administrators)")
-def reset_day(request: HttpRequest, date: Path[dt.date]) -> Status:
+def reset_day(request: HttpRequest, date: Path[Day]) -> Status:
     services.calendar_day_reset(day=date, by=request.user)
     return Status(204, None)
 
 
 @router.post("/years/{year}/confirm", response=YearOut, summary="Confirm a year (administrators)")
-def confirm_year(request: HttpRequest, year: Path[int], payload: YearConfirmIn | None = None) -> YearOut:
+def confirm_year(request: HttpRequest, year: Annotated[int, Path(ge=services.MIN_YEAR, le=services.MAX_YEAR)], payload: YearConfirmIn | None = None) -> YearOut:
     row = services.calendar_year_confirm(year=year, by=request.user, note=payload.note if payload else "")
     return _year_out(row)

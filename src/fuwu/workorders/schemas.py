@@ -9,11 +9,32 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
-from pydantic import ConfigDict, field_validator
+from pydantic import field_validator
+
+from fuwu.lib.inputs import (
+    DESCRIPTION_LENGTH,
+    MAX_INT,
+    MAX_ITEMS,
+    REASON_LENGTH,
+    Clearance,
+    DistanceKm,
+    Id,
+    InputSchema,
+    Keywords,
+    Kilometres,
+    Limit,
+    LongText,
+    Money,
+    Offset,
+    Quantity,
+    Reason,
+    RunningHours,
+    day_in_range,
+)
 
 ChannelCode = Literal["phone", "walk_in", "letter", "fax", "email", "web", "api"]
 PriorityCode = Literal["low", "normal", "high", "urgent"]
@@ -24,8 +45,15 @@ ConfirmationMethodCode = Literal["signature", "sms_code", "paper_voucher"]
 RejectionKind = Literal["rejection", "cannot_do_now"]
 
 
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
+MAX_MINUTES_SPENT = 30 * 24 * 60
+# A photographed voucher or a drawn signature as a data URL: the image limit (10 MB) in base64.
+MAX_DATA_URL_LENGTH = 14_000_000
+Material = Annotated[str, Field(min_length=1, max_length=200)]
+StaffChoice = Annotated[str, Field(max_length=20, pattern=r"^(me|[1-9][0-9]{0,17})$")]
+
+
+class Strict(InputSchema):
+    """Input bodies of work-order actions (see fuwu.lib.inputs)."""
 
 
 # --- input ------------------------------------------------------------------------------------
@@ -36,85 +64,89 @@ class WorkOrderIn(Strict):
     A gatekeeper names the member of staff who receives the visitor in ``first_contact_owner_id``."""
 
     channel: ChannelCode = "api"
-    service_type_id: int
-    description: str = Field(..., max_length=4000)
+    service_type_id: Id
+    description: str = Field(..., min_length=1, max_length=DESCRIPTION_LENGTH)
     priority: PriorityCode = "normal"
-    customer_id: int | None = None
+    customer_id: Id | None = None
     caller_name: str = Field("", max_length=100)
     caller_phone: str = Field("", max_length=30)
     building: str = Field("", max_length=50)
     unit: str = Field("", max_length=50)
     room: str = Field("", max_length=50)
     address: str = Field("", max_length=300)
-    product_id: int | None = None
-    distance_km: int | None = Field(None, ge=0)
-    department_id: int | None = None
-    confidentiality: int = Field(0, ge=0, le=3)
-    materials_received: list[str] = []
-    first_contact_owner_id: int | None = None
+    product_id: Id | None = None
+    distance_km: DistanceKm | None = None
+    department_id: Id | None = None
+    confidentiality: Clearance = 0
+    materials_received: Annotated[list[Material], Field(max_length=MAX_ITEMS)] = []
+    first_contact_owner_id: Id | None = None
 
 
 class RouteIn(Strict):
-    department_id: int
-    reason: str = ""
+    department_id: Id
+    reason: Reason = ""
 
 
 class DispatchIn(Strict):
-    technician_id: int = Field(..., description="The technician, or the leader when a team goes.")
-    team_ids: list[int] = []
-    reason: str = ""
+    technician_id: Id = Field(..., description="The technician, or the leader when a team goes.")
+    team_ids: Annotated[list[Id], Field(max_length=20)] = []
+    reason: Reason = ""
 
 
 class ReplyIn(Strict):
-    text: str
+    text: LongText
 
 
 class NoticeMissingIn(Strict):
-    received: list[str] = Field([], description="Checklist items the customer has provided.")
-    extra_items: list[str] = Field([], description="Materials not on the checklist that are needed too.")
-    reason: str = ""
+    received: Annotated[list[Material], Field(max_length=MAX_ITEMS)] = Field(
+        [], description="Checklist items the customer has provided.")
+    extra_items: Annotated[list[Material], Field(max_length=MAX_ITEMS)] = Field(
+        [], description="Materials not on the checklist that are needed too.")
+    reason: Reason = ""
 
 
 class MaterialsReceivedIn(Strict):
-    received: list[str]
+    received: Annotated[list[Material], Field(max_length=MAX_ITEMS)]
 
 
 class RequestRejectionIn(Strict):
     kind: RejectionKind
-    reason: str
-    answer: str = Field(..., description="The answer the customer gets once a head approves.")
+    reason: Reason
+    answer: str = Field(..., max_length=REASON_LENGTH,
+                        description="The answer the customer gets once a head approves.")
 
 
 class NoteIn(Strict):
-    note: str = ""
+    note: Reason = ""
 
 
 class DenyRejectionIn(Strict):
-    note: str
+    note: Reason
 
 
 class RequestExtensionIn(Strict):
     clock: ClockCode
-    amount: int = Field(..., gt=0)
+    amount: int = Field(..., gt=0, le=MAX_INT, description="At most the policy's `extensions.max_amount` "
+                        "for the unit (the request is refused with a field error beyond it).")
     unit: DurationUnit
-    reason: str
+    reason: Reason
 
 
 class PartIn(Strict):
     name: str = Field(..., max_length=200)
     model: str = Field("", max_length=100)
-    quantity: Decimal = Field(Decimal(1), gt=0, max_digits=10, decimal_places=2)
+    quantity: Quantity = Decimal(1)
 
 
 class CompleteIn(Strict):
-    findings: str
-    work_done: str
+    findings: LongText
+    work_done: LongText
     warranty_status: WarrantyCode
-    minutes_spent: int = Field(..., gt=0)
+    minutes_spent: int = Field(..., gt=0, le=MAX_MINUTES_SPENT, description="At most 30 days of work.")
     disassembly_signs: bool = False
-    running_hours: int | None = Field(None, ge=0)
-    mileage_km: int | None = Field(None, ge=0)
-    parts: list[PartIn] = []
+    running_hours: RunningHours | None = None
+    mileage_km: Kilometres | None = None
+    parts: Annotated[list[PartIn], Field(max_length=MAX_ITEMS)] = []
 
 
 class ConfirmIn(Strict):
@@ -123,32 +155,33 @@ class ConfirmIn(Strict):
     signed voucher as a ``data:image/<jpeg|png|webp|gif>;base64,…`` URL in ``voucher``."""
 
     method: ConfirmationMethodCode
-    confirmed_by_name: str
-    signature: str = ""
-    code: str = ""
-    voucher: str = ""
+    confirmed_by_name: str = Field(..., min_length=1, max_length=100)
+    signature: str = Field("", max_length=MAX_DATA_URL_LENGTH)
+    code: str = Field("", max_length=12)
+    voucher: str = Field("", max_length=MAX_DATA_URL_LENGTH)
     satisfied: bool | None = None
-    comment: str = ""
+    comment: Reason = ""
 
 
 class ReasonIn(Strict):
-    reason: str
+    reason: Reason
 
 
 class CloseIn(Strict):
-    reason: str = Field("", description="Required when closing after the customer refused to confirm.")
+    reason: Reason = Field("", description="Required when closing after the customer refused to confirm.")
 
 
 class RecordFeeIn(Strict):
-    fee_item_id: int | None = None
+    fee_item_id: Id | None = None
     description: str = Field("", max_length=200)
-    quantity: Decimal = Field(Decimal(1), gt=0, max_digits=10, decimal_places=2)
-    unit_price: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2)
+    quantity: Quantity = Decimal(1)
+    unit_price: Money | None = Field(None, description="The amount (quantity × unit price) must stay below "
+                                     "100,000,000.00 too.")
     receipt_number: str = Field("", max_length=60)
 
 
 class CollectFeeIn(Strict):
-    fee_line_id: int
+    fee_line_id: Id
     receipt_number: str = Field(..., max_length=60)
 
 
@@ -164,24 +197,30 @@ def _parse_moment(value: Any) -> Any:
 
 
 class WorkOrderFilters(Schema):
-    status: list[str] = Field([], description="Repeat the parameter or separate statuses with commas.")
-    department: int | None = Field(None, description="Id of the handling department.")
-    assignee: str | None = Field(None, description="Id of a member of staff, or `me`.")
-    first_contact_owner: str | None = Field(None, description="Id of a member of staff, or `me`.")
-    service_type: int | None = None
+    status: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=20)] = Field(
+        [], description="Repeat the parameter or separate statuses with commas.")
+    department: Id | None = Field(None, description="Id of the handling department.")
+    assignee: StaffChoice | None = Field(None, description="Id of a member of staff, or `me`.")
+    first_contact_owner: StaffChoice | None = Field(None, description="Id of a member of staff, or `me`.")
+    service_type: Id | None = None
     channel: ChannelCode | None = None
     priority: PriorityCode | None = None
     received_from: date | datetime | None = Field(None, description="A date or an ISO 8601 date and time.")
     received_to: date | datetime | None = Field(None, description="A date (that whole day is included) or a date and time.")
     overdue: bool | None = None
-    q: str | None = Field(None, description="Keywords (Chinese is cut into words): every word must appear.")
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    q: Keywords | None = Field(None, description="Keywords (Chinese is cut into words): every word must appear.")
+    limit: Limit = 50
+    offset: Offset = 0
 
     @field_validator("received_from", "received_to", mode="before")
     @classmethod
     def _moment(cls, value: Any) -> Any:
         return _parse_moment(value)
+
+    @field_validator("received_from", "received_to", mode="after")
+    @classmethod
+    def _in_range(cls, value: Any) -> Any:
+        return None if value is None else day_in_range(value)
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -250,7 +289,7 @@ class NoticeOut(Schema):
     kind: str
     kind_label: str
     items: list[str]
-    text: str
+    text: Reason
     reason: str
     sent_by: Ref
     sent_at: datetime
@@ -263,7 +302,7 @@ class ApprovalOut(Schema):
     status: str
     status_label: str
     approver_role: str
-    reason: str
+    reason: Reason
     answer: str
     clock_kind: str
     extension_amount: int | None
@@ -332,7 +371,7 @@ class EventOut(Schema):
     action: str
     actor: str
     changes: dict[str, Any]
-    reason: str
+    reason: Reason
 
 
 class ProductRef(Schema):
