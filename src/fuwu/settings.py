@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "huey.contrib.djhuey",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -77,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the sign-in page saying so
 ]
 
 ROOT_URLCONF = "fuwu.urls"
@@ -143,7 +146,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "org.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# django-axes first: it refuses a locked-out sign-in before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
 ]
@@ -245,6 +249,22 @@ FUWU_PUBLIC_STATUS_NUMBER_FAILURES = env_int("FUWU_PUBLIC_STATUS_NUMBER_FAILURES
 FUWU_PUBLIC_STATUS_NUMBER_WINDOW = env_int("FUWU_PUBLIC_STATUS_NUMBER_WINDOW", 3600)
 
 # --- brute-force limits for staff -----------------------------------------------------------
+# Sign-in (staff pages and /admin/, django-axes): after FUWU_LOGIN_FAILURE_LIMIT wrong passwords for
+# one account, or from one address, within FUWU_LOGIN_LOCKOUT_MINUTES, that account and that address
+# are locked for the same time after the last try (each try during the lock restarts it). An
+# administrator unlocks on the "Sign-in lockouts" page or with `fuwu axes_reset_username` /
+# `fuwu axes_reset_ip`. Attempts are kept in the database (axes' database handler): one row per
+# account, address and browser, written only on failures, and visible on that page whatever the
+# cache is; a success does not reset the count (else one's own account would clear the address).
+# A bearer token is not a password: it is throttled per address below, not by axes.
+AXES_FAILURE_LIMIT = env_int("FUWU_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("FUWU_LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_RESET_ON_SUCCESS = False
+AXES_DISABLE_ACCESS_LOG = True  # failures only: no row per successful sign-in and sign-out
+AXES_CLIENT_IP_CALLABLE = "fuwu.lib.throttle.client_ip"  # the same address as every other limit
+AXES_LOCKOUT_CALLABLE = "fuwu.core.views.sign_in_locked_out"
 # API: this many invalid bearer tokens from one address within the window (seconds), then 429 for
 # every bearer token from that address until the window ends.
 FUWU_API_BAD_TOKEN_LIMIT = env_int("FUWU_API_BAD_TOKEN_LIMIT", 10)
@@ -255,7 +275,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {"jieba": {"level": "WARNING"}, "axes": {"level": "WARNING"}},  # axes: failures and lockouts
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from fuwu import visibility
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -74,4 +76,4 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         for item in NAVIGATION
     ]
     return {"navigation": items, "unread_notifications": UnreadNotifications(request.user.pk),
-            "notifications_active": current == "notify"}
+            "notifications_active": current == "notify", "is_administrator": visibility.is_administrator(request.user)}

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuwu import visibility
-from fuwu.lib.errors import BusinessError
+from fuwu.lib.errors import BusinessError, NotFoundError
 from fuwu.lib.forms import add_service_errors
 from fuwu.timeline.selectors import events_for
 
-from . import services
+from . import lockouts, services
 from .forms import AbsenceForm, DepartmentForm, DutyForm, HandlerAtForm, StaffForm
 from .models import Role, User
 from .selectors import absences_at, duty_handlers, person_handler
@@ -105,7 +106,54 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "backup_duties": person.backup_duties.select_related("department", "primary"),
         "absences": absences[:50],
         "events": events_for(person) if visibility.can_manage_organisation(user) or person.pk == user.pk else [],
+        "sign_in_lockout": lockouts.account_lockout(person, now) if visibility.can_manage_organisation(user) else None,
     })
+
+
+@login_required
+def sign_in_lockouts(request: HttpRequest) -> HttpResponse:
+    """Accounts of the organisation and addresses locked out of signing in now (administrators)."""
+    user = request.user
+    if not visibility.can_manage_organisation(user):
+        raise PermissionDenied
+    now = timezone.now()
+    return render(request, "org/sign_in_lockouts.html", {
+        "accounts": lockouts.account_lockouts(user.organisation, now), "addresses": lockouts.address_lockouts(user, now),
+        "failure_limit": settings.AXES_FAILURE_LIMIT,
+        "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+    })
+
+
+@login_required
+@require_POST
+def sign_in_unlock_account(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    if not visibility.can_manage_organisation(user):
+        raise PermissionDenied
+    person = visibility.get_visible_or_404(visibility.staff_for_user(user), pk=pk)
+    lockouts.sign_in_unlock_account(person=person, by=user)
+    messages.success(request, _("%(name)s can sign in again.") % {"name": person.display_name})
+    if request.POST.get("back") == "lockouts":
+        return redirect("org:lockouts")
+    return redirect("org:staff_detail", person.pk)
+
+
+@login_required
+@require_POST
+def sign_in_unlock_address(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not visibility.can_manage_organisation(user):
+        raise PermissionDenied
+    try:
+        lockouts.sign_in_unlock_address(address=request.POST.get("address", ""), by=user)
+    except NotFoundError as error:
+        raise Http404 from error
+    except BusinessError as error:
+        messages.error(request, str(error.fields.get("address", [error.message])[0]))
+    else:
+        messages.success(request, _("Signing in from %(address)s is possible again.") % {
+            "address": request.POST.get("address", "").strip()})
+    return redirect("org:lockouts")
 
 
 @login_required

@@ -7,7 +7,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.utils import timezone
 
 from fuwu.catalogue.models import ServiceType
@@ -45,7 +45,7 @@ def test_demo_builds_departments_staff_customers_and_policy(demo):
 @pytest.mark.parametrize("username", ["admin", "agent1", "agent2", "tech1", "tech2", "head_repair", "quality1",
                                       "director"])
 def test_demo_logins_work(demo, username):
-    assert authenticate(username=username, password="demo12345") is not None
+    assert authenticate(RequestFactory().post("/login/"), username=username, password="demo12345") is not None
 
 
 def test_demo_has_a_current_absence_and_its_duty_goes_to_b(demo):

@@ -167,10 +167,11 @@ def test_init_can_create_the_first_administrator(db):
 
     from django.contrib.auth import authenticate
     from django.core.management import call_command
+    from django.test import RequestFactory
 
     call_command("init", "--preset", "it_ops", "--org", "某某信息中心", "--admin", "boss",
                  "--admin-password", "longenough1", stdout=StringIO())
-    user = authenticate(username="boss", password="longenough1")
+    user = authenticate(RequestFactory().post("/login/"), username="boss", password="longenough1")
     assert user is not None
     assert user.organisation.name == "某某信息中心"
     assert user.has_role("administrator")
