@@ -10,7 +10,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from fuwu import visibility
 from fuwu.customers.forms import apply_errors
@@ -21,11 +20,6 @@ from fuwu.timeline.selectors import events_for
 from . import selectors, services
 from .forms import FeeItemFormSet, MaterialFormSet, ServiceTypeForm, filled_rows
 from .models import ServiceCategory, ServiceType
-
-ACTION_LABELS = {
-    "service_type.created": gettext_lazy("Service type created"),
-    "service_type.updated": gettext_lazy("Service type changed"),
-}
 
 
 @login_required
@@ -46,9 +40,7 @@ def service_type_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def service_type_detail(request: HttpRequest, pk: int) -> HttpResponse:
     service_type = selectors.service_type_get(user=staff(request), pk=pk)
-    events = list(events_for(service_type))
-    for event in events:
-        event.action_label = ACTION_LABELS.get(event.action, event.action)  # type: ignore[attr-defined]
+    events = list(events_for(service_type))  # shown for the reader by the template (fuwu.catalogue.display)
     return render(request, "catalogue/detail.html", {
         "service_type": service_type, "events": events,
         "can_edit": visibility.can_manage_organisation(staff(request)),

@@ -47,16 +47,6 @@ LATER_SECTIONS = [
     gettext_lazy("Satisfaction surveys"),
 ]
 
-ACTION_LABELS = {
-    "customer.created": gettext_lazy("Customer record created"),
-    "customer.updated": gettext_lazy("Customer record changed"),
-    "customer.phone_added": gettext_lazy("Phone added"),
-    "customer.product_added": gettext_lazy("Product added"),
-    "customer.product_updated": gettext_lazy("Product changed"),
-    "customer.agreement_added": gettext_lazy("Service agreement added"),
-    "customer.agreement_updated": gettext_lazy("Service agreement changed"),
-}
-
 def _require_editor(user: Any) -> None:
     if not visibility.can_edit_customers(user):
         raise PermissionDenied(_("You are not allowed to change customers."))
@@ -117,10 +107,7 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get(user=staff(request), pk=pk)
     shown = PhoneShown(staff(request))
     today = timezone.localdate()
-    events = list(events_for(customer))
-    for event in events:
-        event.changes = shown.in_value(event.changes)  # shown only; events are never saved again
-        event.action_label = ACTION_LABELS.get(event.action, event.action)  # type: ignore[attr-defined]
+    events = list(events_for(customer))  # shown for the reader by the template (fuwu.customers.display)
     return render(request, "customers/detail.html", {
         "customer": customer,
         "phones": [{"phone": p, "shown": shown(p.number)} for p in customer.phones.all()],

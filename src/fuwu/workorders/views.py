@@ -18,8 +18,9 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,25 +34,20 @@ from fuwu.catalogue.models import FeeItem
 from fuwu.customers.selectors import customer_find_by_phone, customers_list, products_for_user
 from fuwu.lib.errors import BusinessError, ConflictError, PermissionDeniedError, ValidationFailed
 from fuwu.lib.forms import add_service_errors
-from fuwu.org.models import Absence, Organisation, Role, User
-from fuwu.org.selectors import absences_at, person_handler
+from fuwu.org.models import Organisation, Role, User
 from fuwu.policy.models import PolicyVersion
 from fuwu.policy.selectors import active_policy, policy_document_for_version
 from fuwu.visibility import PhoneShown
 from fuwu.workcal.selectors import work_calendar_for
 
+from . import display, permissions, rules, selectors, services
 from . import forms as wo_forms
-from . import rules, selectors, services
 from .models import (
-    ENDED_STATUSES,
     FINISHED_STATUSES,
-    OPEN_STATUSES,
     ApprovalRequest,
     ApprovalStatus,
-    Channel,
     Clock,
     ConfirmationMethod,
-    Priority,
     Status,
     WorkOrder,
 )
@@ -69,9 +65,11 @@ ACTION_LABELS: dict[Action, Any] = {
     Action.REPLY: gettext_lazy("Written reply"),
     Action.NOTICE_MISSING: gettext_lazy("One-time notice of missing materials"),
     Action.MATERIALS_RECEIVED: gettext_lazy("Materials received"),
-    Action.REQUEST_REJECTION: gettext_lazy("Request a refusal (red light)"),
+    Action.REQUEST_REJECTION: gettext_lazy("Request a refusal or a deferral (red light)"),
     Action.APPROVE_REJECTION: gettext_lazy("Approve the refusal"),
     Action.DENY_REJECTION: gettext_lazy("Deny the refusal"),
+    Action.RESUME: gettext_lazy("Resume the work now"),
+    Action.RECORD_WARRANTY: gettext_lazy("Record the warranty finding"),
     Action.REQUEST_EXTENSION: gettext_lazy("Request a deadline extension"),
     Action.APPROVE_EXTENSION: gettext_lazy("Approve the extension"),
     Action.DENY_EXTENSION: gettext_lazy("Deny the extension"),
@@ -89,45 +87,24 @@ ACTION_LABELS: dict[Action, Any] = {
     Action.REMIND: gettext_lazy("Send a reminder"),
 }
 
-EVENT_LABELS = {
-    "work_order.received": gettext_lazy("Received"),
-    "work_order.photos_added": gettext_lazy("Photos added"),
-    "work_order.routed": gettext_lazy("Routed"),
-    "work_order.dispatched": gettext_lazy("Dispatched"),
-    "work_order.accepted": gettext_lazy("Accepted"),
-    "work_order.arrived": gettext_lazy("Arrived on site"),
-    "work_order.replied_in_writing": gettext_lazy("Replied in writing"),
-    "work_order.notice_sent": gettext_lazy("Notice of missing materials sent"),
-    "work_order.materials_received": gettext_lazy("Materials received"),
-    "work_order.rejection_requested": gettext_lazy("Refusal requested (red light)"),
-    "work_order.rejection_approved": gettext_lazy("Refusal approved"),
-    "work_order.rejection_denied": gettext_lazy("Refusal denied"),
-    "work_order.extension_requested": gettext_lazy("Extension requested"),
-    "work_order.extension_approved": gettext_lazy("Extension approved"),
-    "work_order.extension_denied": gettext_lazy("Extension denied"),
-    "work_order.completed": gettext_lazy("Completed"),
-    "work_order.confirmation_code_sent": gettext_lazy("Confirmation code sent"),
-    "work_order.confirmed": gettext_lazy("Confirmed by the customer"),
-    "work_order.confirmation_refused": gettext_lazy("Customer refused to confirm"),
-    "work_order.fee_recorded": gettext_lazy("Fee recorded"),
-    "work_order.fee_collected": gettext_lazy("Fee collected"),
-    "work_order.paid_service_approved": gettext_lazy("Paid service approved"),
-    "work_order.paid_service_denied": gettext_lazy("Paid service denied"),
-    "work_order.closed": gettext_lazy("Closed"),
-    "work_order.cancelled": gettext_lazy("Cancelled"),
-    "work_order.reopened": gettext_lazy("Reopened"),
-    "work_order.reminded": gettext_lazy("Reminder sent"),
-    "work_order.handed_over": gettext_lazy("Handed over (A/B)"),
-    "work_order.escalated": gettext_lazy("Escalated"),
-}
+EVENT_LABELS = display.EVENT_LABELS  # the timeline's action labels live with the other display rules
 
 STATUS_COLOURS = {
     Status.RECEIVED: "secondary", Status.ROUTED: "info", Status.DISPATCHED: "primary", Status.ON_SITE: "primary",
-    Status.AWAITING_MATERIALS: "warning", Status.AWAITING_APPROVAL: "danger", Status.DONE: "success",
+    Status.AWAITING_MATERIALS: "warning", Status.AWAITING_APPROVAL: "danger", Status.DEFERRED: "warning",
+    Status.DONE: "success",
     Status.CONFIRMED: "success", Status.VISITED: "success", Status.CLOSED: "dark", Status.REJECTED: "dark",
     Status.CANCELLED: "light",
 }
 PRIORITY_COLOURS = {"low": "light", "normal": "secondary", "high": "warning", "urgent": "danger"}
+
+# The head's buttons on a "cannot be done now" (暂缓办理): a deferral, not a refusal.
+DEFERRAL_LABELS: dict[Action, Any] = {
+    # Translators: 批准暂缓
+    Action.APPROVE_REJECTION: gettext_lazy("Approve the deferral"),
+    # Translators: 不批准
+    Action.DENY_REJECTION: gettext_lazy("Do not approve the deferral"),
+}
 
 # Actions taken with one button (no input); the others get a small form.
 BUTTON_ACTIONS = {Action.ACCEPT, Action.ARRIVE, Action.SEND_CONFIRMATION_CODE}
@@ -174,60 +151,26 @@ def local_time(moment: datetime | None) -> str:
 
 # --- lists ----------------------------------------------------------------------------------
 
+W = selectors.WorkList
 TABS = [
-    ("first", gettext_lazy("First received by me")),
-    ("assigned", gettext_lazy("Assigned to me")),
-    ("queue", gettext_lazy("Department queue")),
-    ("overdue", gettext_lazy("Overdue")),
-    ("approval", gettext_lazy("Awaiting my approval")),
-    ("all", gettext_lazy("All")),
+    (W.FIRST_RECEIVED, gettext_lazy("First received by me")),
+    (W.ASSIGNED, gettext_lazy("Assigned to me")),
+    (W.QUEUE, gettext_lazy("Department queue")),
+    (W.OVERDUE, gettext_lazy("Overdue")),
+    (W.DUE_TODAY, gettext_lazy("Due today")),
+    (W.WAITING_CUSTOMER, gettext_lazy("Waiting for the customer")),
+    (W.AWAITING_MY_APPROVAL, gettext_lazy("Awaiting my approval")),
+    (W.ALL, gettext_lazy("All")),
 ]
-# The department queue: what waits to be dispatched, and what is dispatched but not started.
-QUEUE_STATUSES = (Status.RECEIVED, Status.ROUTED, Status.DISPATCHED)
-# "Assigned to me": my open work, and done work still waiting for the customer's confirmation.
-ASSIGNED_STATUSES = (*OPEN_STATUSES, Status.DONE)
+TAB_ALIASES = {"first": W.FIRST_RECEIVED, "approval": W.AWAITING_MY_APPROVAL}  # links of earlier releases
 
 
-def default_tab(user: User) -> str:
-    if user.has_role(Role.TECHNICIAN):
-        return "assigned"
-    if user.has_role(Role.DEPARTMENT_HEAD):
-        return "queue"
-    if user.has_role(Role.AGENT):
-        return "first"
-    return "all"
-
-
-def awaiting_approval_q(user: User) -> Q:
-    """Work orders with a pending approval request ``user`` may decide (``permissions.may_approve``):
-    a director decides any; a head those asking a head, in their department or below."""
-    pending = ApprovalRequest.objects.filter(work_order=OuterRef("pk"), status=ApprovalStatus.PENDING)
-    if user.has_role(Role.DIRECTOR):
-        return Q(Exists(pending))
-    path = department_path(user)
-    if user.has_role(Role.DEPARTMENT_HEAD) and path is not None:
-        return Q(Exists(pending.filter(approver_role=Role.DEPARTMENT_HEAD))) & Q(department__path__startswith=path)
-    return Q(pk__in=[])
-
-
-def tab_filter(queryset: QuerySet[WorkOrder], tab: str, user: User, now: datetime) -> QuerySet[WorkOrder]:
-    """Narrow the visible work orders to one tab of the list."""
-    if tab == "first":  # 首接: kept until it is closed (or ended by refusal/cancellation)
-        return queryset.filter(first_contact_owner=user).exclude(status__in=ENDED_STATUSES)
-    if tab == "assigned":
-        # Including work handed to the B while the user was away: back in their view on return (AB角).
-        mine = WorkOrder.objects.filter(Q(assignee=user) | Q(team=user) | Q(handed_over_from=user)).values("pk")
-        return queryset.filter(pk__in=mine, status__in=ASSIGNED_STATUSES)
-    if tab == "queue":
-        path = department_path(user)
-        if path is None:
-            return queryset.none()
-        return queryset.filter(department__path__startswith=path, status__in=QUEUE_STATUSES)
-    if tab == "overdue":
-        return queryset.filter(selectors.is_overdue_q(now))
-    if tab == "approval":
-        return queryset.filter(awaiting_approval_q(user))
-    return queryset
+def list_tab(value: str | None, user: User) -> str:
+    """The tab asked for (a work list of ``selectors.WorkList``), else the role's own."""
+    if not value:
+        return selectors.default_work_list(user)
+    value = TAB_ALIASES.get(value, value)
+    return value if value in W.values else W.ALL
 
 
 @dataclass
@@ -296,6 +239,8 @@ def _filters(form: wo_forms.ListFilterForm) -> dict[str, Any]:
         "received_from": data.get("received_from"),
         "received_to": data.get("received_to"),
         "q": (data.get("q") or "").strip() or None,
+        "mine": data.get("mine") or None,
+        "sort": data.get("sort") or None,
     }
 
 
@@ -304,12 +249,9 @@ def work_order_list(request: HttpRequest) -> HttpResponse:
     user = staff(request)
     now = timezone.now()
     tabs = dict(TABS)
-    tab = request.GET.get("tab") or default_tab(user)
-    if tab not in tabs:
-        tab = "all"
+    tab = list_tab(request.GET.get("tab"), user)
     form = wo_forms.ListFilterForm(request.GET or None, user=user)
-    work_orders = selectors.work_orders_list(user=user, now=now, **_filters(form))
-    work_orders = tab_filter(work_orders, tab, user, now).prefetch_related(
+    work_orders = selectors.work_orders_list(user=user, now=now, view=tab, **_filters(form)).prefetch_related(
         Prefetch("clocks", queryset=Clock.objects.filter(is_active=True, met_at__isnull=True).order_by("due_at"),
                  to_attr="running_clocks"))
     page = Paginator(work_orders, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -324,7 +266,7 @@ def work_order_list(request: HttpRequest) -> HttpResponse:
     return render(request, "workorders/list.html", {
         "page": page, "rows": rows, "form": form, "tab": tab, "tab_label": tabs[tab],
         "tabs": [{"key": key, "label": label, "active": key == tab} for key, label in TABS],
-        "may_take_calls": wo_forms.may_take_calls(user), "now": now,
+        "may_take_calls": permissions.may_take_calls(user), "now": now,
     })
 
 
@@ -346,83 +288,78 @@ def technician_view(request: HttpRequest) -> HttpResponse:
     mine = WorkOrder.objects.filter(Q(assignee=user) | Q(team=user)).values("pk")
     work_orders = list(
         selectors.with_list_related(visibility.work_orders_for_user(user), now=now)
-        .filter(pk__in=mine, status__in=ASSIGNED_STATUSES)
+        .filter(pk__in=mine, status__in=selectors.ASSIGNED_STATUSES)
         .select_related("product", "intake_department")
-        .prefetch_related("team", "clocks", "approvals", "fees")
+        .prefetch_related("team", "clocks", "fees",
+                          Prefetch("approvals", queryset=ApprovalRequest.objects.select_related("decided_by")))
         .order_by("received_at", "id")[:100]
     )
     policies = _policies(work_orders)
     fallback = active_policy(organisation_of(user)) if any(wo.policy_version_id is None for wo in work_orders) else None
     shown = PhoneShown(user)
     calendars = Calendars(user.organisation)
+    # Messages of an action taken on a card are shown in that card (the page comes back to it).
+    flashed = list(messages.get_messages(request))
     cards = []
     for wo in work_orders:
-        allowed = services.allowed_actions(user, wo, policies.get(wo.policy_version_id) or fallback)
+        policy = policies.get(wo.policy_version_id) or fallback
+        allowed = services.allowed_actions(user, wo, policy)
+        anchor = f"wo-{wo.pk}"
         cards.append({
-            "wo": wo, "phone": shown(wo.caller_phone), "phone_full": shown.full,
+            "wo": wo, "anchor": anchor, "next": f"{request.path}#{anchor}",
+            "phone": shown(wo.caller_phone), "phone_full": shown.full,
             "status_colour": status_colour(wo.status),
             "due": next_due(list(wo.clocks.all()), now, calendars),
             "allowed": {a.value for a in allowed},
-            "complete_form": wo_forms.CompleteForm(auto_id=f"id_complete_{wo.pk}_%s") if Action.COMPLETE in allowed
-            else None,
+            "messages": [m for m in flashed if m.extra_tags == anchor],
+            "paid_service": paid_service_banner(wo, policy),
+            "warranty_form": wo_forms.RecordWarrantyForm(auto_id=f"id_warranty_{wo.pk}_%s",
+                                                         initial=complete_initial(wo))
+            if Action.RECORD_WARRANTY in allowed else None,
+            "complete_form": wo_forms.CompleteForm(auto_id=f"id_complete_{wo.pk}_%s", initial=complete_initial(wo),
+                                                   **complete_form_kwargs(wo, policy))
+            if Action.COMPLETE in allowed else None,
         })
-    return render(request, "workorders/technician.html", {"cards": cards, "now": now})
+    anchors = {card["anchor"] for card in cards}
+    return render(request, "workorders/technician.html", {
+        "cards": cards, "now": now, "page_messages": [m for m in flashed if m.extra_tags not in anchors]})
+
+
+@dataclass
+class PaidServiceBanner:
+    """What the people on a paid job see of its approval: waiting, approved (collect), denied (free)."""
+
+    state: str
+    tone: str
+    text: str
+
+
+def paid_service_banner(work_order: WorkOrder, policy: Any) -> PaidServiceBanner | None:
+    """From the prefetched approvals: the paid-service decision that counts (the latest not withdrawn)."""
+    decisions = [a for a in work_order.approvals.all()
+                 if a.kind == "paid_service" and a.status != ApprovalStatus.WITHDRAWN]
+    decision = max(decisions, key=lambda a: (a.requested_at, a.pk)) if decisions else None
+    if decision is None:
+        if work_order.is_paid:
+            return PaidServiceBanner("no_approval", "info", _(
+                "Paid service: collect the fees with an invoice or receipt number."))
+        return None
+    if decision.status == ApprovalStatus.PENDING:
+        return PaidServiceBanner("pending", "warning", _(
+            "Waiting for the department head's approval of the paid service (asked at %(time)s). Record the fees "
+            "now; they can be collected once it is approved.") % {"time": local_time(decision.requested_at)})
+    name = decision.decided_by.display_name if decision.decided_by else "—"
+    if decision.status == ApprovalStatus.APPROVED:
+        return PaidServiceBanner("approved", "success", _(
+            "Paid service approved by %(name)s at %(time)s: collect the fees with an invoice or receipt number.")
+            % {"name": name, "time": local_time(decision.decided_at)})
+    text = _("Paid service denied by %(name)s: the work is free of charge.") % {"name": name}
+    if decision.decision_note:
+        text += " " + decision.decision_note
+    return PaidServiceBanner("denied", "secondary", text)
 
 
 # --- the work order page --------------------------------------------------------------------
-
-@dataclass
-class Suggestion:
-    """A technician offered for dispatch: absent or not now, and their open work."""
-
-    person: User
-    open_count: int
-    absence: Absence | None = None
-    handler: User | None = None  # who takes the work while they are absent (A/B)
-
-    @property
-    def label(self) -> str:
-        text = _("%(name)s · %(count)s open") % {"name": self.person.display_name, "count": self.open_count}
-        if self.absence is not None:
-            text += " · " + _("absent until %(until)s") % {"until": local_time(self.absence.ends_at)}
-        return text
-
-    @property
-    def notice(self) -> str:
-        if self.absence is None:
-            return ""
-        if self.handler is not None and self.handler.pk != self.person.pk:
-            return _("%(name)s is absent (%(kind)s) until %(until)s: the work goes to %(handler)s (A/B).") % {
-                "name": self.person.display_name, "kind": self.absence.get_kind_display(),
-                "until": local_time(self.absence.ends_at), "handler": self.handler.display_name}
-        return _("%(name)s is absent (%(kind)s) until %(until)s.") % {
-            "name": self.person.display_name, "kind": self.absence.get_kind_display(),
-            "until": local_time(self.absence.ends_at)}
-
-
-def dispatch_suggestions(work_order: WorkOrder, user: User, now: datetime) -> list[Suggestion]:
-    """Technicians of the work order's department and below (else of the organisation): available
-    first, then the least open work. Three queries, plus one hand-over lookup per absent person."""
-    technicians = visibility.staff_for_user(user).filter(User.role_q(Role.TECHNICIAN))
-    people: list[User] = []
-    if work_order.department is not None:
-        people = list(technicians.filter(department__path__startswith=work_order.department.path))
-    if not people:
-        people = list(technicians)
-    absent = absences_at(people, now)
-    loads = dict(
-        WorkOrder.objects.filter(assignee__in=[p.pk for p in people], status__in=OPEN_STATUSES)
-        .values_list("assignee").annotate(count=Count("pk")).values_list("assignee", "count")
-    )
-    suggestions = []
-    for person in people:
-        absence = absent.get(person.pk)
-        handler = person_handler(person, now).person if absence is not None else None
-        suggestions.append(Suggestion(person=person, open_count=loads.get(person.pk, 0), absence=absence,
-                                      handler=handler))
-    suggestions.sort(key=lambda s: (s.absence is not None, s.open_count, s.person.display_name))
-    return suggestions
-
 
 @dataclass
 class ActionSpec:
@@ -437,13 +374,39 @@ class PageState:
     work_order: WorkOrder
     user: User
     now: datetime
-    _suggestions: list[Suggestion] | None = field(default=None)
+    _suggestions: list[selectors.Suggestion] | None = field(default=None)
+    _policy: Any = None
 
     @property
-    def suggestions(self) -> list[Suggestion]:
+    def suggestions(self) -> list[selectors.Suggestion]:
         if self._suggestions is None:
-            self._suggestions = dispatch_suggestions(self.work_order, self.user, self.now)
+            self._suggestions = selectors.dispatch_suggestions(self.work_order, self.user, self.now)
         return self._suggestions
+
+    @property
+    def policy(self) -> Any:
+        if self._policy is None:
+            self._policy = services.policy_of(self.work_order)
+        return self._policy
+
+
+def pending_approval(work_order: WorkOrder, *kinds: str) -> ApprovalRequest | None:
+    """The pending approval request of one of ``kinds`` (from the prefetched approvals when there are)."""
+    return next((a for a in work_order.approvals.all() if a.status == ApprovalStatus.PENDING and a.kind in kinds),
+                None)
+
+
+def complete_initial(work_order: WorkOrder) -> dict[str, Any]:
+    """The warranty finding recorded on site, else "not applicable" for work on no product."""
+    finding = work_order.warranty_finding or ("not_applicable" if work_order.product_id is None else "")
+    return {"warranty_status": finding} if finding else {}
+
+
+def complete_form_kwargs(work_order: WorkOrder, policy: Any) -> dict[str, Any]:
+    service_type = work_order.service_type
+    return {"readings": rules.report_readings(asks_running_hours=service_type.asks_running_hours,
+                                              asks_mileage=service_type.asks_mileage, product=work_order.product),
+            "min_photos": policy.service_report.min_photos}
 
 
 def _form_kwargs(action: Action, state: PageState) -> dict[str, Any]:
@@ -461,10 +424,21 @@ def _form_kwargs(action: Action, state: PageState) -> dict[str, Any]:
             return {"fee_items": FeeItem.objects.filter(service_type=wo.service_type_id)}
         case Action.COLLECT_FEE:
             return {"fee_lines": list(wo.fees.all())}
+        case Action.REQUEST_REJECTION:
+            return {"latest_deferral": rules.latest_deferral_day(work_calendar_for(wo.organisation), state.now,
+                                                                 state.policy)}
+        case Action.APPROVE_REJECTION:
+            request = pending_approval(wo, "cannot_do_now")
+            return {"is_deferral": request is not None,
+                    "requested_day": request.deferred_until if request is not None else None}
+        case Action.COMPLETE:
+            return complete_form_kwargs(wo, state.policy)
     return {}
 
 
 def _initial(action: Action, wo: WorkOrder, now: datetime) -> dict[str, Any]:
+    if action in (Action.COMPLETE, Action.RECORD_WARRANTY):
+        return complete_initial(wo)
     if action == Action.CONFIRM:
         code_sent = wo.confirmation_codes.filter(used_at__isnull=True, expires_at__gt=now).exists()
         return {"confirmed_by_name": wo.caller_name,
@@ -513,6 +487,31 @@ def _run_notice(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
 def _run_reject_request(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
     services.work_order_request_rejection(work_order=wo, by=_user(request), **data)
     return _("The refusal waits for the approver's decision; nothing has been sent to the customer.")
+
+
+def _run_approve_rejection(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
+    done = services.work_order_approve_rejection(work_order=wo, by=_user(request), note=data["note"],
+                                                 deferred_until=data.get("deferred_until"))
+    if done.status == Status.DEFERRED and done.deferred_until is not None:
+        return _("Deferral approved: the customer was told why, and that it can be done from %(day)s. "
+                 "The request stays open.") % {"day": done.deferred_until.isoformat()}
+    return _("Refusal approved: the answer was sent to the customer.")
+
+
+def _run_deny_rejection(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
+    deferral = pending_approval(wo, "cannot_do_now") is not None
+    services.work_order_deny_rejection(work_order=wo, by=_user(request), note=data["note"])
+    return _("Deferral denied: the work goes on.") if deferral else _("Refusal denied: the work goes on.")
+
+
+def _run_record_warranty(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
+    done = services.work_order_record_warranty(work_order=wo, by=_user(request), **data)
+    if pending_approval(done, "paid_service") is not None:
+        return _("Warranty finding recorded: the work is paid. The department head was asked to approve the paid "
+                 "service; you can record the fees meanwhile.")
+    if done.is_paid:
+        return _("Warranty finding recorded: the work is paid.")
+    return _("Warranty finding recorded: the work is free of charge.")
 
 
 def _run_complete(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
@@ -583,10 +582,11 @@ ACTIONS: dict[Action, ActionSpec] = {
     Action.MATERIALS_RECEIVED: ActionSpec(F.MaterialsReceivedForm, _run_simple(
         services.work_order_materials_received, gettext_lazy("Materials recorded."))),
     Action.REQUEST_REJECTION: ActionSpec(F.RejectionRequestForm, _run_reject_request),
-    Action.APPROVE_REJECTION: ActionSpec(F.NoteForm, _run_simple(
-        services.work_order_approve_rejection, gettext_lazy("Refusal approved: the answer was sent to the customer."))),
-    Action.DENY_REJECTION: ActionSpec(F.RequiredNoteForm, _run_simple(
-        services.work_order_deny_rejection, gettext_lazy("Refusal denied: the work goes on."))),
+    Action.APPROVE_REJECTION: ActionSpec(F.ApproveRejectionForm, _run_approve_rejection),
+    Action.DENY_REJECTION: ActionSpec(F.RequiredNoteForm, _run_deny_rejection),
+    Action.RESUME: ActionSpec(F.ReasonForm, _run_simple(services.work_order_resume, gettext_lazy(
+        "Resumed: the work goes on where it was, its deadlines moved by the time it waited."))),
+    Action.RECORD_WARRANTY: ActionSpec(F.RecordWarrantyForm, _run_record_warranty),
     Action.REQUEST_EXTENSION: ActionSpec(F.ExtensionRequestForm, _run_simple(
         services.work_order_request_extension, gettext_lazy("The extension waits for approval."))),
     Action.APPROVE_EXTENSION: ActionSpec(F.NoteForm, _run_simple(
@@ -629,36 +629,9 @@ def _renamed(error: BusinessError) -> BusinessError:
     return type(error)(error.message, fields=fields, extra=error.extra)
 
 
-CHOICE_LABELS: dict[str, Any] = {"status": Status, "channel": Channel, "priority": Priority}
-
-
-def _display(value: Any, field_name: str = "") -> Any:
-    """A timeline value as text: records by their label, choices by theirs, lists joined."""
-    choices = CHOICE_LABELS.get(field_name)
-    if choices is not None and isinstance(value, str) and value in choices.values:
-        return choices(value).label
-    if isinstance(value, dict):
-        if "label" in value and "id" in value:
-            return value["label"]
-        return {k: _display(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return "、".join(str(_display(v)) for v in value)
-    return value
-
-
-def _events(work_order: WorkOrder, shown: PhoneShown) -> list[Any]:
-    events = list(selectors.timeline_of(work_order))
-    for event in events:
-        changes = {}
-        for name, change in (event.changes or {}).items():
-            if isinstance(change, dict) and ("after" in change or "before" in change):
-                changes[name] = {"before": _display(change.get("before"), name),
-                                 "after": _display(change.get("after"), name)}
-            else:
-                changes[name] = {"before": None, "after": _display(change, name)}
-        event.changes = shown.in_value(changes)  # shown only; events are never saved again
-        event.action_label = EVENT_LABELS.get(event.action, event.action)  # type: ignore[attr-defined]
-    return events
+def _events(work_order: WorkOrder) -> list[Any]:
+    """The timeline; the template shows it for the reader (fuwu.workorders.display)."""
+    return list(selectors.timeline_of(work_order))
 
 
 def _clock_rows(work_order: WorkOrder, now: datetime) -> list[dict[str, Any]]:
@@ -694,16 +667,22 @@ def _detail_context(request: HttpRequest, work_order: WorkOrder, *, bound: tuple
     state = PageState(work_order=work_order, user=user, now=now)
     shown = PhoneShown(user)
     action_forms = []
+    deferral = pending_approval(work_order, "cannot_do_now") is not None
     for action in allowed:
         form = bound[1] if bound and bound[0] == action else _make_form(action, state)
         action_forms.append({
-            "action": action.value, "label": ACTION_LABELS[action], "form": form,
+            "action": action.value, "label": DEFERRAL_LABELS.get(action, ACTION_LABELS[action]) if deferral
+            else ACTION_LABELS[action], "form": form,
             "url": reverse("workorders:action", args=[work_order.pk, action.value]),
             "button_only": action in BUTTON_ACTIONS,
             "style": "danger" if action in DANGER_ACTIONS else "primary" if action in PRIMARY_ACTIONS else "secondary",
             "open": bool(bound and bound[0] == action),
         })
     team = list(work_order.team.all())
+    photos = list(work_order.photos.all())
+    reports = list(work_order.reports.all())
+    for report in reports:  # the photos taken with each report, shown with it
+        report.photo_list = [p for p in photos if p.report_id == report.pk]  # type: ignore[attr-defined]
     sla = policy.sla.classes.get(work_order.sla_class)
     return {
         "wo": work_order,
@@ -716,18 +695,19 @@ def _detail_context(request: HttpRequest, work_order: WorkOrder, *, bound: tuple
         "materials": list(work_order.materials.all()),
         "notices": list(work_order.notices.all()),
         "approvals": list(work_order.approvals.all()),
-        "reports": list(work_order.reports.all()),
+        "reports": reports,
         "confirmations": list(work_order.confirmations.all()),
         "fees": list(work_order.fees.all()),
-        "photos": list(work_order.photos.all()),
+        "photos": [p for p in photos if p.report_id is None],
         "escalations": [
             {"escalation": e, "role": Role(e.role).label if e.role in Role.values else e.role}
             for e in work_order.escalations.select_related("clock")],
-        "events": _events(work_order, shown),
+        "events": _events(work_order),
         "action_forms": action_forms,
         "allowed": [a.value for a in allowed],
         "suggestions": state._suggestions,
         "is_finished": work_order.status in FINISHED_STATUSES,
+        "paid_service": paid_service_banner(work_order, policy),
     }
 
 
@@ -782,11 +762,17 @@ def work_order_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         except (ConflictError, PermissionDeniedError) as exc:
             return _refused(request, _get(request, pk), exc)
         else:
-            messages.success(request, message)
+            # Back to the card the action was taken from: the technician's card of this work order
+            # (``next`` ends in ``#wo-<id>``, the message is shown in it), else the actions card.
+            target = _next_url(request)
+            fragment = target.partition("#")[2] if target else ""
+            messages.success(request, message, extra_tags=fragment if fragment == f"wo-{pk}" else "")
             detail = reverse("workorders:detail", args=[pk])
             if verb == Action.SEND_CONFIRMATION_CODE:  # back to the confirmation form, to type the code
                 detail += "#action-confirm"
-            return redirect(_next_url(request) or detail)
+            else:
+                detail += "#actions"
+            return redirect(target or detail)
     context = _detail_context(request, _get(request, pk), bound=(verb, form))
     return render(request, "workorders/detail.html", context, status=422)
 
@@ -821,6 +807,8 @@ def _service_type_context(user: User, service_type: Any, checked: Iterable[str] 
 @login_required
 def work_order_create(request: HttpRequest) -> HttpResponse:
     user = staff(request)
+    if not permissions.may_take_calls(user):
+        raise PermissionDenied(_("Your role does not receive requests: ask an agent to log it."))
     form = wo_forms.IntakeForm(request.POST or None, request.FILES or None, user=user)
     status = 200
     if request.method == "POST":
