@@ -65,10 +65,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "huey.contrib.djhuey",
     "axes",
+    "csp",
+    "ninja",  # the API docs (/api/v1/docs) from the package's own files, not a CDN: offline and CSP-clean
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fuwu.core.middleware.LanguageMiddleware",
@@ -182,11 +185,48 @@ STORAGES = {
 }
 
 # --- security -------------------------------------------------------------------------------
+# FUWU_HTTPS=1: the site is served over TLS, by a reverse proxy in front of gunicorn that passes
+# X-Forwarded-Proto. Then plain-HTTP requests are redirected to HTTPS, HSTS tells browsers to come
+# back over HTTPS only (one year, subdomains included; preload is a commitment for the whole domain,
+# so off unless SECURE_HSTS_PRELOAD=1), and cookies travel over HTTPS only. Each can be overridden.
+FUWU_HTTPS = env_bool("FUWU_HTTPS", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", FUWU_HTTPS)
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("FUWU_TRUST_X_FORWARDED_PROTO", FUWU_HTTPS) else None
+)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if FUWU_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if not SECURE_HSTS_PRELOAD:
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]  # "preload is off": deliberately, see above
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", IS_PRODUCTION)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", IS_PRODUCTION)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", IS_PRODUCTION or FUWU_HTTPS)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", IS_PRODUCTION or FUWU_HTTPS)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp): scripts, styles, fonts and connections from this site only
+# (the vendored Bootstrap and htmx, fuwu.js, fuwu.css); no inline script, event handler or style
+# attribute anywhere — templates keep behaviour in fuwu/fuwu.js and sizes in fuwu/fuwu.css, and htmx
+# is told not to inject its indicator style nor evaluate code (meta htmx-config in base.html).
+# Images may also be data: URLs (Bootstrap's SVG icons) and blob: URLs (photo previews).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        **({"upgrade-insecure-requests": True} if FUWU_HTTPS else {}),
+    },
+}
 
 if FUWU_ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
