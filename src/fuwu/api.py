@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
@@ -53,6 +55,9 @@ def _member_of_an_organisation(user: Any) -> Any:
     return user
 
 
+logger = logging.getLogger(__name__)
+
+
 class JsonBodyParser(Parser):
     """Bodies are JSON, sent as JSON: a ``text/plain`` body is not read as JSON, and the JavaScript
     constants ``NaN`` and ``Infinity`` that Python's parser would accept are refused."""
@@ -76,6 +81,7 @@ _ERROR_STATUSES: dict[int, str] = {
     403: "Allowed to see, not to do this.",
     404: "Absent, or outside the caller's visibility.",
     422: "A field is missing or wrong: `fields` names each one.",
+    414: "The address is too long (the server takes at most 4 KB of path and query).",
     429: "Too many requests or failed attempts: wait (see Retry-After).",
 }
 _WRITE_ERROR_STATUSES: dict[int, str] = {
@@ -191,6 +197,16 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
         request, status=403, code=ErrorCode.PERMISSION_DENIED,
         message=str(exc) or _("You are not allowed to do this."),
     )
+
+
+@api.exception_handler(IntegrityError)
+def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    """A uniqueness rule the service's own check could not see coming (two requests at the same
+    moment): the transaction rolled back, nothing was written."""
+    logger.warning("integrity error answered 409: %s", exc)
+    return error_response(request, status=409, code=ErrorCode.CONFLICT,
+                          message=_("This conflicts with a record that exists already (or was just saved); "
+                                    "reload and try again."))
 
 
 @api.exception_handler(RequestDataTooBig)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fuwu import visibility
-from fuwu.lib.errors import FieldErrors, PermissionDeniedError
+from fuwu.lib.errors import FieldErrors, PermissionDeniedError, ValidationFailed
 from fuwu.org.models import Department, Organisation, User
 from fuwu.policy.selectors import sla_class_names
 from fuwu.timeline.services import field_changes, record_event, snapshot
@@ -119,8 +119,32 @@ def _replace_lists(service_type: ServiceType, materials: list[dict[str, Any]] | 
         MaterialItem.objects.filter(service_type=service_type).delete()
         MaterialItem.objects.bulk_create([MaterialItem(service_type=service_type, **m) for m in materials])
     if fee_items is not None:
-        FeeItem.objects.filter(service_type=service_type).delete()
-        FeeItem.objects.bulk_create([FeeItem(service_type=service_type, **f) for f in fee_items])
+        _replace_fee_items(service_type, fee_items)
+
+
+def _replace_fee_items(service_type: ServiceType, fee_items: list[dict[str, Any]]) -> None:
+    """The fee schedule becomes ``fee_items``. An item that work orders have charged keeps its row
+    (the fee lines point at it) and is changed in place when the new schedule names it; removing it
+    is refused, so that recorded fees never lose the item they were charged by."""
+    from fuwu.workorders.models import FeeLine
+
+    existing = {item.name: item for item in FeeItem.objects.filter(service_type=service_type)}
+    wanted = {item["name"]: item for item in fee_items}
+    charged = set(FeeLine.objects.filter(fee_item__in=list(existing.values()))
+                  .values_list("fee_item__name", flat=True))
+    kept = [name for name in existing if name not in wanted and name in charged]
+    if kept:
+        raise ValidationFailed.field("fee_items", _("%(items)s cannot be removed: work orders were charged by it")
+                                     % {"items": "、".join(kept)})
+    for name, item in existing.items():
+        if name in wanted:
+            for key, value in wanted[name].items():
+                setattr(item, key, value)
+            item.save()
+        else:
+            item.delete()
+    FeeItem.objects.bulk_create([FeeItem(service_type=service_type, **f) for name, f in wanted.items()
+                                 if name not in existing])
 
 
 @transaction.atomic

@@ -129,6 +129,7 @@ def staff_update(*, user: User, by: User | None, reason: str = "", **values: Any
         raise ValidationFailed.field(sorted(unknown)[0], _("cannot be changed here"))
     fields = ["full_name", "department", "post", "phone", "role_codes", "clearance", "is_gatekeeper", "is_active"]
     before = snapshot(user, fields)
+    before_roles, before_active = list(user.roles), user.is_active
     for key, value in values.items():
         if key == "roles":
             unknown_roles = [r for r in value if r not in Role.values]
@@ -141,12 +142,27 @@ def staff_update(*, user: User, by: User | None, reason: str = "", **values: Any
             user.full_name = _require(value, "full_name")
         else:
             setattr(user, key, value)
+    _keep_an_administrator(user, was_administrator=Role.ADMINISTRATOR in before_roles and before_active)
     changes = field_changes(user, before, fields)
     if changes:
         user.save(update_fields=fields)
         record_event(subject=user, action="staff.updated", actor=by, changes=changes, reason=reason,
                      organisation=user.organisation)
     return user
+
+
+def _keep_an_administrator(user: User, *, was_administrator: bool) -> None:
+    """An organisation always keeps an active administrator: the last one can neither give up the
+    role nor be deactivated (nobody could administer it afterwards). The other administrators'
+    rows are locked, so two administrators cannot demote each other at the same moment."""
+    if not was_administrator or (user.is_active and Role.ADMINISTRATOR in user.roles):
+        return
+    others = (User.objects.select_for_update().filter(organisation_id=user.organisation_id, is_active=True)
+              .filter(User.role_q(Role.ADMINISTRATOR)).exclude(pk=user.pk))
+    if not list(others.values_list("pk", flat=True)):
+        field = "is_active" if not user.is_active else "roles"
+        raise ValidationFailed.field(field, _("%(name)s is the organisation's last administrator: make someone "
+                                              "else an administrator first") % {"name": user.display_name})
 
 
 @transaction.atomic
@@ -228,6 +244,8 @@ def duty_update(
     for field, person in (("primary", duty.primary), ("backup", duty.backup)):
         if person.organisation_id != duty.organisation_id:
             raise ValidationFailed.field(field, _("belongs to another organisation"))
+    if Duty.objects.filter(department_id=duty.department_id, name=duty.name).exclude(pk=duty.pk).exists():
+        raise ValidationFailed.field("name", _("is already a duty of this department"))
     changes = field_changes(duty, before, fields)
     if changes:
         duty.save(update_fields=fields)

@@ -31,14 +31,16 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, UploadedFile
+from ninja import File as FileParam
+from ninja import Query, Router, UploadedFile
 from ninja.responses import Status as HttpStatus
-from pydantic import AfterValidator, ValidationInfo
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo
 
 from fuwu import visibility
 from fuwu.catalogue.models import FeeItem
 from fuwu.customers.models import Product
 from fuwu.lib.errors import FieldErrors, ValidationFailed
+from fuwu.lib.inputs import MAX_BIGINT, refuse_bool
 from fuwu.org.models import User
 from fuwu.timeline.models import Event
 from fuwu.visibility import PhoneShown
@@ -47,6 +49,7 @@ from . import selectors, services
 from .models import Priority, Status, WorkOrder
 from .rules import Action
 from .schemas import (
+    ApproveRejectionIn,
     CloseIn,
     CollectFeeIn,
     CompleteIn,
@@ -58,9 +61,11 @@ from .schemas import (
     NoticeMissingIn,
     ReasonIn,
     RecordFeeIn,
+    RecordWarrantyIn,
     ReplyIn,
     RequestExtensionIn,
     RequestRejectionIn,
+    ResumeIn,
     RouteIn,
     WorkOrderCreated,
     WorkOrderFilters,
@@ -90,7 +95,8 @@ def _look_up_visible(value: int, info: ValidationInfo) -> int:
 
 
 # ``{work_order_id}`` of every endpoint on one work order (path parameters are resolved first).
-VisibleWorkOrderId = Annotated[int, AfterValidator(_look_up_visible)]
+VisibleWorkOrderId = Annotated[int, Field(ge=1, le=MAX_BIGINT), BeforeValidator(refuse_bool),
+                               AfterValidator(_look_up_visible)]
 
 
 def _lookup(queryset: QuerySet[M], pk: int | None, field: str, message: str, errors: FieldErrors) -> M | None:
@@ -109,7 +115,7 @@ def _me_or_id(value: str | None, user: User, field: str, errors: FieldErrors) ->
         return None
     if value == "me":
         return user.pk
-    if value.isdigit():
+    if value.isascii() and value.isdigit() and 0 < int(value) <= MAX_BIGINT:
         return int(value)
     errors.add(field, _("must be the id of a member of staff or “me”"))
     return None
@@ -172,6 +178,7 @@ def work_order_detail(wo: WorkOrder, user: User, shown: PhoneShown, now: datetim
         "team": [_ref(m) for m in wo.team.all()],
         "dispatched_at": wo.dispatched_at, "accepted_at": wo.accepted_at, "arrived_at": wo.arrived_at,
         "done_at": wo.done_at, "confirmed_at": wo.confirmed_at, "closed_at": wo.closed_at,
+        "deferred_until": wo.deferred_until, "warranty_finding": wo.warranty_finding,
         "is_paid": wo.is_paid, "confirmation_refused": wo.confirmation_refused,
         "reminder_count": wo.reminder_count, "reopen_count": wo.reopen_count,
         "clocks": [{
@@ -194,7 +201,8 @@ def work_order_detail(wo: WorkOrder, user: User, shown: PhoneShown, now: datetim
             "id": a.pk, "kind": a.kind, "kind_label": a.get_kind_display(), "status": a.status,
             "status_label": a.get_status_display(), "approver_role": a.approver_role, "reason": a.reason,
             "answer": a.answer, "clock_kind": a.clock_kind, "extension_amount": a.extension_amount,
-            "extension_unit": a.extension_unit, "requested_by": _ref(a.requested_by), "requested_at": a.requested_at,
+            "extension_unit": a.extension_unit, "deferred_until": a.deferred_until,
+            "requested_by": _ref(a.requested_by), "requested_at": a.requested_at,
             "decided_by": _ref(a.decided_by), "decided_at": a.decided_at, "decision_note": a.decision_note,
         } for a in wo.approvals.all()],
         "reports": [{
@@ -216,7 +224,7 @@ def work_order_detail(wo: WorkOrder, user: User, shown: PhoneShown, now: datetim
             "receipt_number": f.receipt_number, "collected_at": f.collected_at,
         } for f in wo.fees.all()],
         "photos": [{
-            "id": p.pk, "url": p.image.url, "content_type": p.content_type, "size": p.size,
+            "id": p.pk, "report_id": p.report_id, "url": p.image.url, "content_type": p.content_type, "size": p.size,
             "uploaded_at": p.uploaded_at,
         } for p in wo.photos.all()],
         "events": [_event_out(e, shown) for e in selectors.timeline_of(wo)],
@@ -235,7 +243,9 @@ def _detail(request: HttpRequest, work_order_id: int) -> dict[str, Any]:
 
 @router.get("", response=WorkOrderPage, summary="List work orders (filters, keyword search, paging)")
 def list_work_orders(request: HttpRequest, filters: Query[WorkOrderFilters]) -> dict[str, Any]:
-    """Newest first. ``count`` is the number of work orders matching the filters (all pages), counted
+    """Newest first, or as ``sort`` says (the ``overdue``, ``queue`` and ``due_today`` views: most
+    overdue, then the earliest deadline, then priority). ``view`` is the same work list as the list
+    page's tab of that name. ``count`` is the number of work orders matching the filters (all pages), counted
     exactly up to 1,000 (or to the end of the page asked for, if further); beyond that ``count_exact``
     is false and ``count`` is that lower bound — page on until a page comes back short."""
     user = _user(request)
@@ -251,7 +261,7 @@ def list_work_orders(request: HttpRequest, filters: Query[WorkOrderFilters]) -> 
         user=user, statuses=statuses, department_id=filters.department, assignee_id=assignee_id,
         first_contact_owner_id=owner_id, service_type_id=filters.service_type, channel=filters.channel,
         priority=filters.priority, received_from=filters.received_from, received_to=filters.received_to,
-        overdue=filters.overdue, q=filters.q,
+        overdue=filters.overdue, q=filters.q, view=filters.view, mine=filters.mine, sort=filters.sort,
     )
     shown = PhoneShown(user)
     page = work_orders[filters.offset:filters.offset + filters.limit]
@@ -315,7 +325,7 @@ def get_work_order(request: HttpRequest, work_order_id: VisibleWorkOrderId) -> d
 
 @router.post("/{work_order_id}/photos", response={201: WorkOrderOut}, summary="Add photos (multipart, several)")
 def add_photos(request: HttpRequest, work_order_id: VisibleWorkOrderId,
-               photos: File[list[UploadedFile]]) -> HttpStatus[dict[str, Any]]:
+               photos: Annotated[list[UploadedFile], FileParam(max_length=services.MAX_PHOTOS)]) -> HttpStatus[dict[str, Any]]:
     """JPEG, PNG, WebP or GIF, each at most 10 MB, at most 12 per work order."""
     user, wo = _visible(request, work_order_id)
     services.work_order_add_photos(work_order=wo, by=user, photos=photos)
@@ -408,14 +418,40 @@ def materials_received(request: HttpRequest, work_order_id: VisibleWorkOrderId, 
 def request_rejection(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: RequestRejectionIn) -> dict[str, Any]:
     user, wo = _visible(request, work_order_id)
     services.work_order_request_rejection(work_order=wo, by=user, kind=payload.kind, reason=payload.reason,
-                                          answer=payload.answer)
+                                          answer=payload.answer, deferred_until=payload.deferred_until)
     return _detail(request, work_order_id)
 
 
-@action(Action.APPROVE_REJECTION, "Approve the refusal: the answer goes to the customer")
-def approve_rejection(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: NoteIn) -> dict[str, Any]:
+@action(Action.APPROVE_REJECTION, "Approve the refusal (the answer goes to the customer) or the deferral")
+def approve_rejection(request: HttpRequest, work_order_id: VisibleWorkOrderId,
+                      payload: ApproveRejectionIn) -> dict[str, Any]:
+    """A refusal approved: the answer goes to the customer and the work order is ``rejected``. A
+    ``cannot_do_now`` approved: the customer is told why and from which day it can be done (the one
+    asked for, or ``deferred_until``), and the work order is ``deferred``, still open."""
     user, wo = _visible(request, work_order_id)
-    services.work_order_approve_rejection(work_order=wo, by=user, note=payload.note)
+    services.work_order_approve_rejection(work_order=wo, by=user, note=payload.note,
+                                          deferred_until=payload.deferred_until)
+    return _detail(request, work_order_id)
+
+
+@action(Action.RESUME, "Take a deferred work order up again before its day")
+def resume(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: ResumeIn) -> dict[str, Any]:
+    """Back to the status it had when the deferral was asked; its clocks restart, moved by the time
+    they stood still. On the day itself the periodic sweep does this."""
+    user, wo = _visible(request, work_order_id)
+    services.work_order_resume(work_order=wo, by=user, reason=payload.reason)
+    return _detail(request, work_order_id)
+
+
+@action(Action.RECORD_WARRANTY, "Record the warranty finding on site (paid or free)")
+def record_warranty(request: HttpRequest, work_order_id: VisibleWorkOrderId,
+                    payload: RecordWarrantyIn) -> dict[str, Any]:
+    """Out of warranty or misuse: the work is paid; where the policy asks, the head is asked to approve
+    the paid service at once and notified. Fees may be recorded meanwhile; they are collected once
+    approved. Completing afterwards keeps this decision (no second approval)."""
+    user, wo = _visible(request, work_order_id)
+    services.work_order_record_warranty(work_order=wo, by=user, warranty_status=payload.warranty_status,
+                                        note=payload.note)
     return _detail(request, work_order_id)
 
 
@@ -455,7 +491,7 @@ def complete(request: HttpRequest, work_order_id: VisibleWorkOrderId, payload: C
         work_order=wo, by=user, findings=payload.findings, work_done=payload.work_done,
         warranty_status=payload.warranty_status, minutes_spent=payload.minutes_spent,
         disassembly_signs=payload.disassembly_signs, running_hours=payload.running_hours,
-        mileage_km=payload.mileage_km, parts=[p.model_dump() for p in payload.parts],
+        mileage_km=payload.mileage_km, parts=[p.model_dump() for p in payload.parts], photo_ids=payload.photo_ids,
     )
     return _detail(request, work_order_id)
 

@@ -21,6 +21,7 @@ from fuwu.lib.inputs import (
     MAX_ITEMS,
     REASON_LENGTH,
     Clearance,
+    Day,
     DistanceKm,
     Id,
     InputSchema,
@@ -43,13 +44,18 @@ DurationUnit = Literal["working_days", "business_hours", "business_minutes", "ca
 WarrantyCode = Literal["in_warranty", "out_of_warranty", "misuse", "not_applicable"]
 ConfirmationMethodCode = Literal["signature", "sms_code", "paper_voucher"]
 RejectionKind = Literal["rejection", "cannot_do_now"]
+# The work lists of the list page's tabs and the home pages (``selectors.WorkList``).
+WorkListCode = Literal["first_received", "assigned", "queue", "overdue", "due_today", "waiting_customer",
+                       "awaiting_my_approval", "all"]
+MyListCode = Literal["first_received", "assigned"]
+SortCode = Literal["received", "due"]
 
 
 MAX_MINUTES_SPENT = 30 * 24 * 60
 # A photographed voucher or a drawn signature as a data URL: the image limit (10 MB) in base64.
 MAX_DATA_URL_LENGTH = 14_000_000
 Material = Annotated[str, Field(min_length=1, max_length=200)]
-StaffChoice = Annotated[str, Field(max_length=20, pattern=r"^(me|[1-9][0-9]{0,17})$")]
+StaffChoice = Annotated[str, Field(max_length=20)]  # an id or "me", checked with the other filters
 
 
 class Strict(InputSchema):
@@ -110,10 +116,35 @@ class MaterialsReceivedIn(Strict):
 
 
 class RequestRejectionIn(Strict):
+    """A refusal (``rejection``), or ``cannot_do_now`` (暂缓办理): not a refusal but a wait, with the day
+    from which the work can be done in ``deferred_until`` (required then; after today, at most the
+    policy's ``approvals.max_deferral_working_days`` working days ahead). Once a head approves, the
+    customer gets ``answer`` (why) and the day, and the work order is ``deferred`` — open — until then."""
+
     kind: RejectionKind
     reason: Reason
     answer: str = Field(..., max_length=REASON_LENGTH,
                         description="The answer the customer gets once a head approves.")
+    deferred_until: Day | None = Field(None, description="`cannot_do_now` only: the day from which the work can "
+                                       "be done (YYYY-MM-DD).")
+
+
+class ApproveRejectionIn(Strict):
+    note: Reason = ""
+    deferred_until: Day | None = Field(None, description="`cannot_do_now` only: another day than the one asked "
+                                       "for (required when that day has passed meanwhile).")
+
+
+class ResumeIn(Strict):
+    reason: Reason = Field("", description="Why the deferred work is taken up before its day.")
+
+
+class RecordWarrantyIn(Strict):
+    """The warranty finding on site (判定保修状态): out of warranty or misuse makes the work paid, and
+    where the policy asks for a head's approval it is requested at once (once per work order)."""
+
+    warranty_status: WarrantyCode
+    note: Reason = Field("", description="What was found; shown to the head with the approval request.")
 
 
 class NoteIn(Strict):
@@ -147,6 +178,9 @@ class CompleteIn(Strict):
     running_hours: RunningHours | None = None
     mileage_km: Kilometres | None = None
     parts: Annotated[list[PartIn], Field(max_length=MAX_ITEMS)] = []
+    photo_ids: Annotated[list[Id], Field(max_length=12)] = Field(
+        [], description="Photos uploaded before (`POST /{id}/photos`) that belong to this report; the policy's "
+        "`service_report.min_photos` counts them.")
 
 
 class ConfirmIn(Strict):
@@ -155,7 +189,7 @@ class ConfirmIn(Strict):
     signed voucher as a ``data:image/<jpeg|png|webp|gif>;base64,…`` URL in ``voucher``."""
 
     method: ConfirmationMethodCode
-    confirmed_by_name: str = Field(..., min_length=1, max_length=100)
+    confirmed_by_name: str = Field(..., max_length=100)
     signature: str = Field("", max_length=MAX_DATA_URL_LENGTH)
     code: str = Field("", max_length=12)
     voucher: str = Field("", max_length=MAX_DATA_URL_LENGTH)
@@ -197,7 +231,7 @@ def _parse_moment(value: Any) -> Any:
 
 
 class WorkOrderFilters(Schema):
-    status: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=20)] = Field(
+    status: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=14)] = Field(
         [], description="Repeat the parameter or separate statuses with commas.")
     department: Id | None = Field(None, description="Id of the handling department.")
     assignee: StaffChoice | None = Field(None, description="Id of a member of staff, or `me`.")
@@ -209,6 +243,19 @@ class WorkOrderFilters(Schema):
     received_to: date | datetime | None = Field(None, description="A date (that whole day is included) or a date and time.")
     overdue: bool | None = None
     q: Keywords | None = Field(None, description="Keywords (Chinese is cut into words): every word must appear.")
+    view: WorkListCode | None = Field(None, description=(
+        "One of the work lists the list page shows as tabs, for the caller: `first_received` (what I first "
+        "received, until it is closed or ended), `assigned` (my open work, as assignee, team member or A whose B "
+        "took it, and done work awaiting confirmation), `queue` (my department and below: received, routed or "
+        "dispatched), `overdue` (a clock past its deadline), `due_today` (a running clock due later today), "
+        "`waiting_customer` (awaiting materials, or done and awaiting the customer's confirmation), "
+        "`awaiting_my_approval` (a pending request the caller may decide, also before the work order is routed), "
+        "`all`."))
+    mine: MyListCode | None = Field(None, description=(
+        "Narrow to one of the caller's own lists as well: `view=due_today&mine=first_received`."))
+    sort: SortCode | None = Field(None, description=(
+        "`received`: newest first. `due`: overdue first, most overdue first, then the earliest deadline, then "
+        "priority (urgent first). Default: `due` for the `overdue`, `queue` and `due_today` views, else `received`."))
     limit: Limit = 50
     offset: Offset = 0
 
@@ -307,6 +354,7 @@ class ApprovalOut(Schema):
     clock_kind: str
     extension_amount: int | None
     extension_unit: str
+    deferred_until: date | None = Field(None, description="`cannot_do_now`: the day asked for.")
     requested_by: Ref
     requested_at: datetime
     decided_by: Ref | None
@@ -360,6 +408,7 @@ class FeeOut(Schema):
 
 class PhotoOut(Schema):
     id: int
+    report_id: int | None = Field(None, description="The service report the photo was taken with.")
     url: str
     content_type: str
     size: int
@@ -402,6 +451,10 @@ class WorkOrderOut(WorkOrderRow):
     done_at: datetime | None
     confirmed_at: datetime | None
     closed_at: datetime | None
+    deferred_until: date | None = Field(None, description="While `deferred` (暂缓办理): the day from which the "
+                                        "work can be done; the work order comes back to its previous status then.")
+    warranty_finding: str = Field("", description="The warranty finding recorded on site or with the report "
+                                  "(`in_warranty`, `out_of_warranty`, `misuse`, `not_applicable`; empty: none yet).")
     is_paid: bool
     confirmation_refused: bool
     reminder_count: int
