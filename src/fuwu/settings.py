@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fuwu.core.middleware.LanguageMiddleware",
+    "fuwu.core.middleware.ControlCharacterMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -323,3 +324,7 @@ NINJA_MAX_PER_PAGE_SIZE = 200
 
 # The organisation served by this installation when a request does not say otherwise.
 FUWU_DEFAULT_ORGANISATION = os.environ.get("FUWU_ORGANISATION", "")
+
+# A paper voucher photographed on a phone comes as a base64 data URL in a JSON body: allow the
+# picture limit (fuwu.lib.images, 10 MB) in base64. Bigger bodies answer 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024

@@ -156,6 +156,24 @@ def work_orders_for_user(user: Any) -> QuerySet[WorkOrder]:
     return queryset.filter(condition)
 
 
+def may_see(user: Any, record: Model) -> bool:
+    """Whether ``user`` may see ``record`` under the rules of its kind: the test every message that
+    names a record (notifications, their e-mails and robot posts) passes for each recipient."""
+    from fuwu.customers.models import Customer
+    from fuwu.workorders.models import WorkOrder
+
+    visible_of: dict[type[Model], Any] = {WorkOrder: work_orders_for_user, Customer: customers_for_user}
+    chooser = visible_of.get(type(record))
+    if chooser is None:
+        raise TypeError(f"no visibility rule for {type(record).__name__}")
+    return bool(chooser(user).filter(pk=record.pk).exists())
+
+
+def below_clearance(people: Iterable[User], confidentiality: int) -> list[User]:
+    """Those of ``people`` whose clearance is below a record's confidentiality level."""
+    return [person for person in people if person.clearance < confidentiality]
+
+
 # --- changes --------------------------------------------------------------------------------
 
 def can_manage_organisation(user: Any) -> bool:

@@ -11,13 +11,18 @@ from .models import Notification, NotificationKind, OutboxMessage
 def notify(
     recipients: Iterable[Any], *, kind: NotificationKind, title: str, body: str = "", work_order: Any = None
 ) -> list[Notification]:
-    """One in-app notification per distinct recipient."""
+    """One in-app notification per distinct recipient who may see ``work_order`` (visibility rules,
+    clearance included): a message names its record, so nobody else gets it."""
+    from fuwu.visibility import may_see
+
     seen: set[int] = set()
     rows = []
     for person in recipients:
         if person is None or person.pk in seen:
             continue
         seen.add(person.pk)
+        if work_order is not None and not may_see(person, work_order):
+            continue
         rows.append(Notification(recipient=person, kind=kind, title=title[:200], body=body, work_order=work_order))
     return Notification.objects.bulk_create(rows)
 

@@ -94,7 +94,7 @@ class Section(BaseModel):
 # --- common types ------------------------------------------------------------------------------
 
 class Duration(Section):
-    amount: int = Field(ge=0)
+    amount: int = Field(ge=0, le=1_000_000)
     unit: DurationUnit
 
     def __str__(self) -> str:
@@ -222,6 +222,9 @@ class Approvals(Section):
     rejection: ApproverRole
     cannot_do_now: ApproverRole
     extension: ApproverRole
+    # The longest extension one request may ask for (12345 practice: at most 10 more working days).
+    # The presets set it; the default only serves versions written before the key existed.
+    max_extension: Duration = Field(default_factory=lambda: Duration(amount=10, unit="working_days"))
     paid_service_needs_approval: bool
     paid_service: ApproverRole
     # 暂缓办理 (000 6.3): an approved "cannot be done now" waits until a day at most this many working
