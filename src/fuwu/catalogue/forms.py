@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from fuwu import visibility
 from fuwu.lib.forms import StyledForm
 from fuwu.org.models import Department
-from fuwu.policy.selectors import sla_class_names
+from fuwu.policy.selectors import active_policy, sla_class_names
 
 from .models import ServiceCategory
 
@@ -33,7 +33,8 @@ class ServiceTypeForm(StyledForm):
         department_field.queryset = visibility.departments_for_user(user).filter(is_active=True)
         sla_field = self.fields["sla_class"]
         assert isinstance(sla_field, forms.ChoiceField)
-        sla_field.choices = [(name, name) for name in sorted(sla_class_names(user.organisation))]
+        classes = active_policy(user.organisation).sla.classes
+        sla_field.choices = [(name, classes[name].label or name) for name in sorted(sla_class_names(user.organisation))]
 
 
 class MaterialForm(StyledForm):

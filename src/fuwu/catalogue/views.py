@@ -15,6 +15,7 @@ from fuwu import visibility
 from fuwu.customers.forms import apply_errors
 from fuwu.customers.selectors import staff, staff_organisation
 from fuwu.lib.errors import PermissionDeniedError, ValidationFailed
+from fuwu.policy.selectors import active_policy
 from fuwu.timeline.selectors import events_for
 
 from . import selectors, services
@@ -33,6 +34,7 @@ def service_type_list(request: HttpRequest) -> HttpResponse:
     )
     return render(request, "catalogue/list.html", {
         "service_types": service_types, "categories": ServiceCategory.choices, "category": category,
+        "policy": active_policy(staff(request).organisation),
         "q": q, "show_inactive": show_inactive, "can_edit": visibility.can_manage_organisation(staff(request)),
     })
 
@@ -42,7 +44,7 @@ def service_type_detail(request: HttpRequest, pk: int) -> HttpResponse:
     service_type = selectors.service_type_get(user=staff(request), pk=pk)
     events = list(events_for(service_type))  # shown for the reader by the template (fuwu.catalogue.display)
     return render(request, "catalogue/detail.html", {
-        "service_type": service_type, "events": events,
+        "service_type": service_type, "events": events, "policy": active_policy(service_type.organisation),
         "can_edit": visibility.can_manage_organisation(staff(request)),
     })
 

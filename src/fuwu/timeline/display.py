@@ -32,6 +32,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.html import conditional_escape, format_html
@@ -465,7 +466,8 @@ def shown_events(events: Iterable[Any], viewer: Any, registry: TimelineDisplay =
     prepared = []
     wanted: list[Reference] = []
     for event in events:
-        model = event.subject_type.model_class() if getattr(event, "subject_type_id", None) else None
+        model = ContentType.objects.get_for_id(event.subject_type_id).model_class() \
+            if getattr(event, "subject_type_id", None) else None  # cached: no query per event
         changes, reason = event.changes, event.reason
         for apply in filters:
             changes, reason = apply(changes), apply(reason)

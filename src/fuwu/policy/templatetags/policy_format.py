@@ -11,9 +11,27 @@ from django.utils.translation import ngettext
 
 from fuwu.org.models import Role
 
-from ..schema import Duration
+from .. import display
+from ..schema import Duration, PolicyDocument
 
 register = template.Library()
+
+
+@register.filter
+def policy_text(value: str) -> str:
+    """A description or a publishing reason as read (stored system words in the reader's language)."""
+    return display.policy_text(value)
+
+
+@register.filter
+def sla_label(code: str, document: PolicyDocument | None) -> str:
+    """``{{ service_type.sla_class|sla_label:policy }}``: the class's label (紧急报修), not its key."""
+    return display.sla_class_label(document, code)
+
+
+@register.filter
+def preset_label(code: str) -> str:
+    return display.preset_label(code)
 
 
 @register.filter
