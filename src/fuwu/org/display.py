@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from fuwu import visibility
 from fuwu.lib.display import system_texts
-from fuwu.timeline.display import Choice, Fields, Value, timeline_display
+from fuwu.timeline.display import Auto, Choice, Fields, Value, timeline_display
 
-from .models import Absence, AbsenceKind, Department, Duty, DutyKind, Role, User
+from .models import Absence, AbsenceKind, Department, Duty, DutyKind, Organisation, Role, User
 
 
 def _colleagues(viewer: Any, ids: set[Any]) -> Any:
@@ -40,11 +40,18 @@ timeline_display.subject(User, actions={
     "staff.updated": _("Staff member changed"),
     "absence.recorded": _("Absence recorded"),
     "absence.cancelled": _("Absence cancelled"),
+    "staff.sign_in_unlocked": _("Signing in unlocked"),
 }, fields={
     "username": Value.of(User, "username"),
+    "failures": Value(_("wrong passwords"), Auto()),
     "roles": Value(_("roles"), Choice(Role)),
     "absence": Value(_("absence"), ABSENCE),
 })
+
+# Sign-in lockouts (fuwu.org.lockouts): an address unlocked is recorded on the organisation.
+timeline_display.subject(Organisation, actions={
+    "organisation.sign_in_address_unlocked": _("Signing in from a network address unlocked"),
+}, fields={"address": Value(_("network address"), Auto())})
 
 timeline_display.subject(Department, actions={
     "department.created": _("Department added"),

@@ -107,7 +107,10 @@ def test_an_administrator_unlocks_an_account_from_the_staff_page(cast, web):
     assert is_signed_in(sign_in("agent", PASSWORD, OFFICE)[0])
     assert Event.objects.filter(action="staff.sign_in_unlocked", subject_id=str(cast.agent.pk),
                                 actor=cast.admin).count() == 1
-    assert 'data-testid="sign-in-lockout"' not in admin.get(f"/org/staff/{cast.agent.pk}/").content.decode()
+    admin.cookies["fuwu_language"] = "en"
+    after = admin.get(f"/org/staff/{cast.agent.pk}/").content.decode()
+    assert 'data-testid="sign-in-lockout"' not in after
+    assert "Signing in unlocked" in after  # on the person's timeline
 
 
 def test_the_lockouts_page_lists_accounts_of_the_organisation_and_addresses(cast, web):
