@@ -16,7 +16,7 @@ from fuwu import visibility
 from fuwu.catalogue.models import FeeItem, ServiceType
 from fuwu.customers.models import Customer, Product
 from fuwu.lib.forms import StyledForm
-from fuwu.org.models import Department, Role, User
+from fuwu.org.models import Department, User
 
 from .models import Channel, ClockKind, ConfirmationMethod, Priority, WarrantyStatus
 
@@ -284,10 +284,15 @@ class ListFilterForm(StyledForm):
     service_type = forms.TypedChoiceField(label=_("Service type"), coerce=int, required=False, empty_value=None)
     department = forms.TypedChoiceField(label=_("Department"), coerce=int, required=False, empty_value=None)
     channel = forms.ChoiceField(label=_("Channel"), required=False)
+    # ``<input type=date>`` takes and shows an ISO date (2026-11-23) whatever the language's format.
     received_from = forms.DateField(label=_("Received from"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
+                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     received_to = forms.DateField(label=_("Received until"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    mine = forms.ChoiceField(label=_("Only mine"), required=False, choices=[
+        ("", _("No")), ("first_received", _("First received by me")), ("assigned", _("Assigned to me"))])
+    sort = forms.ChoiceField(label=_("Order"), required=False, choices=[
+        ("", _("As the list has it")), ("received", _("Newest first")), ("due", _("Most urgent first"))])
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         from .models import Status
@@ -308,11 +313,8 @@ class ListFilterForm(StyledForm):
             assert isinstance(field, forms.ChoiceField)
             field.choices = values
             field.widget.attrs["class"] = "form-select form-select-sm"
+        for name in ("mine", "sort"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
         for name in ("q", "received_from", "received_to"):
             self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
 
-
-def may_take_calls(user: Any) -> bool:
-    """Who gets the 'new work order' button: everyone who may receive a request (not a gatekeeper only)."""
-    return visibility.is_staff_member(user) and (
-        user.has_role(Role.AGENT, Role.DEPARTMENT_HEAD, Role.DIRECTOR, Role.ADMINISTRATOR) or user.is_gatekeeper)

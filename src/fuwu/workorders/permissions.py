@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+from django.db.models import Exists, OuterRef, Q
 
 from fuwu.org.models import Role, User
 from fuwu.policy.schema import PolicyDocument
 
-from .models import Status, WorkOrder
+from .models import ApprovalRequest, ApprovalStatus, Status, WorkOrder
 from .rules import Action
 
 
@@ -23,14 +26,72 @@ def is_assigned(user: User, work_order: WorkOrder, team_ids: set[int]) -> bool:
     return work_order.assignee_id == user.pk or user.pk in team_ids
 
 
+def may_take_calls(user: Any) -> bool:
+    """Who receives requests (intake, 首问负责制): agents, heads, directors, administrators, and a
+    gatekeeper, who logs a visitor for a named owner. Technicians and quality inspectors do not."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "organisation_id", None)) and (
+        user.has_role(Role.AGENT, Role.DEPARTMENT_HEAD, Role.DIRECTOR, Role.ADMINISTRATOR) or user.is_gatekeeper)
+
+
+# --- approvals ------------------------------------------------------------------------------
+#
+# One rule decides who may approve, read three ways: for one work order (``may_approve``, the
+# actions offered), as a filter on work orders ("awaiting my approval", ``ApprovalAuthority.inbox_q``)
+# and as a filter on people (``approvers_q``: who is asked, see ``services.approvers_for``).
+
+def deciding_department(work_order: WorkOrder) -> Any:
+    """The department whose head decides a head-level approval: the handling department, or, while
+    the work order is not routed yet, the department that received it."""
+    return work_order.department or work_order.intake_department
+
+
+@dataclass(frozen=True)
+class ApprovalAuthority:
+    """What a user may approve. A director decides every request; a department head those that ask
+    a head and whose deciding department is theirs or below; anybody else none."""
+
+    decides_all: bool
+    head_path: str | None  # the head's department path, None when not a head
+
+    @classmethod
+    def of(cls, user: User) -> ApprovalAuthority:
+        head = user.has_role(Role.DEPARTMENT_HEAD) and user.department_id is not None
+        return cls(decides_all=user.has_role(Role.DIRECTOR), head_path=user.department.path if head else None)
+
+    def allows(self, approver_role: str, work_order: WorkOrder) -> bool:
+        if self.decides_all:
+            return True
+        department = deciding_department(work_order)
+        return (approver_role == Role.DEPARTMENT_HEAD and self.head_path is not None and department is not None
+                and department.path.startswith(self.head_path))
+
+    def inbox_q(self) -> Q:
+        """Work orders with a pending approval request this user may decide (``allows`` as a filter)."""
+        pending = ApprovalRequest.objects.filter(work_order=OuterRef("pk"), status=ApprovalStatus.PENDING)
+        if self.decides_all:
+            return Q(Exists(pending))
+        if self.head_path is None:
+            return Q(pk__in=[])
+        deciding = (Q(department__path__startswith=self.head_path)
+                    | Q(department__isnull=True, intake_department__path__startswith=self.head_path))
+        return Q(Exists(pending.filter(approver_role=Role.DEPARTMENT_HEAD))) & deciding
+
+
 def may_approve(user: User, approver_role: str, work_order: WorkOrder) -> bool:
-    """The policy names the approver: a head (of the work order's department or above) or a director.
+    """The policy names the approver: a head (of the deciding department or above) or a director.
     A director may always decide what a head may."""
-    if user.has_role(Role.DIRECTOR):
-        return True
-    # Not routed yet: the receiving department's head decides (the one notified, see ``approvers_for``).
-    department = work_order.department or work_order.intake_department
-    return approver_role == Role.DEPARTMENT_HEAD and is_head_of(user, department)
+    return ApprovalAuthority.of(user).allows(approver_role, work_order)
+
+
+def approvers_q(approver_role: str, work_order: WorkOrder) -> Q:
+    """The active staff who may decide a request for ``approver_role`` on ``work_order``, as a filter
+    on users: ``may_approve`` read the other way round."""
+    may = User.role_q(Role.DIRECTOR)
+    department = deciding_department(work_order)
+    if approver_role == Role.DEPARTMENT_HEAD and department is not None:
+        ancestors = [int(i) for i in department.path.strip("/").split("/") if i]
+        may |= User.role_q(Role.DEPARTMENT_HEAD) & Q(department_id__in=ancestors)
+    return Q(organisation_id=work_order.organisation_id, is_active=True) & may
 
 
 def may(

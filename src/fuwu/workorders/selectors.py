@@ -11,6 +11,12 @@ Shared by the API and the web pages:
 - ``overdue_clocks(now)`` / ``is_overdue_q(now)``: "overdue" is computed live from the clocks, so it
   is right between two sweeps.
 - ``clock_states(work_order, now=...)``: each clock with its remaining business time.
+- Work lists (``WorkList``: first received by me, assigned to me, department queue, overdue, due
+  today, waiting for the customer, awaiting my approval): ``work_list_q(name, user, now)`` is the one
+  definition the list tabs, the API's ``view`` filter and the home pages' counts use;
+  ``default_work_list(user)`` the tab a role starts on; ``ordered(..., sort)`` newest first, or by
+  lateness and deadline then priority (the default of the overdue, queue and due-today lists).
+- ``dispatch_suggestions(work_order, user, now)``: who to send, available first, least load first.
 """
 
 from __future__ import annotations
@@ -18,19 +24,48 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fuwu import visibility
 from fuwu.lib.search import search_q
+from fuwu.org.models import Absence, Role, User
+from fuwu.org.selectors import absences_at, person_handler
 from fuwu.timeline.models import Event
 from fuwu.timeline.selectors import events_for
 from fuwu.workcal.selectors import work_calendar_for
 
 from . import rules
-from .models import ApprovalRequest, Clock, MissingMaterialsNotice, ServiceReport, WorkOrder
+from .models import (
+    ENDED_STATUSES,
+    OPEN_STATUSES,
+    ApprovalRequest,
+    Clock,
+    MissingMaterialsNotice,
+    Priority,
+    ServiceReport,
+    Status,
+    WorkOrder,
+)
+from .permissions import ApprovalAuthority
 
 LIST_RELATED = ("service_type", "customer", "department", "assignee", "first_contact_owner")
 
@@ -94,9 +129,17 @@ def work_orders_list(
     received_to: date | datetime | None = None,
     overdue: bool | None = None,
     q: str | None = None,
+    view: str | None = None,
+    mine: str | None = None,
+    sort: str | None = None,
     now: datetime | None = None,
 ) -> QuerySet[WorkOrder]:
-    """Visible work orders matching every filter given, newest first (``received_at``, then id).
+    """Visible work orders matching every filter given, in the order ``sort`` names (``received``:
+    newest first; ``due``: most overdue, then the earliest deadline, then priority), by default the
+    work list's own order (``default_sort``).
+
+    ``view`` is one of the work lists (``WorkList``); ``mine`` narrows to one of the user's own
+    lists as well (``first_received`` or ``assigned``: "due today" of what I first received).
 
     ``department_id`` matches the handling department only (not the departments below it);
     ``received_to`` as a date includes that day; ``overdue=True`` keeps work orders with an overdue
@@ -132,7 +175,121 @@ def work_orders_list(
         work_orders = work_orders.filter(is_overdue_q(now)) if overdue else work_orders.exclude(is_overdue_q(now))
     if q and q.strip():
         work_orders = work_orders.filter(search_q(q))
-    return with_list_related(work_orders, now=now).order_by("-received_at", "-id")
+    if view:
+        work_orders = work_orders.filter(work_list_q(view, user, now))
+    if mine:
+        work_orders = work_orders.filter(work_list_q(mine, user, now))
+    return ordered(with_list_related(work_orders, now=now), sort or default_sort(view), now)
+
+
+# --- work lists -----------------------------------------------------------------------------
+
+class WorkList(StrEnum):
+    """The lists people work from: the list page's tabs, the API's ``view``, the home pages."""
+
+    FIRST_RECEIVED = "first_received"  # 首接: what I first received, until it is closed or ended
+    ASSIGNED = "assigned"  # my open work, and done work waiting for the customer's confirmation
+    QUEUE = "queue"  # my department's (and below): waiting to be dispatched, or dispatched, not started
+    OVERDUE = "overdue"  # a clock past its deadline (live, between two sweeps too)
+    DUE_TODAY = "due_today"  # a running clock due later today (local day), not yet overdue
+    WAITING_CUSTOMER = "waiting_customer"  # materials from the customer, or the customer's confirmation
+    AWAITING_MY_APPROVAL = "awaiting_my_approval"  # a pending request I may decide
+    ALL = "all"
+
+
+WORK_LISTS = frozenset(w.value for w in WorkList)
+# Lists of a person's own work, for ``mine``.
+MY_LISTS = (WorkList.FIRST_RECEIVED, WorkList.ASSIGNED)
+# The department queue: what waits to be dispatched, and what is dispatched but not started.
+QUEUE_STATUSES = (Status.RECEIVED, Status.ROUTED, Status.DISPATCHED)
+# "Assigned to me": my open work, and done work still waiting for the customer's confirmation.
+ASSIGNED_STATUSES = (*OPEN_STATUSES, Status.DONE)
+# Sorted by lateness and deadline unless asked otherwise; the others newest first.
+SORTED_BY_DUE = (WorkList.OVERDUE, WorkList.QUEUE, WorkList.DUE_TODAY)
+SORTS = ("received", "due")
+PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
+
+
+def default_work_list(user: Any) -> WorkList:
+    """The list a role starts on: technicians their work, heads their queue, agents what they received."""
+    if user.has_role(Role.TECHNICIAN):
+        return WorkList.ASSIGNED
+    if user.has_role(Role.DEPARTMENT_HEAD):
+        return WorkList.QUEUE
+    if user.has_role(Role.AGENT):
+        return WorkList.FIRST_RECEIVED
+    return WorkList.ALL
+
+
+def default_sort(view: str | None) -> str:
+    return "due" if view in SORTED_BY_DUE else "received"
+
+
+def assigned_q(user: Any) -> Q:
+    """Work the user handles: as assignee, in the team, or handed to their B while they were away
+    (back in their view on return, AB角)."""
+    team = WorkOrder.team.through.objects.filter(workorder_id=OuterRef("pk"), user_id=user.pk)
+    return Q(assignee=user.pk) | Q(handed_over_from=user.pk) | Q(Exists(team))
+
+
+def due_today_q(now: datetime) -> Exists:
+    """A running (active, unmet, not paused) clock due later on ``now``'s local day: still to be met
+    today (a deadline already past is overdue instead)."""
+    tomorrow = _day_start(timezone.localtime(now).date() + timedelta(days=1))
+    return Exists(Clock.objects.filter(work_order=OuterRef("pk"), is_active=True, met_at__isnull=True,
+                                       paused_at__isnull=True, due_at__gte=now, due_at__lt=tomorrow))
+
+
+def work_list_q(name: str, user: Any, now: datetime) -> Q:
+    """The filter of one work list for ``user`` at ``now``, on top of the visible work orders (one
+    definition for the list tabs, the API's ``view`` and the home pages' counts). An unknown name
+    keeps nothing."""
+    match name:
+        case WorkList.FIRST_RECEIVED:
+            return Q(first_contact_owner=user.pk) & ~Q(status__in=ENDED_STATUSES)
+        case WorkList.ASSIGNED:
+            return assigned_q(user) & Q(status__in=ASSIGNED_STATUSES)
+        case WorkList.QUEUE:
+            if getattr(user, "department_id", None) is None:
+                return Q(pk__in=[])
+            return Q(department__path__startswith=user.department.path, status__in=QUEUE_STATUSES)
+        case WorkList.OVERDUE:
+            return Q(is_overdue_q(now))
+        case WorkList.DUE_TODAY:
+            return Q(due_today_q(now))
+        case WorkList.WAITING_CUSTOMER:
+            return Q(status=Status.AWAITING_MATERIALS) | Q(status=Status.DONE, confirmation_refused=False)
+        case WorkList.AWAITING_MY_APPROVAL:
+            return ApprovalAuthority.of(user).inbox_q()
+        case WorkList.ALL:
+            return Q()
+    return Q(pk__in=[])
+
+
+def ordered(queryset: QuerySet[WorkOrder], sort: str, now: datetime) -> QuerySet[WorkOrder]:
+    """``received``: newest first. ``due``: overdue work first, most overdue first; then the earliest
+    next deadline; then priority (urgent first); then the oldest request. Rows of ``with_list_related``."""
+    if sort != "due":
+        return queryset.order_by("-received_at", "-id")
+    rank = Case(*(When(priority=value, then=Value(position)) for value, position in PRIORITY_RANK.items()),
+                default=Value(len(PRIORITY_RANK)), output_field=IntegerField())
+    # The earliest deadline among the overdue clocks: the most overdue first.
+    overdue_since = Subquery(overdue_clocks(now).filter(work_order=OuterRef("pk")).order_by("due_at")
+                             .values("due_at")[:1])
+    return queryset.annotate(deadline=Coalesce(overdue_since, "next_due_at"), priority_rank=rank).order_by(
+        F("is_overdue").desc(), F("deadline").asc(nulls_last=True), "priority_rank", "received_at", "id")
+
+
+def work_list_counts(user: Any, names: Iterable[str], now: datetime, *, mine: str | None = None) -> dict[str, int]:
+    """How many visible work orders each list holds (narrowed to ``mine`` when given), in one query."""
+    names = list(names)
+    base = visibility.work_orders_for_user(user)
+    if mine:
+        base = base.filter(work_list_q(mine, user, now))
+    if not names:
+        return {}
+    found = base.aggregate(**{name: Count("pk", filter=work_list_q(name, user, now)) for name in names})
+    return {name: found[name] or 0 for name in names}
 
 
 COUNT_EXACT_UP_TO = 1000
@@ -216,3 +373,65 @@ def clock_states(work_order: WorkOrder, *, now: datetime | None = None,
                                  is_paused=clock.met_at is None and clock.paused_at is not None,
                                  is_breached=breached, remaining_business_minutes=remaining))
     return states
+
+
+# --- dispatch -----------------------------------------------------------------------------------
+
+def _local_time(moment: datetime | None) -> str:
+    from django.utils import formats
+
+    return formats.date_format(timezone.localtime(moment), "Y-m-d H:i") if moment else ""
+
+
+@dataclass
+class Suggestion:
+    """A technician offered for dispatch: absent or not now, and their open work."""
+
+    person: User
+    open_count: int
+    absence: Absence | None = None
+    handler: User | None = None  # who takes the work while they are absent (A/B)
+
+    @property
+    def label(self) -> str:
+        text = _("%(name)s · %(count)s open") % {"name": self.person.display_name, "count": self.open_count}
+        if self.absence is not None:
+            text += " · " + _("absent until %(until)s") % {"until": _local_time(self.absence.ends_at)}
+        return text
+
+    @property
+    def notice(self) -> str:
+        if self.absence is None:
+            return ""
+        if self.handler is not None and self.handler.pk != self.person.pk:
+            return _("%(name)s is absent (%(kind)s) until %(until)s: the work goes to %(handler)s (A/B).") % {
+                "name": self.person.display_name, "kind": self.absence.get_kind_display(),
+                "until": _local_time(self.absence.ends_at), "handler": self.handler.display_name}
+        return _("%(name)s is absent (%(kind)s) until %(until)s.") % {
+            "name": self.person.display_name, "kind": self.absence.get_kind_display(),
+            "until": _local_time(self.absence.ends_at)}
+
+
+def dispatch_suggestions(work_order: WorkOrder, user: Any, now: datetime) -> list[Suggestion]:
+    """Technicians of the work order's department and below (else of the organisation): available
+    first, then the least open work (load balancing). Three queries, plus one hand-over lookup per
+    absent person."""
+    technicians = visibility.staff_for_user(user).filter(User.role_q(Role.TECHNICIAN))
+    people: list[User] = []
+    if work_order.department is not None:
+        people = list(technicians.filter(department__path__startswith=work_order.department.path))
+    if not people:
+        people = list(technicians)
+    absent = absences_at(people, now)
+    loads = dict(
+        WorkOrder.objects.filter(assignee__in=[p.pk for p in people], status__in=OPEN_STATUSES)
+        .values_list("assignee").annotate(count=Count("pk")).values_list("assignee", "count")
+    )
+    suggestions = []
+    for person in people:
+        absence = absent.get(person.pk)
+        handler = person_handler(person, now).person if absence is not None else None
+        suggestions.append(Suggestion(person=person, open_count=loads.get(person.pk, 0), absence=absence,
+                                      handler=handler))
+    suggestions.sort(key=lambda s: (s.absence is not None, s.open_count, s.person.display_name))
+    return suggestions

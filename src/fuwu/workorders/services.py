@@ -63,7 +63,7 @@ from .models import (
     WorkOrder,
 )
 from .numbering import next_number
-from .permissions import is_assigned, is_head_of, may
+from .permissions import approvers_q, deciding_department, is_assigned, is_head_of, may, may_take_calls
 from .rules import Action
 
 PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
@@ -302,9 +302,13 @@ def people_with_role(organisation_id: int, role: str, work_order: WorkOrder) -> 
 
 
 def approvers_for(role: str, work_order: WorkOrder) -> list[User]:
-    if role == Role.DEPARTMENT_HEAD:
-        return heads_of(work_order.department or work_order.intake_department)
-    return people_with_role(work_order.organisation_id, Role.DIRECTOR, work_order)
+    """Who is asked to decide a request for ``role``: of the people who may (``permissions.approvers_q``,
+    the rule of "awaiting my approval" too), the heads nearest to the deciding department (the
+    handling one, or the receiving one before routing); the directors when the policy reserves the
+    decision to them, or when no head above the department has one."""
+    if role == Role.DEPARTMENT_HEAD and (heads := heads_of(deciding_department(work_order))):
+        return heads
+    return list(User.objects.filter(approvers_q(role, work_order)).filter(User.role_q(Role.DIRECTOR)))
 
 
 def _tell_owner(ctx: Context, text: str) -> None:
@@ -419,7 +423,10 @@ def work_order_create(
     photos: Sequence[UploadedFile] = (),
     now: datetime | None = None,
 ) -> WorkOrder:
-    """Receive a request on any channel. The receiver becomes its first-contact owner for good."""
+    """Receive a request on any channel. The receiver becomes its first-contact owner for good.
+    Only people who take calls receive requests (``permissions.may_take_calls``); 403 otherwise."""
+    if by is not None and not may_take_calls(by):
+        raise PermissionDeniedError(_("Your role does not receive requests: ask an agent to log it."))
     now = now or timezone.now()
     errors = FieldErrors()
     if channel not in Channel.values:

@@ -170,7 +170,7 @@ def list_tab(value: str | None, user: User) -> str:
     if not value:
         return selectors.default_work_list(user)
     value = TAB_ALIASES.get(value, value)
-    return value if value in W.values else W.ALL
+    return value if value in selectors.WORK_LISTS else W.ALL
 
 
 @dataclass
