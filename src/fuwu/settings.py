@@ -10,6 +10,7 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -126,7 +127,7 @@ SQLITE_OPTIONS = {
     ),
 }
 if DATABASE_URL:
-    DATABASES = {"default": dict(dj_database_url.parse(
+    DATABASES: dict[str, dict[str, Any]] = {"default": dict(dj_database_url.parse(
         DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True))}
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)

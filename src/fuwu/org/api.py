@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, cast
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -25,7 +25,7 @@ from fuwu.lib.inputs import (
 )
 
 from . import services
-from .models import Absence, AbsenceKind, Department, Duty, DutyKind, Role, User
+from .models import Absence, AbsenceKind, Department, Duty, DutyKind, Organisation, Role, User
 from .selectors import Handler, duty_handler, person_handler
 
 router = Router(tags=["organisation"])
@@ -209,11 +209,22 @@ def _handler_out(handler: Handler, at: datetime) -> dict[str, object]:
     }
 
 
+def _caller(request: HttpRequest) -> User:
+    """The authenticated member of staff (the API's authenticators admit no one else)."""
+    return cast(User, request.user)
+
+
 def _require_admin(request: HttpRequest) -> User:
-    user = request.user
+    user = _caller(request)
     if not visibility.can_manage_organisation(user):
         raise PermissionDeniedError(_("Only an administrator may change the organisation."))
-    return user  # type: ignore[return-value]
+    return user
+
+
+def _organisation(administrator: User) -> Organisation:
+    """The organisation of a user ``_require_admin`` admitted (staff of one only)."""
+    assert administrator.organisation is not None
+    return administrator.organisation
 
 
 def _visible_department(request: HttpRequest, department_id: int | None, field: str) -> Department | None:
@@ -256,7 +267,7 @@ def create_department(request: HttpRequest, payload: DepartmentIn) -> Status[dic
     user = _require_admin(request)
     parent = _visible_department(request, payload.parent_id, "parent_id")
     department = services.department_create(
-        organisation=user.organisation, name=payload.name, code=payload.code, parent=parent, by=user
+        organisation=_organisation(user), name=payload.name, code=payload.code, parent=parent, by=user
     )
     return Status(201, _department_out(department))
 
@@ -266,12 +277,12 @@ def update_department(request: HttpRequest, department_id: Id, payload: Departme
     department = visibility.get_visible_or_404(visibility.departments_for_user(request.user), pk=department_id)
     user = _require_admin(request)
     changes = payload.dict(exclude_unset=True)
-    kwargs: dict[str, object] = {}
+    kwargs: dict[str, Department | None] = {}
     if "parent_id" in changes:
         kwargs["parent"] = _visible_department(request, payload.parent_id, "parent_id")
     department = services.department_update(
         department=department, by=user, name=payload.name, is_active=payload.is_active, reason=payload.reason,
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
     return _department_out(department)
 
@@ -280,7 +291,7 @@ def update_department(request: HttpRequest, department_id: Id, payload: Departme
 
 @router.get("/me", response=StaffOut)
 def me(request: HttpRequest) -> dict[str, object]:
-    return _staff_out(request.user, visibility.PhoneShown(request.user), whole=True)  # type: ignore[arg-type]
+    return _staff_out(_caller(request), visibility.PhoneShown(request.user), whole=True)
 
 
 @router.get("/staff", response=list[StaffOut])
@@ -307,7 +318,7 @@ def create_staff(request: HttpRequest, payload: StaffIn) -> Status[dict[str, obj
     user = _require_admin(request)
     department = _visible_department(request, payload.department_id, "department_id")
     person = services.staff_create(
-        organisation=user.organisation, username=payload.username, full_name=payload.full_name,
+        organisation=_organisation(user), username=payload.username, full_name=payload.full_name,
         department=department, roles=[str(r) for r in payload.roles], post=payload.post, phone=payload.phone,
         password=payload.password, clearance=payload.clearance, is_gatekeeper=payload.is_gatekeeper, by=user,
     )
@@ -363,7 +374,7 @@ def create_absence(request: HttpRequest, payload: AbsenceIn) -> Status[dict[str,
         raise PermissionDeniedError(_("You may record absences only for yourself or the staff you head."))
     absence = services.absence_record(
         person=person, kind=payload.kind, starts_at=_at(payload.starts_at), ends_at=_at(payload.ends_at),
-        note=payload.note, by=request.user,  # type: ignore[arg-type]
+        note=payload.note, by=_caller(request),
     )
     return Status(201, _absence_out(absence))
 
@@ -373,7 +384,7 @@ def delete_absence(request: HttpRequest, absence_id: Id, reason: Reason = "") ->
     absence = visibility.get_visible_or_404(visibility.absences_for_user(request.user), pk=absence_id)
     if not visibility.can_record_absence_for(request.user, absence.person):
         raise PermissionDeniedError(_("You may record absences only for yourself or the staff you head."))
-    services.absence_cancel(absence=absence, by=request.user, reason=reason)  # type: ignore[arg-type]
+    services.absence_cancel(absence=absence, by=_caller(request), reason=reason)
     return Status(204, None)
 
 

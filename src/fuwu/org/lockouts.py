@@ -69,7 +69,7 @@ def _foreign_addresses(addresses: list[str], viewer: User) -> set[str]:
         return set()
     tried = AccessAttempt.objects.filter(ip_address__in=addresses).values_list("ip_address", "username").distinct()
     names = {name for _, name in tried if name}
-    foreign_names = set(User.objects.filter(username__in=names).exclude(organisation_id=viewer.organisation_id)
+    foreign_names = set(User.objects.filter(username__in=names).exclude(organisation=viewer.organisation_id)
                         .values_list("username", flat=True))
     return {address for address, name in tried if name in foreign_names}
 
@@ -121,6 +121,8 @@ def sign_in_unlock_address(*, address: str, by: User) -> int:
         raise NotFoundError(_("Not found."))
     with transaction.atomic():
         removed = reset(ip=address)
-        record_event(subject=by.organisation, action="organisation.sign_in_address_unlocked", actor=by,
-                     organisation=by.organisation, changes={"address": {"after": address}})
+        organisation = by.organisation
+        assert organisation is not None  # ``_require_administrator`` admits members of an organisation only
+        record_event(subject=organisation, action="organisation.sign_in_address_unlocked", actor=by,
+                     organisation=organisation, changes={"address": {"after": address}})
     return removed

@@ -64,10 +64,10 @@ def absences_at(people: Iterable[User], at: datetime) -> dict[int, Absence]:
 class _Resolver:
     """Resolves many duties or people at one instant in a fixed number of queries."""
 
-    def __init__(self, organisation_id: int, at: datetime, people: Iterable[User]) -> None:
+    def __init__(self, organisation_id: int | None, at: datetime, people: Iterable[User]) -> None:
         self.at = at
         officers = list(
-            User.objects.filter(organisation_id=organisation_id, is_active=True)
+            User.objects.filter(organisation=organisation_id, is_active=True)
             .filter(User.role_q(Role.DEPARTMENT_HEAD) | User.role_q(Role.DIRECTOR))
             .select_related("department")
             .order_by("pk")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -19,13 +22,24 @@ from fuwu.timeline.selectors import events_for
 
 from . import lockouts, services
 from .forms import AbsenceForm, DepartmentForm, DutyForm, HandlerAtForm, StaffForm
-from .models import Role, User
+from .models import Organisation, Role, User
 from .selectors import absences_at, duty_handlers, person_handler
+
+
+def _user(request: HttpRequest) -> User:
+    """The signed-in member of staff (every page here is behind ``login_required``)."""
+    return cast(User, request.user)
+
+
+def _organisation(administrator: User) -> Organisation:
+    """The organisation of a user ``can_manage_organisation`` admitted (staff of one only)."""
+    assert administrator.organisation is not None
+    return administrator.organisation
 
 
 @login_required
 def departments(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _user(request)
     tree = list(visibility.departments_for_user(user))
     staff = visibility.staff_for_user(user)
     by_department: dict[int | None, list[User]] = {}
@@ -39,7 +53,7 @@ def departments(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 services.department_create(
-                    organisation=user.organisation, name=form.cleaned_data["name"], code=form.cleaned_data["code"],
+                    organisation=_organisation(user), name=form.cleaned_data["name"], code=form.cleaned_data["code"],
                     parent=form.cleaned_data["parent"], by=user,
                 )
             except BusinessError as error:
@@ -53,7 +67,7 @@ def departments(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _user(request)
     people = visibility.staff_for_user(user)
     department_id = request.GET.get("department") or ""
     role = request.GET.get("role") or ""
@@ -61,12 +75,12 @@ def staff_list(request: HttpRequest) -> HttpResponse:
         people = people.filter(department_id=int(department_id))
     if role in Role.values:
         people = people.filter(User.role_q(role))
-    people = list(people[:500])
+    listed = list(people[:500])
     now = timezone.now()
-    absent = absences_at(people, now)
+    absent = absences_at(listed, now)
     shown = visibility.PhoneShown(user)
     rows = [{"person": p, "phone": shown(p.phone, whole=p.pk == user.pk), "absence": absent.get(p.pk)}
-            for p in people]
+            for p in listed]
     can_manage = visibility.can_manage_organisation(user)
     form = StaffForm(request.POST or None, departments=visibility.departments_for_user(user))
     if request.method == "POST":
@@ -76,7 +90,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 person = services.staff_create(
-                    organisation=user.organisation, username=data["username"], full_name=data["full_name"],
+                    organisation=_organisation(user), username=data["username"], full_name=data["full_name"],
                     department=data["department"], roles=data["roles"], post=data["post"], phone=data["phone"],
                     password=data["password"] or None, by=user,
                 )
@@ -94,7 +108,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user = _user(request)
     person = visibility.get_visible_or_404(visibility.staff_for_user(user), pk=pk)
     now = timezone.now()
     absences = visibility.absences_for_user(user).filter(person=person)
@@ -113,12 +127,12 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def sign_in_lockouts(request: HttpRequest) -> HttpResponse:
     """Accounts of the organisation and addresses locked out of signing in now (administrators)."""
-    user = request.user
+    user = _user(request)
     if not visibility.can_manage_organisation(user):
         raise PermissionDenied
     now = timezone.now()
     return render(request, "org/sign_in_lockouts.html", {
-        "accounts": lockouts.account_lockouts(user.organisation, now), "addresses": lockouts.address_lockouts(user, now),
+        "accounts": lockouts.account_lockouts(_organisation(user), now), "addresses": lockouts.address_lockouts(user, now),
         "failure_limit": settings.AXES_FAILURE_LIMIT,
         "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
     })
@@ -127,7 +141,7 @@ def sign_in_lockouts(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def sign_in_unlock_account(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user = _user(request)
     if not visibility.can_manage_organisation(user):
         raise PermissionDenied
     person = visibility.get_visible_or_404(visibility.staff_for_user(user), pk=pk)
@@ -141,7 +155,7 @@ def sign_in_unlock_account(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def sign_in_unlock_address(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _user(request)
     if not visibility.can_manage_organisation(user):
         raise PermissionDenied
     try:
@@ -158,7 +172,7 @@ def sign_in_unlock_address(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def absence_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _user(request)
     people = visibility.staff_for_user(user)
     allowed_people = [p for p in people if visibility.can_record_absence_for(user, p)]
     form = AbsenceForm(request.POST or None, people=people.filter(pk__in=[p.pk for p in allowed_people]),
@@ -174,14 +188,14 @@ def absence_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Absence recorded."))
             return redirect("org:absences")
     now = timezone.now()
-    absences = visibility.absences_for_user(user).filter(ends_at__gt=now - timezone.timedelta(days=30))[:200]
+    absences = visibility.absences_for_user(user).filter(ends_at__gt=now - timedelta(days=30))[:200]
     return render(request, "org/absences.html", {"absences": absences, "form": form, "now": now})
 
 
 @login_required
 @require_POST
 def absence_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    user = request.user
+    user = _user(request)
     absence = visibility.get_visible_or_404(visibility.absences_for_user(user), pk=pk)
     if not visibility.can_record_absence_for(user, absence.person):
         raise PermissionDenied
@@ -192,7 +206,7 @@ def absence_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def duty_list(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _user(request)
     at_form = HandlerAtForm(request.GET or None)
     at = timezone.now()
     if at_form.is_valid() and at_form.cleaned_data.get("at"):

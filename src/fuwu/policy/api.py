@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -11,6 +11,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from fuwu.lib.inputs import MAX_INT, REASON_LENGTH, InputSchema
+from fuwu.org.models import User
 from fuwu.visibility import get_visible_or_404, is_staff_member
 
 from .diff import unified_diff
@@ -95,14 +96,20 @@ def version_json(version: PolicyVersion, *, detail: bool = False) -> dict[str, A
     return data
 
 
+def _caller(request: HttpRequest) -> User:
+    """The authenticated caller (the API's authenticators set it as both ``request.auth`` and
+    ``request.user``)."""
+    return cast(User, request.user)
+
+
 def _version(request: HttpRequest, number: int) -> PolicyVersion:
-    return get_visible_or_404(policy_versions_for_user(request.auth), number=number)
+    return get_visible_or_404(policy_versions_for_user(_caller(request)), number=number)
 
 
 @router.get("/active", response=ActiveOut, summary="The active policy")
 def active(request: HttpRequest) -> dict[str, Any]:
-    user = request.auth
-    if not is_staff_member(user):
+    user = _caller(request)
+    if not is_staff_member(user) or user.organisation is None:
         raise Http404
     version = policy_versions_for_user(user).filter(is_active=True).first()
     preset = user.organisation.preset
@@ -118,7 +125,7 @@ def active(request: HttpRequest) -> dict[str, Any]:
 
 @router.get("/versions", response=list[VersionOut], summary="History of the policy, newest first")
 def versions(request: HttpRequest) -> list[dict[str, Any]]:
-    return [version_json(v) for v in policy_versions_for_user(request.auth).order_by("-number")]
+    return [version_json(v) for v in policy_versions_for_user(_caller(request)).order_by("-number")]
 
 
 @router.get("/versions/{number}", response=VersionDetailOut, summary="One version with its text and document")
@@ -135,7 +142,7 @@ def diff(request: HttpRequest, number: VersionNumber, against: VersionNumber | N
 
 @router.post("/validate", response=ValidOut, summary="Check a policy text without publishing it")
 def validate(request: HttpRequest, payload: TextIn) -> dict[str, Any]:
-    if not is_staff_member(request.auth):
+    if not is_staff_member(_caller(request)):
         raise Http404
     parse_policy(payload.text)
     return {"valid": True}
@@ -143,8 +150,8 @@ def validate(request: HttpRequest, payload: TextIn) -> dict[str, Any]:
 
 @router.post("/publish", response={201: VersionDetailOut}, summary="Publish a new version (administrators)")
 def publish(request: HttpRequest, payload: PublishIn) -> Status:
-    user = request.auth
-    if not is_staff_member(user):
+    user = _caller(request)
+    if not is_staff_member(user) or user.organisation is None:
         raise Http404
     created = policy_publish(organisation=user.organisation, text=payload.text, reason=payload.reason, by=user)
     return Status(201, version_json(created, detail=True))

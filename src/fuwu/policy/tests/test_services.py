@@ -173,5 +173,6 @@ def test_init_can_create_the_first_administrator(db):
                  "--admin-password", "longenough1", stdout=StringIO())
     user = authenticate(RequestFactory().post("/login/"), username="boss", password="longenough1")
     assert user is not None
+    assert user.organisation is not None
     assert user.organisation.name == "某某信息中心"
     assert user.has_role("administrator")
