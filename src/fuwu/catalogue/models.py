@@ -29,6 +29,10 @@ class ServiceType(models.Model):
     # Name of an SLA class of the organisation's policy (fuwu.policy.selectors.sla_class_names).
     sla_class = models.CharField(_("SLA class"), max_length=40)
     description = models.TextField(_("description"), blank=True)
+    # Readings the service report asks for (002 客车: running time, mileage): off for most services
+    # (a kitchen leak has neither); a product with a reading recorded asks for it too.
+    asks_running_hours = models.BooleanField(_("report asks for running hours"), default=False)
+    asks_mileage = models.BooleanField(_("report asks for mileage"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

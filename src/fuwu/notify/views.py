@@ -10,11 +10,12 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .models import Notification
+from .models import Notification, NotificationKind
 from .services import notification_mark_read, notifications_mark_all_read
 
 PAGE_SIZE = 30
@@ -70,5 +71,23 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("notify:list")
     notification_mark_read(notification=notification)
     if notification.work_order_id:
-        return redirect("workorders:detail", pk=notification.work_order_id)
+        target = reverse("workorders:detail", args=[notification.work_order_id])
+        return redirect(target + _anchor(notification))
     return redirect("notify:list")
+
+
+# An approval asked for opens the work order at its decision (one more tap approves, also on a phone).
+DECISION_ANCHORS = {"paid_service": "#action-approve-paid-service", "rejection": "#action-approve-rejection",
+                    "cannot_do_now": "#action-approve-rejection", "extension": "#action-approve-extension"}
+
+
+def _anchor(notification: Notification) -> str:
+    if notification.kind != NotificationKind.APPROVAL_REQUESTED:
+        return ""
+    from fuwu.workorders.models import ApprovalRequest, ApprovalStatus
+
+    kind = (ApprovalRequest.objects.filter(work_order_id=notification.work_order_id, status=ApprovalStatus.PENDING)
+            .order_by("-requested_at", "-id").values_list("kind", flat=True).first())
+    if kind is None:  # decided meanwhile: the decision is in the approvals card
+        return "#approvals"
+    return DECISION_ANCHORS.get(kind, "#actions")

@@ -200,6 +200,46 @@ class RejectionRequestForm(StyledForm):
     answer = forms.CharField(label=_("Answer to the customer"), max_length=2000,
                              widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=_("Sent only once the head approves."))
+    deferred_until = forms.DateField(label=_("Can be done from"), required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, latest_deferral: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["deferred_until"]
+        if latest_deferral is not None:
+            field.widget.attrs["max"] = latest_deferral.isoformat()
+            field.help_text = _("Only for “cannot be done now”: the day from which the work can be done, "
+                                "at the latest %(day)s. The request stays open until then.") % {
+                "day": latest_deferral.isoformat()}
+
+
+class ApproveRejectionForm(StyledForm):
+    """The head's decision on a refusal, or on a deferral (where another day may be named)."""
+
+    note = forms.CharField(label=_("Note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    deferred_until = forms.DateField(label=_("Can be done from"), required=False,
+                                     widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, requested_day: Any = None, is_deferral: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not is_deferral:
+            del self.fields["deferred_until"]
+        elif requested_day is not None:
+            self.fields["deferred_until"].help_text = _(
+                "Asked for: %(day)s. Leave empty to approve that day, or name another.") % {
+                    "day": requested_day.isoformat()}
+
+
+class RecordWarrantyForm(StyledForm):
+    warranty_status = forms.ChoiceField(label=_("Warranty finding"), choices=WarrantyStatus.choices)
+    note = forms.CharField(label=_("What you found"), max_length=2000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}),
+                           help_text=_("Out of warranty or misuse: the work is paid; where the policy asks, the "
+                                       "department head is asked to approve at once."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["warranty_status"].widget.attrs["class"] = "form-select form-select-lg"
 
 
 class ExtensionRequestForm(StyledForm):
@@ -216,16 +256,36 @@ class ExtensionRequestForm(StyledForm):
 
 
 class CompleteForm(StyledForm):
+    """The service report. Readings the work needs only (``readings``: running hours and mileage where
+    the service type or the product has them, signs of disassembly for a product); photos as the
+    policy asks (``min_photos``)."""
+
     findings = forms.CharField(label=_("Findings"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
     work_done = forms.CharField(label=pgettext_lazy("report field", "Work done"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
     warranty_status = forms.ChoiceField(label=_("Warranty"), choices=WarrantyStatus.choices)
     minutes_spent = forms.IntegerField(label=_("Time spent (minutes)"), min_value=1,
                                        widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     disassembly_signs = forms.BooleanField(label=_("Signs of disassembly"), required=False)
-    running_hours = forms.IntegerField(label=_("Running hours"), min_value=0, required=False)
-    mileage_km = forms.IntegerField(label=_("Mileage (km)"), min_value=0, required=False)
+    running_hours = forms.IntegerField(label=_("Running hours"), min_value=0, required=False,
+                                       widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    mileage_km = forms.IntegerField(label=_("Mileage (km)"), min_value=0, required=False,
+                                    widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
     parts = forms.CharField(label=_("Parts used"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                             help_text=_("One per line: name, model, quantity (e.g. 角阀, DN15, 1)."))
+    photos = MultipleFileField(label=_("Photos"), required=False)
+
+    def __init__(self, *args: Any, readings: Any = ("disassembly_signs", "running_hours", "mileage_km"),
+                 min_photos: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("disassembly_signs", "running_hours", "mileage_km"):
+            if name not in readings:
+                del self.fields[name]
+        photos = self.fields["photos"]
+        if min_photos:
+            photos.help_text = _("The policy asks for at least %(n)s photos: the spot, from several angles, and "
+                                 "the work done.") % {"n": min_photos}
+        else:
+            photos.help_text = _("Optional: photos of the spot and of the work done.")
 
 
 class ConfirmForm(StyledForm):
@@ -317,4 +377,3 @@ class ListFilterForm(StyledForm):
             self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
         for name in ("q", "received_from", "received_to"):
             self.fields[name].widget.attrs["class"] = "form-control form-control-sm"
-

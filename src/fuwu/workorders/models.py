@@ -25,6 +25,8 @@ class Status(models.TextChoices):
     ON_SITE = "on_site", _("On site")
     AWAITING_MATERIALS = "awaiting_materials", _("Awaiting materials")
     AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    # Translators: 暂缓办理 — approved "cannot be done now": open, waiting for the day it can be done.
+    DEFERRED = "deferred", _("Deferred")
     DONE = "done", _("Done")
     CONFIRMED = "confirmed", _("Confirmed")
     VISITED = "visited", _("Visited")
@@ -35,7 +37,7 @@ class Status(models.TextChoices):
 
 OPEN_STATUSES = (
     Status.RECEIVED, Status.ROUTED, Status.DISPATCHED, Status.ON_SITE, Status.AWAITING_MATERIALS,
-    Status.AWAITING_APPROVAL,
+    Status.AWAITING_APPROVAL, Status.DEFERRED,
 )
 FINISHED_STATUSES = (Status.DONE, Status.CONFIRMED, Status.VISITED)
 ENDED_STATUSES = (Status.CLOSED, Status.REJECTED, Status.CANCELLED)
@@ -60,6 +62,13 @@ class Priority(models.TextChoices):
     NORMAL = "normal", _("Normal")
     HIGH = "high", _("High")
     URGENT = "urgent", _("Urgent")
+
+
+class WarrantyStatus(models.TextChoices):
+    IN_WARRANTY = "in_warranty", _("In warranty")
+    OUT_OF_WARRANTY = "out_of_warranty", _("Out of warranty")
+    MISUSE = "misuse", _("Misuse (not covered)")
+    NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
 
 class NumberSequence(models.Model):
@@ -87,7 +96,7 @@ class WorkOrder(models.Model):
         verbose_name=_("policy version"),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
-    # The status to return to when a pause (awaiting materials / approval) ends.
+    # The status to return to when a pause (awaiting materials / approval, deferred) ends.
     resume_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
@@ -154,6 +163,11 @@ class WorkOrder(models.Model):
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
+    # 暂缓办理: the day from which the work can be done, while deferred (approved "cannot be done now").
+    deferred_until = models.DateField(_("deferred until"), null=True, blank=True)
+    # The warranty finding (三包) recorded on site, before the service report: it decides the charge.
+    warranty_finding = models.CharField(_("warranty finding"), max_length=20, blank=True,
+                                        choices=WarrantyStatus.choices)
     is_paid = models.BooleanField(_("paid service"), default=False)
     confirmation_refused = models.BooleanField(_("confirmation refused"), default=False)
     reminder_count = models.PositiveIntegerField(_("reminders"), default=0)
@@ -260,6 +274,9 @@ class Escalation(models.Model):
 
 class Photo(models.Model):
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="photos")
+    # Set for the photos the technician took with a service report (the policy may require some).
+    report = models.ForeignKey("ServiceReport", on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="photos")
     image = models.ImageField(upload_to="work_orders/%Y/%m/")
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()
@@ -267,7 +284,7 @@ class Photo(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
-        return self.image.name
+        return self.image.name or ""
 
 
 class Material(models.Model):
@@ -336,6 +353,8 @@ class ApprovalRequest(models.Model):
     # goes back to awaiting materials when denied).
     status_before = models.CharField(max_length=20, choices=Status.choices, blank=True)
     clock_kind = models.CharField(max_length=20, blank=True)  # extensions
+    # "Cannot be done now": the day from which it can be done (told to the customer once approved).
+    deferred_until = models.DateField(_("can be done from"), null=True, blank=True)
     extension_amount = models.PositiveIntegerField(null=True, blank=True)
     extension_unit = models.CharField(max_length=20, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -356,13 +375,6 @@ class ApprovalRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_order} {self.kind} {self.status}"
-
-
-class WarrantyStatus(models.TextChoices):
-    IN_WARRANTY = "in_warranty", _("In warranty")
-    OUT_OF_WARRANTY = "out_of_warranty", _("Out of warranty")
-    MISUSE = "misuse", _("Misuse (not covered)")
-    NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
 
 class ServiceReport(models.Model):

@@ -17,7 +17,7 @@ from .rules import Action
 def is_head_of(user: User, department: Any) -> bool:
     """A department head of ``department`` or of a department above it."""
     return bool(
-        department is not None and user.department_id is not None and user.has_role(Role.DEPARTMENT_HEAD)
+        department is not None and user.has_role(Role.DEPARTMENT_HEAD) and user.department is not None
         and department.path.startswith(user.department.path)
     )
 
@@ -56,7 +56,7 @@ class ApprovalAuthority:
     @classmethod
     def of(cls, user: User) -> ApprovalAuthority:
         head = user.has_role(Role.DEPARTMENT_HEAD) and user.department_id is not None
-        return cls(decides_all=user.has_role(Role.DIRECTOR), head_path=user.department.path if head else None)
+        return cls(decides_all=user.has_role(Role.DIRECTOR), head_path=user.department.path if head and user.department is not None else None)
 
     def allows(self, approver_role: str, work_order: WorkOrder) -> bool:
         if self.decides_all:
@@ -115,6 +115,10 @@ def may(
             return agent or head or director
         case Action.ACCEPT | Action.ARRIVE | Action.COMPLETE:
             return assigned
+        case Action.RECORD_WARRANTY:  # found on site; the head may record what the technician reports
+            return assigned or head
+        case Action.RESUME:  # a deferred request taken up before its day (the sweep does it on the day)
+            return agent or owner or assigned or head or director
         case (Action.NOTICE_MISSING | Action.MATERIALS_RECEIVED | Action.RECORD_FEE | Action.COLLECT_FEE
               | Action.REPLY):
             return agent or owner or assigned or head

@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import wraps
 from typing import Any
 
@@ -187,6 +187,8 @@ CUSTOMER_STATUS: dict[str, tuple[Promise, str]] = {
     Status.ON_SITE: (gettext_lazy("Technician on site"), "primary"),
     Status.AWAITING_MATERIALS: (gettext_lazy("Waiting for materials from you"), "warning"),
     Status.AWAITING_APPROVAL: (gettext_lazy("In progress"), "primary"),
+    # Translators: 暂缓办理 — told with the reason and the day from which it can be done, not a refusal.
+    Status.DEFERRED: (gettext_lazy("Deferred"), "warning"),
     Status.DONE: (gettext_lazy("Work done"), "success"),
     Status.CONFIRMED: (gettext_lazy("Confirmed"), "success"),
     Status.VISITED: (gettext_lazy("Confirmed"), "success"),
@@ -230,6 +232,7 @@ class PublicStatus:
     resolution_due: datetime | None = None
     missing_materials: list[str] = field(default_factory=list)
     answer: str = ""
+    deferred_until: date | None = None  # deferred (暂缓办理): the day from which it can be done
 
 
 def find_work_order(organisation: Organisation, number: str, phone_last_four: str) -> WorkOrder | None:
@@ -267,12 +270,16 @@ def public_status(work_order: WorkOrder) -> PublicStatus:
     if work_order.status == Status.AWAITING_MATERIALS:
         result.missing_materials = list(work_order.materials.filter(is_required=True, is_received=False)
                                         .values_list("name", flat=True))
-    if work_order.status == Status.REJECTED:
-        approval = (work_order.approvals
-                    .filter(kind__in=(ApprovalKind.REJECTION, ApprovalKind.CANNOT_DO_NOW),
-                            status=ApprovalStatus.APPROVED)
+    if work_order.status in (Status.REJECTED, Status.DEFERRED):
+        # The answer a head approved: the refusal, or why it cannot be done now (and from when it can).
+        kind = ApprovalKind.REJECTION if work_order.status == Status.REJECTED else ApprovalKind.CANNOT_DO_NOW
+        approval = (work_order.approvals.filter(kind=kind, status=ApprovalStatus.APPROVED)
                     .order_by("-decided_at", "-id").first())
         result.answer = approval.answer if approval else ""
+    if work_order.status == Status.DEFERRED:
+        result.deferred_until = work_order.deferred_until
+        if work_order.deferred_until is not None:
+            result.status_label = _("Deferred until %(day)s") % {"day": work_order.deferred_until.isoformat()}
     return result
 
 

@@ -6,13 +6,15 @@ arguments; nothing here touches the database.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
+from fuwu.catalogue.models import ServiceCategory
 from fuwu.lib.worktime import Deadline, WorkCalendar
 from fuwu.policy.schema import Duration, EscalationLevel, PolicyDocument
 
-from .models import ANSWERED_AT_INTAKE, ClockKind, Status
+from .models import ANSWERED_AT_INTAKE, ApprovalStatus, ClockKind, Status, WarrantyStatus
 
 
 class Action(StrEnum):
@@ -25,12 +27,14 @@ class Action(StrEnum):
     REPLY = "reply"
     NOTICE_MISSING = "notice-missing"
     MATERIALS_RECEIVED = "materials-received"
-    REQUEST_REJECTION = "request-rejection"
+    REQUEST_REJECTION = "request-rejection"  # a refusal, or "cannot be done now" (a deferral)
     APPROVE_REJECTION = "approve-rejection"
     DENY_REJECTION = "deny-rejection"
+    RESUME = "resume"  # a deferred request is taken up again (by staff, or by the sweep on its day)
     REQUEST_EXTENSION = "request-extension"
     APPROVE_EXTENSION = "approve-extension"
     DENY_EXTENSION = "deny-extension"
+    RECORD_WARRANTY = "record-warranty"  # the warranty finding on site: paid or free, before completing
     COMPLETE = "complete"
     SEND_CONFIRMATION_CODE = "send-confirmation-code"
     CONFIRM = "confirm"
@@ -47,7 +51,7 @@ class Action(StrEnum):
 
 S = Status
 _WORKING = (S.RECEIVED, S.ROUTED, S.DISPATCHED, S.ON_SITE)
-_OPEN = (*_WORKING, S.AWAITING_MATERIALS, S.AWAITING_APPROVAL)
+_OPEN = (*_WORKING, S.AWAITING_MATERIALS, S.AWAITING_APPROVAL, S.DEFERRED)
 
 # The statuses in which each action may be taken. Further conditions (a pending approval of the
 # right kind, an unmet written-reply clock, …) are checked by ``allowed_actions``.
@@ -60,12 +64,15 @@ ACTION_STATUSES: dict[Action, tuple[Status, ...]] = {
     # A supplementary notice may follow while waiting (for a material the checklist did not have).
     Action.NOTICE_MISSING: (*_WORKING, S.AWAITING_MATERIALS),
     Action.MATERIALS_RECEIVED: (S.AWAITING_MATERIALS,),
-    Action.REQUEST_REJECTION: (*_WORKING, S.AWAITING_MATERIALS),
+    # A deferred request may still be refused (or deferred again) through a new approval.
+    Action.REQUEST_REJECTION: (*_WORKING, S.AWAITING_MATERIALS, S.DEFERRED),
     Action.APPROVE_REJECTION: (S.AWAITING_APPROVAL,),
     Action.DENY_REJECTION: (S.AWAITING_APPROVAL,),
+    Action.RESUME: (S.DEFERRED,),
     Action.REQUEST_EXTENSION: _OPEN,
     Action.APPROVE_EXTENSION: _OPEN,
     Action.DENY_EXTENSION: _OPEN,
+    Action.RECORD_WARRANTY: (S.DISPATCHED, S.ON_SITE),
     Action.COMPLETE: (S.DISPATCHED, S.ON_SITE),
     Action.SEND_CONFIRMATION_CODE: (S.DONE,),
     Action.CONFIRM: (S.DONE,),
@@ -75,7 +82,7 @@ ACTION_STATUSES: dict[Action, tuple[Status, ...]] = {
     Action.APPROVE_PAID_SERVICE: (S.DISPATCHED, S.ON_SITE, S.DONE, S.CONFIRMED),
     Action.DENY_PAID_SERVICE: (S.DISPATCHED, S.ON_SITE, S.DONE, S.CONFIRMED),
     Action.CLOSE: (S.DONE, S.CONFIRMED, S.VISITED),
-    Action.CANCEL: (S.RECEIVED, S.ROUTED, S.DISPATCHED, S.AWAITING_MATERIALS),
+    Action.CANCEL: (S.RECEIVED, S.ROUTED, S.DISPATCHED, S.AWAITING_MATERIALS, S.DEFERRED),
     Action.REOPEN: (S.DONE, S.CONFIRMED, S.VISITED, S.CLOSED, S.REJECTED, S.CANCELLED),
     Action.REMIND: _OPEN,
 }
@@ -131,6 +138,63 @@ def actions_in_state(facts: StateFacts) -> list[Action]:
         return True
 
     return [action for action in allowed if keep(action)]
+
+
+# --- deferral (暂缓办理) and paid service (三包) -----------------------------------------------
+
+def latest_deferral_day(calendar: WorkCalendar, now: datetime, policy: PolicyDocument) -> date:
+    """The last day a request may be deferred to: the policy's maximum of working days ahead."""
+    return calendar.add_working_days(now, policy.approvals.max_deferral_working_days).due.date()
+
+
+def deferral_is_due(deferred_until: date | None, today: date) -> bool:
+    """A deferred request comes back on the day it can be done (or later, after a downtime)."""
+    return deferred_until is not None and deferred_until <= today
+
+
+def is_paid_finding(warranty_status: str, category: str) -> bool:
+    """三包: in warranty → free; out of warranty or misuse → paid at the fee schedule; not applicable →
+    the service type's category decides (a paid service, 有偿 A, is charged)."""
+    if warranty_status in (WarrantyStatus.OUT_OF_WARRANTY, WarrantyStatus.MISUSE):
+        return True
+    return warranty_status == WarrantyStatus.NOT_APPLICABLE and category == ServiceCategory.PAID
+
+
+@dataclass(frozen=True)
+class PaidServiceStep:
+    """What a warranty finding does to the charge: whether the work is paid, whether a head's
+    approval is asked now, whether an approval still pending is withdrawn."""
+
+    is_paid: bool
+    ask_approval: bool = False
+    withdraw_pending: bool = False
+
+
+def paid_service_step(*, paid_finding: bool, needs_approval: bool, decision: str | None) -> PaidServiceStep:
+    """``decision``: the status of the latest paid-service approval of the work order that was not
+    withdrawn (None: never asked). One decision per work order: a finding made again, or the
+    completion after a finding on site, never asks a second time; a head's "no" stands (free)."""
+    if not paid_finding:
+        return PaidServiceStep(is_paid=False, withdraw_pending=decision == ApprovalStatus.PENDING)
+    if not needs_approval:
+        return PaidServiceStep(is_paid=True)
+    if decision == ApprovalStatus.DENIED:
+        return PaidServiceStep(is_paid=False)
+    return PaidServiceStep(is_paid=True, ask_approval=decision is None)
+
+
+def report_readings(*, asks_running_hours: bool, asks_mileage: bool, product: Any) -> frozenset[str]:
+    """The readings a service report asks for: running hours and mileage where the service type asks
+    for them or the product has them recorded (002 客车); signs of disassembly when there is a product
+    (三包). A kitchen leak asks for none of them."""
+    readings = set()
+    if product is not None:
+        readings.add("disassembly_signs")
+    if asks_running_hours or getattr(product, "running_hours", None) is not None:
+        readings.add("running_hours")
+    if asks_mileage or getattr(product, "mileage_km", None) is not None:
+        readings.add("mileage_km")
+    return frozenset(readings)
 
 
 # --- SLA clocks -----------------------------------------------------------------------------

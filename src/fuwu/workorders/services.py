@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -24,9 +24,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fuwu.catalogue.models import FeeItem, ServiceCategory, ServiceType
+from fuwu.catalogue.models import FeeItem, ServiceType
 from fuwu.customers.models import Customer, Phone, Product
 from fuwu.lib.errors import ConflictError, FieldErrors, PermissionDeniedError, ValidationFailed
+from fuwu.lib.images import ImageRefused, check_image
+from fuwu.lib.inputs import decimal_fits, decimal_limit
 from fuwu.lib.search import search_text
 from fuwu.lib.worktime import WorkCalendar
 from fuwu.notify.models import NotificationKind
@@ -35,7 +37,9 @@ from fuwu.org.models import Absence, Department, Duty, Organisation, Role, User
 from fuwu.org.selectors import duty_handler, person_handler
 from fuwu.policy.schema import PolicyDocument
 from fuwu.policy.selectors import active_policy, active_version_id, policy_document_for_version
+from fuwu.policy.templatetags.policy_format import duration
 from fuwu.timeline.services import record_event
+from fuwu.visibility import below_clearance, customers_for_user
 from fuwu.workcal.selectors import work_calendar_for
 
 from . import rules
@@ -66,8 +70,6 @@ from .numbering import next_number
 from .permissions import approvers_q, deciding_department, is_assigned, is_head_of, may, may_take_calls
 from .rules import Action
 
-PHOTO_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 12
 CONFIRMATION_CODE_MINUTES = 15
 MAX_CODE_ATTEMPTS = 5
@@ -88,8 +90,9 @@ class Context:
 
 def policy_of(work_order: WorkOrder) -> PolicyDocument:
     """The policy version that governed the work order when it was received."""
-    if work_order.policy_version_id is not None:
-        return policy_document_for_version(work_order.policy_version)
+    version = work_order.policy_version
+    if version is not None:
+        return policy_document_for_version(version)
     return active_policy(work_order.organisation)
 
 
@@ -214,6 +217,7 @@ def _resume(ctx: Context) -> dict[str, Any]:
     """Restart paused clocks, moving each deadline by the time it stood still."""
     changes: dict[str, Any] = {}
     for clock in ctx.work_order.clocks.filter(is_active=True, met_at__isnull=True, paused_at__isnull=False):
+        assert clock.paused_at is not None  # the filter takes paused clocks only
         minutes = rules.paused_minutes(ctx.calendar, clock.unit, clock.paused_at, ctx.now)
         moved = rules.extend_after_pause(ctx.calendar, clock.unit, clock.due_at, minutes)
         changes[f"clock.{clock.kind}"] = {"before": clock.due_at, "after": moved.due}
@@ -227,12 +231,15 @@ def _resume(ctx: Context) -> dict[str, Any]:
     return changes
 
 
-_WAITING = (Status.AWAITING_MATERIALS, Status.AWAITING_APPROVAL)
+_WAITING = (Status.AWAITING_MATERIALS, Status.AWAITING_APPROVAL, Status.DEFERRED)
 
 
 def _pauses_clocks(policy: PolicyDocument, status: str) -> bool:
     """Whether the clocks stand still in ``status`` (the policy's pause statuses; waiting for
-    materials only when the one-time notice pauses the clock)."""
+    materials only when the one-time notice pauses the clock; a deferred request as
+    ``approvals.deferral_pauses_clocks`` says)."""
+    if status == Status.DEFERRED:
+        return policy.approvals.deferral_pauses_clocks
     if status not in policy.sla.pause_statuses:
         return False
     return status != Status.AWAITING_MATERIALS or policy.notice.pauses_clock
@@ -247,6 +254,8 @@ def _enter_pause_status(ctx: Context, status: Status, changes: dict[str, Any]) -
         _pause(ctx)
         if not _pauses_clocks(ctx.policy, before):
             changes["clocks"] = {"after": _("paused")}
+    elif _pauses_clocks(ctx.policy, before):  # e.g. deferred (paused) → awaiting an approval that does not pause
+        changes.update(_resume(ctx))
 
 
 def _leave_pause_status(ctx: Context, changes: dict[str, Any], to: str = "") -> None:
@@ -287,8 +296,8 @@ def heads_of(department: Department | None) -> list[User]:
                  .filter(User.role_q(Role.DEPARTMENT_HEAD)).select_related("department"))
     if not heads:
         return []
-    nearest = max(h.department.depth for h in heads)
-    return [h for h in heads if h.department.depth == nearest]
+    nearest = max(h.department.depth for h in heads if h.department is not None)
+    return [h for h in heads if h.department is not None and h.department.depth == nearest]
 
 
 def people_with_role(organisation_id: int, role: str, work_order: WorkOrder) -> list[User]:
@@ -321,38 +330,24 @@ def _tell_owner(ctx: Context, text: str) -> None:
 # --- intake ---------------------------------------------------------------------------------
 
 def _check_photos(photos: Sequence[UploadedFile], errors: FieldErrors) -> list[tuple[UploadedFile, str]]:
-    from PIL import Image, UnidentifiedImageError
-
     if len(photos) > MAX_PHOTOS:
         errors.add("photos", _("at most %(n)s photos per record") % {"n": MAX_PHOTOS})
         return []
     checked = []
     for index, photo in enumerate(photos):
-        field = f"photos[{index}]"
-        if photo.size is None or photo.size > MAX_PHOTO_BYTES:
-            errors.add(field, _("is larger than %(mb)s MB") % {"mb": MAX_PHOTO_BYTES // (1024 * 1024)})
-            continue
         try:
-            photo.seek(0)
-            with Image.open(photo) as image:
-                image.verify()
-                kind = image.format or ""
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-            errors.add(field, _("is not a picture (JPEG, PNG, WebP or GIF)"))
-            continue
-        if kind not in PHOTO_TYPES:
-            errors.add(field, _("is not a picture (JPEG, PNG, WebP or GIF)"))
-            continue
-        photo.seek(0)
-        checked.append((photo, PHOTO_TYPES[kind]))
+            checked.append((photo, check_image(photo, photo.size)))
+        except ImageRefused as refused:
+            errors.add(f"photos[{index}]", str(refused))
     return checked
 
 
-def _save_photos(work_order: WorkOrder, photos: list[tuple[UploadedFile, str]], by: User | None) -> None:
+def _save_photos(work_order: WorkOrder, photos: list[tuple[UploadedFile, str]], by: User | None,
+                 report: ServiceReport | None = None) -> None:
     for photo, content_type in photos:
         extension = content_type.split("/")[1].replace("jpeg", "jpg")
         Photo.objects.create(work_order=work_order, image=ContentFile(photo.read(), name=f"{work_order.number}.{extension}"),
-                             content_type=content_type, size=photo.size or 0, uploaded_by=by)
+                             content_type=content_type, size=photo.size or 0, uploaded_by=by, report=report)
 
 
 def intake_handler(organisation: Organisation, at: datetime) -> User | None:
@@ -363,14 +358,18 @@ def intake_handler(organisation: Organisation, at: datetime) -> User | None:
 
 
 def _match_or_create_customer(
-    organisation: Organisation, by: User | None, *, name: str, phone: str, building: str, unit: str, room: str,
-    address: str, errors: FieldErrors,
+    organisation: Organisation, by: User | None, owner: User, *, name: str, phone: str, building: str, unit: str,
+    room: str, address: str, errors: FieldErrors,
 ) -> Customer | None:
+    """The customer whose phone the caller gave, among those the first-contact owner may see; else a
+    new customer from what the caller said. A number on file only for a customer above the owner's
+    clearance matches nothing (docs/adr/0005): the caller is recorded as told, nothing of the
+    confidential record is revealed or inherited, and the owner keeps following what they received."""
     from fuwu.customers.services import customer_create, phone_digits, phone_problem
 
     digits = phone_digits(phone)
     if digits:
-        found = (Customer.objects.filter(organisation=organisation)
+        found = (customers_for_user(owner).filter(organisation=organisation)
                  .filter(pk__in=Phone.objects.filter(digits=digits).values("customer_id")).order_by("pk").first())
         if found is not None:
             return found
@@ -387,6 +386,28 @@ def _match_or_create_customer(
         addresses=[{"building": building, "unit": unit, "room": room, "text": address}] if has_address else [],
         phones=[{"number": phone, "label": "", "is_primary": True}],
     )
+
+
+def _caller_phone_of(customer: Customer, caller_phone: str, errors: FieldErrors) -> str:
+    """The number a known customer's work order keeps, and its SMS go to. Nothing typed: the customer's
+    first number. One of their numbers, or a part of one (the digits typed before picking the
+    suggestion, 1337590): that whole number as on file. Another whole number (a new phone): as typed.
+    Anything else is refused: a fragment is never stored."""
+    from fuwu.customers.services import normalise_phone, phone_digits, phone_problem
+
+    phones = list(customer.phones.order_by("-is_primary", "pk"))
+    typed = normalise_phone(caller_phone)
+    if not typed:
+        return phones[0].number if phones else ""
+    digits = phone_digits(typed)
+    if digits:
+        for match in (lambda phone: phone.digits == digits, lambda phone: digits in phone.digits):
+            found = next((phone for phone in phones if match(phone)), None)
+            if found is not None:
+                return found.number
+    if problem := phone_problem(typed):
+        errors.add("caller_phone", problem)
+    return typed
 
 
 def work_order_search_text(work_order: WorkOrder) -> str:
@@ -457,9 +478,7 @@ def work_order_create(
     if customer is not None:
         if customer.organisation_id != organisation.pk:
             errors.add("customer_id", _("no such customer"))
-        if not caller_phone:
-            first_phone = customer.phones.order_by("-is_primary", "pk").first()
-            caller_phone = first_phone.number if first_phone else ""
+        caller_phone = _caller_phone_of(customer, caller_phone, errors)
         caller_name = caller_name or customer.name
         if not any((building, unit, room, address)):
             first_address = customer.addresses.order_by("order", "pk").first()
@@ -477,10 +496,16 @@ def work_order_create(
 
     if customer is None:
         customer = _match_or_create_customer(
-            organisation, by, name=caller_name.strip(), phone=caller_phone.strip(), building=building, unit=unit,
-            room=room, address=address, errors=errors)
+            organisation, by, owner, name=caller_name.strip(), phone=caller_phone.strip(), building=building,
+            unit=unit, room=room, address=address, errors=errors)
         errors.raise_if_any()
         assert customer is not None
+    # The first-contact owner follows the request to its end: it may not be above their clearance.
+    if max(confidentiality, customer.confidentiality) > owner.clearance:
+        field = "confidentiality" if confidentiality > owner.clearance else "customer_id"
+        raise ValidationFailed.field(field, _(
+            "is above the clearance of %(owner)s, who receives this request and must be able to follow it")
+            % {"owner": owner})
 
     policy = active_policy(organisation)
     version_id = active_version_id(organisation)
@@ -570,6 +595,11 @@ def work_order_route(*, work_order: WorkOrder, by: User, department: Department,
     wo = ctx.work_order
     if department.organisation_id != wo.organisation_id or not department.is_active:
         raise ValidationFailed.field("department_id", _("no such department"))
+    heads = heads_of(department)
+    if heads and len(below_clearance(heads, wo.confidentiality)) == len(heads):
+        raise ValidationFailed.field("department_id", _(
+            "%(people)s may not see this work order (its confidentiality is above their clearance)")
+            % {"people": "、".join(str(h) for h in heads)})
     changes: dict[str, Any] = {"department": {"before": wo.department, "after": department}}
     if wo.assignee_id or wo.team.exists():  # back in a department's queue: nobody is dispatched
         changes["assignee"] = {"before": wo.assignee, "after": None}
@@ -604,6 +634,13 @@ def work_order_dispatch(*, work_order: WorkOrder, by: User, technician: User, te
         handover_reason = handler.explanation()
     members = [person_handler(p, ctx.now).person for p in team]
     members = [m for i, m in enumerate(members) if m.pk != leader.pk and m.pk not in {x.pk for x in members[:i]}]
+    # Whoever is sent (after A/B hand-over) must be allowed to see the record they are sent to.
+    cleared = FieldErrors()
+    for field, person in [("technician_id", leader), *((f"team_ids[{i}]", m) for i, m in enumerate(members))]:
+        if below_clearance([person], wo.confidentiality):
+            cleared.add(field, _("%(person)s may not see this work order (its confidentiality is above their "
+                                 "clearance)") % {"person": person})
+    cleared.raise_if_any()
     if members:
         changes["team"] = {"after": [str(m) for m in members]}
     wo.assignee = leader
@@ -755,10 +792,28 @@ def work_order_materials_received(*, work_order: WorkOrder, by: User, received: 
 
 # --- red light and extensions ---------------------------------------------------------------
 
+def _deferral_day(ctx: Context, day: date | None, errors: FieldErrors) -> date | None:
+    """The day from which a request that cannot be done now can be done: after today, and at most the
+    policy's maximum of working days ahead (暂缓办理 is a wait with an end, not a silent refusal)."""
+    if day is None:
+        errors.add("deferred_until", _("is required: the day from which the work can be done"))
+        return None
+    today = timezone.localtime(ctx.now).date()
+    latest = rules.latest_deferral_day(ctx.calendar, ctx.now, ctx.policy)
+    if day <= today:
+        errors.add("deferred_until", _("must be after today (%(today)s)") % {"today": today.isoformat()})
+    elif day > latest:
+        errors.add("deferred_until", _("must be at most %(days)s working days ahead, by %(latest)s") % {
+            "days": ctx.policy.approvals.max_deferral_working_days, "latest": latest.isoformat()})
+    return day
+
+
 @transaction.atomic
 def work_order_request_rejection(*, work_order: WorkOrder, by: User, kind: str, reason: str, answer: str,
-                                 now: datetime | None = None) -> ApprovalRequest:
-    """Staff may explain, only a head may refuse (红灯): the refusal waits for approval, nothing is sent."""
+                                 deferred_until: date | None = None, now: datetime | None = None) -> ApprovalRequest:
+    """Staff may explain, only a head may refuse (红灯): the refusal waits for approval, nothing is sent.
+    ``cannot_do_now`` (暂缓办理) is not a refusal: it names the day from which the work can be done
+    (``deferred_until``) and, once approved, the request waits open until then."""
     errors = FieldErrors()
     if kind not in (ApprovalKind.REJECTION, ApprovalKind.CANNOT_DO_NOW):
         errors.add("kind", _("must be one of %(choices)s") % {"choices": "rejection, cannot_do_now"})
@@ -767,17 +822,48 @@ def work_order_request_rejection(*, work_order: WorkOrder, by: User, kind: str, 
     errors.raise_if_any()
     ctx = _begin(work_order, Action.REQUEST_REJECTION, by, now)
     wo = ctx.work_order
+    if kind == ApprovalKind.CANNOT_DO_NOW:
+        deferred_until = _deferral_day(ctx, deferred_until, errors)
+    elif deferred_until is not None:
+        errors.add("deferred_until", _("only a request that cannot be done now names a day"))
+    errors.raise_if_any()
     approver_role = getattr(ctx.policy.approvals, kind)
     request = ApprovalRequest.objects.create(work_order=wo, kind=kind, approver_role=approver_role, reason=reason,
                                              answer=answer, status_before=wo.status, requested_by=by,
-                                             requested_at=ctx.now)
-    changes: dict[str, Any] = {"approval": {"after": {"kind": kind, "approver": approver_role}}}
+                                             requested_at=ctx.now, deferred_until=deferred_until)
+    approval: dict[str, Any] = {"kind": kind, "approver": approver_role}
+    if deferred_until is not None:
+        approval["deferred_until"] = deferred_until
+    changes: dict[str, Any] = {"approval": {"after": approval}}
     _enter_pause_status(ctx, Status.AWAITING_APPROVAL, changes)
     _save(wo, "status", "resume_status")
-    _event(ctx, "work_order.rejection_requested", changes, reason)
-    notify(approvers_for(approver_role, wo), kind=NotificationKind.APPROVAL_REQUESTED, work_order=wo,
-           title=_("%(number)s: a refusal waits for your approval") % {"number": wo.number}, body=reason)
+    if kind == ApprovalKind.CANNOT_DO_NOW:
+        _event(ctx, "work_order.deferral_requested", changes, reason)
+        title = _("%(number)s: a deferral until %(day)s waits for your approval") % {
+            "number": wo.number, "day": deferred_until.isoformat() if deferred_until else ""}
+    else:
+        _event(ctx, "work_order.rejection_requested", changes, reason)
+        title = _("%(number)s: a refusal waits for your approval") % {"number": wo.number}
+    notify(approvers_told(approver_role, wo), kind=NotificationKind.APPROVAL_REQUESTED, work_order=wo,
+           title=title, body=reason)
     return request
+
+
+def _may_see(people: Iterable[User], work_order: WorkOrder) -> list[User]:
+    """Only the people who may open the work order are told of it (visibility)."""
+    from fuwu import visibility
+
+    return [person for person in people
+            if visibility.work_orders_for_user(person).filter(pk=work_order.pk).exists()]
+
+
+def approvers_told(role: str, work_order: WorkOrder) -> list[User]:
+    """Who is asked to decide: the approvers of ``role`` who may see the work order; when none may
+    (a confidential request above the head's clearance), the directors who may, as they decide all."""
+    told = _may_see(approvers_for(role, work_order), work_order)
+    if not told and role != Role.DIRECTOR:
+        told = _may_see(people_with_role(work_order.organisation_id, Role.DIRECTOR, work_order), work_order)
+    return told
 
 
 def _pending(ctx: Context, *kinds: str) -> ApprovalRequest:
@@ -793,20 +879,62 @@ def _decide(ctx: Context, request: ApprovalRequest, status: ApprovalStatus, note
                "decision": request.get_status_display()})
 
 
+def deferral_notice(number: str, answer: str, day: date) -> str:
+    """What the customer is told of an approved deferral: why, and from when it can be done."""
+    return _("Work order %(number)s cannot be done now: %(answer)s It can be done from %(day)s; we will "
+             "contact you then. Your request stays open.") % {"number": number, "answer": answer.strip(),
+                                                             "day": day.isoformat()}
+
+
+def _approve_deferral(ctx: Context, request: ApprovalRequest, note: str, deferred_until: date | None) -> WorkOrder:
+    wo = ctx.work_order
+    errors = FieldErrors()
+    day = _deferral_day(ctx, deferred_until or request.deferred_until, errors)
+    if errors and deferred_until is None and request.deferred_until is not None:
+        errors = FieldErrors()  # the day asked for has passed meanwhile: the head names a new one
+        errors.add("deferred_until", _("the day asked for (%(day)s) is no longer possible; give a new day") % {
+            "day": request.deferred_until.isoformat()})
+    errors.raise_if_any()
+    assert day is not None
+    _decide(ctx, request, ApprovalStatus.APPROVED, note)
+    changes: dict[str, Any] = {"approval": {"after": _("approved")}, "answer": {"after": request.answer},
+                               "deferred_until": {"before": wo.deferred_until, "after": day}}
+    wo.deferred_until = day
+    before = wo.status
+    _set_status(ctx, Status.DEFERRED, changes)
+    if _pauses_clocks(ctx.policy, Status.DEFERRED):
+        _pause(ctx)
+        if not _pauses_clocks(ctx.policy, before):
+            changes["clocks"] = {"after": _("paused")}
+    else:
+        changes.update(_resume(ctx))
+    _save(wo, "status", "deferred_until")
+    send_sms(to=wo.caller_phone, body=deferral_notice(wo.number, request.answer, day), work_order=wo)
+    _event(ctx, "work_order.deferred", changes, note)
+    _tell_owner(ctx, _("deferred until %(day)s") % {"day": day.isoformat()})
+    return wo
+
+
 @transaction.atomic
 def work_order_approve_rejection(*, work_order: WorkOrder, by: User, note: str = "",
-                                 now: datetime | None = None) -> WorkOrder:
-    """The head approves: now, and only now, the negative answer goes to the customer."""
+                                 deferred_until: date | None = None, now: datetime | None = None) -> WorkOrder:
+    """The head approves: now, and only now, the negative answer goes to the customer. A "cannot be
+    done now" approved is a deferral, not a refusal: the customer is told why and from which day
+    (the head may name another day in ``deferred_until``), and the request stays open."""
     ctx = _begin(work_order, Action.APPROVE_REJECTION, by, now)
     wo = ctx.work_order
     request = _pending(ctx, ApprovalKind.REJECTION, ApprovalKind.CANNOT_DO_NOW)
+    if request.kind == ApprovalKind.CANNOT_DO_NOW:
+        return _approve_deferral(ctx, request, note, deferred_until)
+    if deferred_until is not None:
+        raise ValidationFailed.field("deferred_until", _("only a request that cannot be done now names a day"))
     _decide(ctx, request, ApprovalStatus.APPROVED, note)
     changes: dict[str, Any] = {"approval": {"after": _("approved")}, "answer": {"after": request.answer}}
     _withdraw_pending(ctx, changes)
     _set_status(ctx, Status.REJECTED, changes)
-    wo.resume_status, wo.closed_at = "", ctx.now
+    wo.resume_status, wo.closed_at, wo.deferred_until = "", ctx.now, None
     wo.clocks.filter(is_active=True, met_at__isnull=True).update(is_active=False, paused_at=None)
-    _save(wo, "status", "resume_status", "closed_at")
+    _save(wo, "status", "resume_status", "closed_at", "deferred_until")
     send_sms(to=wo.caller_phone, body=_("Work order %(number)s: %(answer)s") % {"number": wo.number,
                                                                              "answer": request.answer}, work_order=wo)
     _event(ctx, "work_order.rejection_approved", changes, note)
@@ -817,7 +945,7 @@ def work_order_approve_rejection(*, work_order: WorkOrder, by: User, note: str =
 @transaction.atomic
 def work_order_deny_rejection(*, work_order: WorkOrder, by: User, note: str = "",
                               now: datetime | None = None) -> WorkOrder:
-    """The head refuses the refusal: the work goes on where it was, its clocks restart."""
+    """The head refuses the refusal (or the deferral): the work goes on where it was, its clocks restart."""
     errors = FieldErrors()
     note = _required_text(note, "note", errors)
     errors.raise_if_any()
@@ -827,8 +955,56 @@ def work_order_deny_rejection(*, work_order: WorkOrder, by: User, note: str = ""
     changes: dict[str, Any] = {"approval": {"after": _("denied")}}
     _leave_pause_status(ctx, changes, to=request.status_before)
     _save(ctx.work_order, "status", "resume_status")
-    _event(ctx, "work_order.rejection_denied", changes, note)
+    _event(ctx, "work_order.deferral_denied" if request.kind == ApprovalKind.CANNOT_DO_NOW
+           else "work_order.rejection_denied", changes, note)
     return ctx.work_order
+
+
+def _deferral_return_status(wo: WorkOrder) -> str:
+    """The status a deferred request goes back to: the one it had when the deferral was asked
+    (a deferral asked again while deferred keeps the first one's)."""
+    for approval in wo.approvals.filter(kind=ApprovalKind.CANNOT_DO_NOW, status=ApprovalStatus.APPROVED) \
+            .order_by("-decided_at", "-id"):
+        if approval.status_before and approval.status_before not in (Status.DEFERRED, Status.AWAITING_APPROVAL):
+            return approval.status_before
+    return wo.resume_status or Status.RECEIVED
+
+
+@transaction.atomic
+def work_order_resume(*, work_order: WorkOrder, by: User | None, reason: str = "",
+                      now: datetime | None = None) -> WorkOrder:
+    """A deferred request is taken up again: by staff before its day, or by the sweep on it
+    (``by`` None). It goes back to where it was; its clocks restart, moved by the time they stood still."""
+    ctx = _begin(work_order, Action.RESUME, by, now)
+    wo = ctx.work_order
+    day = wo.deferred_until
+    changes: dict[str, Any] = {"deferred_until": {"before": day, "after": None}}
+    wo.deferred_until = None
+    _leave_pause_status(ctx, changes, to=_deferral_return_status(wo))
+    _save(wo, "status", "resume_status", "deferred_until")
+    if not reason and by is None:
+        reason = _("the day from which it can be done has come")
+    _event(ctx, "work_order.resumed", changes, reason)
+    title = _("%(number)s can be done now (deferred until %(day)s)") % {
+        "number": wo.number, "day": day.isoformat() if day else "—"}
+    handlers = [wo.assignee] if wo.assignee else heads_of(wo.department or wo.intake_department)
+    notify([p for p in [*handlers, wo.first_contact_owner] if p is not None and p != by],
+           kind=NotificationKind.ASSIGNED, work_order=wo, title=title, body=reason)
+    return wo
+
+
+def resume_due_deferrals(now: datetime) -> int:
+    """Sweep step: every deferred request whose day has come goes back to work (each in its own
+    transaction; one resumed meanwhile by someone else is skipped)."""
+    today = timezone.localtime(now).date()
+    count = 0
+    for pk in WorkOrder.objects.filter(status=Status.DEFERRED, deferred_until__lte=today).values_list("pk", flat=True):
+        try:
+            work_order_resume(work_order=WorkOrder(pk=pk), by=None, now=now)
+        except ConflictError:
+            continue
+        count += 1
+    return count
 
 
 @transaction.atomic
@@ -844,8 +1020,20 @@ def work_order_request_extension(*, work_order: WorkOrder, by: User, clock: str,
     errors.raise_if_any()
     ctx = _begin(work_order, Action.REQUEST_EXTENSION, by, now)
     wo = ctx.work_order
-    if not wo.clocks.filter(kind=clock, is_active=True, met_at__isnull=True).exists():
+    running = wo.clocks.filter(kind=clock, is_active=True, met_at__isnull=True).first()
+    if running is None:
         raise ValidationFailed.field("clock", _("no running clock of that kind"))
+    # At most the policy's longest extension, compared by where each would move the deadline (so
+    # that "3 working days" and "24 business hours" compare fairly).
+    longest = ctx.policy.approvals.max_extension
+    beyond = ValidationFailed.field("amount", _("may move the deadline by at most %(limit)s (policy)")
+                                    % {"limit": duration(longest)})
+    try:
+        limit = ctx.calendar.deadline(running.due_at, longest.amount, longest.unit).due
+        if ctx.calendar.deadline(running.due_at, amount, unit).due > limit:
+            raise beyond
+    except (ValueError, OverflowError):
+        raise beyond from None
     role = ctx.policy.approvals.extension
     request = ApprovalRequest.objects.create(work_order=wo, kind=ApprovalKind.EXTENSION, approver_role=role,
                                              reason=reason, clock_kind=clock, extension_amount=amount,
@@ -867,7 +1055,10 @@ def work_order_approve_extension(*, work_order: WorkOrder, by: User, note: str =
     if clock is None:  # the step was done (or stopped) meanwhile: nothing left to extend
         raise ValidationFailed.field("clock", _("the %(clock)s clock is no longer running; deny the request") % {
             "clock": ClockKind(request.clock_kind).label})
-    moved = ctx.calendar.deadline(clock.due_at, request.extension_amount or 0, request.extension_unit)
+    try:
+        moved = ctx.calendar.deadline(clock.due_at, request.extension_amount or 0, request.extension_unit)
+    except (ValueError, OverflowError):  # asked for before the policy bounded extensions
+        raise ValidationFailed.field("amount", _("is too large to compute a deadline; deny the request")) from None
     changes = {f"clock.{clock.kind}": {"before": clock.due_at, "after": moved.due}}
     clock.due_at = moved.due
     clock.calendar_confirmed = clock.calendar_confirmed and moved.calendar_confirmed
@@ -908,13 +1099,111 @@ def _clean_parts(parts: Iterable[Mapping[str, Any]], errors: FieldErrors) -> lis
     return cleaned
 
 
+def _check_product_warranty(ctx: Context, warranty_status: str) -> None:
+    """"In warranty" cannot be claimed for a product whose warranty has ended (on the local day)."""
+    product = ctx.work_order.product
+    if (warranty_status == WarrantyStatus.IN_WARRANTY and product is not None
+            and product.warranty_ends_on is not None
+            and product.warranty_ends_on < timezone.localtime(ctx.now).date()):
+        raise ValidationFailed.field("warranty_status", _("the product's warranty ended on %(day)s") % {
+            "day": product.warranty_ends_on.isoformat()})
+
+
+def paid_service_decision(work_order: WorkOrder) -> ApprovalRequest | None:
+    """The work order's paid-service approval that counts: the latest one not withdrawn."""
+    return (work_order.approvals.filter(kind=ApprovalKind.PAID_SERVICE).exclude(status=ApprovalStatus.WITHDRAWN)
+            .order_by("-requested_at", "-id").first())
+
+
+def _apply_warranty_finding(ctx: Context, warranty_status: str, changes: dict[str, Any], note: str = "") -> None:
+    """The charge that follows a warranty finding (三包), on site or with the report: paid or free;
+    the head's approval asked once where the policy wants it (and the head told at once)."""
+    wo = ctx.work_order
+    decision = paid_service_decision(wo)
+    step = rules.paid_service_step(
+        paid_finding=rules.is_paid_finding(warranty_status, wo.service_type.category),
+        needs_approval=ctx.policy.approvals.paid_service_needs_approval,
+        decision=decision.status if decision else None)
+    if not step.is_paid:
+        if wo.fees.filter(is_collected=True).exists():
+            raise ValidationFailed.field("warranty_status", _(
+                "fees of the paid service were already collected; the work cannot become free now"))
+        dropped = list(wo.fees.filter(is_collected=False).values_list("description", flat=True))
+        if dropped:
+            wo.fees.filter(is_collected=False).delete()
+            changes["fees_dropped"] = {"after": dropped}
+    if step.withdraw_pending and decision is not None:
+        decision.status, decision.decided_at, decision.decided_by = ApprovalStatus.WITHDRAWN, ctx.now, ctx.by
+        decision.save(update_fields=["status", "decided_at", "decided_by"])
+        changes["approvals_withdrawn"] = {"after": [ApprovalKind.PAID_SERVICE]}
+    if step.ask_approval:
+        role = ctx.policy.approvals.paid_service
+        reason = _("paid service: %(warranty)s") % {"warranty": WarrantyStatus(warranty_status).label}
+        if note:
+            reason = f"{reason} — {note}"
+        ApprovalRequest.objects.create(work_order=wo, kind=ApprovalKind.PAID_SERVICE, approver_role=role,
+                                       reason=reason, status_before=wo.status, requested_by=ctx.by,
+                                       requested_at=ctx.now)
+        changes["approval"] = {"after": {"kind": ApprovalKind.PAID_SERVICE, "approver": role}}
+        notify(approvers_told(role, wo), kind=NotificationKind.APPROVAL_REQUESTED, work_order=wo,
+               title=_("%(number)s: a paid service waits for your approval") % {"number": wo.number},
+               body=reason)
+    changes["is_paid"] = {"before": wo.is_paid, "after": step.is_paid}
+    wo.is_paid = step.is_paid
+
+
+@transaction.atomic
+def work_order_record_warranty(*, work_order: WorkOrder, by: User, warranty_status: str, note: str = "",
+                               now: datetime | None = None) -> WorkOrder:
+    """The technician's warranty finding on site (判定保修状态), before completing: out of warranty or
+    misuse makes the work paid, and where the policy wants a head's approval it is asked at once, so
+    that the fee can be collected before the technician leaves. Recorded again, it never asks twice."""
+    errors = FieldErrors()
+    if warranty_status not in WarrantyStatus.values:
+        errors.add("warranty_status", _("must be one of %(choices)s") % {"choices": ", ".join(WarrantyStatus.values)})
+    note = (note or "").strip()
+    if len(note) > 2000:
+        errors.add("note", _("must have at most %(n)s characters") % {"n": 2000})
+    errors.raise_if_any()
+    ctx = _begin(work_order, Action.RECORD_WARRANTY, by, now)
+    wo = ctx.work_order
+    _check_product_warranty(ctx, warranty_status)
+    changes: dict[str, Any] = {"warranty_finding": {"before": wo.warranty_finding or None, "after": warranty_status}}
+    _apply_warranty_finding(ctx, warranty_status, changes, note)
+    wo.warranty_finding = warranty_status
+    _save(wo, "warranty_finding", "is_paid")
+    _event(ctx, "work_order.warranty_recorded", changes, note)
+    return wo
+
+
+def _report_photos(ctx: Context, photos: Sequence[UploadedFile], photo_ids: Sequence[int],
+                   errors: FieldErrors) -> tuple[list[tuple[UploadedFile, str]], list[Photo]]:
+    """The photos of a service report: uploaded with it, or uploaded before (``photo_ids``: photos of
+    this work order not on a report yet). At least the policy's ``service_report.min_photos``."""
+    wo = ctx.work_order
+    ids = list(dict.fromkeys(photo_ids))
+    earlier = list(wo.photos.filter(pk__in=ids, report__isnull=True)) if ids else []
+    if len(earlier) != len(ids):
+        errors.add("photo_ids", _("names photos that are not this work order's or are on a report already"))
+    if wo.photos.count() + len(photos) > MAX_PHOTOS:
+        errors.add("photos", _("at most %(n)s photos per record") % {"n": MAX_PHOTOS})
+        return [], earlier
+    checked = _check_photos(photos, errors)
+    wanted = ctx.policy.service_report.min_photos
+    if len(photos) + len(ids) < wanted:
+        errors.add("photos", _("the policy asks for at least %(n)s photos with the service report") % {"n": wanted})
+    return checked, earlier
+
+
 @transaction.atomic
 def work_order_complete(
     *, work_order: WorkOrder, by: User, findings: str, work_done: str, warranty_status: str,
     minutes_spent: int, disassembly_signs: bool = False, running_hours: int | None = None,
-    mileage_km: int | None = None, parts: Iterable[Mapping[str, Any]] = (), now: datetime | None = None,
+    mileage_km: int | None = None, parts: Iterable[Mapping[str, Any]] = (),
+    photos: Sequence[UploadedFile] = (), photo_ids: Sequence[int] = (), now: datetime | None = None,
 ) -> ServiceReport:
-    """The technician's service report; the work is done and waits for the customer's confirmation."""
+    """The technician's service report; the work is done and waits for the customer's confirmation.
+    A warranty finding already recorded on site keeps its paid-service decision: no second approval."""
     errors = FieldErrors()
     findings = _required_text(findings, "findings", errors, limit=4000)
     work_done = _required_text(work_done, "work_done", errors, limit=4000)
@@ -926,36 +1215,28 @@ def work_order_complete(
     errors.raise_if_any()
     ctx = _begin(work_order, Action.COMPLETE, by, now)
     wo = ctx.work_order
-    if (warranty_status == WarrantyStatus.IN_WARRANTY and wo.product is not None
-            and wo.product.warranty_ends_on is not None
-            and wo.product.warranty_ends_on < timezone.localtime(ctx.now).date()):
-        raise ValidationFailed.field("warranty_status", _("the product's warranty ended on %(day)s") % {
-            "day": wo.product.warranty_ends_on.isoformat()})
+    _check_product_warranty(ctx, warranty_status)
+    checked_photos, earlier_photos = _report_photos(ctx, photos, photo_ids, errors)
+    errors.raise_if_any()
     report = ServiceReport.objects.create(
         work_order=wo, findings=findings, work_done=work_done, warranty_status=warranty_status,
         disassembly_signs=disassembly_signs, running_hours=running_hours, mileage_km=mileage_km,
         parts=cleaned_parts, minutes_spent=minutes_spent, completed_by=by, completed_at=ctx.now)
+    _save_photos(wo, checked_photos, by, report=report)
+    if earlier_photos:
+        wo.photos.filter(pk__in=[p.pk for p in earlier_photos]).update(report=report)
+    changes: dict[str, Any] = {"report": {"after": {"warranty": warranty_status, "minutes": minutes_spent}}}
+    if checked_photos or earlier_photos:
+        changes["photos"] = {"after": len(checked_photos) + len(earlier_photos)}
     # In warranty → free; out of warranty or misuse → paid at the fee schedule (三包).
-    wo.is_paid = warranty_status in (WarrantyStatus.OUT_OF_WARRANTY, WarrantyStatus.MISUSE) or (
-        warranty_status == WarrantyStatus.NOT_APPLICABLE and wo.service_type.category == ServiceCategory.PAID)
-    changes: dict[str, Any] = {"report": {"after": {"warranty": warranty_status, "minutes": minutes_spent}},
-                               "is_paid": {"after": wo.is_paid}}
+    _apply_warranty_finding(ctx, warranty_status, changes)
+    wo.warranty_finding = warranty_status
     wo.done_at, wo.arrived_at = ctx.now, wo.arrived_at or ctx.now
     wo.confirmation_refused = False
     _set_status(ctx, Status.DONE, changes)
     # Done on site: a written reply still owed is answered by the work itself.
     changes.update(_meet(ctx, ClockKind.ARRIVAL, ClockKind.WRITTEN_REPLY, ClockKind.RESOLUTION))
-    if wo.is_paid and ctx.policy.approvals.paid_service_needs_approval and not wo.approvals.filter(
-            kind=ApprovalKind.PAID_SERVICE).exclude(status=ApprovalStatus.DENIED).exists():
-        role = ctx.policy.approvals.paid_service
-        ApprovalRequest.objects.create(work_order=wo, kind=ApprovalKind.PAID_SERVICE, approver_role=role,
-                                       reason=_("paid service: %(warranty)s") % {
-                                           "warranty": WarrantyStatus(warranty_status).label},
-                                       requested_by=by, requested_at=ctx.now)
-        changes["approval"] = {"after": {"kind": ApprovalKind.PAID_SERVICE, "approver": role}}
-        notify(approvers_for(role, wo), kind=NotificationKind.APPROVAL_REQUESTED, work_order=wo,
-               title=_("%(number)s: a paid service waits for your approval") % {"number": wo.number})
-    _save(wo, "is_paid", "done_at", "arrived_at", "confirmation_refused", "status")
+    _save(wo, "is_paid", "warranty_finding", "done_at", "arrived_at", "confirmation_refused", "status")
     _event(ctx, "work_order.completed", changes)
     _tell_owner(ctx, _("the work is done"))
     return report
@@ -988,7 +1269,14 @@ def _signature_file(data_url: str) -> ContentFile | None:
         raw = base64.b64decode(data_url[len(prefix):], validate=True)
     except (binascii.Error, ValueError):
         return None
-    return ContentFile(raw, name="signature.png") if raw.startswith(b"\x89PNG") and len(raw) < 2_000_000 else None
+    if len(raw) >= 2_000_000:
+        return None
+    signature = ContentFile(raw, name="signature.png")
+    try:
+        kind = check_image(signature, len(raw))
+    except ImageRefused:
+        return None
+    return signature if kind == "image/png" else None
 
 
 @transaction.atomic
@@ -1026,11 +1314,12 @@ def work_order_confirm(
         if voucher is None:
             errors.add("voucher", _("upload the signed paper voucher"))
         else:
-            checked = _check_photos([voucher], FieldErrors())
-            if not checked:
-                errors.add("voucher", _("is not a picture (JPEG, PNG, WebP or GIF)"))
+            try:
+                kind = check_image(voucher, voucher.size)
+            except ImageRefused as refused:
+                errors.add("voucher", str(refused))
             else:
-                evidence = ContentFile(voucher.read(), name=f"voucher-{wo.number}.{checked[0][1].split('/')[1]}")
+                evidence = ContentFile(voucher.read(), name=f"voucher-{wo.number}.{kind.split('/')[1]}")
     else:
         errors.add("method", _("must be one of %(choices)s") % {"choices": ", ".join(ConfirmationMethod.values)})
     errors.raise_if_any()
@@ -1103,13 +1392,22 @@ def work_order_record_fee(
     except (InvalidOperation, ValueError):
         errors.add("unit_price", _("must be an amount of 0 or more, e.g. 50.00"))
         price = Decimal(0)
+    # Each value, and the amount derived from them, must fit its column: SQLite would store an
+    # amount of 10¹⁶ and every page showing the work order would then fail to read it back.
+    amount = (qty * price).quantize(Decimal("0.01"))
+    for field, value in (("quantity", qty), ("unit_price", price)):
+        if not decimal_fits(FeeLine, field, value):
+            errors.add(field, _("must be below %(limit)s") % {"limit": decimal_limit(FeeLine, field)})
+    if not errors and not decimal_fits(FeeLine, "amount", amount):
+        errors.add("unit_price", _("the amount (quantity × unit price) must be below %(limit)s")
+                   % {"limit": decimal_limit(FeeLine, "amount")})
     receipt_number = (receipt_number or "").strip()
     if receipt_number and not _paid_service_approved(wo, ctx.policy):
         errors.add("receipt_number", _("the paid service is not approved yet; nothing may be collected"))
     errors.raise_if_any()
     line = FeeLine.objects.create(
         work_order=wo, fee_item=fee_item, description=description, quantity=qty, unit_price=price,
-        amount=(qty * price).quantize(Decimal("0.01")), is_collected=bool(receipt_number),
+        amount=amount, is_collected=bool(receipt_number),
         receipt_number=receipt_number, collected_at=ctx.now if receipt_number else None,
         collected_by=by if receipt_number else None, recorded_by=by, recorded_at=ctx.now)
     _event(ctx, "work_order.fee_recorded", {"fee": {"after": {
@@ -1197,9 +1495,9 @@ def work_order_cancel(*, work_order: WorkOrder, by: User, reason: str, now: date
     changes: dict[str, Any] = {}
     _withdraw_pending(ctx, changes)
     _set_status(ctx, Status.CANCELLED, changes)
-    wo.closed_at, wo.resume_status = ctx.now, ""
+    wo.closed_at, wo.resume_status, wo.deferred_until = ctx.now, "", None
     wo.clocks.filter(is_active=True, met_at__isnull=True).update(is_active=False, paused_at=None)
-    _save(wo, "closed_at", "resume_status", "status")
+    _save(wo, "closed_at", "resume_status", "deferred_until", "status")
     _event(ctx, "work_order.cancelled", changes, reason)
     _tell_owner(ctx, _("cancelled"))
     return wo

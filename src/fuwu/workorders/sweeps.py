@@ -1,4 +1,5 @@
-"""The periodic sweep: approaching-deadline warnings, escalations, A/B hand-over of started absences.
+"""The periodic sweep: approaching-deadline warnings, escalations, A/B hand-over of started absences,
+deferred requests (暂缓办理) whose day has come.
 
 Safe to run late (it catches up: every level whose time has come fires, each once) and twice at
 once (each clock is claimed with a conditional UPDATE, and an escalation level is unique per clock
@@ -19,7 +20,7 @@ from fuwu.timeline.services import record_event
 
 from . import rules
 from .models import Clock, Escalation
-from .services import hand_over_started_absences, people_with_role, policy_of
+from .services import hand_over_started_absences, people_with_role, policy_of, resume_due_deferrals
 
 BATCH = 500
 
@@ -29,6 +30,7 @@ class SweepResult:
     warned: int = 0
     escalated: int = 0
     handed_over: int = 0
+    resumed: int = 0
 
 
 def _unmet_running() -> dict[str, object]:
@@ -106,4 +108,5 @@ def sweep(now: datetime) -> SweepResult:
         if len(batch) < BATCH or not fired:
             break
     result.handed_over = hand_over_started_absences(now)
+    result.resumed = resume_due_deferrals(now)
     return result

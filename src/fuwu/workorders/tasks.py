@@ -11,7 +11,8 @@ from .sweeps import sweep
 
 def _sweep() -> dict[str, int]:
     result = sweep(timezone.now())
-    return {"warned": result.warned, "escalated": result.escalated, "handed_over": result.handed_over}
+    return {"warned": result.warned, "escalated": result.escalated, "handed_over": result.handed_over,
+            "resumed": result.resumed}
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -70,6 +70,15 @@ PNG_DATA_URL = (
 )
 
 
+def png_file(name: str = "photo.png") -> Any:
+    """A small real PNG as an uploaded file (a service report's photo)."""
+    import base64
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, base64.b64decode(PNG_DATA_URL.split(",", 1)[1]), content_type="image/png")
+
+
 @pytest.fixture
 def enquiry(cast):
     """咨询: a free service type without a default department (a request stays "received")."""
@@ -120,6 +129,20 @@ class Steps:
         wo.work_order_request_rejection(work_order=order, by=self.cast.agent, kind="rejection",
                                         reason="公共管道, 不属于户内维修", answer="该漏水属公共管道, 请联系物业管理处",
                                         now=at(2026, 11, 23, 10, 2))
+        return self.fresh(order)
+
+    def deferred(self) -> Any:
+        """暂缓办理: "cannot be done now" approved by the head, can be done from Monday 2026-11-30."""
+        from datetime import date
+
+        from fuwu.workorders import services as wo
+
+        order = self.routed()
+        wo.work_order_request_rejection(work_order=order, by=self.cast.agent, kind="cannot_do_now",
+                                        reason="需整栋停水更换立管", answer="需整栋停水更换立管, 物业统一安排后上门维修",
+                                        deferred_until=date(2026, 11, 30), now=at(2026, 11, 23, 10, 2))
+        wo.work_order_approve_rejection(work_order=order, by=self.cast.head_repair, note="同意暂缓",
+                                        now=at(2026, 11, 23, 10, 30))
         return self.fresh(order)
 
     def done(self, warranty_status: str = "not_applicable") -> Any:

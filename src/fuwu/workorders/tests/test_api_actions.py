@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -90,6 +90,14 @@ def _awaiting_approval(cast, receive):
     return order
 
 
+def _deferred(cast, receive):
+    order = receive()
+    wo.work_order_request_rejection(work_order=order, by=cast.agent, kind="cannot_do_now", reason="需停水",
+                                    answer="需整栋停水, 下周一维修", deferred_until=date(2026, 11, 30),
+                                    now=at(2026, 11, 23, 10, 1))
+    return wo.work_order_approve_rejection(work_order=order, by=cast.head_repair, now=at(2026, 11, 23, 10, 2))
+
+
 def _extension_pending(cast, receive):
     order = receive()
     wo.work_order_request_extension(work_order=order, by=cast.agent, clock="resolution", amount=2,
@@ -112,6 +120,7 @@ STATES: dict[str, Callable[..., WorkOrder]] = {
     "on_site": _on_site,
     "awaiting_materials": _awaiting_materials,
     "awaiting_approval": _awaiting_approval,
+    "deferred": _deferred,
     "extension_pending": _extension_pending,
     "done": _done,
     "done_paid": lambda cast, receive: _done(cast, receive, "out_of_warranty"),
@@ -171,7 +180,8 @@ CASES = [
          body=lambda c, o: {"received": ["身份证明", "漏水照片"]},
          bad_body=lambda c, o: {"received": []}, bad_fields={"received"}, expect=lambda d: d["status"] == "routed"),
     Case(Action.REQUEST_REJECTION, "routed", "agent", "tech2", "done",
-         body=lambda c, o: {"kind": "cannot_do_now", "reason": "需停水", "answer": "明日停水后维修"},
+         body=lambda c, o: {"kind": "cannot_do_now", "reason": "需停水", "answer": "明日停水后维修",
+                            "deferred_until": "2026-11-30"},
          bad_body=lambda c, o: {"kind": "rejection", "reason": "", "answer": " "}, bad_fields={"reason", "answer"},
          expect=lambda d: d["status"] == "awaiting_approval"),
     Case(Action.APPROVE_REJECTION, "awaiting_approval", "head_repair", "agent", "routed",
@@ -180,6 +190,14 @@ CASES = [
     Case(Action.DENY_REJECTION, "awaiting_approval", "head_repair", "agent", "routed",
          body=lambda c, o: {"note": "应予维修"}, bad_body=lambda c, o: {"note": ""}, bad_fields={"note"},
          expect=lambda d: d["status"] == "routed"),
+    Case(Action.RESUME, "deferred", "agent", "tech2", "routed",
+         body=lambda c, o: {"reason": "停水提前结束"}, bad_body=lambda c, o: {"reason": 5}, bad_fields={"reason"},
+         expect=lambda d: d["status"] == "routed" and d["deferred_until"] is None),
+    Case(Action.RECORD_WARRANTY, "on_site", "tech", "agent", "done",
+         body=lambda c, o: {"warranty_status": "out_of_warranty", "note": "已过三包期"},
+         bad_body=lambda c, o: {"warranty_status": "maybe"}, bad_fields={"warranty_status"},
+         expect=lambda d: d["is_paid"] and d["warranty_finding"] == "out_of_warranty"
+         and [a["status"] for a in d["approvals"]] == ["pending"] and "approve-paid-service" not in d["allowed_actions"]),
     Case(Action.REQUEST_EXTENSION, "routed", "agent", "tech2", "closed",
          body=lambda c, o: {"clock": "resolution", "amount": 1, "unit": "working_days", "reason": "等配件"},
          bad_body=lambda c, o: {"clock": "resolution", "amount": 0, "unit": "weeks", "reason": "x"},

@@ -351,6 +351,25 @@ def test_status_of_a_refused_request_shows_the_approved_answer(cast, receive, cu
     assert cast.head_repair.full_name not in body
 
 
+def test_status_of_a_deferred_request_says_until_when_and_why_and_is_not_declined(cast, steps, customer_client):
+    # given: the head approved "cannot be done now" until Monday 30th (暂缓办理)
+    order = steps.deferred()
+
+    response = lookup(customer_client, order.number, "5678")
+
+    result = response.context["result"]
+    assert result.status_label == "Deferred until 2026-11-30"
+    assert result.deferred_until.isoformat() == "2026-11-30"
+    assert result.answer == "需整栋停水更换立管, 物业统一安排后上门维修"
+    assert not any(step.is_negative for step in result.steps)
+    body = response.content.decode()
+    assert 'data-testid="deferred"' in body
+    assert "It can be done from 2026-11-30" in body
+    assert "Declined" not in body
+    assert "需整栋停水更换立管" in body
+    assert "同意暂缓" not in body  # the head's note stays inside
+
+
 def test_status_of_a_request_waiting_for_materials_lists_what_is_missing(cast, receive, customer_client):
     order = receive()
     wo.work_order_notice_missing(work_order=order, by=cast.agent, received=["身份证明"], now=at(2026, 11, 23, 10, 5))

@@ -18,7 +18,7 @@ from fuwu.workorders import services as wo
 from fuwu.workorders.models import ClockKind
 from fuwu.workorders.rules import Action, StateFacts
 
-from .conftest import at
+from .conftest import at, png_file
 
 
 def clock(order, kind):
@@ -198,8 +198,10 @@ def test_completing_the_work_answers_a_written_reply_still_owed(after_sales):
     cast, coach, _, make = after_sales
     far = make(coach, 450)
     wo.work_order_dispatch(work_order=far, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 5))
+    # (the after-sales policy asks for three photos with the report, 002)
     wo.work_order_complete(work_order=far, by=cast.tech, findings="门泵漏气", work_done="更换门泵",
-                           warranty_status="in_warranty", minutes_spent=90, now=at(2026, 11, 23, 20, 0))
+                           warranty_status="in_warranty", minutes_spent=90,
+                           photos=[png_file(f"door-{i}.png") for i in range(3)], now=at(2026, 11, 23, 20, 0))
     assert far.clocks.filter(is_active=True, met_at__isnull=True).count() == 0
 
 

@@ -3,6 +3,8 @@ material the checklist did not have; the clocks stand still while waiting when t
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from fuwu.lib.errors import ValidationFailed
@@ -138,7 +140,7 @@ def test_a_policy_without_pause_statuses_keeps_the_clocks_running(cast, receive)
     order = receive()
     wo.work_order_notice_missing(work_order=order, by=cast.agent, now=at(2026, 11, 23, 10, 2))
     wo.work_order_request_rejection(work_order=order, by=cast.agent, kind="cannot_do_now", reason="需停水",
-                                    answer="需停水后维修", now=at(2026, 11, 23, 10, 3))
+                                    answer="需停水后维修", deferred_until=date(2026, 11, 30), now=at(2026, 11, 23, 10, 3))
     assert not order.clocks.filter(paused_at__isnull=False).exists()
 
 

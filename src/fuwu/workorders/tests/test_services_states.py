@@ -5,6 +5,7 @@ action is taken by someone whose role allows it, so only the state decides."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -23,7 +24,7 @@ NOW = at(2026, 11, 23, 16, 0)
 
 STATES = [
     "received", "routed", "routed_extension_pending", "dispatched", "on_site", "awaiting_materials",
-    "awaiting_approval", "done", "done_with_fee", "done_refused", "confirmed", "visited", "closed", "rejected",
+    "awaiting_approval", "deferred", "done", "done_with_fee", "done_refused", "confirmed", "visited", "closed", "rejected",
     "cancelled",
 ]
 
@@ -54,10 +55,14 @@ def calls(cast: Any) -> dict[Action, Callable[[Any], Any]]:
         Action.MATERIALS_RECEIVED: lambda o: wo.work_order_materials_received(
             work_order=o, by=c.agent, received=["身份证明", "漏水照片"], now=NOW),
         Action.REQUEST_REJECTION: lambda o: wo.work_order_request_rejection(
-            work_order=o, by=c.agent, kind="cannot_do_now", reason="需停水施工", answer="需停水施工, 另行通知", now=NOW),
+            work_order=o, by=c.agent, kind="cannot_do_now", reason="需停水施工", answer="需停水施工, 另行通知",
+            deferred_until=date(2026, 11, 30), now=NOW),
         Action.APPROVE_REJECTION: lambda o: wo.work_order_approve_rejection(work_order=o, by=c.director, now=NOW),
         Action.DENY_REJECTION: lambda o: wo.work_order_deny_rejection(work_order=o, by=c.director, note="应修",
                                                                       now=NOW),
+        Action.RESUME: lambda o: wo.work_order_resume(work_order=o, by=c.agent, now=NOW),
+        Action.RECORD_WARRANTY: lambda o: wo.work_order_record_warranty(work_order=o, by=c.tech,
+                                                                        warranty_status="out_of_warranty", now=NOW),
         Action.REQUEST_EXTENSION: lambda o: wo.work_order_request_extension(
             work_order=o, by=c.agent, clock="resolution", amount=1, unit="working_days", reason="等配件", now=NOW),
         Action.APPROVE_EXTENSION: lambda o: wo.work_order_approve_extension(work_order=o, by=c.director, now=NOW),

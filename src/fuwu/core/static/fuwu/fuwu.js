@@ -136,11 +136,15 @@
     });
   });
 
-  // A link to #action-<name> (e.g. from the technician view) opens that action's form.
+  // A link to #action-<name> (from the technician view, or a notification asking for an approval)
+  // opens that action's form; a form sent back with errors (details[data-bound]) is brought into view.
   function openLinkedAction() {
-    if (!/^#action-[\w-]+$/.test(window.location.hash)) { return; }
-    const target = document.querySelector(window.location.hash);
-    if (target && target.tagName === "DETAILS") { target.open = true; target.scrollIntoView(); }
+    if (/^#action-[\w-]+$/.test(window.location.hash)) {
+      const target = document.querySelector(window.location.hash);
+      if (target && target.tagName === "DETAILS") { target.open = true; target.scrollIntoView(); return; }
+    }
+    const bound = document.querySelector("details[data-bound]");
+    if (bound) { bound.scrollIntoView(); }
   }
 
   if (window.htmx) {
