@@ -132,6 +132,7 @@ class _Entry:
     choices: tuple[tuple[str, tuple[Any, ...]], ...] = ()
     # Parameters stored as a code (a preset's name): code → label.
     codes: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    is_label: bool = False  # a choice's label (a word), not a sentence
 
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%%")
@@ -176,7 +177,7 @@ class SystemTexts:
         list of lazy texts), e.g. ``kind=AbsenceKind``; or a code, given as a mapping code → label
         (``preset={"property": _("property management")}``)."""
         labels = tuple(
-            (name, tuple(values.labels if isinstance(values, type) else values)) for name, values in choices.items()
+            (name, tuple(values.labels if isinstance(values, type) and issubclass(values, models.Choices) else values)) for name, values in choices.items()
             if not isinstance(values, Mapping))
         codes = tuple((name, tuple(values.items())) for name, values in choices.items() if isinstance(values, Mapping))
         with self._lock:
@@ -186,7 +187,10 @@ class SystemTexts:
 
     def register_choices(self, *choices: type[models.Choices]) -> None:
         """Choice labels stored as text (inside a sentence: "absent (Leave)")."""
-        self.register(*(label for choice in choices for label in choice.labels))
+        with self._lock:
+            self._texts.extend(_Entry(label, is_label=True) for choice in choices for label in choice.labels)
+            self._index = None
+        _translate.cache_clear()
 
     def index(self) -> tuple[dict[str, _Entry], list[tuple[re.Pattern[str], _Entry]]]:
         with self._lock:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fuwu import visibility
 from fuwu.lib.display import system_texts
-from fuwu.timeline.display import Auto, Choice, Fields, Value, timeline_display
+from fuwu.timeline.display import Auto, Choice, Code, Fields, Value, timeline_display
 
 from .models import Absence, AbsenceKind, Department, Duty, DutyKind, Organisation, Role, User
 
@@ -42,7 +42,7 @@ timeline_display.subject(User, actions={
     "absence.cancelled": _("Absence cancelled"),
     "staff.sign_in_unlocked": _("Signing in unlocked"),
 }, fields={
-    "username": Value.of(User, "username"),
+    "username": Value.of(User, "username", format=Code()),
     "failures": Value(_("wrong passwords"), Auto()),
     "roles": Value(_("roles"), Choice(Role)),
     "absence": Value(_("absence"), ABSENCE),

@@ -106,6 +106,15 @@ class Text(Format):
         return _text(fmt.system_text(str(value)))
 
 
+class Code(Format):
+    """An identifier shown as such (a service type's code, a login name): verbatim, in ``<code>``."""
+
+    def render(self, value: Any, context: RenderContext) -> SafeString:
+        if _empty(value):
+            return _text(fmt.EMPTY)
+        return format_html("<code>{}</code>", value)
+
+
 class Choice(Format):
     """A code of a ``TextChoices`` class (or of a mapping code → label), or a list of codes."""
 
@@ -293,7 +302,9 @@ def derived_value(model: type[models.Model], name: str) -> Value:
     if label is None and related is not None:  # a reverse relation ("phones") has no verbose name
         return Value(related._meta.verbose_name_plural, Auto())
     format: Format = Auto()
-    if getattr(model_field, "choices", None):
+    if isinstance(model_field, models.SlugField):  # codes people gave records: identifiers, not words
+        format = Code()
+    elif isinstance(model_field, models.Field) and model_field.choices:  # reverse relations have none
         format = Choice(list(model_field.flatchoices))
     elif isinstance(model_field, models.BooleanField):
         format = YesNo()
