@@ -21,11 +21,12 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-## run: set up, migrate, load the demo organisation and serve http://$(HOST):$(PORT)
+## run: set up, migrate, load the demo organisation, serve http://$(HOST):$(PORT) with the background
+## worker (sweeps: warnings, escalations, A/B hand-over); Ctrl-C stops both
 run: install
 	$(BIN)/fuwu migrate --no-input
 	$(BIN)/fuwu demo --if-empty
-	$(BIN)/fuwu runserver $(HOST):$(PORT)
+	$(BIN)/fuwu run $(HOST):$(PORT)
 
 ## test: the whole suite on SQLite, then on PostgreSQL and with the browser where available
 test: install-test

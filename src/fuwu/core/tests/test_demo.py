@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -102,3 +103,29 @@ def test_reindex_search_recomputes_the_words(db):
     assert "12 customers" in out.getvalue()
     assert not WorkOrder.objects.filter(search_text="").exists()
     assert not Customer.objects.filter(search_text="").exists()
+
+
+def test_the_demo_has_late_work_that_the_first_sweep_escalates(db):
+    """`make run` shows escalation at once: the demo holds work orders whose deadlines were missed
+    hours ago and that nobody has escalated yet; the worker's first sweep escalates them."""
+    from fuwu.notify.models import Notification, NotificationKind
+    from fuwu.workorders.models import Clock, Escalation
+    from fuwu.workorders.sweeps import sweep
+
+    call_command("demo", "--customers", "12", stdout=StringIO())
+    now = timezone.now()
+    late = Clock.objects.filter(is_active=True, met_at__isnull=True, paused_at__isnull=True,
+                                due_at__lt=now - timedelta(hours=1), escalation_level=0)
+    # the emergency (电梯) order received about twelve hours ago and never dispatched is among them
+    assert late.filter(kind="dispatch", work_order__service_type__code="lift").exists()
+    late_ids = set(late.values_list("pk", flat=True))
+    assert not Escalation.objects.exists()
+
+    result = sweep(now)
+
+    assert result.escalated >= 1
+    escalated = set(Escalation.objects.values_list("clock_id", flat=True))
+    assert escalated & late_ids
+    head_repair = User.objects.get(username="head_repair")
+    assert Notification.objects.filter(recipient=head_repair,
+                                       kind__in=[NotificationKind.BREACHED, NotificationKind.ESCALATED]).exists()

@@ -198,7 +198,10 @@ WORK_ORDER_STORIES = [  # service type code, description
     ("electric", "入户门禁对讲没有声音"),
 ]
 
-# The step each demo work order reaches, in order: a realistic mix of statuses.
+# The step each demo work order reaches, in order: a realistic mix of statuses. Orders are received
+# further back the later they come (about 3 hours apart) and the sweep has not run yet, so late ones
+# are escalated by the worker's first sweep after loading (`make run`): e.g. the fifth, a lift
+# breakdown (抢修, dispatch within 5 calendar minutes) received about 12 hours ago and never dispatched.
 DEMO_STEPS = (
     ["received"] * 5 + ["dispatched"] * 5 + ["on_site"] * 3 + ["notice"] * 2 + ["red_light"]
     + ["done"] * 4 + ["confirmed"] * 5 + ["closed"] * 4 + ["cancelled"]
