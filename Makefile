@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install install-test lint typecheck messages bench clean
+.PHONY: run test install install-test lint typecheck messages fuzz bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,10 @@ typecheck: install-test
 ## messages: extract translatable strings into the catalogues and compile them
 messages: install-test
 	$(BIN)/python scripts/messages.py
+
+## fuzz: schemathesis over the whole API on a throw-away installation (0 server errors, 0 mismatches)
+fuzz: install-test
+	$(BIN)/python scripts/fuzz_api.py $(FUZZ_ARGS)
 
 bench: install-test
 	$(BIN)/python bench/run.py

@@ -70,13 +70,14 @@ def main() -> int:
     env.pop("DATABASE_URL", None)
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
-        fuwu(env, "flush", "--no-input")
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = None
     failed = False
     try:
         fuwu(env, "migrate", "--no-input", "-v", "0")
+        if args.database_url:  # a database given to be used up: start it empty
+            fuwu(env, "flush", "--no-input")
         fuwu(env, "demo", "--if-empty")
         tokens = {user: fuwu(env, "token", user).strip().splitlines()[-1] for user in args.users.split(",")}
         server = subprocess.Popen(

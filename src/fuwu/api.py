@@ -81,7 +81,6 @@ _ERROR_STATUSES: dict[int, str] = {
     403: "Allowed to see, not to do this.",
     404: "Absent, or outside the caller's visibility.",
     422: "A field is missing or wrong: `fields` names each one.",
-    414: "The address is too long (the server takes at most 4 KB of path and query).",
     429: "Too many requests or failed attempts: wait (see Retry-After).",
 }
 _WRITE_ERROR_STATUSES: dict[int, str] = {
@@ -129,6 +128,12 @@ class FuwuAPI(NinjaAPI):
                 responses = operation.setdefault("responses", {})
                 for status, description in sorted(statuses.items()):
                     responses.setdefault(str(status), {"description": description, **error})
+                # Answered by the web server (gunicorn, or the reverse proxy) before Django sees the
+                # request, in its own format.
+                responses.setdefault("414", {
+                    "description": "The address is too long (at most about 4 KB of path and query).",
+                    "content": {"text/html": {"schema": {"type": "string"}}},
+                })
         return schema
 
 
