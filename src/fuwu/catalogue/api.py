@@ -55,6 +55,9 @@ class ServiceTypeIn(InputSchema):
     default_department_id: Id | None = None
     description: LongText = ""
     is_active: bool = True
+    asks_running_hours: bool = Field(False, description="The service report asks for running hours (machines, "
+                                     "vehicles); a product with running hours recorded asks for them anyway.")
+    asks_mileage: bool = Field(False, description="The service report asks for mileage (vehicles).")
     materials: Annotated[list[MaterialIn], Field(max_length=50)] = []
     fee_items: Annotated[list[FeeItemIn], Field(max_length=50)] = []
 
@@ -68,6 +71,8 @@ class ServiceTypePatch(PatchSchema):
     default_department_id: Id | None = None
     description: LongText | None = None
     is_active: bool | None = None
+    asks_running_hours: bool | None = None
+    asks_mileage: bool | None = None
     materials: Annotated[list[MaterialIn], Field(max_length=50)] | None = None
     fee_items: Annotated[list[FeeItemIn], Field(max_length=50)] | None = None
     reason: Reason = ""
@@ -99,6 +104,8 @@ class ServiceTypeOut(Schema):
     default_department_name: str | None
     description: str
     is_active: bool
+    asks_running_hours: bool
+    asks_mileage: bool
     materials: list[ChecklistItemOut]
     fee_items: list[FeeItemOut]
 
@@ -124,6 +131,7 @@ def service_type_out(service_type: ServiceType) -> dict[str, Any]:
         "sla_class": service_type.sla_class, "default_department_id": service_type.default_department_id,
         "default_department_name": department.name if department else None,
         "description": service_type.description, "is_active": service_type.is_active,
+        "asks_running_hours": service_type.asks_running_hours, "asks_mileage": service_type.asks_mileage,
         "materials": [
             {"id": m.pk, "name": m.name, "is_required": m.is_required, "order": m.order}
             for m in service_type.materials.all()
@@ -185,7 +193,8 @@ def update_service_type(request: HttpRequest, service_type_id: Id, payload: Serv
     reason = data.pop("reason", "")
     if "default_department_id" in data:
         data["default_department"] = _department(staff(request), data.pop("default_department_id"))
-    for key in ("code", "name", "category", "sla_class", "description", "is_active", "materials", "fee_items"):
+    for key in ("code", "name", "category", "sla_class", "description", "is_active", "asks_running_hours",
+                "asks_mileage", "materials", "fee_items"):
         if key in data and data[key] is None:
             raise ValidationFailed.field(key, _("cannot be empty"))
     try:

@@ -24,6 +24,12 @@ class ServiceTypeForm(StyledForm):
     )
     sla_class = forms.ChoiceField(label=_("SLA class"))
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    asks_running_hours = forms.BooleanField(
+        label=_("The service report asks for running hours"), required=False,
+        help_text=_("For machines and vehicles (002 客车: running time). A product with running hours recorded "
+                    "asks for them anyway."))
+    asks_mileage = forms.BooleanField(label=_("The service report asks for mileage"), required=False,
+                                      help_text=_("For vehicles. A product with mileage recorded asks for it anyway."))
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

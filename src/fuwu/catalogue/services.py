@@ -23,7 +23,8 @@ from fuwu.timeline.services import field_changes, record_event, snapshot
 from .models import FeeItem, MaterialItem, ServiceCategory, ServiceType
 
 CODE = re.compile(r"[-a-zA-Z0-9_]+")
-FIELDS = ["code", "name", "category", "default_department", "sla_class", "description", "is_active"]
+FIELDS = ["code", "name", "category", "default_department", "sla_class", "description", "asks_running_hours",
+          "asks_mileage", "is_active"]
 
 
 def _require_administrator(by: User | None, organisation_id: int) -> None:
@@ -159,6 +160,8 @@ def service_type_create(
     default_department: Department | None = None,
     description: str = "",
     is_active: bool = True,
+    asks_running_hours: bool = False,
+    asks_mileage: bool = False,
     materials: Sequence[Mapping[str, Any]] = (),
     fee_items: Sequence[Mapping[str, Any]] = (),
 ) -> ServiceType:
@@ -173,7 +176,8 @@ def service_type_create(
     service_type = ServiceType.objects.create(
         organisation=organisation, code=_text(code), name=_text(name), category=category,
         sla_class=_text(sla_class), default_department=default_department,
-        description=_text(description), is_active=is_active,
+        description=_text(description), is_active=is_active, asks_running_hours=asks_running_hours,
+        asks_mileage=asks_mileage,
     )
     _replace_lists(service_type, clean_materials, clean_fees)
     record_event(subject=service_type, action="service_type.created", actor=by, changes={

@@ -34,7 +34,7 @@ def service_type_list(request: HttpRequest) -> HttpResponse:
     )
     return render(request, "catalogue/list.html", {
         "service_types": service_types, "categories": ServiceCategory.choices, "category": category,
-        "policy": active_policy(staff(request).organisation),
+        "policy": active_policy(staff_organisation(request)),
         "q": q, "show_inactive": show_inactive, "can_edit": visibility.can_manage_organisation(staff(request)),
     })
 
@@ -81,6 +81,7 @@ def _form_page(request: HttpRequest, service_type: ServiceType | None) -> HttpRe
             "code": service_type.code, "name": service_type.name, "category": service_type.category,
             "default_department": service_type.default_department, "sla_class": service_type.sla_class,
             "description": service_type.description, "is_active": service_type.is_active,
+            "asks_running_hours": service_type.asks_running_hours, "asks_mileage": service_type.asks_mileage,
         })
         materials = MaterialFormSet(prefix="materials", initial=[
             {"name": m.name, "is_required": m.is_required} for m in service_type.materials.all()

@@ -142,3 +142,20 @@ def test_pages_list_create_and_edit(cast, web):
     detail = client.get(f"/service-types/{service_type.pk}/").content.decode()
     assert "钥匙" in detail
     assert "平方米" in detail
+
+
+def test_a_service_type_says_which_readings_its_service_report_asks_for(cast, api, web):
+    # a kitchen leak asks for none (the default); a coach service for running hours and mileage
+    leak = api(cast.admin).post("service-types", PAYLOAD).json()
+    assert (leak["asks_running_hours"], leak["asks_mileage"]) == (False, False)
+    coach = api(cast.admin).post("service-types", {**PAYLOAD, "code": "coach", "name": "客车维修",
+                                                   "asks_running_hours": True, "asks_mileage": True}).json()
+    assert (coach["asks_running_hours"], coach["asks_mileage"]) == (True, True)
+    response = api(cast.admin).patch(f"service-types/{coach['id']}", {"asks_mileage": False})
+    assert response.json()["asks_mileage"] is False
+    assert api(cast.admin).patch(f"service-types/{coach['id']}", {"asks_mileage": None}).status_code == 422
+    service_type = ServiceType.objects.get(pk=coach["id"])
+    assert [e.action for e in events_for(service_type)] == ["service_type.created", "service_type.updated"]
+    page = web(cast.admin).get(f"/service-types/{coach['id']}/edit/").content.decode()
+    assert 'name="asks_running_hours"' in page
+    assert 'name="asks_mileage"' in page
