@@ -326,6 +326,10 @@ NINJA_MAX_PER_PAGE_SIZE = 200
 # The organisation served by this installation when a request does not say otherwise.
 FUWU_DEFAULT_ORGANISATION = os.environ.get("FUWU_ORGANISATION", "")
 
+# The SMS outbox page for administrators (/notifications/outbox/): where a tester reads the codes and
+# notices sent to customers, as no SMS gateway is connected. Hidden in production unless switched on.
+FUWU_SHOW_OUTBOX = env_bool("FUWU_SHOW_OUTBOX", not IS_PRODUCTION)
+
 # A paper voucher photographed on a phone comes as a base64 data URL in a JSON body: allow the
 # picture limit (fuwu.lib.images, 10 MB) in base64. Bigger bodies answer 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -75,5 +76,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             current == "core" and item.section == "home"), "available": item.url_name is not None}
         for item in NAVIGATION
     ]
+    is_administrator = visibility.is_administrator(request.user)
+    outbox_active = match is not None and match.view_name == "notify:outbox"
+    if is_administrator and settings.FUWU_SHOW_OUTBOX:  # development and test: no SMS gateway
+        items.append({"label": _("SMS outbox"), "url": reverse("notify:outbox"), "available": True,
+                      "active": outbox_active})
     return {"navigation": items, "unread_notifications": UnreadNotifications(request.user.pk),
-            "notifications_active": current == "notify", "is_administrator": visibility.is_administrator(request.user)}
+            "notifications_active": current == "notify" and not outbox_active,
+            "is_administrator": is_administrator}

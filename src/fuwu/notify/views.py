@@ -4,18 +4,22 @@ Only the recipient's own rows are ever read or marked (someone else's notificati
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from .models import Notification, NotificationKind
+from fuwu import visibility
+
+from .models import Notification, NotificationKind, OutboxMessage
 from .services import notification_mark_read, notifications_mark_all_read
 
 PAGE_SIZE = 30
@@ -91,3 +95,23 @@ def _anchor(notification: Notification) -> str:
     if kind is None:  # decided meanwhile: the decision is in the approvals card
         return "#approvals"
     return DECISION_ANCHORS.get(kind, "#actions")
+
+
+OUTBOX_PAGE_SIZE = 50
+
+
+@login_required
+def outbox(request: HttpRequest) -> HttpResponse:
+    """The SMS outbox, for administrators in development and test (``FUWU_SHOW_OUTBOX``): there is no
+    SMS gateway there, so this is where a tester reads a confirmation code or a one-time notice."""
+    if not settings.FUWU_SHOW_OUTBOX:
+        raise Http404
+    if not visibility.is_administrator(request.user):
+        raise PermissionDenied
+    messages_sent = (OutboxMessage.objects.filter(work_order__organisation_id=request.user.organisation_id)
+                     .select_related("work_order").order_by("-created_at", "-id"))
+    page = Paginator(messages_sent, OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    phone = visibility.PhoneShown(request.user)
+    for message in page:
+        message.shown_to = phone(message.to)
+    return render(request, "notify/outbox.html", {"page": page})
