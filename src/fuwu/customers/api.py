@@ -316,10 +316,36 @@ def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> dic
 
 
 @router.get("/lookup", response=CustomerPage, summary="Find customers by an exact phone number (caller ID)")
-def lookup_by_phone(request: HttpRequest, phone: Annotated[str, Field(max_length=30)]) -> dict[str, Any]:
-    customers = list(selectors.customer_find_by_phone(user=staff(request), number=phone)[:50])
+def lookup_by_phone(request: HttpRequest, phone: Annotated[str, Field(max_length=30)],
+                    limit: Limit = 50) -> dict[str, Any]:
+    """The first ``limit`` customers with this number; ``count`` is how many have it in all."""
+    customers = selectors.customer_find_by_phone(user=staff(request), number=phone)
+    found = list(customers[:limit])
     shown = PhoneShown(staff(request))
-    return {"items": [customer_row(c, shown) for c in customers], "count": len(customers)}
+    count = len(found) if len(found) < limit else customers.count()
+    return {"items": [customer_row(c, shown) for c in found], "count": count}
+
+
+class SuggestionPage(Schema):
+    items: list[CustomerRow]
+    count: int = Field(..., description="Customers matching in all (a lower bound when `count_exact` is false): "
+                                        "more than `items` means more matched than are shown.")
+    count_exact: bool
+    more: bool = Field(..., description="More customers matched than are shown: ask for more digits or words.")
+    exact_phone: bool = Field(..., description="The items carry the caller's whole number.")
+
+
+@router.get("/suggestions", response=SuggestionPage,
+            summary="Customers for what an agent types at intake (a phone or part of it, a building, room or name)")
+def suggestions(request: HttpRequest, phone: Annotated[str, Field(max_length=30)] = "", q: Keywords = "",
+                limit: Annotated[int, Field(ge=1, le=50)] = selectors.SUGGESTIONS_SHOWN) -> dict[str, Any]:
+    """As the intake page suggests them: the whole number first, then any part of at least four
+    digits; otherwise (or when the number finds nobody) the words of ``q`` (5栋2单元404 finds
+    5号楼2单元404室; a surname such as 宋 finds every 宋)."""
+    found = selectors.customer_suggestions(user=staff(request), phone=phone, text=q, limit=limit)
+    shown = PhoneShown(staff(request))
+    return {"items": [customer_row(c, shown) for c in found.customers], "count": found.total,
+            "count_exact": found.total_exact, "more": found.more, "exact_phone": found.exact_phone}
 
 
 @router.post("", response={201: CustomerOut}, summary="Create a customer")

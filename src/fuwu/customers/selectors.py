@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -96,6 +97,55 @@ def customer_find_by_phone(*, user: Any, number: str) -> QuerySet[Customer]:
         .prefetch_related("phones", "addresses")
         .order_by("name", "id")
     )
+
+
+# --- suggestions while the caller is on the line -------------------------------------------------
+
+SUGGESTIONS_SHOWN = 10
+COUNT_UP_TO = 1000
+
+
+@dataclass(frozen=True)
+class Suggestions:
+    """Customers suggested for what the agent typed, and how many matched in all."""
+
+    customers: list[Customer]
+    total: int  # every match, counted up to COUNT_UP_TO
+    total_exact: bool  # False: more than ``total`` matched
+    exact_phone: bool  # the caller's whole number is on file
+    searched: bool  # enough was typed to search
+
+    @property
+    def more(self) -> bool:
+        """More matched than are shown: the agent should type more."""
+        return self.total > len(self.customers) or not self.total_exact
+
+
+def _count_up_to(queryset: QuerySet[Customer], cap: int = COUNT_UP_TO) -> tuple[int, bool]:
+    found = queryset.order_by().values("pk")[:cap + 1].count()
+    return (found, True) if found <= cap else (cap, False)
+
+
+def customer_suggestions(*, user: Any, phone: str = "", text: str = "", limit: int = SUGGESTIONS_SHOWN) -> Suggestions:
+    """Visible customers matching what the agent types at intake: the caller's whole number first,
+    then any part of it of at least four digits; when the number finds nobody (or none was typed), a
+    building, room or name (``customers_list``'s keyword search: 5栋2单元404, a surname). The first
+    ``limit``, with the number of all matches (counted only when more than ``limit`` came back)."""
+    digits = _digits(phone)
+    text = (text or "").strip()
+    candidates: list[tuple[QuerySet[Customer], bool]] = []
+    if len(digits) >= 4:
+        candidates += [(customer_find_by_phone(user=user, number=digits), True),
+                       (customers_list(user=user, phone=digits), False)]
+    if text:
+        candidates.append((customers_list(user=user, q=text), False))
+    for queryset, exact in candidates:
+        found = list(queryset[:limit])
+        if found:
+            total, total_exact = (len(found), True) if len(found) < limit else _count_up_to(queryset)
+            return Suggestions(customers=found, total=total, total_exact=total_exact, exact_phone=exact,
+                               searched=True)
+    return Suggestions(customers=[], total=0, total_exact=True, exact_phone=False, searched=bool(candidates))
 
 
 def products_for_user(user: Any) -> QuerySet[Product]:

@@ -324,6 +324,18 @@ def work_order_get(*, user: Any, pk: Any) -> WorkOrder:
     return visibility.get_visible_or_404(with_detail_related(visibility.work_orders_for_user(user)), pk=pk)
 
 
+RECENT_SHOWN = 5
+
+
+def recent_of_customer(*, user: Any, customer: Any, limit: int = RECENT_SHOWN) -> tuple[list[WorkOrder], int]:
+    """The customer's latest work orders that ``user`` may see (newest first), and how many of those
+    visible are still open: at intake a repeat call is obvious. Two queries at most."""
+    visible = visibility.work_orders_for_user(user).filter(customer=customer)
+    rows = list(visible.select_related("service_type").order_by("-received_at", "-id")[:limit])
+    open_count = visible.filter(status__in=OPEN_STATUSES).count() if rows else 0
+    return rows, open_count
+
+
 def timeline_of(work_order: WorkOrder) -> QuerySet[Event]:
     """The work order's timeline, oldest first (the caller already saw the work order)."""
     return events_for(work_order)

@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from fuwu import visibility
 from fuwu.catalogue.models import FeeItem
-from fuwu.customers.selectors import customer_find_by_phone, customers_list, products_for_user
+from fuwu.customers.selectors import customer_suggestions, products_for_user
 from fuwu.lib.errors import BusinessError, ConflictError, PermissionDeniedError, ValidationFailed
 from fuwu.lib.forms import add_service_errors
 from fuwu.org.models import Organisation, Role, User
@@ -165,12 +165,12 @@ TABS = [
 TAB_ALIASES = {"first": W.FIRST_RECEIVED, "approval": W.AWAITING_MY_APPROVAL}  # links of earlier releases
 
 
-def list_tab(value: str | None, user: User) -> str:
+def list_tab(value: str | None, user: User) -> selectors.WorkList:
     """The tab asked for (a work list of ``selectors.WorkList``), else the role's own."""
     if not value:
         return selectors.default_work_list(user)
     value = TAB_ALIASES.get(value, value)
-    return value if value in selectors.WORK_LISTS else W.ALL
+    return W(value) if value in selectors.WORK_LISTS else W.ALL
 
 
 @dataclass
@@ -838,6 +838,7 @@ def work_order_create(request: HttpRequest) -> HttpResponse:
         "form": form,
         **_service_type_context(user, service_type, request.POST.getlist("materials_received")),
         "picked": customer,
+        "history": _customer_history(user, customer), "history_customer": customer,
         "products": list(customer.products.all()) if customer else [],
         "product_id": request.POST.get("product", ""),
         "department_choices": _department_choices(user),
@@ -846,31 +847,54 @@ def work_order_create(request: HttpRequest) -> HttpResponse:
     return render(request, "workorders/intake.html", context, status=status)
 
 
+def _customer_history(user: User, customer: Any) -> dict[str, Any] | None:
+    """The caller's recent work orders (visible ones only) for the intake page."""
+    if customer is None:
+        return None
+    rows, open_count = selectors.recent_of_customer(user=user, customer=customer)
+    return {"rows": [{"wo": wo, "status_colour": status_colour(wo.status)} for wo in rows], "open_count": open_count}
+
+
+def _matching_phone(phones: list[Any], digits: str) -> Any:
+    """The number the agent is typing (``digits`` a part of it), else the customer's first."""
+    return next((p for p in phones if digits and digits in p.digits), phones[0] if phones else None)
+
+
 @login_required
 def intake_lookup(request: HttpRequest) -> HttpResponse:
-    """Customers matching what the agent types: the caller's phone (exact number first, then any
-    part of at least four digits), or a building/room/name."""
+    """Customers matching what the agent types (``customers.selectors.customer_suggestions``): the
+    caller's phone (exact number first, then any part of at least four digits), or a building, room
+    or name; says when more matched than are shown. A single customer with the caller's whole number
+    is the caller: their recent work orders are shown with them."""
     user = staff(request)
-    phone = request.GET.get("caller_phone", "").strip()
-    text = request.GET.get("lookup", "").strip()
+    phone = request.GET.get("caller_phone", "").strip()[:30]
+    text = request.GET.get("lookup", "").strip()[:100]
     digits = "".join(ch for ch in phone if ch.isdigit())
-    found: list[Any] = []
-    exact = False
-    if len(digits) >= 4:
-        found = list(customer_find_by_phone(user=user, number=digits)[:8])
-        exact = bool(found)
-        if not found:
-            found = list(customers_list(user=user, phone=digits)[:8])
-    if text and not found:
-        found = list(customers_list(user=user, q=text)[:8])
+    found = customer_suggestions(user=user, phone=phone, text=text)
     shown = PhoneShown(user)
-    matches = [{
-        "customer": c, "phones": [shown(p.number) for p in c.phones.all()],
-        "phone": (c.phones.all()[0].number if shown.full and c.phones.all() else ""),
-        "address": c.addresses.all()[0] if c.addresses.all() else None,
-    } for c in found]
+    matches = []
+    for customer in found.customers:
+        phones = list(customer.phones.all())
+        addresses = list(customer.addresses.all())
+        typed = _matching_phone(phones, digits)
+        matches.append({"customer": customer, "phones": [shown(p.number) for p in phones],
+                        "phone": typed.number if typed is not None and shown.full else "",
+                        "address": addresses[0] if addresses else None})
+    caller = found.customers[0] if found.exact_phone and len(found.customers) == 1 else None
     return render(request, "workorders/_customer_matches.html", {
-        "matches": matches, "searched": bool(len(digits) >= 4 or text), "exact": exact})
+        "matches": matches, "searched": found.searched, "exact": found.exact_phone, "more": found.more,
+        "total": found.total, "total_exact": found.total_exact, "history": _customer_history(user, caller)})
+
+
+@login_required
+def intake_history(request: HttpRequest) -> HttpResponse:
+    """The recent work orders of the customer just picked (nothing for a customer not visible)."""
+    user = staff(request)
+    value = request.GET.get("customer", "")
+    customer = (visibility.customers_for_user(user).filter(pk=value).first()
+                if value.isdigit() and len(value) < 19 else None)
+    return render(request, "workorders/_customer_history.html", {
+        "history": _customer_history(user, customer), "history_customer": customer})
 
 
 @login_required

@@ -108,33 +108,7 @@
     if (clear) { clear.addEventListener("click", setUp); }
   });
 
-  // Intake: picking a customer from the matches fills the caller's fields and loads their products.
-  behaviour("form#intake-form", function (form) {
-    const picked = document.getElementById("customer-picked");
-    const fields = ["caller_name", "building", "unit", "room", "address"];
-    form.addEventListener("click", function (event) {
-      const button = event.target.closest("[data-pick-customer]");
-      if (!button) { return; }
-      event.preventDefault();
-      form.elements.customer.value = button.dataset.pickCustomer;
-      for (const name of fields) { form.elements[name].value = button.dataset[name] || ""; }
-      if (button.dataset.phone && !form.elements.caller_phone.value.replace(/\D/g, "").length) {
-        form.elements.caller_phone.value = button.dataset.phone;
-      }
-      document.getElementById("picked-label").textContent = button.dataset.caller_name;
-      picked.classList.remove("d-none");
-      document.getElementById("customer-matches").innerHTML = "";
-      window.htmx.ajax("GET", form.dataset.productsUrl + "?customer=" + encodeURIComponent(button.dataset.pickCustomer),
-                       { target: "#product-field", swap: "innerHTML" });
-      form.elements.service_type.focus();
-    });
-    document.getElementById("picked-clear").addEventListener("click", function () {
-      form.elements.customer.value = "";
-      picked.classList.add("d-none");
-      document.getElementById("product-field").innerHTML = "";
-      form.elements.caller_name.focus();
-    });
-  });
+  // Intake (picking a known customer, by mouse or keyboard): workorders/static/workorders/intake.js.
 
   // A link to #action-<name> (from the technician view, or a notification asking for an approval)
   // opens that action's form; a form sent back with errors (details[data-bound]) is brought into view.
