@@ -276,7 +276,7 @@ class Fields(Format):
         if "id" in value and ("label" in value or "name" in value):
             return auto(value, context)
         pairs = []
-        for key, item in value.items():
+        for key, item in sorted(value.items(), key=lambda pair: _order(self.fields, self.model, pair[0])):
             if _empty(item):
                 continue
             spec = self.value_for(key)
@@ -284,6 +284,18 @@ class Fields(Format):
         if not pairs:
             return _text(fmt.EMPTY)
         return mark_safe(fmt.join_pairs(pairs))  # labels and values are escaped
+
+
+def _order(fields: Mapping[str, Any], model: type[models.Model] | None, key: str,
+           model_first: bool = False) -> tuple[int, int, str]:
+    """Keys in the order they were described and in the model's field order, then by name: the same
+    order on every database (PostgreSQL's jsonb does not keep the order they were written in)."""
+    names = [f.name for f in model._meta.get_fields()] if model is not None else []
+    if key in names and (model_first or key not in fields):
+        return (0 if model_first else 1), names.index(key), key
+    if key in fields:
+        return (1 if model_first else 0), list(fields).index(key), key
+    return 2, 0, key
 
 
 def humanised(key: str) -> str:
@@ -483,7 +495,10 @@ def shown_events(events: Iterable[Any], viewer: Any, registry: TimelineDisplay =
         for apply in filters:
             changes, reason = apply(changes), apply(reason)
         rows = []
-        for key, has_before, before, after in _pairs(changes):
+        subject = registry.subjects.get(model) if model is not None else None
+        pairs = sorted(_pairs(changes),
+                       key=lambda row: _order(subject.fields if subject else {}, model, row[0], model_first=True))
+        for key, has_before, before, after in pairs:
             spec = registry.value(model, key)
             rendering = spec.format or Auto()
             if has_before:
