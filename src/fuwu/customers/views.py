@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from fuwu import visibility
 from fuwu.lib.errors import PermissionDeniedError, ValidationFailed
+from fuwu.lib.tabular import spreadsheet_safe
 from fuwu.org.imports import STAFF_COLUMNS, import_staff
 from fuwu.timeline.selectors import events_for
 from fuwu.visibility import PhoneShown
@@ -94,11 +95,11 @@ def customer_export(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow([_("Name"), _("Kind"), _("Service department"), _("Phone"), _("Address")])
     for customer in customers.iterator(chunk_size=500):
-        writer.writerow([
+        writer.writerow([spreadsheet_safe(cell) for cell in (
             customer.name, customer.get_kind_display(), customer.department.name if customer.department else "",
             " ".join(shown(p.number) for p in customer.phones.all()),
             "; ".join(a.label for a in customer.addresses.all()),
-        ])
+        )])
     return response
 
 

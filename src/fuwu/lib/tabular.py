@@ -167,3 +167,14 @@ def parse_date(text: str) -> date | None:
     if len(parts) != 3 or not all(p.isdigit() for p in parts):
         raise ValueError(text)
     return date(int(parts[0]), int(parts[1]), int(parts[2]))
+
+
+# A cell that starts with one of these is read as a formula by Excel and WPS (CSV injection):
+# a customer named "=HYPERLINK(…)" must come out as text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> str:
+    """``value`` as a cell of an exported file that spreadsheet programs show as text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text

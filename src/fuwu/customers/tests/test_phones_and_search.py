@@ -137,3 +137,12 @@ def test_building_and_room_match_with_or_without_their_words(cast, api):
     assert [c["name"] for c in client.get("customers", {"building": "7", "room": "301"}).json()["items"]] == ["写全的"]
     assert client.get("customers", {"building": "7号楼"}).json()["items"][0]["addresses"] in (
         ["7号楼2单元301室"], ["7号楼1单元302室"])
+
+
+def test_the_export_keeps_formulas_as_text(cast, web):
+    """A customer named like a spreadsheet formula comes out as text (no CSV injection)."""
+    make_customer(cast.organisation, '=HYPERLINK("http://example.invalid","点我")', department=cast.service,
+                  phones=("13812345679",))
+    export = web(cast.admin).get("/customers/export/").content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in export
+    assert "\n=HYPERLINK" not in export.replace('"', "")
