@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from fuwu import visibility
 from fuwu.lib.errors import PermissionDeniedError, ValidationFailed
+from fuwu.lib.inputs import parse_id
 from fuwu.lib.tabular import spreadsheet_safe
 from fuwu.org.imports import STAFF_COLUMNS, import_staff
 from fuwu.timeline.selectors import events_for
@@ -62,7 +63,7 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
         "building": get.get("building", "").strip(),
         "room": get.get("room", "").strip(),
         "kind": get.get("kind", "") if get.get("kind", "") in CustomerKind.values else "",
-        "department_id": int(department) if department.isdigit() else None,
+        "department_id": parse_id(department),
     }
 
 

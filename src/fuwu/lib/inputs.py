@@ -106,6 +106,16 @@ DistanceKm = Annotated[int, Field(ge=0, le=20_000), BeforeValidator(refuse_bool)
 Clearance = Annotated[int, Field(ge=0, le=3), BeforeValidator(refuse_bool)]  # 0 公开 … 3 绝密
 
 
+def parse_id(text: str | None) -> int | None:
+    """An id from a page's query string (``?department=3``): ``None`` unless it is plain digits
+    within the id column, so a filter never sends the database a number it cannot hold."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_BIGINT else None
+
+
 def decimal_fits(model: type[Any], field_name: str, value: Decimal) -> bool:
     """Whether ``value`` fits the DecimalField ``model.field_name`` (its max_digits and
     decimal_places): a service checks derived amounts with it before it writes them."""
@@ -146,7 +156,7 @@ class InputSchema(Schema):
 
 def _strip_null(schema: dict[str, Any], model: type[Any]) -> None:
     """OpenAPI for a patch: a field that refuses null does not allow it in the document either."""
-    nullable = getattr(model, "nullable", frozenset())
+    nullable: frozenset[str] = getattr(model, "nullable", frozenset())
     for name, prop in (schema.get("properties") or {}).items():
         if name in nullable:
             continue

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuwu import visibility
+from fuwu.lib.inputs import parse_id
 from fuwu.lib.errors import BusinessError, NotFoundError
 from fuwu.lib.forms import add_service_errors
 from fuwu.timeline.selectors import events_for
@@ -69,10 +70,10 @@ def departments(request: HttpRequest) -> HttpResponse:
 def staff_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     people = visibility.staff_for_user(user)
-    department_id = request.GET.get("department") or ""
+    department_id = parse_id(request.GET.get("department"))
     role = request.GET.get("role") or ""
-    if department_id.isdigit():
-        people = people.filter(department_id=int(department_id))
+    if department_id is not None:
+        people = people.filter(department_id=department_id)
     if role in Role.values:
         people = people.filter(User.role_q(role))
     listed = list(people[:500])
