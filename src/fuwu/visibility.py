@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
@@ -46,9 +47,10 @@ def is_administrator(user: Any) -> bool:
 
 def department_scope_q(user: User, field: str = "department") -> Q:
     """Records whose department is the user's own or one below it."""
-    if user.department_id is None:
+    department = user.department
+    if department is None:
         return Q(pk__in=[])
-    return Q(**{f"{field}__path__startswith": user.department.path})
+    return Q(**{f"{field}__path__startswith": department.path})
 
 
 def scoped(
@@ -80,7 +82,7 @@ def scoped(
 def get_visible_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
     try:
         return queryset.get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (ObjectDoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
 
 
@@ -149,7 +151,7 @@ def work_orders_for_user(user: Any) -> QuerySet[WorkOrder]:
     # Written on the outer query (no "pk IN (subquery over the whole table)"), so that the planner
     # can use the (organisation, department, status, …) indexes: 8 ms instead of 60+ ms at 10⁵ rows.
     team = WorkOrder.team.through.objects.filter(workorder_id=OuterRef("pk"), user_id=user.pk)
-    condition = Q(assignee=user.pk) | Q(first_contact_owner=user.pk) | Q(handed_over_from=user.pk) | Exists(team)
+    condition = Q(assignee=user.pk) | Q(first_contact_owner=user.pk) | Q(handed_over_from=user.pk) | Q(Exists(team))
     if user.department_id is not None:
         subtree = Department.objects.filter(path__startswith=user.department.path).values("pk")
         condition |= Q(department_id__in=subtree) | Q(intake_department_id__in=subtree)
@@ -187,7 +189,7 @@ def can_record_absence_for(user: Any, person: User) -> bool:
     if is_administrator(user) or user.pk == person.pk:
         return True
     return user.has_role(Role.DEPARTMENT_HEAD) and bool(
-        person.department_id and user.department_id and person.department.path.startswith(user.department.path)
+        person.department is not None and user.department_id and person.department.path.startswith(user.department.path)
     )
 
 
