@@ -34,8 +34,11 @@ def documented_production_environment(tmp_path: Path) -> dict[str, str]:
 def deploy_check(tmp_path: Path, environment: dict[str, str]) -> subprocess.CompletedProcess[str]:
     import os
 
+    # Only what a production server has: not the test run's database, nor the browser fixture's
+    # DJANGO_ALLOW_ASYNC_UNSAFE (which the deploy check rightly refuses).
     env = {key: value for key, value in os.environ.items()
-           if key not in {"DATABASE_URL", "PYTEST_VERSION", "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"}}
+           if key not in {"DATABASE_URL", "PYTEST_VERSION", "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
+                          "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     env.update({"FUWU_VAR_DIR": str(tmp_path / "var"), **environment})
     return subprocess.run([sys.executable, "-m", "fuwu", "check", "--deploy", "--fail-level", "WARNING"],
                           env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
