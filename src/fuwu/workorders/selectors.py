@@ -280,16 +280,52 @@ def ordered(queryset: QuerySet[WorkOrder], sort: str, now: datetime) -> QuerySet
         F("is_overdue").desc(), F("deadline").asc(nulls_last=True), "priority_rank", "received_at", "id")
 
 
-def work_list_counts(user: Any, names: Iterable[str], now: datetime, *, mine: str | None = None) -> dict[str, int]:
-    """How many visible work orders each list holds (narrowed to ``mine`` when given), in one query."""
-    names = list(names)
-    base = visibility.work_orders_for_user(user)
-    if mine:
-        base = base.filter(work_list_q(mine, user, now))
-    if not names:
-        return {}
-    found = base.aggregate(**{name: Count("pk", filter=work_list_q(name, user, now)) for name in names})
-    return {name: found[name] or 0 for name in names}
+# --- home pages (workbenches) ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BenchList:
+    """One list on a home page: a work list, narrowed to one of the user's own lists (``mine``)."""
+
+    view: WorkList
+    mine: WorkList | None = None
+    count: int = 0
+
+
+def bench_lists(user: Any) -> list[BenchList]:
+    """The lists of each role's home page, in order (a person with several roles gets each once):
+    an agent what they first received (open, due today, overdue, waiting for the customer); a head
+    the department queue, overdue and awaiting approval; a technician their jobs (all, due today,
+    overdue); a director overdue and awaiting approval; quality and administrators overdue."""
+    wanted: list[tuple[WorkList, WorkList | None]] = []
+    mine = WorkList.FIRST_RECEIVED
+    if user.has_role(Role.AGENT):
+        wanted += [(WorkList.FIRST_RECEIVED, None), (WorkList.DUE_TODAY, mine), (WorkList.OVERDUE, mine),
+                   (WorkList.WAITING_CUSTOMER, mine)]
+    if user.has_role(Role.TECHNICIAN):
+        jobs = WorkList.ASSIGNED
+        wanted += [(WorkList.ASSIGNED, None), (WorkList.DUE_TODAY, jobs), (WorkList.OVERDUE, jobs)]
+    if user.has_role(Role.DEPARTMENT_HEAD):
+        wanted += [(WorkList.QUEUE, None), (WorkList.OVERDUE, None), (WorkList.AWAITING_MY_APPROVAL, None)]
+    if user.has_role(Role.DIRECTOR):
+        wanted += [(WorkList.OVERDUE, None), (WorkList.AWAITING_MY_APPROVAL, None)]
+    if user.has_role(Role.QUALITY_INSPECTOR, Role.ADMINISTRATOR):
+        wanted += [(WorkList.OVERDUE, None)]
+    unique = list(dict.fromkeys(wanted))
+    return [BenchList(view=view, mine=scope) for view, scope in unique]
+
+
+def bench_counts(user: Any, lists: Sequence[BenchList], now: datetime) -> list[BenchList]:
+    """Each list with its count: the visible work orders the list page shows for it, in one query."""
+    if not lists:
+        return []
+
+    def condition(item: BenchList) -> Q:
+        q = work_list_q(item.view, user, now)
+        return q & work_list_q(item.mine, user, now) if item.mine else q
+
+    found = visibility.work_orders_for_user(user).aggregate(
+        **{f"n{i}": Count("pk", filter=condition(item)) for i, item in enumerate(lists)})
+    return [BenchList(view=item.view, mine=item.mine, count=found[f"n{i}"] or 0) for i, item in enumerate(lists)]
 
 
 COUNT_EXACT_UP_TO = 1000
