@@ -19,6 +19,7 @@ class NavItem:
     label: str | Promise
     url_name: str | None  # None: not yet available
     section: str
+    group: str = "main"  # "settings": the reference data, in one dropdown (the bar fits a 1366 px screen)
 
     @property
     def url(self) -> str | None:
@@ -36,10 +37,10 @@ NAVIGATION = [
     NavItem(_("Assessment"), None, "assessment"),
     NavItem(_("Plans and supervision"), None, "plans"),
     NavItem(_("Customers"), "customers:list", "customers"),
-    NavItem(_("Service types"), "catalogue:list", "catalogue"),
-    NavItem(_("Organisation"), "org:departments", "org"),
-    NavItem(_("Policy"), "policy:active", "policy"),
-    NavItem(_("Calendar"), "workcal:calendar", "workcal"),
+    NavItem(_("Service types"), "catalogue:list", "catalogue", "settings"),
+    NavItem(_("Organisation"), "org:departments", "org", "settings"),
+    NavItem(_("Policy"), "policy:active", "policy", "settings"),
+    NavItem(_("Calendar"), "workcal:calendar", "workcal", "settings"),
 ]
 
 
@@ -73,14 +74,16 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     current = match.app_name if match else ""
     items = [
         {"label": item.label, "url": item.url, "active": item.section == current or (
-            current == "core" and item.section == "home"), "available": item.url_name is not None}
+            current == "core" and item.section == "home"), "available": item.url_name is not None,
+         "group": item.group}
         for item in NAVIGATION
     ]
     is_administrator = visibility.is_administrator(request.user)
     outbox_active = match is not None and match.view_name == "notify:outbox"
     if is_administrator and settings.FUWU_SHOW_OUTBOX:  # development and test: no SMS gateway
         items.append({"label": _("SMS outbox"), "url": reverse("notify:outbox"), "available": True,
-                      "active": outbox_active})
-    return {"navigation": items, "unread_notifications": UnreadNotifications(request.user.pk),
+                      "active": outbox_active, "group": "settings"})
+    return {"navigation": items, "settings_active": any(i["active"] for i in items if i["group"] == "settings"),
+            "unread_notifications": UnreadNotifications(request.user.pk),
             "notifications_active": current == "notify" and not outbox_active,
             "is_administrator": is_administrator}

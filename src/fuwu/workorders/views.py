@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fuwu import visibility
+from fuwu.lib.inputs import parse_id
 from fuwu.catalogue.models import FeeItem
 from fuwu.customers.selectors import customer_suggestions, products_for_user
 from fuwu.lib.errors import BusinessError, ConflictError, PermissionDeniedError, ValidationFailed
@@ -315,7 +316,7 @@ def technician_view(request: HttpRequest) -> HttpResponse:
             "paid_service": paid_service_banner(wo, policy),
             "warranty_form": wo_forms.RecordWarrantyForm(auto_id=f"id_warranty_{wo.pk}_%s",
                                                          initial=complete_initial(wo))
-            if Action.RECORD_WARRANTY in allowed else None,
+            if Action.RECORD_WARRANTY in allowed and wo.status == Status.ON_SITE else None,  # at the door
             "complete_form": wo_forms.CompleteForm(auto_id=f"id_complete_{wo.pk}_%s", initial=complete_initial(wo),
                                                    **complete_form_kwargs(wo, policy))
             if Action.COMPLETE in allowed else None,
@@ -900,17 +901,17 @@ def intake_history(request: HttpRequest) -> HttpResponse:
 @login_required
 def intake_products(request: HttpRequest) -> HttpResponse:
     user = staff(request)
-    customer_id = request.GET.get("customer", "")
-    products = list(products_for_user(user).filter(customer_id=customer_id)) if customer_id.isdigit() else []
+    customer_id = parse_id(request.GET.get("customer"))
+    products = list(products_for_user(user).filter(customer_id=customer_id)) if customer_id else []
     return render(request, "workorders/_products.html", {"products": products, "product_id": ""})
 
 
 @login_required
 def intake_service_type(request: HttpRequest) -> HttpResponse:
     user = staff(request)
-    value = request.GET.get("service_type", "")
+    value = parse_id(request.GET.get("service_type"))
     service_type = (visibility.service_types_for_user(user).select_related("default_department")
-                    .filter(pk=value, is_active=True).first() if value.isdigit() else None)
+                    .filter(pk=value, is_active=True).first() if value else None)
     return render(request, "workorders/_service_type.html", {
         **_service_type_context(user, service_type), "oob": True,
         "department_choices": _department_choices(user),
