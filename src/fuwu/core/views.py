@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +14,16 @@ from django.utils.translation import gettext_lazy as _
 
 from fuwu import visibility
 from fuwu.org.models import Role
+
+FAVICON = Path(__file__).resolve().parent / "static" / "fuwu" / "favicon.svg"
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, which browsers and tools ask for whatever the page says: the SVG icon."""
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
 
 # What each list of a home page is called, and what its ``mine`` narrows it to.
 BENCH_LABELS = {

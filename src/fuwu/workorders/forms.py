@@ -15,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from fuwu import visibility
 from fuwu.catalogue.models import FeeItem, ServiceType
 from fuwu.customers.models import Customer, Product
-from fuwu.lib.forms import StyledForm
+from fuwu.lib.forms import DateInput, StyledForm
 from fuwu.org.models import Department, User
 
 from .models import Channel, ClockKind, ConfirmationMethod, Priority, WarrantyStatus
@@ -167,7 +167,9 @@ class ReplyForm(StyledForm):
 
 
 class NoticeForm(StyledForm):
-    received = forms.MultipleChoiceField(label=_("Received"), required=False, widget=forms.CheckboxSelectMultiple)
+    # The checklist's materials already in hand (not the work order's status "received", 已受理).
+    received = forms.MultipleChoiceField(label=_("Materials received"), required=False,
+                                         widget=forms.CheckboxSelectMultiple)
     extra_items = forms.CharField(
         label=_("Materials not on the checklist"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One per line."))
@@ -345,10 +347,8 @@ class ListFilterForm(StyledForm):
     department = forms.TypedChoiceField(label=_("Department"), coerce=int, required=False, empty_value=None)
     channel = forms.ChoiceField(label=_("Channel"), required=False)
     # ``<input type=date>`` takes and shows an ISO date (2026-11-23) whatever the language's format.
-    received_from = forms.DateField(label=_("Received from"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    received_to = forms.DateField(label=_("Received until"), required=False,
-                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    received_from = forms.DateField(label=_("Received from"), required=False, widget=DateInput())
+    received_to = forms.DateField(label=_("Received until"), required=False, widget=DateInput())
     mine = forms.ChoiceField(label=_("Only mine"), required=False, choices=[
         ("", _("No")), ("first_received", _("First received by me")), ("assigned", _("Assigned to me"))])
     sort = forms.ChoiceField(label=_("Order"), required=False, choices=[
