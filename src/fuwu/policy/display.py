@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from fuwu.lib import display as fmt
 from fuwu.lib.display import system_texts
 from fuwu.org.models import Organisation
-from fuwu.timeline.display import Choice, Custom, Value, timeline_display
+from fuwu.timeline.display import Auto, Choice, Custom, Value, timeline_display
 
 from .models import PolicyVersion
 from .schema import PolicyDocument
@@ -74,7 +74,8 @@ def _sla_classes(context: Any) -> dict[str, str]:
 
 SLA_CLASS = Choice(_sla_classes)
 
-timeline_display.subject(PolicyVersion, actions={"policy.published": gettext_lazy("Policy published")})
+timeline_display.subject(PolicyVersion, actions={"policy.published": gettext_lazy("Policy published")},
+                         fields={"version": Value(gettext_lazy("version"), Auto())})
 timeline_display.subject(Organisation, actions={"organisation.created": gettext_lazy("Organisation created")},
                          fields={"preset": Value(format=Custom(lambda code, context: preset_label(str(code))))})
 

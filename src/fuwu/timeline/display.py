@@ -265,6 +265,17 @@ class Fields(Format):
             return derived_value(self.model, key)
         return Value(humanised(key), Auto())
 
+    def is_labelled(self, key: str) -> bool:
+        if key in self.fields:
+            return True
+        if self.model is None:
+            return False
+        try:
+            self.model._meta.get_field(key)
+        except FieldDoesNotExist:
+            return False
+        return True
+
     def references(self, value: Any) -> Iterator[Reference]:
         if isinstance(value, dict):
             for key, item in value.items():
@@ -402,6 +413,23 @@ class TimelineDisplay:
 
 
 timeline_display = TimelineDisplay()
+
+
+def unlabelled_keys(event: Any, registry: TimelineDisplay = timeline_display) -> list[str]:
+    """The keys of ``event``'s changes (nested ones too) that would be shown by the last resort (their
+    name with spaces) instead of a label: what an app forgot to describe in its ``display`` module."""
+    model = ContentType.objects.get_for_id(event.subject_type_id).model_class()
+    missing = []
+    for key, has_before, before, after in _pairs(event.changes):
+        if not registry.is_labelled(model, key):
+            missing.append(key)
+            continue
+        rendering = registry.value(model, key).format
+        if isinstance(rendering, Fields):
+            for value in (before, after) if has_before else (after,):
+                if isinstance(value, dict) and not ("id" in value and ("label" in value or "name" in value)):
+                    missing += [f"{key}.{name}" for name in value if not rendering.is_labelled(name)]
+    return missing
 
 
 # --- rendering ------------------------------------------------------------------------------

@@ -88,14 +88,14 @@ EVENT_LABELS = {
 
 def extension_text(value: Any, context: RenderContext | None = None) -> str:
     """``{"clock": "arrival", "amount": 2, "unit": "working_days", "approver": "director"}`` →
-    到场，延期：2 个工作日，审批人：总监 (a decision stored as a word is said in the reader's language)."""
+    时限：到场，延长时间：2 个工作日，审批人：总监 (a decision stored as a word is said in the reader's language)."""
     if not isinstance(value, dict):
         return fmt.system_text(str(value))
     pairs = []
     if value.get("clock"):
         pairs.append((_("clock"), fmt.choice_label(ClockKind, value["clock"])))
     if value.get("amount") is not None:
-        pairs.append((_("extension"), fmt.duration(value["amount"], str(value.get("unit", "")))))
+        pairs.append((_("extra time"), fmt.duration(value["amount"], str(value.get("unit", "")))))
     if value.get("approver"):
         pairs.append((_("approver"), fmt.choice_label(Role, value["approver"])))
     return fmt.join_pairs(pairs) if pairs else fmt.EMPTY

@@ -124,3 +124,11 @@ def test_every_page_of_the_demo_reads_as_text_for_people(demo):
                  for path, text in pages.items()}
         bad = {path: tokens for path, tokens in found.items() if tokens}
         assert not bad, f"{language}:\n" + "\n".join(f"{path}: {tokens}" for path, tokens in sorted(bad.items()))
+
+
+def test_every_key_the_demo_wrote_into_a_timeline_has_a_label(demo):
+    from fuwu.timeline.display import unlabelled_keys
+    from fuwu.timeline.models import Event
+
+    missing = {(event.action, key) for event in Event.objects.all() for key in unlabelled_keys(event)}
+    assert missing == set()

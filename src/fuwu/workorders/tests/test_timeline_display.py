@@ -158,3 +158,29 @@ def test_references_are_resolved_in_one_query_per_kind_of_record(cast, paid_work
     with django_assert_num_queries(3):
         rows = shown_events(events, cast.admin)
     assert len(rows) == len(events)
+
+
+@pytest.fixture
+def other_flows(cast, steps):
+    """A deferral (暂缓办理) taken up again on its day by the sweep, an extension approved, a notice of
+    missing materials, a refusal of the customer to confirm, a paid service with its fee."""
+    deferred = steps.deferred()
+    wo.work_order_resume(work_order=deferred, by=None, now=at(2026, 11, 30, 9, 0))
+    extended = steps.with_extension_pending(steps.on_site())
+    wo.work_order_approve_extension(work_order=extended, by=cast.director, note="同意", now=at(2026, 11, 23, 11, 0))
+    return [deferred, extended, steps.awaiting_materials(), steps.done_refused(), steps.done_with_fee()]
+
+
+def test_every_key_written_by_these_flows_has_a_label(other_flows, paid_work, refusal_denied):
+    from fuwu.timeline.display import unlabelled_keys
+    from fuwu.timeline.models import Event
+
+    missing = {(event.action, key) for event in Event.objects.all() for key in unlabelled_keys(event)}
+    assert missing == set()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_timelines_of_the_other_flows_read_as_text(web, cast, other_flows, language):
+    client = web(cast.admin)
+    for order in other_flows:
+        assert problems(timeline(client, order, language), language) == [], order.number
