@@ -4,6 +4,7 @@ the sign-in page says so, and an administrator unlocks it."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 import time_machine
@@ -11,6 +12,9 @@ from django.test import Client
 from django.utils import timezone
 
 from fuwu.timeline.models import Event
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse  # what the test client answers
 
 PASSWORD = "test12345"  # the cast's (fuwu.testing.cast)
 OFFICE = "192.0.2.10"
@@ -23,7 +27,7 @@ def frozen():
         yield traveller
 
 
-def sign_in(username: str, password: str, address: str, path: str = "/login/") -> tuple[Client, object]:
+def sign_in(username: str, password: str, address: str, path: str = "/login/") -> tuple[Client, TestResponse]:
     client = Client()
     client.cookies["fuwu_language"] = "en"
     response = client.post(path, {"username": username, "password": password}, REMOTE_ADDR=address)

@@ -53,6 +53,7 @@ def test_a_failed_action_leaves_no_event(cast):
 def test_update_records_changed_fields_before_and_after_with_reason(cast):
     department_update(department=cast.repair, by=cast.admin, name="维修部", reason="机构调整")
     event = Event.objects.for_subject(cast.repair).order_by("-id").first()
+    assert event is not None
     assert event.action == "department.updated"
     assert event.changes == {"name": {"before": "工程维修部", "after": "维修部"}}
     assert event.reason == "机构调整"
@@ -63,6 +64,7 @@ def test_hash_chain_detects_a_change_made_behind_the_applications_back(cast):
     department_update(department=cast.repair, by=cast.admin, name="维修部", reason="机构调整")
     assert verify_chain(cast.repair)
     latest = Event.objects.for_subject(cast.repair).order_by("-id").first()
+    assert latest is not None
     with connection.cursor() as cursor:
         cursor.execute("UPDATE timeline_event SET reason = %s WHERE id = %s", ["篡改", latest.pk])
     assert not verify_chain(cast.repair)

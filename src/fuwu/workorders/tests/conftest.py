@@ -10,6 +10,7 @@ import pytest
 
 from fuwu.catalogue.services import service_type_create
 from fuwu.customers.services import customer_create
+from fuwu.lib.errors import BusinessError
 from fuwu.org.services import duty_create
 from fuwu.workorders.services import work_order_create
 
@@ -18,6 +19,13 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def allowed_actions(error: BusinessError) -> list[str]:
+    """The actions a refusal (409) names as possible instead."""
+    actions = error.extra["allowed_actions"]
+    assert isinstance(actions, list)
+    return actions
 
 
 @pytest.fixture
@@ -224,6 +232,7 @@ def concurrent_db(transactional_db):
     """Several connections writing at once: PostgreSQL, or SQLite in a file (not the in-memory database,
     whose shared cache answers "table is locked" instead of waiting)."""
     from django.db import connection
+    from django.db.backends.sqlite3.creation import DatabaseCreation as SQLiteCreation
 
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+    if connection.vendor == "sqlite" and SQLiteCreation.is_in_memory_db(connection.settings_dict["NAME"]):
         pytest.skip("concurrent writers need a file database: unset SQLITE_TEST_PATH=:memory:")

@@ -17,6 +17,7 @@ from PIL import Image
 from fuwu.catalogue.services import service_type_create
 from fuwu.customers.models import Customer
 from fuwu.notify.models import OutboxMessage
+from fuwu.testing.sms import confirmation_code
 from fuwu.timeline.models import Event
 from fuwu.workorders import services as wo_services
 from fuwu.workorders.models import Clock, Photo, Status, WorkOrder
@@ -468,7 +469,7 @@ def test_sms_code_confirmation_through_the_api(api, cast, receive):
                                     warranty_status="in_warranty", minutes_spent=20)
     client = api(cast.tech)
     assert client.post(f"work-orders/{order.pk}/send-confirmation-code").status_code == 200
-    code = re.search(r"(?<!\d)(\d{6})(?!\d)", OutboxMessage.objects.filter(work_order=order).first().body).group(1)
+    code = confirmation_code(OutboxMessage.objects.filter(work_order=order).first())
 
     wrong = client.post(f"work-orders/{order.pk}/confirm", {"method": "sms_code", "code": "000000" if code != "000000"
                                                              else "111111", "confirmed_by_name": "王先生"})

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from fuwu.notify.models import Notification, OutboxMessage
+from fuwu.testing.sms import confirmation_code
 from fuwu.timeline.models import Event
 from fuwu.workorders import services as wo
 from fuwu.workorders.models import Status
@@ -31,7 +30,7 @@ def test_phone_call_to_closed_work_order(cast, receive):
                              receipt_number="FP-0001", now=at(2026, 11, 23, 11, 26))
     wo.work_order_send_confirmation_code(work_order=order, by=cast.tech, now=at(2026, 11, 23, 11, 27))
     sms = OutboxMessage.objects.filter(work_order=order).order_by("-id").first()
-    code = re.search(r"(?<!\d)(\d{6})(?!\d)", sms.body).group(1)
+    code = confirmation_code(sms)
     wo.work_order_confirm(work_order=order, by=cast.tech, method="sms_code", code=code, confirmed_by_name="王先生",
                           now=at(2026, 11, 23, 11, 28))
     order = wo.work_order_close(work_order=order, by=cast.agent, now=at(2026, 11, 23, 14, 0))

@@ -3,11 +3,10 @@ technician sent the customer; nobody else sees it, and production hides it unles
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from fuwu.notify.models import OutboxMessage
+from fuwu.testing.sms import confirmation_code
 from fuwu.workorders import services as wo
 
 from .conftest import at
@@ -18,7 +17,7 @@ def code_sent(steps, cast):
     order = steps.done()
     wo.work_order_send_confirmation_code(work_order=order, by=cast.tech, now=at(2026, 11, 23, 11, 30))
     sms = OutboxMessage.objects.get(work_order=order)
-    return order, re.search(r"(?<!\d)(\d{6})(?!\d)", sms.body).group(1)
+    return order, confirmation_code(sms)
 
 
 def test_an_administrator_reads_the_confirmation_code_on_the_outbox_page(cast, web, code_sent,

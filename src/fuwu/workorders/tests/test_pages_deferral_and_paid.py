@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from fuwu.catalogue.services import service_type_update
 from fuwu.customers.services import product_add
 from fuwu.notify.models import Notification
+from fuwu.testing.markup import fragment
 from fuwu.workorders import services as wo
 from fuwu.workorders.models import Status
 
@@ -92,7 +93,7 @@ def test_the_technician_comes_back_to_his_card_with_the_message_in_it(cast, engl
                                        {"next": f"/work-orders/mine/#wo-{order.pk}"})
     assert response["Location"] == f"/work-orders/mine/#wo-{order.pk}"
     page = english(cast.tech).get("/work-orders/mine/").content.decode()
-    card = re.search(rf'<article[^>]*id="wo-{order.pk}".*?</article>', page, re.S).group(0)
+    card = fragment(rf'<article[^>]*id="wo-{order.pk}".*?</article>', page, re.S)
     assert "Arrival on site recorded." in card
     # the warranty finding: asked of the head at once, and the technician sees that it waits
     response = english(cast.tech).post(f"/work-orders/{order.pk}/record-warranty/", {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -251,7 +252,7 @@ def test_chinese_by_default_and_english_on_request(cast, web_intake):
 
 # --- status ---------------------------------------------------------------------------------
 
-def lookup(client: Client, number: str, digits: str, **extra: str):
+def lookup(client: Client, number: str, digits: str, **extra: Any):
     return client.post("/service/status/", {"number": number, "phone_last_four": digits}, **extra)
 
 

@@ -135,7 +135,9 @@ def test_the_clocks_keep_the_policy_version_they_were_set_with(cast, receive):
     # then the old order keeps its deadline, the new one gets the new target
     assert clock(before, ClockKind.ARRIVAL).due_at == at(2026, 11, 23, 12, 0)  # up to lunch, not 13:30
     assert clock(after, ClockKind.ARRIVAL).due_at == at(2026, 11, 23, 14, 30)
-    assert wo.policy_of(before).sla.classes["standard"].normal.arrival.amount == 2
+    arrival = wo.policy_of(before).sla.classes["standard"].normal.arrival
+    assert arrival is not None
+    assert arrival.amount == 2
 
 
 # --- distance bands (after-sales preset, 002) -------------------------------------------------

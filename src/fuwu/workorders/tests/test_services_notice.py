@@ -78,6 +78,7 @@ def test_a_second_notice_is_only_for_a_material_not_on_the_checklist(cast, recei
     assert supplementary.kind == NoticeKind.SUPPLEMENTARY
     assert supplementary.items == ["楼上住户联系方式"]
     last = OutboxMessage.objects.filter(work_order=order).order_by("-id").first()
+    assert last is not None
     assert "楼上住户联系方式" in last.body
     assert "漏水照片" not in last.body
     assert supplementary.text == last.body
