@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from fuwu import visibility
-from fuwu.org.models import Role
+from fuwu.org.models import Role, User
 
 FAVICON = Path(__file__).resolve().parent / "static" / "fuwu" / "favicon.svg"
 
@@ -46,7 +46,7 @@ def home(request: HttpRequest) -> HttpResponse:
     the most urgent work of the first list, and who is absent now."""
     from fuwu.workorders import permissions, selectors
 
-    user = request.user
+    user = cast(User, request.user)  # signed in (``login_required``)
     now = timezone.now()
     absent_now = (
         visibility.absences_for_user(user).filter(starts_at__lte=now, ends_at__gt=now).order_by("ends_at")[:20]

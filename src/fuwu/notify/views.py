@@ -4,12 +4,14 @@ Only the recipient's own rows are ever read or marked (someone else's notificati
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuwu import visibility
+from fuwu.org.models import User
 
 from .models import Notification, NotificationKind, OutboxMessage
 from .services import notification_mark_read, notifications_mark_all_read
@@ -25,7 +28,7 @@ from .services import notification_mark_read, notifications_mark_all_read
 PAGE_SIZE = 30
 
 
-def _inbox(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _inbox(request: HttpRequest) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=request.user.pk)
 
 
@@ -106,12 +109,12 @@ def outbox(request: HttpRequest) -> HttpResponse:
     SMS gateway there, so this is where a tester reads a confirmation code or a one-time notice."""
     if not settings.FUWU_SHOW_OUTBOX:
         raise Http404
-    if not visibility.is_administrator(request.user):
+    user = cast(User, request.user)  # signed in (``login_required``)
+    if not visibility.is_administrator(user):
         raise PermissionDenied
-    messages_sent = (OutboxMessage.objects.filter(work_order__organisation_id=request.user.organisation_id)
+    messages_sent = (OutboxMessage.objects.filter(work_order__organisation=user.organisation_id)
                      .select_related("work_order").order_by("-created_at", "-id"))
     page = Paginator(messages_sent, OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
-    phone = visibility.PhoneShown(request.user)
-    for message in page:
-        message.shown_to = phone(message.to)
-    return render(request, "notify/outbox.html", {"page": page})
+    phone = visibility.PhoneShown(user)
+    rows = [(message, phone(message.to)) for message in page]
+    return render(request, "notify/outbox.html", {"page": page, "rows": rows})
