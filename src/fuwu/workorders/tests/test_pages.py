@@ -364,9 +364,11 @@ def test_voucher_carries_the_task_for_printing(cast, web, receive):
     html = page(web(cast.tech), f"/work-orders/{order.pk}/voucher/")
 
     for text in (order.number, "漏水维修", "12号楼3单元1502室 卫生间漏水", "王先生", "13912345678", "12号楼3单元1502室",
-                 "身份证明", "漏水照片", cast.tech.full_name, cast.tech2.full_name, "工程维修部", "@page", "no-print"):
+                 "身份证明", "漏水照片", cast.tech.full_name, cast.tech2.full_name, "工程维修部", "no-print",
+                 "workorders/voucher-a4.css"):  # the paper size (@page) is in a stylesheet: no inline style
         assert text in html, text
     assert "navbar" not in html
+    assert "workorders/voucher-a5.css" in page(web(cast.tech), f"/work-orders/{order.pk}/voucher/?size=a5")
 
 
 def test_technician_view_takes_the_work_from_accept_to_done(cast, web, receive):
