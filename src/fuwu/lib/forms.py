@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from fuwu.lib.errors import BusinessError
 
@@ -18,6 +19,13 @@ def add_service_errors(form: forms.Form, error: BusinessError) -> None:
         field = name.split(".")[0].split("[")[0]
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
+
+
+def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Offer ``queryset`` (what the user may pick) in the form's model choice field ``name``."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    field.queryset = queryset
 
 
 class StyledForm(forms.Form):

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fuwu.lib.forms import DateTimeLocalInput, StyledForm
+from fuwu.lib.forms import DateTimeLocalInput, StyledForm, limit_choices
 
 from .models import AbsenceKind, Department, DutyKind, Role, User
 
@@ -17,7 +17,7 @@ class DepartmentForm(StyledForm):
 
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = departments  # type: ignore[attr-defined]
+        limit_choices(self, "parent", departments)
 
 
 class StaffForm(StyledForm):
@@ -32,7 +32,7 @@ class StaffForm(StyledForm):
 
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
+        limit_choices(self, "department", departments)
 
 
 class AbsenceForm(StyledForm):
@@ -44,7 +44,7 @@ class AbsenceForm(StyledForm):
 
     def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+        limit_choices(self, "person", people)
 
 
 class DutyForm(StyledForm):
@@ -61,9 +61,9 @@ class DutyForm(StyledForm):
 
     def __init__(self, *args: Any, departments: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments  # type: ignore[attr-defined]
-        self.fields["primary"].queryset = people  # type: ignore[attr-defined]
-        self.fields["backup"].queryset = people  # type: ignore[attr-defined]
+        limit_choices(self, "department", departments)
+        limit_choices(self, "primary", people)
+        limit_choices(self, "backup", people)
 
 
 class HandlerAtForm(StyledForm):

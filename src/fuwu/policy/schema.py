@@ -213,6 +213,10 @@ class EscalationLevel(Section):
 class Escalation(Section):
     chains: dict[Clock, list[EscalationLevel]]
 
+    def chain(self, clock: str) -> list[EscalationLevel]:
+        """The levels that follow ``clock`` (a work order's clock kind); none for a clock without a chain."""
+        return next((list(levels) for name, levels in self.chains.items() if name == clock), [])
+
 
 class Notice(Section):
     pauses_clock: bool

@@ -8,11 +8,12 @@ class WorkordersConfig(AppConfig):
     verbose_name = _("Work orders")
 
     def ready(self) -> None:
+        from fuwu.org.models import Absence
         from fuwu.org.services import ABSENCE_STARTED_HOOKS
 
         from .services import hand_over_open_work
 
-        def hand_over(absence: object) -> object:
-            return hand_over_open_work(absence=absence)  # type: ignore[arg-type]
+        def hand_over(absence: Absence) -> object:
+            return hand_over_open_work(absence=absence)
 
         ABSENCE_STARTED_HOOKS.append(hand_over)

@@ -9,6 +9,7 @@ its number back too: numbers stay consecutive, without gaps.
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from django.db import transaction
 from django.db.models import F
@@ -22,7 +23,8 @@ def period_key(reset: str, on: date) -> str:
     return {"month": f"{on:%Y%m}", "year": f"{on:%Y}"}.get(reset, "all")
 
 
-def next_number(*, organisation_id: int, kind: str, numbering: Numbering, on: date) -> str:
+def next_number(*, organisation_id: int, kind: Literal["work_order", "complaint"], numbering: Numbering,
+                on: date) -> str:
     """The next number of ``kind`` ("work_order", "complaint") for the period containing ``on``."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_number must run inside the transaction that stores the number")
@@ -34,4 +36,4 @@ def next_number(*, organisation_id: int, kind: str, numbering: Numbering, on: da
     counter = NumberSequence.objects.filter(organisation_id=organisation_id, kind=kind, period=period)
     counter.update(last_value=F("last_value") + 1)
     value = counter.values_list("last_value", flat=True).get()
-    return numbering.render(kind, on=on, seq=value)  # type: ignore[arg-type]
+    return numbering.render(kind, on=on, seq=value)

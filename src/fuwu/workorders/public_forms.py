@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from fuwu.catalogue.models import ServiceCategory, ServiceType
 from fuwu.customers.services import phone_problem
-from fuwu.lib.forms import StyledForm
+from fuwu.lib.forms import StyledForm, limit_choices
 from fuwu.org.models import Organisation
 
 # The honeypot: a field people never see (hidden with CSS, skipped by the keyboard) that bots fill in.
@@ -75,10 +75,10 @@ class PublicRequestForm(StyledForm):
 
     def __init__(self, organisation: Organisation, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service_type"].queryset = (  # type: ignore[attr-defined]
+        limit_choices(self, "service_type", (
             ServiceType.objects.filter(organisation=organisation, is_active=True)
             .exclude(category=ServiceCategory.INTERNAL).order_by("name", "code")
-        )
+        ))
 
     @property
     def is_bot(self) -> bool:

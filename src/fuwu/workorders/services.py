@@ -186,7 +186,7 @@ def _required_text(value: str | None, field: str, errors: FieldErrors, limit: in
 # --- clocks ---------------------------------------------------------------------------------
 
 def _chain(policy: PolicyDocument, kind: str) -> list[Any]:
-    return list(policy.escalation.chains.get(kind, []))  # type: ignore[call-overload]
+    return policy.escalation.chain(kind)
 
 
 def _schedule(clock: Clock, policy: PolicyDocument) -> None:
@@ -1141,6 +1141,7 @@ def _apply_warranty_finding(ctx: Context, warranty_status: str, changes: dict[st
         reason = _("paid service: %(warranty)s") % {"warranty": WarrantyStatus(warranty_status).label}
         if note:
             reason = f"{reason} — {note}"
+        assert ctx.by is not None  # a finding is a technician's (record-warranty, complete: ``by: User``)
         ApprovalRequest.objects.create(work_order=wo, kind=ApprovalKind.PAID_SERVICE, approver_role=role,
                                        reason=reason, status_before=wo.status, requested_by=ctx.by,
                                        requested_at=ctx.now)

@@ -53,7 +53,7 @@ def _warn(clock: Clock, now: datetime) -> bool:
 def _escalate(clock: Clock, now: datetime) -> int:
     wo = clock.work_order
     policy = policy_of(wo)
-    chain = list(policy.escalation.chains.get(clock.kind, []))  # type: ignore[call-overload]
+    chain = policy.escalation.chain(clock.kind)
     levels = rules.levels_due(clock.due_at, chain, clock.escalation_level, now)
     if not levels:
         return 0
