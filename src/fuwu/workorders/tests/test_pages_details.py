@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 
+from fuwu.testing.markup import fragment
+
 from .conftest import at
 
 NOW = at(2026, 11, 23, 10, 5)
@@ -32,7 +34,7 @@ def test_the_date_filters_are_date_inputs_with_iso_values(cast, web, receive):
     html = web(cast.agent).get("/work-orders/?tab=all&received_from=2026-11-01&received_to=2026-11-23").content.decode()
 
     for name, value in (("received_from", "2026-11-01"), ("received_to", "2026-11-23")):
-        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+        tag = fragment(rf'<input[^>]*name="{name}"[^>]*>', html)
         assert 'type="date"' in tag
         assert f'value="{value}"' in tag
 
@@ -40,5 +42,5 @@ def test_the_date_filters_are_date_inputs_with_iso_values(cast, web, receive):
 def test_the_technician_view_link_is_a_button(cast, web):
     html = web(cast.tech).get("/work-orders/").content.decode()
 
-    tag = re.search(r'<a [^>]*data-testid="technician-view"[^>]*>', html).group(0)
+    tag = fragment(r'<a [^>]*data-testid="technician-view"[^>]*>', html)
     assert re.search(r'class="btn btn-sm btn-(primary|secondary|success)"', tag)  # a filled button
