@@ -681,9 +681,8 @@ def _detail_context(request: HttpRequest, work_order: WorkOrder, *, bound: tuple
         })
     team = list(work_order.team.all())
     photos = list(work_order.photos.all())
-    reports = list(work_order.reports.all())
-    for report in reports:  # the photos taken with each report, shown with it
-        report.photo_list = [p for p in photos if p.report_id == report.pk]  # type: ignore[attr-defined]
+    # each report with the photos taken with it, shown together
+    reports = [(report, [p for p in photos if p.report_id == report.pk]) for report in work_order.reports.all()]
     sla = policy.sla.classes.get(work_order.sla_class)
     return {
         "wo": work_order,
