@@ -56,6 +56,7 @@ from .schemas import (
     ConfirmIn,
     DenyRejectionIn,
     DispatchIn,
+    DispatchSuggestionOut,
     MaterialsReceivedIn,
     NoteIn,
     NoticeMissingIn,
@@ -321,6 +322,18 @@ def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> HttpStatus[
 def get_work_order(request: HttpRequest, work_order_id: VisibleWorkOrderId) -> dict[str, Any]:
     user, wo = _visible(request, work_order_id)
     return work_order_detail(wo, user, PhoneShown(user))
+
+
+@router.get("/{work_order_id}/dispatch-suggestions", response=list[DispatchSuggestionOut],
+            summary="Technicians to dispatch to: available first, then the least open work")
+def dispatch_suggestions(request: HttpRequest, work_order_id: VisibleWorkOrderId) -> list[dict[str, Any]]:
+    """The technicians of the work order's department and below (else of the organisation), as the
+    dispatch form offers them (``selectors.dispatch_suggestions``): those at work first, then by
+    their open work; an absent one names who takes the work (A/B)."""
+    user, wo = _visible(request, work_order_id)
+    return [{"technician": _ref(s.person), "open_count": s.open_count,
+             "absent_until": s.absence.ends_at if s.absence else None, "handler": _ref(s.handler)}
+            for s in selectors.dispatch_suggestions(wo, user, timezone.now())]
 
 
 @router.post("/{work_order_id}/photos", response={201: WorkOrderOut}, summary="Add photos (multipart, several)")

@@ -277,6 +277,13 @@ class Ref(Schema):
     name: str
 
 
+class DispatchSuggestionOut(Schema):
+    technician: Ref
+    open_count: int = Field(..., description="Open work orders assigned to them now (the load).")
+    absent_until: datetime | None = Field(..., description="Set while they are absent (leave, trip, off shift).")
+    handler: Ref | None = Field(..., description="Who gets the work while they are absent (A/B).")
+
+
 class WorkOrderRow(Schema):
     id: int
     number: str

@@ -265,3 +265,27 @@ def test_only_people_who_take_calls_receive_requests_on_the_page_and_the_api(cas
     assert WorkOrder.objects.count() == (1 if may else 0)
     assert ('href="/work-orders/new/"' in listing) is may
     assert permissions.may_take_calls(user) is may
+
+
+# --- dispatch suggestions -------------------------------------------------------------------------
+
+def test_the_api_offers_the_dispatch_suggestions_of_the_page(cast, web, api, receive):
+    from fuwu.org.services import absence_record
+
+    for _ in range(2):
+        services.work_order_dispatch(work_order=receive(), by=cast.head_repair, technician=cast.tech, now=NOW)
+    services.work_order_dispatch(work_order=receive(), by=cast.head_repair, technician=cast.plumber, now=NOW)
+    absence_record(person=cast.tech2, kind="leave", starts_at=at(2026, 11, 23, 8, 0), ends_at=at(2026, 11, 24, 18, 0),
+                   by=cast.admin)
+    order = receive()
+
+    body = api(cast.head_repair).get(f"work-orders/{order.pk}/dispatch-suggestions").json()
+    html = web(cast.head_repair).get(f"/work-orders/{order.pk}/").content.decode()
+    form = html.split('id="id_dispatch_technician"')[1].split("</select>")[0]
+
+    assert [row["technician"]["id"] for row in body] == [int(pk) for pk in re.findall(r'option value="(\d+)"', form)]
+    assert [row["technician"]["name"] for row in body] == [p.display_name for p in (cast.plumber, cast.tech,
+                                                                                  cast.tech2)]
+    assert [row["open_count"] for row in body] == [1, 2, 0]  # at work first, then the least load
+    assert body[2]["absent_until"] is not None
+    assert api(cast.cleaner).get(f"work-orders/{order.pk}/dispatch-suggestions").status_code == 404
