@@ -157,7 +157,7 @@ def _keep_an_administrator(user: User, *, was_administrator: bool) -> None:
     rows are locked, so two administrators cannot demote each other at the same moment."""
     if not was_administrator or (user.is_active and Role.ADMINISTRATOR in user.roles):
         return
-    others = (User.objects.select_for_update().filter(organisation=user.organisation_id, is_active=True)
+    others = (User.objects.select_for_update(of=("self",)).filter(organisation=user.organisation_id, is_active=True)
               .filter(User.role_q(Role.ADMINISTRATOR)).exclude(pk=user.pk))
     if not list(others.values_list("pk", flat=True)):
         field = "is_active" if not user.is_active else "roles"
