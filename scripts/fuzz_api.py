@@ -64,7 +64,7 @@ def wait_for(url: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (a local server)
+            with urllib.request.urlopen(url, timeout=2) as response:  # a local server
                 if response.status == 200:
                     return
         except OSError:

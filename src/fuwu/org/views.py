@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuwu import visibility
-from fuwu.lib.inputs import parse_id
 from fuwu.lib.errors import BusinessError, NotFoundError
 from fuwu.lib.forms import add_service_errors
+from fuwu.lib.inputs import parse_id
 from fuwu.timeline.selectors import events_for
 
 from . import lockouts, services

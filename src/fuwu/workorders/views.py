@@ -30,11 +30,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fuwu import visibility
-from fuwu.lib.inputs import parse_id
 from fuwu.catalogue.models import FeeItem
 from fuwu.customers.selectors import customer_suggestions, products_for_user
 from fuwu.lib.errors import BusinessError, ConflictError, PermissionDeniedError, ValidationFailed
 from fuwu.lib.forms import add_service_errors
+from fuwu.lib.inputs import parse_id
 from fuwu.org.models import Organisation, Role, User
 from fuwu.policy.models import PolicyVersion
 from fuwu.policy.selectors import active_policy, policy_document_for_version
