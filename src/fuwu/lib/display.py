@@ -185,10 +185,12 @@ class SystemTexts:
             self._index = None
         _translate.cache_clear()
 
-    def register_choices(self, *choices: type[models.Choices]) -> None:
-        """Choice labels stored as text (inside a sentence: "absent (Leave)")."""
+    def register_choices(self, *choices: type[models.Choices] | Iterable[Any]) -> None:
+        """Choice labels stored as text (inside a sentence: "absent (Leave)"); or other words stored as
+        text, given as lazy texts (a preset's name): words, not sentences."""
         with self._lock:
-            self._texts.extend(_Entry(label, is_label=True) for choice in choices for label in choice.labels)
+            self._texts.extend(_Entry(label, is_label=True) for choice in choices
+                               for label in (choice.labels if isinstance(choice, type) else choice))
             self._index = None
         _translate.cache_clear()
 

@@ -81,4 +81,5 @@ timeline_display.subject(Organisation, actions={"organisation.created": gettext_
 
 # ``policy_publish`` for a new organisation stores this reason (with the preset's code).
 system_texts.register(gettext_lazy("initialised from preset %(preset)s"), preset=PRESET_LABELS)
-system_texts.register(*PRESET_LABELS.values())
+# A preset's name is a word (物业管理 may be part of a company's name), not a sentence.
+system_texts.register_choices(PRESET_LABELS.values())
