@@ -133,6 +133,29 @@ def concurrent_creates(base: str, token: str, payload: dict[str, object], total:
             "first_error": errors[0] if errors else None, **summary(latencies)}
 
 
+def concurrent_gets(url: str, token: str, total: int, clients: int) -> dict[str, object]:
+    """``total`` GETs of ``url`` from ``clients`` threads: requests per second and latencies."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+
+    def worker() -> None:
+        with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
+            for _ in range(total // clients):
+                started = time.perf_counter()
+                client.get(url).raise_for_status()
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    return {"requests_per_second": round(len(latencies) / wall, 1), **summary(latencies)}
+
+
 def measure(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[str, object]:
     print(f"== {label}: migrate and load {args.count} work orders", flush=True)
     run([str(BIN / "fuwu"), "migrate", "--no-input"], env)
@@ -159,11 +182,17 @@ def measure(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[s
                 client.get(f"{server.base}/work-orders/{ids[index % len(ids)]}").raise_for_status()
                 details.append(time.perf_counter() - started)
             result["detail"] = summary(details)
+        # The cost of a connection per request: a trivial authenticated request with persistent
+        # connections (the default, DB_CONN_MAX_AGE=600) and, below, with a new one each time.
+        result["api_me_8_clients"] = concurrent_gets(f"{server.base}/me", values["DIRECTOR_TOKEN"], 2000, 8)
         payload = {"channel": "phone", "service_type_id": int(values["SERVICE_TYPE"]),
                    "customer_id": int(values["CUSTOMER"]), "description": "12号楼3单元1502室 卫生间漏水"}
         result["api_creates_8_clients"] = concurrent_creates(server.base, token, payload, args.creates, 8)
         workers = children(server.process.pid)
         result["worker_peak_rss_mib"] = [rss_peak_mib(pid) for pid in workers]
+    with Server({**env, "DB_CONN_MAX_AGE": "0"}) as server:
+        result["api_me_8_clients_new_connection_each_request"] = concurrent_gets(
+            f"{server.base}/me", values["DIRECTOR_TOKEN"], 2000, 8)
     sweep = json.loads(run([sys.executable, str(ROOT / "bench" / "sweep_time.py")], env).stdout)
     result["sweep"] = {"work_orders": sweep["work_orders"], "clocks": sweep["clocks"],
                        "seconds": [round(s, 3) for s in sweep["sweep_seconds"]], "fired": sweep["fired"],
