@@ -34,6 +34,7 @@ test: install-test
 
 lint: install-test
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy src/fuwu
 	$(BIN)/fuwu makemigrations --check --dry-run
 

@@ -40,8 +40,12 @@ def percentile(values: list[float], p: float) -> float:
 
 def summary(latencies: list[float]) -> dict[str, float]:
     ms = [v * 1000 for v in latencies]
-    return {"n": len(ms), "p50_ms": round(percentile(ms, 50), 1), "p95_ms": round(percentile(ms, 95), 1),
-            "mean_ms": round(statistics.fmean(ms), 1)}
+    return {
+        "n": len(ms),
+        "p50_ms": round(percentile(ms, 50), 1),
+        "p95_ms": round(percentile(ms, 95), 1),
+        "mean_ms": round(statistics.fmean(ms), 1),
+    }
 
 
 def run(command: list[str], env: dict[str, str], **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -75,8 +79,21 @@ class Server:
 
     def __enter__(self) -> Server:
         self.process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "fuwu.wsgi", "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", "--timeout", "120"], env=self.env, cwd=ROOT)
+            [
+                str(BIN / "gunicorn"),
+                "fuwu.wsgi",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                "--timeout",
+                "120",
+            ],
+            env=self.env,
+            cwd=ROOT,
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -105,7 +122,9 @@ def timed_requests(client: httpx.Client, method: str, url: str, count: int, **kw
     return latencies
 
 
-def concurrent_creates(base: str, token: str, payload: dict[str, object], total: int, clients: int) -> dict[str, object]:
+def concurrent_creates(
+    base: str, token: str, payload: dict[str, object], total: int, clients: int
+) -> dict[str, object]:
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
@@ -129,8 +148,12 @@ def concurrent_creates(base: str, token: str, payload: dict[str, object], total:
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
-    return {"creates_per_second": round(len(latencies) / wall, 1), "errors": len(errors),
-            "first_error": errors[0] if errors else None, **summary(latencies)}
+    return {
+        "creates_per_second": round(len(latencies) / wall, 1),
+        "errors": len(errors),
+        "first_error": errors[0] if errors else None,
+        **summary(latencies),
+    }
 
 
 def concurrent_gets(url: str, token: str, total: int, clients: int) -> dict[str, object]:
@@ -185,19 +208,31 @@ def measure(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[s
         # The cost of a connection per request: a trivial authenticated request with persistent
         # connections (the default, DB_CONN_MAX_AGE=600) and, below, with a new one each time.
         result["api_me_8_clients"] = concurrent_gets(f"{server.base}/me", values["DIRECTOR_TOKEN"], 2000, 8)
-        payload = {"channel": "phone", "service_type_id": int(values["SERVICE_TYPE"]),
-                   "customer_id": int(values["CUSTOMER"]), "description": "12号楼3单元1502室 卫生间漏水"}
+        payload = {
+            "channel": "phone",
+            "service_type_id": int(values["SERVICE_TYPE"]),
+            "customer_id": int(values["CUSTOMER"]),
+            "description": "12号楼3单元1502室 卫生间漏水",
+        }
         result["api_creates_8_clients"] = concurrent_creates(server.base, token, payload, args.creates, 8)
         workers = children(server.process.pid)
         result["worker_peak_rss_mib"] = [rss_peak_mib(pid) for pid in workers]
     with Server({**env, "DB_CONN_MAX_AGE": "0"}) as server:
         result["api_me_8_clients_new_connection_each_request"] = concurrent_gets(
-            f"{server.base}/me", values["DIRECTOR_TOKEN"], 2000, 8)
+            f"{server.base}/me", values["DIRECTOR_TOKEN"], 2000, 8
+        )
     sweep = json.loads(run([sys.executable, str(ROOT / "bench" / "sweep_time.py")], env).stdout)
-    result["sweep"] = {"work_orders": sweep["work_orders"], "clocks": sweep["clocks"],
-                       "seconds": [round(s, 3) for s in sweep["sweep_seconds"]], "fired": sweep["fired"],
-                       "catch_up": {"clocks": sweep["catch_up_clocks"], "escalations": sweep["catch_up_escalations"],
-                                    "seconds": round(sweep["catch_up_seconds"], 2)}}
+    result["sweep"] = {
+        "work_orders": sweep["work_orders"],
+        "clocks": sweep["clocks"],
+        "seconds": [round(s, 3) for s in sweep["sweep_seconds"]],
+        "fired": sweep["fired"],
+        "catch_up": {
+            "clocks": sweep["catch_up_clocks"],
+            "escalations": sweep["catch_up_escalations"],
+            "seconds": round(sweep["catch_up_seconds"], 2),
+        },
+    }
     return result
 
 
@@ -208,11 +243,20 @@ def main() -> int:
     parser.add_argument("--reads", type=int, default=300)
     parser.add_argument("--databases", default="sqlite,postgres")
     args = parser.parse_args()
-    results: dict[str, object] = {"when": datetime.now().astimezone().isoformat(timespec="seconds"),
-                                  "count": args.count, "machine": {"cpus": os.cpu_count()}}
+    results: dict[str, object] = {
+        "when": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "count": args.count,
+        "machine": {"cpus": os.cpu_count()},
+    }
     work = ROOT / "bench" / "var"
-    base_env = {**os.environ, "FUWU_ENV": "production", "SECRET_KEY": "benchmark-only-secret-key-0123456789",
-                "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "fuwu.settings"}
+    base_env = {
+        **os.environ,
+        "FUWU_ENV": "production",
+        "SECRET_KEY": "benchmark-only-secret-key-0123456789",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+        "DJANGO_SETTINGS_MODULE": "fuwu.settings",
+    }
     base_env.pop("REDIS_URL", None)
     for database in args.databases.split(","):
         var = work / database
@@ -228,7 +272,9 @@ def main() -> int:
                 print("PostgreSQL is not installed: skipped", flush=True)
                 continue
             with TemporaryCluster(bindir) as url:
-                results["postgres"] = measure("PostgreSQL", {**env, "DATABASE_URL": url.replace("/postgres", "/postgres")}, args)
+                results["postgres"] = measure(
+                    "PostgreSQL", {**env, "DATABASE_URL": url.replace("/postgres", "/postgres")}, args
+                )
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     path = out / f"{datetime.now().astimezone():%Y%m%d-%H%M%S}.json"

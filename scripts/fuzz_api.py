@@ -38,15 +38,25 @@ def free_port() -> int:
 
 
 def fuwu(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([str(BIN / "fuwu"), *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        [str(BIN / "fuwu"), *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+    )
     return done.stdout
 
 
 # Path ids of the demo organisation, so that most generated requests reach a real record instead of
 # a 404 (each is used with this probability; the rest are generated freely).
 DEMO_IDS = {
-    "work_order_id": 30, "customer_id": 60, "staff_id": 16, "department_id": 6, "duty_id": 9,
-    "service_type_id": 10, "product_id": 40, "agreement_id": 20, "absence_id": 5, "notification_id": 40,
+    "work_order_id": 30,
+    "customer_id": 60,
+    "staff_id": 16,
+    "department_id": 6,
+    "duty_id": 9,
+    "service_type_id": 10,
+    "product_id": 40,
+    "agreement_id": 20,
+    "absence_id": 5,
+    "notification_id": 40,
     "number": 3,
 }
 
@@ -73,18 +83,30 @@ def wait_for(url: str, seconds: float = 60) -> None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--max-examples", type=int, default=int(os.environ.get("FUWU_FUZZ_EXAMPLES", "20")))
     parser.add_argument("--seed", default=os.environ.get("FUWU_FUZZ_SEED", ""))
     parser.add_argument("--database-url", default="")
-    parser.add_argument("--time-budget", type=int, default=int(os.environ.get("FUWU_FUZZ_SECONDS", "600")),
-                        help="seconds for each user's run")
+    parser.add_argument(
+        "--time-budget",
+        type=int,
+        default=int(os.environ.get("FUWU_FUZZ_SECONDS", "600")),
+        help="seconds for each user's run",
+    )
     parser.add_argument("--users", default="agent1,admin", help="demo logins, in order (admin last)")
     args = parser.parse_args()
 
     var = Path(tempfile.mkdtemp(prefix="fuwu-fuzz-"))
-    env = {**os.environ, "FUWU_VAR_DIR": str(var), "FUWU_ENV": "development", "DEBUG": "0",
-           "HUEY_IMMEDIATE": "1", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    env = {
+        **os.environ,
+        "FUWU_VAR_DIR": str(var),
+        "FUWU_ENV": "development",
+        "DEBUG": "0",
+        "HUEY_IMMEDIATE": "1",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    }
     env.pop("DATABASE_URL", None)
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
@@ -99,28 +121,65 @@ def main() -> int:
         fuwu(env, "demo", "--if-empty")
         tokens = {user: fuwu(env, "token", user).strip().splitlines()[-1] for user in args.users.split(",")}
         server = subprocess.Popen(
-            [str(BIN / "gunicorn"), "fuwu.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}", "--access-logfile", "-",
-             "--error-logfile", str(var / "server.log"), "--timeout", "60"],
-            env=env, cwd=ROOT, stdout=open(var / "access.log", "w"), stderr=subprocess.STDOUT,  # noqa: SIM115
+            [
+                str(BIN / "gunicorn"),
+                "fuwu.wsgi",
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{port}",
+                "--access-logfile",
+                "-",
+                "--error-logfile",
+                str(var / "server.log"),
+                "--timeout",
+                "60",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
         )
         wait_for(f"{base}/api/v1/openapi.json")
         write_config(var / "schemathesis.toml")
         for user, token in tokens.items():
-            print(f"\n=== schemathesis as {user}: {args.max_examples} examples per operation, "
-                  f"{args.time_budget} s at most", flush=True)
+            print(
+                f"\n=== schemathesis as {user}: {args.max_examples} examples per operation, "
+                f"{args.time_budget} s at most",
+                flush=True,
+            )
             command = [
-                str(BIN / "schemathesis"), "--config-file", str(var / "schemathesis.toml"), "run",
+                str(BIN / "schemathesis"),
+                "--config-file",
+                str(var / "schemathesis.toml"),
+                "run",
                 f"{base}/api/v1/openapi.json",
-                "-H", f"Authorization: Bearer {token}", "-H", "Accept-Language: zh-hans",
-                "--checks", CHECKS, "--max-examples", str(args.max_examples),
-                "--phases", "examples,coverage,fuzzing", "--workers", "2", "--no-color",
-                "--request-timeout", "30", "--suppress-health-check", "all",
-                "--generation-database", "none",
+                "-H",
+                f"Authorization: Bearer {token}",
+                "-H",
+                "Accept-Language: zh-hans",
+                "--checks",
+                CHECKS,
+                "--max-examples",
+                str(args.max_examples),
+                "--phases",
+                "examples,coverage,fuzzing",
+                "--workers",
+                "2",
+                "--no-color",
+                "--request-timeout",
+                "30",
+                "--suppress-health-check",
+                "all",
+                "--generation-database",
+                "none",
             ]
             if args.seed:
                 command += ["--seed", str(args.seed)]
             try:
-                code = subprocess.run(command, cwd=ROOT, env=env, timeout=args.time_budget, check=False).returncode
+                code = subprocess.run(
+                    command, cwd=ROOT, env=env, timeout=args.time_budget, check=False
+                ).returncode
             except subprocess.TimeoutExpired:
                 print(f"schemathesis as {user} did not finish within {args.time_budget} s", file=sys.stderr)
                 code = 1

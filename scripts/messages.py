@@ -20,8 +20,21 @@ PACKAGE = Path(__file__).resolve().parent.parent / "src" / "fuwu"
 def main() -> int:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fuwu.settings"}
     django_admin = [sys.executable, "-m", "django"]
-    subprocess.run([*django_admin, "makemessages", "-l", "zh_Hans", "--add-location=file",
-                    "--ignore=*/tests/*", "--ignore=testing/*", "--ignore=static/*"], cwd=PACKAGE, env=env, check=True)
+    subprocess.run(
+        [
+            *django_admin,
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--add-location=file",
+            "--ignore=*/tests/*",
+            "--ignore=testing/*",
+            "--ignore=static/*",
+        ],
+        cwd=PACKAGE,
+        env=env,
+        check=True,
+    )
     subprocess.run([*django_admin, "compilemessages", "-l", "zh_Hans"], cwd=PACKAGE, env=env, check=True)
     return 0
 

@@ -63,15 +63,44 @@ class TemporaryCluster:
 
     def __enter__(self) -> str:
         data = self.directory / "data"
-        self.run(str(self.bindir / "initdb"), "-D", str(data), "-U", "fuwu", "--auth=trust", "-E", "UTF8",
-                 "--locale=C")
-        self.run(str(self.bindir / "pg_ctl"), "-D", str(data), "-l", str(self.directory / "log"), "-w",
-                 "-o", f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+        self.run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "fuwu",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+        )
+        self.run(
+            str(self.bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(self.directory / "log"),
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
         return f"postgres://fuwu@127.0.0.1:{self.port}/postgres"
 
     def __exit__(self, *exc: object) -> None:
-        subprocess.run([*self.as_user, str(self.bindir / "pg_ctl"), "-D", str(self.directory / "data"), "-m",
-                        "immediate", "stop"], stdout=subprocess.DEVNULL, check=False)
+        subprocess.run(
+            [
+                *self.as_user,
+                str(self.bindir / "pg_ctl"),
+                "-D",
+                str(self.directory / "data"),
+                "-m",
+                "immediate",
+                "stop",
+            ],
+            stdout=subprocess.DEVNULL,
+            check=False,
+        )
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
@@ -95,7 +124,10 @@ def main() -> int:
 
     if not Path("/usr/bin/chromium").exists():
         if required("FUWU_REQUIRE_BROWSER"):
-            print("Chromium (/usr/bin/chromium) is required but missing: apt-get install chromium", file=sys.stderr)
+            print(
+                "Chromium (/usr/bin/chromium) is required but missing: apt-get install chromium",
+                file=sys.stderr,
+            )
             return 2
         skipped.append("browser tests: /usr/bin/chromium is not installed (apt-get install chromium)")
     if shutil.which("msgfmt") is None:
@@ -105,7 +137,9 @@ def main() -> int:
     results["SQLite"] = "passed" if code == 0 else f"FAILED (exit {code})"
 
     url = os.environ.get("FUWU_TEST_DATABASE_URL") or (
-        os.environ.get("DATABASE_URL", "") if os.environ.get("DATABASE_URL", "").startswith("postgres") else ""
+        os.environ.get("DATABASE_URL", "")
+        if os.environ.get("DATABASE_URL", "").startswith("postgres")
+        else ""
     )
     pg_code = 0
     if url:

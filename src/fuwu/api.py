@@ -51,7 +51,9 @@ class StaffSessionAuth(SessionAuth):
 
 def _member_of_an_organisation(user: Any) -> Any:
     if getattr(user, "organisation_id", None) is None:
-        raise PermissionDeniedError(_("This account does not belong to an organisation; ask an administrator."))
+        raise PermissionDeniedError(
+            _("This account does not belong to an organisation; ask an administrator.")
+        )
     return user
 
 
@@ -115,8 +117,9 @@ _ERROR_SCHEMA = {
 class FuwuAPI(NinjaAPI):
     """Documents the error answers of every operation in the OpenAPI document."""
 
-    def get_openapi_schema(self, *, path_prefix: str | None = None,
-                           path_params: dict[str, Any] | None = None) -> OpenAPISchema:
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
         schema.setdefault("components", {}).setdefault("schemas", {}).update(_ERROR_SCHEMA)
         error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
@@ -130,10 +133,13 @@ class FuwuAPI(NinjaAPI):
                     responses.setdefault(str(status), {"description": description, **error})
                 # Answered by the web server (gunicorn, or the reverse proxy) before Django sees the
                 # request, in its own format.
-                responses.setdefault("414", {
-                    "description": "The address is too long (at most about 4 KB of path and query).",
-                    "content": {"text/html": {"schema": {"type": "string"}}},
-                })
+                responses.setdefault(
+                    "414",
+                    {
+                        "description": "The address is too long (at most about 4 KB of path and query).",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    },
+                )
         return schema
 
 
@@ -167,16 +173,27 @@ def error_response(
 
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-    fields = field_errors(exc.errors, skip_prefix=("body", "query", "path", "form", "payload", "filters", "params"))
+    fields = field_errors(
+        exc.errors, skip_prefix=("body", "query", "path", "form", "payload", "filters", "params")
+    )
     return error_response(
-        request, status=422, code=ErrorCode.INVALID, message=_("Some fields are missing or wrong."), fields=fields
+        request,
+        status=422,
+        code=ErrorCode.INVALID,
+        message=_("Some fields are missing or wrong."),
+        fields=fields,
     )
 
 
 @api.exception_handler(BusinessError)
 def on_business_error(request: HttpRequest, exc: BusinessError) -> HttpResponse:
     response = error_response(
-        request, status=exc.status, code=exc.code, message=str(exc.message), fields=exc.fields, extra=exc.extra
+        request,
+        status=exc.status,
+        code=exc.code,
+        message=str(exc.message),
+        fields=exc.fields,
+        extra=exc.extra,
     )
     for name, value in exc.headers.items():  # e.g. Retry-After of a ThrottledError
         response[name] = value
@@ -186,7 +203,9 @@ def on_business_error(request: HttpRequest, exc: BusinessError) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return error_response(
-        request, status=401, code=ErrorCode.NOT_AUTHENTICATED,
+        request,
+        status=401,
+        code=ErrorCode.NOT_AUTHENTICATED,
         message=_("Sign in or send a valid token: Authorization: Bearer <token>."),
     )
 
@@ -199,7 +218,9 @@ def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 @api.exception_handler(PermissionDenied)
 def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return error_response(
-        request, status=403, code=ErrorCode.PERMISSION_DENIED,
+        request,
+        status=403,
+        code=ErrorCode.PERMISSION_DENIED,
         message=str(exc) or _("You are not allowed to do this."),
     )
 
@@ -209,14 +230,21 @@ def on_integrity_error(request: HttpRequest, exc: IntegrityError) -> HttpRespons
     """A uniqueness rule the service's own check could not see coming (two requests at the same
     moment): the transaction rolled back, nothing was written."""
     logger.warning("integrity error answered 409: %s", exc)
-    return error_response(request, status=409, code=ErrorCode.CONFLICT,
-                          message=_("This conflicts with a record that exists already (or was just saved); "
-                                    "reload and try again."))
+    return error_response(
+        request,
+        status=409,
+        code=ErrorCode.CONFLICT,
+        message=_(
+            "This conflicts with a record that exists already (or was just saved); reload and try again."
+        ),
+    )
 
 
 @api.exception_handler(RequestDataTooBig)
 def on_too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    return error_response(request, status=413, code=ErrorCode.TOO_LARGE, message=_("The request is too large."))
+    return error_response(
+        request, status=413, code=ErrorCode.TOO_LARGE, message=_("The request is too large.")
+    )
 
 
 @api.exception_handler(MultiPartParserError)
@@ -228,20 +256,33 @@ def on_broken_multipart(request: HttpRequest, exc: MultiPartParserError) -> Http
 
 @api.exception_handler(SuspiciousOperation)
 def on_suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
-    return error_response(request, status=400, code=ErrorCode.BAD_REQUEST, message=_("The request cannot be read."))
+    return error_response(
+        request, status=400, code=ErrorCode.BAD_REQUEST, message=_("The request cannot be read.")
+    )
 
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
         return error_response(
-            request, status=400, code=ErrorCode.BAD_REQUEST,
+            request,
+            status=400,
+            code=ErrorCode.BAD_REQUEST,
             message=_("The body must be JSON, sent with Content-Type: application/json."),
         )
-    codes = {400: ErrorCode.BAD_REQUEST, 401: ErrorCode.NOT_AUTHENTICATED, 403: ErrorCode.PERMISSION_DENIED,
-             404: ErrorCode.NOT_FOUND, 409: ErrorCode.CONFLICT, 422: ErrorCode.INVALID}
+    codes = {
+        400: ErrorCode.BAD_REQUEST,
+        401: ErrorCode.NOT_AUTHENTICATED,
+        403: ErrorCode.PERMISSION_DENIED,
+        404: ErrorCode.NOT_FOUND,
+        409: ErrorCode.CONFLICT,
+        422: ErrorCode.INVALID,
+    }
     return error_response(
-        request, status=exc.status_code, code=codes.get(exc.status_code, ErrorCode.BAD_REQUEST), message=str(exc)
+        request,
+        status=exc.status_code,
+        code=codes.get(exc.status_code, ErrorCode.BAD_REQUEST),
+        message=str(exc),
     )
 
 

@@ -40,8 +40,13 @@ class ApiClient:
         url = path if path.startswith("/") else f"/api/v1/{path}"
         handler = getattr(self.client, method)
         if method in {"post", "put", "patch"}:
-            return handler(url, data=data if data is not None else {}, content_type="application/json",
-                           headers=self.headers, **kwargs)
+            return handler(
+                url,
+                data=data if data is not None else {},
+                content_type="application/json",
+                headers=self.headers,
+                **kwargs,
+            )
         return handler(url, data=data, headers=self.headers, **kwargs)
 
     def get(self, path: str, params: Any = None) -> Any:

@@ -44,7 +44,9 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
 DEBUG = env_bool("DEBUG", not IS_PRODUCTION)
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
+]
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
 
 INSTALLED_APPS = [
@@ -120,15 +122,15 @@ SQLITE_OPTIONS = {
     "timeout": 20,
     "transaction_mode": "IMMEDIATE",
     "init_command": (
-        "PRAGMA journal_mode=WAL;"
-        "PRAGMA synchronous=NORMAL;"
-        "PRAGMA busy_timeout=20000;"
-        "PRAGMA foreign_keys=ON;"
+        "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;PRAGMA busy_timeout=20000;PRAGMA foreign_keys=ON;"
     ),
 }
 if DATABASE_URL:
-    DATABASES: dict[str, dict[str, Any]] = {"default": dict(dj_database_url.parse(
-        DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True))}
+    DATABASES: dict[str, dict[str, Any]] = {
+        "default": dict(
+            dj_database_url.parse(DATABASE_URL, conn_max_age=DB_CONN_MAX_AGE, conn_health_checks=True)
+        )
+    }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -264,13 +266,24 @@ if IS_PRODUCTION and not REDIS_URL:
 # set; else files under var/cache (one machine; its increments are not atomic, so under a burst a few
 # requests beyond a limit may pass). Tests use an in-process cache.
 if FUWU_ENV == "test":
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fuwu-test"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fuwu-test"}
+    }
 elif REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
-                          "KEY_PREFIX": "fuwu-cache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "fuwu-cache",
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-                          "LOCATION": os.environ.get("FUWU_CACHE_DIR", str(VAR_DIR / "cache"))}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("FUWU_CACHE_DIR", str(VAR_DIR / "cache")),
+        }
+    }
 
 # --- public pages (customers, no login) ------------------------------------------------------
 # Rate limits per client IP address (django-ratelimit syntax: "5/10m" = 5 per 10 minutes). Product
@@ -281,7 +294,9 @@ FUWU_PUBLIC_SUBMIT_RATE = os.environ.get("FUWU_PUBLIC_SUBMIT_RATE", "5/10m")
 FUWU_PUBLIC_STATUS_RATE = os.environ.get("FUWU_PUBLIC_STATUS_RATE", "20/m")
 for _rate_name in ("FUWU_PUBLIC_SUBMIT_RATE", "FUWU_PUBLIC_STATUS_RATE"):
     if not re.fullmatch(r"\d+/\d*[smhd]", globals()[_rate_name]):
-        raise ImproperlyConfigured(f"{_rate_name} must look like 5/10m or 20/m (count/[number]unit, unit s, m, h or d)")
+        raise ImproperlyConfigured(
+            f"{_rate_name} must look like 5/10m or 20/m (count/[number]unit, unit s, m, h or d)"
+        )
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
 # One work-order number's status may be looked up with wrong phone digits this many times within the

@@ -88,6 +88,7 @@ def get_visible_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
 
 # --- organisation ---------------------------------------------------------------------------
 
+
 def departments_for_user(user: Any) -> QuerySet[Department]:
     """The department tree is known to every member of staff of the organisation."""
     return scoped(Department.objects.all(), user, department_field=None, organisation_wide_roles=Role.values)
@@ -97,7 +98,9 @@ def staff_for_user(user: Any) -> QuerySet[User]:
     """Colleagues' names and posts are known organisation-wide (needed to route and dispatch)."""
     return scoped(
         User.objects.filter(is_active=True).select_related("department"),
-        user, department_field=None, organisation_wide_roles=Role.values,
+        user,
+        department_field=None,
+        organisation_wide_roles=Role.values,
     )
 
 
@@ -116,7 +119,9 @@ def duties_for_user(user: Any) -> QuerySet[Duty]:
     """Who holds which duty is needed organisation-wide to address work correctly."""
     return scoped(
         Duty.objects.select_related("department", "primary", "backup"),
-        user, department_field=None, organisation_wide_roles=Role.values,
+        user,
+        department_field=None,
+        organisation_wide_roles=Role.values,
     )
 
 
@@ -145,13 +150,17 @@ def work_orders_for_user(user: Any) -> QuerySet[WorkOrder]:
 
     if not is_staff_member(user):
         return WorkOrder.objects.none()
-    queryset = WorkOrder.objects.filter(organisation=user.organisation_id, confidentiality__lte=user.clearance)
+    queryset = WorkOrder.objects.filter(
+        organisation=user.organisation_id, confidentiality__lte=user.clearance
+    )
     if user.is_superuser or user.has_role(*ORGANISATION_WIDE_ROLES):
         return queryset
     # Written on the outer query (no "pk IN (subquery over the whole table)"), so that the planner
     # can use the (organisation, department, status, …) indexes: 8 ms instead of 60+ ms at 10⁵ rows.
     team = WorkOrder.team.through.objects.filter(workorder_id=OuterRef("pk"), user_id=user.pk)
-    condition = Q(assignee=user.pk) | Q(first_contact_owner=user.pk) | Q(handed_over_from=user.pk) | Q(Exists(team))
+    condition = (
+        Q(assignee=user.pk) | Q(first_contact_owner=user.pk) | Q(handed_over_from=user.pk) | Q(Exists(team))
+    )
     if user.department_id is not None:
         subtree = Department.objects.filter(path__startswith=user.department.path).values("pk")
         condition |= Q(department_id__in=subtree) | Q(intake_department_id__in=subtree)
@@ -178,6 +187,7 @@ def below_clearance(people: Iterable[User], confidentiality: int) -> list[User]:
 
 # --- changes --------------------------------------------------------------------------------
 
+
 def can_manage_organisation(user: Any) -> bool:
     """Departments, staff, duties, service types, calendar, policy: administrators only."""
     return is_administrator(user)
@@ -189,7 +199,9 @@ def can_record_absence_for(user: Any, person: User) -> bool:
     if is_administrator(user) or user.pk == person.pk:
         return True
     return user.has_role(Role.DEPARTMENT_HEAD) and bool(
-        person.department is not None and user.department_id and person.department.path.startswith(user.department.path)
+        person.department is not None
+        and user.department_id
+        and person.department.path.startswith(user.department.path)
     )
 
 
@@ -252,7 +264,9 @@ class PhoneShown:
             return [self.in_value(v, key=key) for v in value]
         if isinstance(value, dict):
             # ``{"before": …, "after": …}`` keeps the key it changes; other dicts name their own keys.
-            return {k: self.in_value(v, key=key if k in ("before", "after") else str(k)) for k, v in value.items()}
+            return {
+                k: self.in_value(v, key=key if k in ("before", "after") else str(k)) for k, v in value.items()
+            }
         return value
 
 

@@ -55,8 +55,11 @@ class ServiceTypeIn(InputSchema):
     default_department_id: Id | None = None
     description: LongText = ""
     is_active: bool = True
-    asks_running_hours: bool = Field(False, description="The service report asks for running hours (machines, "
-                                     "vehicles); a product with running hours recorded asks for them anyway.")
+    asks_running_hours: bool = Field(
+        False,
+        description="The service report asks for running hours (machines, "
+        "vehicles); a product with running hours recorded asks for them anyway.",
+    )
     asks_mileage: bool = Field(False, description="The service report asks for mileage (vehicles).")
     materials: Annotated[list[MaterialIn], Field(max_length=50)] = []
     fee_items: Annotated[list[FeeItemIn], Field(max_length=50)] = []
@@ -126,12 +129,18 @@ class ServiceTypeFilters(QuerySchema):
 def service_type_out(service_type: ServiceType) -> dict[str, Any]:
     department = service_type.default_department
     return {
-        "id": service_type.pk, "code": service_type.code, "name": service_type.name,
-        "category": service_type.category, "category_label": service_type.get_category_display(),
-        "sla_class": service_type.sla_class, "default_department_id": service_type.default_department_id,
+        "id": service_type.pk,
+        "code": service_type.code,
+        "name": service_type.name,
+        "category": service_type.category,
+        "category_label": service_type.get_category_display(),
+        "sla_class": service_type.sla_class,
+        "default_department_id": service_type.default_department_id,
         "default_department_name": department.name if department else None,
-        "description": service_type.description, "is_active": service_type.is_active,
-        "asks_running_hours": service_type.asks_running_hours, "asks_mileage": service_type.asks_mileage,
+        "description": service_type.description,
+        "is_active": service_type.is_active,
+        "asks_running_hours": service_type.asks_running_hours,
+        "asks_mileage": service_type.asks_mileage,
         "materials": [
             {"id": m.pk, "name": m.name, "is_required": m.is_required, "order": m.order}
             for m in service_type.materials.all()
@@ -163,7 +172,7 @@ def list_service_types(request: HttpRequest, filters: Query[ServiceTypeFilters])
     service_types = selectors.service_types_list(
         user=staff(request), category=filters.category, is_active=filters.is_active, q=filters.q
     )
-    page = service_types[filters.offset:filters.offset + filters.limit]
+    page = service_types[filters.offset : filters.offset + filters.limit]
     return {"items": [service_type_out(s) for s in page], "count": service_types.count()}
 
 
@@ -185,16 +194,29 @@ def get_service_type(request: HttpRequest, service_type_id: Id) -> dict[str, Any
     return service_type_out(selectors.service_type_get(user=staff(request), pk=service_type_id))
 
 
-@router.api_operation(["PATCH", "PUT"], "/{service_type_id}", response=ServiceTypeOut,
-                      summary="Change a service type")
-def update_service_type(request: HttpRequest, service_type_id: Id, payload: ServiceTypePatch) -> dict[str, Any]:
+@router.api_operation(
+    ["PATCH", "PUT"], "/{service_type_id}", response=ServiceTypeOut, summary="Change a service type"
+)
+def update_service_type(
+    request: HttpRequest, service_type_id: Id, payload: ServiceTypePatch
+) -> dict[str, Any]:
     service_type = selectors.service_type_get(user=staff(request), pk=service_type_id)
     data = payload.model_dump(exclude_unset=True)
     reason = data.pop("reason", "")
     if "default_department_id" in data:
         data["default_department"] = _department(staff(request), data.pop("default_department_id"))
-    for key in ("code", "name", "category", "sla_class", "description", "is_active", "asks_running_hours",
-                "asks_mileage", "materials", "fee_items"):
+    for key in (
+        "code",
+        "name",
+        "category",
+        "sla_class",
+        "description",
+        "is_active",
+        "asks_running_hours",
+        "asks_mileage",
+        "materials",
+        "fee_items",
+    ):
         if key in data and data[key] is None:
             raise ValidationFailed.field(key, _("cannot be empty"))
     try:

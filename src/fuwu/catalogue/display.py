@@ -35,17 +35,25 @@ def _service_types(viewer: Any, ids: set[Any]) -> Any:
     return visibility.service_types_for_user(viewer).filter(pk__in=ids).only("pk", "name")
 
 
-timeline_display.reference(ServiceType, visible=_service_types, name=lambda service_type: service_type.name,
-                           url=lambda service_type, viewer: reverse("catalogue:detail", args=[service_type.pk]))
+timeline_display.reference(
+    ServiceType,
+    visible=_service_types,
+    name=lambda service_type: service_type.name,
+    url=lambda service_type, viewer: reverse("catalogue:detail", args=[service_type.pk]),
+)
 
-timeline_display.subject(ServiceType, actions={
-    "service_type.created": _("Service type created"),
-    "service_type.updated": _("Service type changed"),
-}, fields={
-    "sla_class": Value(format=SLA_CLASS),
-    "materials": Value(format=ListOf(Text())),
-    "fee_items": Value(format=ListOf(Custom(fee_line_text))),
-})
+timeline_display.subject(
+    ServiceType,
+    actions={
+        "service_type.created": _("Service type created"),
+        "service_type.updated": _("Service type changed"),
+    },
+    fields={
+        "sla_class": Value(format=SLA_CLASS),
+        "materials": Value(format=ListOf(Text())),
+        "fee_items": Value(format=ListOf(Custom(fee_line_text))),
+    },
+)
 
 # A material that is not required is stored as "name (optional)" in the writer's language.
 system_texts.register(lazy(lambda: "%(name)s (" + gettext("optional") + ")", str)())

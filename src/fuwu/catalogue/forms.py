@@ -23,13 +23,22 @@ class ServiceTypeForm(StyledForm):
         label=_("Default department"), queryset=Department.objects.none(), required=False
     )
     sla_class = forms.ChoiceField(label=_("SLA class"))
-    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     asks_running_hours = forms.BooleanField(
-        label=_("The service report asks for running hours"), required=False,
-        help_text=_("For machines and vehicles (002 客车: running time). A product with running hours recorded "
-                    "asks for them anyway."))
-    asks_mileage = forms.BooleanField(label=_("The service report asks for mileage"), required=False,
-                                      help_text=_("For vehicles. A product with mileage recorded asks for it anyway."))
+        label=_("The service report asks for running hours"),
+        required=False,
+        help_text=_(
+            "For machines and vehicles (002 客车: running time). A product with running hours recorded "
+            "asks for them anyway."
+        ),
+    )
+    asks_mileage = forms.BooleanField(
+        label=_("The service report asks for mileage"),
+        required=False,
+        help_text=_("For vehicles. A product with mileage recorded asks for it anyway."),
+    )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
@@ -40,7 +49,9 @@ class ServiceTypeForm(StyledForm):
         sla_field = self.fields["sla_class"]
         assert isinstance(sla_field, forms.ChoiceField)
         classes = active_policy(user.organisation).sla.classes
-        sla_field.choices = [(name, classes[name].label or name) for name in sorted(sla_class_names(user.organisation))]
+        sla_field.choices = [
+            (name, classes[name].label or name) for name in sorted(sla_class_names(user.organisation))
+        ]
 
 
 class MaterialForm(StyledForm):
@@ -62,6 +73,7 @@ FeeItemFormSet = forms.formset_factory(FeeItemForm, extra=2)
 def filled_rows(formset: Any, key: str = "name") -> list[forms.Form]:
     """Rows the user filled in: a row counts when its name (or, for fees, price) is given."""
     return [
-        f for f in formset.forms
+        f
+        for f in formset.forms
         if f.is_valid() and (f.cleaned_data.get(key) or f.cleaned_data.get("price") is not None)
     ]

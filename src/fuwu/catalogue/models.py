@@ -18,12 +18,18 @@ class ServiceCategory(models.TextChoices):
 
 
 class ServiceType(models.Model):
-    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="service_types")
+    organisation = models.ForeignKey(
+        "org.Organisation", on_delete=models.CASCADE, related_name="service_types"
+    )
     code = models.SlugField(_("code"), max_length=40)
     name = models.CharField(_("name"), max_length=100)
     category = models.CharField(_("category"), max_length=20, choices=ServiceCategory.choices)
     default_department = models.ForeignKey(
-        "org.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="service_types",
+        "org.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_types",
         verbose_name=_("default department"),
     )
     # Name of an SLA class of the organisation's policy (fuwu.policy.selectors.sla_class_names).
@@ -42,9 +48,13 @@ class ServiceType(models.Model):
         verbose_name_plural = _("service types")
         ordering = ["code"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "code"], name="service_type_code_unique_in_organisation"),
+            models.UniqueConstraint(
+                fields=["organisation", "code"], name="service_type_code_unique_in_organisation"
+            ),
         ]
-        indexes = [models.Index(fields=["organisation", "category", "is_active"], name="service_type_category")]
+        indexes = [
+            models.Index(fields=["organisation", "category", "is_active"], name="service_type_category")
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -23,8 +23,17 @@ from fuwu.timeline.services import field_changes, record_event, snapshot
 from .models import FeeItem, MaterialItem, ServiceCategory, ServiceType
 
 CODE = re.compile(r"[-a-zA-Z0-9_]+")
-FIELDS = ["code", "name", "category", "default_department", "sla_class", "description", "asks_running_hours",
-          "asks_mileage", "is_active"]
+FIELDS = [
+    "code",
+    "name",
+    "category",
+    "default_department",
+    "sla_class",
+    "description",
+    "asks_running_hours",
+    "asks_mileage",
+    "is_active",
+]
 
 
 def _require_administrator(by: User | None, organisation_id: int) -> None:
@@ -38,17 +47,24 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _check(values: Mapping[str, Any], errors: FieldErrors, *, organisation: Organisation,
-           service_type: ServiceType | None) -> None:
+def _check(
+    values: Mapping[str, Any],
+    errors: FieldErrors,
+    *,
+    organisation: Organisation,
+    service_type: ServiceType | None,
+) -> None:
     if "code" in values:
         code = _text(values["code"])
         if not code:
             errors.add("code", _("is required"))
         elif len(code) > 40 or not CODE.fullmatch(code):
             errors.add("code", _("use at most 40 letters, digits, - or _"))
-        elif ServiceType.objects.filter(organisation=organisation, code=code).exclude(
-            pk=service_type.pk if service_type else 0
-        ).exists():
+        elif (
+            ServiceType.objects.filter(organisation=organisation, code=code)
+            .exclude(pk=service_type.pk if service_type else 0)
+            .exists()
+        ):
             errors.add("code", _("is already used by another service type"))
     if "name" in values:
         name = _text(values["name"])
@@ -57,12 +73,16 @@ def _check(values: Mapping[str, Any], errors: FieldErrors, *, organisation: Orga
         elif len(name) > 100:
             errors.add("name", _("must have at most %(n)s characters") % {"n": 100})
     if "category" in values and values["category"] not in ServiceCategory.values:
-        errors.add("category", _("must be one of %(choices)s") % {"choices": ", ".join(ServiceCategory.values)})
+        errors.add(
+            "category", _("must be one of %(choices)s") % {"choices": ", ".join(ServiceCategory.values)}
+        )
     if "sla_class" in values:
         names = sla_class_names(organisation)
         if _text(values["sla_class"]) not in names:
-            errors.add("sla_class", _("must be an SLA class of the policy: %(names)s")
-                       % {"names": ", ".join(sorted(names))})
+            errors.add(
+                "sla_class",
+                _("must be an SLA class of the policy: %(names)s") % {"names": ", ".join(sorted(names))},
+            )
     if "default_department" in values:
         department = values["default_department"]
         if department is not None and (
@@ -107,15 +127,19 @@ def _clean_fee_items(items: Iterable[Mapping[str, Any]], errors: FieldErrors) ->
 
 
 def _materials_summary(service_type: ServiceType) -> list[str]:
-    return [f"{m.name}{'' if m.is_required else ' (' + _('optional') + ')'}" for m in MaterialItem.objects.filter(service_type=service_type)]
+    return [
+        f"{m.name}{'' if m.is_required else ' (' + _('optional') + ')'}"
+        for m in MaterialItem.objects.filter(service_type=service_type)
+    ]
 
 
 def _fees_summary(service_type: ServiceType) -> list[str]:
     return [str(f) for f in FeeItem.objects.filter(service_type=service_type)]
 
 
-def _replace_lists(service_type: ServiceType, materials: list[dict[str, Any]] | None,
-                   fee_items: list[dict[str, Any]] | None) -> None:
+def _replace_lists(
+    service_type: ServiceType, materials: list[dict[str, Any]] | None, fee_items: list[dict[str, Any]] | None
+) -> None:
     if materials is not None:
         MaterialItem.objects.filter(service_type=service_type).delete()
         MaterialItem.objects.bulk_create([MaterialItem(service_type=service_type, **m) for m in materials])
@@ -131,12 +155,15 @@ def _replace_fee_items(service_type: ServiceType, fee_items: list[dict[str, Any]
 
     existing = {item.name: item for item in FeeItem.objects.filter(service_type=service_type)}
     wanted = {item["name"]: item for item in fee_items}
-    charged = set(FeeLine.objects.filter(fee_item__in=list(existing.values()))
-                  .values_list("fee_item__name", flat=True))
+    charged = set(
+        FeeLine.objects.filter(fee_item__in=list(existing.values())).values_list("fee_item__name", flat=True)
+    )
     kept = [name for name in existing if name not in wanted and name in charged]
     if kept:
-        raise ValidationFailed.field("fee_items", _("%(items)s cannot be removed: work orders were charged by it")
-                                     % {"items": "、".join(kept)})
+        raise ValidationFailed.field(
+            "fee_items",
+            _("%(items)s cannot be removed: work orders were charged by it") % {"items": "、".join(kept)},
+        )
     for name, item in existing.items():
         if name in wanted:
             for key, value in wanted[name].items():
@@ -144,8 +171,9 @@ def _replace_fee_items(service_type: ServiceType, fee_items: list[dict[str, Any]
             item.save()
         else:
             item.delete()
-    FeeItem.objects.bulk_create([FeeItem(service_type=service_type, **f) for name, f in wanted.items()
-                                 if name not in existing])
+    FeeItem.objects.bulk_create(
+        [FeeItem(service_type=service_type, **f) for name, f in wanted.items() if name not in existing]
+    )
 
 
 @transaction.atomic
@@ -166,31 +194,48 @@ def service_type_create(
     fee_items: Sequence[Mapping[str, Any]] = (),
 ) -> ServiceType:
     _require_administrator(by, organisation.pk)
-    values = {"code": code, "name": name, "category": category, "sla_class": sla_class,
-              "default_department": default_department}
+    values = {
+        "code": code,
+        "name": name,
+        "category": category,
+        "sla_class": sla_class,
+        "default_department": default_department,
+    }
     errors = FieldErrors()
     _check(values, errors, organisation=organisation, service_type=None)
     clean_materials = _clean_materials(materials, errors)
     clean_fees = _clean_fee_items(fee_items, errors)
     errors.raise_if_any()
     service_type = ServiceType.objects.create(
-        organisation=organisation, code=_text(code), name=_text(name), category=category,
-        sla_class=_text(sla_class), default_department=default_department,
-        description=_text(description), is_active=is_active, asks_running_hours=asks_running_hours,
+        organisation=organisation,
+        code=_text(code),
+        name=_text(name),
+        category=category,
+        sla_class=_text(sla_class),
+        default_department=default_department,
+        description=_text(description),
+        is_active=is_active,
+        asks_running_hours=asks_running_hours,
         asks_mileage=asks_mileage,
     )
     _replace_lists(service_type, clean_materials, clean_fees)
-    record_event(subject=service_type, action="service_type.created", actor=by, changes={
-        **{key: {"after": getattr(service_type, key)} for key in FIELDS},
-        "materials": {"after": _materials_summary(service_type)},
-        "fee_items": {"after": _fees_summary(service_type)},
-    })
+    record_event(
+        subject=service_type,
+        action="service_type.created",
+        actor=by,
+        changes={
+            **{key: {"after": getattr(service_type, key)} for key in FIELDS},
+            "materials": {"after": _materials_summary(service_type)},
+            "fee_items": {"after": _fees_summary(service_type)},
+        },
+    )
     return service_type
 
 
 @transaction.atomic
-def service_type_update(*, service_type: ServiceType, by: User | None, reason: str = "",
-                        **values: Any) -> ServiceType:
+def service_type_update(
+    *, service_type: ServiceType, by: User | None, reason: str = "", **values: Any
+) -> ServiceType:
     """Change any of the fields of ``FIELDS`` and the ``materials`` / ``fee_items`` lists."""
     organisation = service_type.organisation
     _require_administrator(by, organisation.pk)
@@ -217,5 +262,7 @@ def service_type_update(*, service_type: ServiceType, by: User | None, reason: s
     if not changes:
         return service_type
     service_type.save(update_fields=[*FIELDS, "updated_at"])
-    record_event(subject=service_type, action="service_type.updated", actor=by, changes=changes, reason=reason)
+    record_event(
+        subject=service_type, action="service_type.updated", actor=by, changes=changes, reason=reason
+    )
     return service_type

@@ -32,21 +32,35 @@ def service_type_list(request: HttpRequest) -> HttpResponse:
     service_types = selectors.service_types_list(
         user=staff(request), category=category or None, is_active=None if show_inactive else True, q=q
     )
-    return render(request, "catalogue/list.html", {
-        "service_types": service_types, "categories": ServiceCategory.choices, "category": category,
-        "policy": active_policy(staff_organisation(request)),
-        "q": q, "show_inactive": show_inactive, "can_edit": visibility.can_manage_organisation(staff(request)),
-    })
+    return render(
+        request,
+        "catalogue/list.html",
+        {
+            "service_types": service_types,
+            "categories": ServiceCategory.choices,
+            "category": category,
+            "policy": active_policy(staff_organisation(request)),
+            "q": q,
+            "show_inactive": show_inactive,
+            "can_edit": visibility.can_manage_organisation(staff(request)),
+        },
+    )
 
 
 @login_required
 def service_type_detail(request: HttpRequest, pk: int) -> HttpResponse:
     service_type = selectors.service_type_get(user=staff(request), pk=pk)
     events = list(events_for(service_type))  # shown for the reader by the template (fuwu.catalogue.display)
-    return render(request, "catalogue/detail.html", {
-        "service_type": service_type, "events": events, "policy": active_policy(service_type.organisation),
-        "can_edit": visibility.can_manage_organisation(staff(request)),
-    })
+    return render(
+        request,
+        "catalogue/detail.html",
+        {
+            "service_type": service_type,
+            "events": events,
+            "policy": active_policy(service_type.organisation),
+            "can_edit": visibility.can_manage_organisation(staff(request)),
+        },
+    )
 
 
 def _form_page(request: HttpRequest, service_type: ServiceType | None) -> HttpResponse:
@@ -77,25 +91,45 @@ def _form_page(request: HttpRequest, service_type: ServiceType | None) -> HttpRe
             except PermissionDeniedError as exc:
                 raise PermissionDenied(str(exc.message)) from exc
     elif service_type is not None:
-        form = ServiceTypeForm(user=staff(request), initial={
-            "code": service_type.code, "name": service_type.name, "category": service_type.category,
-            "default_department": service_type.default_department, "sla_class": service_type.sla_class,
-            "description": service_type.description, "is_active": service_type.is_active,
-            "asks_running_hours": service_type.asks_running_hours, "asks_mileage": service_type.asks_mileage,
-        })
-        materials = MaterialFormSet(prefix="materials", initial=[
-            {"name": m.name, "is_required": m.is_required} for m in service_type.materials.all()
-        ])
-        fees = FeeItemFormSet(prefix="fees", initial=[
-            {"name": f.name, "unit": f.unit, "price": f.price, "note": f.note} for f in service_type.fee_items.all()
-        ])
+        form = ServiceTypeForm(
+            user=staff(request),
+            initial={
+                "code": service_type.code,
+                "name": service_type.name,
+                "category": service_type.category,
+                "default_department": service_type.default_department,
+                "sla_class": service_type.sla_class,
+                "description": service_type.description,
+                "is_active": service_type.is_active,
+                "asks_running_hours": service_type.asks_running_hours,
+                "asks_mileage": service_type.asks_mileage,
+            },
+        )
+        materials = MaterialFormSet(
+            prefix="materials",
+            initial=[{"name": m.name, "is_required": m.is_required} for m in service_type.materials.all()],
+        )
+        fees = FeeItemFormSet(
+            prefix="fees",
+            initial=[
+                {"name": f.name, "unit": f.unit, "price": f.price, "note": f.note}
+                for f in service_type.fee_items.all()
+            ],
+        )
     else:
         form = ServiceTypeForm(user=staff(request))
         materials = MaterialFormSet(prefix="materials")
         fees = FeeItemFormSet(prefix="fees")
-    return render(request, "catalogue/form.html", {
-        "form": form, "materials": materials, "fees": fees, "service_type": service_type,
-    })
+    return render(
+        request,
+        "catalogue/form.html",
+        {
+            "form": form,
+            "materials": materials,
+            "fees": fees,
+            "service_type": service_type,
+        },
+    )
 
 
 @login_required

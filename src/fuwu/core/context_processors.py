@@ -73,17 +73,31 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     match = getattr(request, "resolver_match", None)
     current = match.app_name if match else ""
     items = [
-        {"label": item.label, "url": item.url, "active": item.section == current or (
-            current == "core" and item.section == "home"), "available": item.url_name is not None,
-         "group": item.group}
+        {
+            "label": item.label,
+            "url": item.url,
+            "active": item.section == current or (current == "core" and item.section == "home"),
+            "available": item.url_name is not None,
+            "group": item.group,
+        }
         for item in NAVIGATION
     ]
     is_administrator = visibility.is_administrator(request.user)
     outbox_active = match is not None and match.view_name == "notify:outbox"
     if is_administrator and settings.FUWU_SHOW_OUTBOX:  # development and test: no SMS gateway
-        items.append({"label": _("SMS outbox"), "url": reverse("notify:outbox"), "available": True,
-                      "active": outbox_active, "group": "settings"})
-    return {"navigation": items, "settings_active": any(i["active"] for i in items if i["group"] == "settings"),
-            "unread_notifications": UnreadNotifications(request.user.pk),
-            "notifications_active": current == "notify" and not outbox_active,
-            "is_administrator": is_administrator}
+        items.append(
+            {
+                "label": _("SMS outbox"),
+                "url": reverse("notify:outbox"),
+                "available": True,
+                "active": outbox_active,
+                "group": "settings",
+            }
+        )
+    return {
+        "navigation": items,
+        "settings_active": any(i["active"] for i in items if i["group"] == "settings"),
+        "unread_notifications": UnreadNotifications(request.user.pk),
+        "notifications_active": current == "notify" and not outbox_active,
+        "is_administrator": is_administrator,
+    }

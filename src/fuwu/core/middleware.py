@@ -59,7 +59,9 @@ class OrganisationRequiredMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if (
-            user is not None and user.is_authenticated and getattr(user, "organisation_id", None) is None
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "organisation_id", None) is None
             and not request.path.startswith(self.OPEN_PREFIXES)
         ):
             from django.shortcuts import render
@@ -82,8 +84,11 @@ class ControlCharacterMiddleware:
 
         wrong = ["path"] if has_control_characters(request.path) else []
         wrong += sorted(
-            {key for key, values in request.GET.lists() if has_control_characters(key)
-             or any(has_control_characters(value) for value in values)}
+            {
+                key
+                for key, values in request.GET.lists()
+                if has_control_characters(key) or any(has_control_characters(value) for value in values)
+            }
         )
         if not wrong:
             return self.get_response(request)
@@ -94,8 +99,13 @@ class ControlCharacterMiddleware:
             from django.http import JsonResponse
 
             return JsonResponse(
-                {"error": {"code": "invalid", "message": gettext("Some fields are missing or wrong."),
-                           "fields": {name: [message] for name in wrong}}},
+                {
+                    "error": {
+                        "code": "invalid",
+                        "message": gettext("Some fields are missing or wrong."),
+                        "fields": {name: [message] for name in wrong},
+                    }
+                },
                 status=422,
             )
         from django.http import HttpResponseBadRequest

@@ -49,39 +49,72 @@ def home(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # signed in (``login_required``)
     now = timezone.now()
     absent_now = (
-        visibility.absences_for_user(user).filter(starts_at__lte=now, ends_at__gt=now).order_by("ends_at")[:20]
+        visibility.absences_for_user(user)
+        .filter(starts_at__lte=now, ends_at__gt=now)
+        .order_by("ends_at")[:20]
     )
-    lists = selectors.bench_counts(user, selectors.bench_lists(user), now) if visibility.is_staff_member(user) else []
+    lists = (
+        selectors.bench_counts(user, selectors.bench_lists(user), now)
+        if visibility.is_staff_member(user)
+        else []
+    )
     tiles = []
     for item in lists:
         query = {"tab": item.view.value, **({"mine": item.mine.value} if item.mine else {})}
-        tiles.append({
-            "key": f"{item.view.value}{'-' + item.mine.value if item.mine else ''}", "count": item.count,
-            "label": BENCH_LABELS.get(item.view.value, item.view.value),
-            "scope": BENCH_SCOPES.get(item.mine.value, "") if item.mine else "",
-            "tone": BENCH_TONES.get(item.view.value, "secondary") if item.count else "secondary",
-            "url": f"{reverse('workorders:list')}?{urlencode(query)}",
-        })
+        tiles.append(
+            {
+                "key": f"{item.view.value}{'-' + item.mine.value if item.mine else ''}",
+                "count": item.count,
+                "label": BENCH_LABELS.get(item.view.value, item.view.value),
+                "scope": BENCH_SCOPES.get(item.mine.value, "") if item.mine else "",
+                "tone": BENCH_TONES.get(item.view.value, "secondary") if item.count else "secondary",
+                "url": f"{reverse('workorders:list')}?{urlencode(query)}",
+            }
+        )
     first = lists[0] if lists else None
-    next_up = list(selectors.work_orders_list(user=user, view=first.view, mine=first.mine, sort="due", now=now)
-                   [:NEXT_UP_SHOWN]) if first is not None and first.count else []
-    return render(request, "core/home.html", {
-        "absent_now": absent_now, "now": now, "tiles": tiles, "next_up": next_up,
-        "next_up_tile": tiles[0] if tiles else None,
-        "may_take_calls": permissions.may_take_calls(user),
-        "is_technician": user.has_role(Role.TECHNICIAN),
-    })
+    next_up = (
+        list(
+            selectors.work_orders_list(user=user, view=first.view, mine=first.mine, sort="due", now=now)[
+                :NEXT_UP_SHOWN
+            ]
+        )
+        if first is not None and first.count
+        else []
+    )
+    return render(
+        request,
+        "core/home.html",
+        {
+            "absent_now": absent_now,
+            "now": now,
+            "tiles": tiles,
+            "next_up": next_up,
+            "next_up_tile": tiles[0] if tiles else None,
+            "may_take_calls": permissions.may_take_calls(user),
+            "is_technician": user.has_role(Role.TECHNICIAN),
+        },
+    )
 
 
-def sign_in_locked_out(request: HttpRequest, original_response: HttpResponse | None = None,
-                       credentials: dict[str, Any] | None = None) -> HttpResponse:
+def sign_in_locked_out(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
     """django-axes' answer once an account or an address is locked (``AXES_LOCKOUT_CALLABLE``): the
     sign-in page again, saying why and for how long, with 429 Too Many Requests."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     username = (credentials or {}).get("username") or request.POST.get("username", "")
-    response = render(request, "registration/login.html", {
-        "locked_out": True, "lockout_minutes": minutes, "username": str(username)[:150],
-        "next": request.POST.get("next", request.GET.get("next", "")),
-    }, status=429)
+    response = render(
+        request,
+        "registration/login.html",
+        {
+            "locked_out": True,
+            "lockout_minutes": minutes,
+            "username": str(username)[:150],
+            "next": request.POST.get("next", request.GET.get("next", "")),
+        },
+        status=429,
+    )
     response["Retry-After"] = str(minutes * 60)
     return response

@@ -46,6 +46,7 @@ Kind = Literal["person", "household", "organisation"]
 
 # --- schemas ----------------------------------------------------------------------------------
 
+
 class AddressIn(InputSchema):
     building: str = Field("", max_length=50)
     unit: str = Field("", max_length=50)
@@ -230,27 +231,41 @@ class CustomerFilters(QuerySchema):
 
 # --- serialisation ----------------------------------------------------------------------------
 
+
 def product_out(product: Product, today: date) -> dict[str, Any]:
     return {
-        "id": product.pk, "customer_id": product.customer_id, "name": product.name, "model": product.model,
-        "serial": product.serial, "sale_date": product.sale_date, "warranty_ends_on": product.warranty_ends_on,
-        "in_warranty": product.in_warranty(today), "running_hours": product.running_hours,
+        "id": product.pk,
+        "customer_id": product.customer_id,
+        "name": product.name,
+        "model": product.model,
+        "serial": product.serial,
+        "sale_date": product.sale_date,
+        "warranty_ends_on": product.warranty_ends_on,
+        "in_warranty": product.in_warranty(today),
+        "running_hours": product.running_hours,
         "mileage_km": product.mileage_km,
     }
 
 
 def agreement_out(agreement: ServiceAgreement, today: date) -> dict[str, Any]:
     return {
-        "id": agreement.pk, "customer_id": agreement.customer_id, "number": agreement.number,
-        "title": agreement.title, "starts_on": agreement.starts_on, "ends_on": agreement.ends_on,
+        "id": agreement.pk,
+        "customer_id": agreement.customer_id,
+        "number": agreement.number,
+        "title": agreement.title,
+        "starts_on": agreement.starts_on,
+        "ends_on": agreement.ends_on,
         "is_current": agreement.is_current(today),
     }
 
 
 def customer_row(customer: Customer, shown: PhoneShown) -> dict[str, Any]:
     return {
-        "id": customer.pk, "kind": customer.kind, "kind_label": customer.get_kind_display(),
-        "name": customer.name, "department_id": customer.department_id,
+        "id": customer.pk,
+        "kind": customer.kind,
+        "kind_label": customer.get_kind_display(),
+        "name": customer.name,
+        "department_id": customer.department_id,
         "department_name": customer.department.name if customer.department else None,
         "phones": [shown(p.number) for p in customer.phones.all()],
         "addresses": [a.label for a in customer.addresses.all()],
@@ -264,7 +279,14 @@ def customer_out(customer: Customer, shown: PhoneShown) -> dict[str, Any]:
         "confidentiality": customer.confidentiality,
         "notes": customer.notes,
         "addresses": [
-            {"id": a.pk, "building": a.building, "unit": a.unit, "room": a.room, "text": a.text, "label": a.label}
+            {
+                "id": a.pk,
+                "building": a.building,
+                "unit": a.unit,
+                "room": a.room,
+                "text": a.text,
+                "label": a.label,
+            }
             for a in customer.addresses.all()
         ],
         "phones": [
@@ -304,20 +326,27 @@ def _lists(data: dict[str, Any]) -> dict[str, Any]:
 
 # --- customers --------------------------------------------------------------------------------
 
+
 @router.get("", response=CustomerPage, summary="List customers (search, filters, paging)")
 def list_customers(request: HttpRequest, filters: Query[CustomerFilters]) -> dict[str, Any]:
     customers = selectors.customers_list(
-        user=staff(request), kind=filters.kind, department_id=filters.department_id, building=filters.building,
-        room=filters.room, q=filters.q, phone=filters.phone,
+        user=staff(request),
+        kind=filters.kind,
+        department_id=filters.department_id,
+        building=filters.building,
+        room=filters.room,
+        q=filters.q,
+        phone=filters.phone,
     )
     shown = PhoneShown(staff(request))
-    page = customers[filters.offset:filters.offset + filters.limit]
+    page = customers[filters.offset : filters.offset + filters.limit]
     return {"items": [customer_row(c, shown) for c in page], "count": customers.count()}
 
 
 @router.get("/lookup", response=CustomerPage, summary="Find customers by an exact phone number (caller ID)")
-def lookup_by_phone(request: HttpRequest, phone: Annotated[str, Field(max_length=30)],
-                    limit: Limit = 50) -> dict[str, Any]:
+def lookup_by_phone(
+    request: HttpRequest, phone: Annotated[str, Field(max_length=30)], limit: Limit = 50
+) -> dict[str, Any]:
     """The first ``limit`` customers with this number; ``count`` is how many have it in all."""
     customers = selectors.customer_find_by_phone(user=staff(request), number=phone)
     found = list(customers[:limit])
@@ -328,24 +357,41 @@ def lookup_by_phone(request: HttpRequest, phone: Annotated[str, Field(max_length
 
 class SuggestionPage(Schema):
     items: list[CustomerRow]
-    count: int = Field(..., description="Customers matching in all (a lower bound when `count_exact` is false): "
-                                        "more than `items` means more matched than are shown.")
+    count: int = Field(
+        ...,
+        description="Customers matching in all (a lower bound when `count_exact` is false): "
+        "more than `items` means more matched than are shown.",
+    )
     count_exact: bool
-    more: bool = Field(..., description="More customers matched than are shown: ask for more digits or words.")
+    more: bool = Field(
+        ..., description="More customers matched than are shown: ask for more digits or words."
+    )
     exact_phone: bool = Field(..., description="The items carry the caller's whole number.")
 
 
-@router.get("/suggestions", response=SuggestionPage,
-            summary="Customers for what an agent types at intake (a phone or part of it, a building, room or name)")
-def suggestions(request: HttpRequest, phone: Annotated[str, Field(max_length=30)] = "", q: Keywords = "",
-                limit: Annotated[int, Field(ge=1, le=50)] = selectors.SUGGESTIONS_SHOWN) -> dict[str, Any]:
+@router.get(
+    "/suggestions",
+    response=SuggestionPage,
+    summary="Customers for what an agent types at intake (a phone or part of it, a building, room or name)",
+)
+def suggestions(
+    request: HttpRequest,
+    phone: Annotated[str, Field(max_length=30)] = "",
+    q: Keywords = "",
+    limit: Annotated[int, Field(ge=1, le=50)] = selectors.SUGGESTIONS_SHOWN,
+) -> dict[str, Any]:
     """As the intake page suggests them: the whole number first, then any part of at least four
     digits; otherwise (or when the number finds nobody) the words of ``q`` (5栋2单元404 finds
     5号楼2单元404室; a surname such as 宋 finds every 宋)."""
     found = selectors.customer_suggestions(user=staff(request), phone=phone, text=q, limit=limit)
     shown = PhoneShown(staff(request))
-    return {"items": [customer_row(c, shown) for c in found.customers], "count": found.total,
-            "count_exact": found.total_exact, "more": found.more, "exact_phone": found.exact_phone}
+    return {
+        "items": [customer_row(c, shown) for c in found.customers],
+        "count": found.total,
+        "count_exact": found.total_exact,
+        "more": found.more,
+        "exact_phone": found.exact_phone,
+    }
 
 
 @router.post("", response={201: CustomerOut}, summary="Create a customer")
@@ -354,11 +400,17 @@ def create_customer(request: HttpRequest, payload: CustomerIn) -> Status[dict[st
     department = _department(staff(request), data.pop("department_id"))
     try:
         customer = services.customer_create(
-            organisation=staff_organisation(request), by=staff(request), department=department, **data,
+            organisation=staff_organisation(request),
+            by=staff(request),
+            department=department,
+            **data,
         )
     except ValidationFailed as exc:
         raise _renamed(exc) from None
-    return Status(201, customer_out(selectors.customer_get(user=staff(request), pk=customer.pk), PhoneShown(staff(request))))
+    return Status(
+        201,
+        customer_out(selectors.customer_get(user=staff(request), pk=customer.pk), PhoneShown(staff(request))),
+    )
 
 
 @router.get("/products/{product_id}", response=ProductOut, summary="One product")
@@ -391,7 +443,9 @@ def update_agreement(request: HttpRequest, agreement_id: Id, payload: AgreementP
 
 @router.get("/{customer_id}", response=CustomerOut, summary="A customer's archive data")
 def get_customer(request: HttpRequest, customer_id: Id) -> dict[str, Any]:
-    return customer_out(selectors.customer_get(user=staff(request), pk=customer_id), PhoneShown(staff(request)))
+    return customer_out(
+        selectors.customer_get(user=staff(request), pk=customer_id), PhoneShown(staff(request))
+    )
 
 
 @router.api_operation(["PATCH", "PUT"], "/{customer_id}", response=CustomerOut, summary="Change a customer")
@@ -408,7 +462,9 @@ def update_customer(request: HttpRequest, customer_id: Id, payload: CustomerPatc
         services.customer_update(customer=customer, by=staff(request), reason=reason, **data)
     except ValidationFailed as exc:
         raise _renamed(exc) from None
-    return customer_out(selectors.customer_get(user=staff(request), pk=customer_id), PhoneShown(staff(request)))
+    return customer_out(
+        selectors.customer_get(user=staff(request), pk=customer_id), PhoneShown(staff(request))
+    )
 
 
 @router.post("/{customer_id}/phones", response={201: PhoneOut}, summary="Add a phone number")
@@ -416,7 +472,10 @@ def add_phone(request: HttpRequest, customer_id: Id, payload: PhoneIn) -> Status
     customer = selectors.customer_get(user=staff(request), pk=customer_id)
     phone = services.phone_add(customer=customer, by=staff(request), **payload.model_dump())
     shown = PhoneShown(staff(request))
-    return Status(201, {"id": phone.pk, "number": shown(phone.number), "label": phone.label, "is_primary": phone.is_primary})
+    return Status(
+        201,
+        {"id": phone.pk, "number": shown(phone.number), "label": phone.label, "is_primary": phone.is_primary},
+    )
 
 
 @router.get("/{customer_id}/products", response=ProductPage, summary="A customer's products")

@@ -60,7 +60,11 @@ PhoneFormSet = forms.formset_factory(PhoneForm, extra=2)
 
 def filled(formset: Any) -> list[forms.Form]:
     """The formset's forms the user filled in (empty extra rows are ignored)."""
-    return [f for f in formset.forms if f.is_valid() and any(v not in ("", None, False) for v in f.cleaned_data.values())]
+    return [
+        f
+        for f in formset.forms
+        if f.is_valid() and any(v not in ("", None, False) for v in f.cleaned_data.values())
+    ]
 
 
 class ProductForm(StyledForm):

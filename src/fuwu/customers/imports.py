@@ -40,9 +40,11 @@ MESSAGES: dict[str, Any] = {
     "required": gettext_lazy("is required"),
     "duplicate_in_file": gettext_lazy("%(value)s also appears on row %(row)s"),
     "unknown_department": gettext_lazy("no department with code or name %(value)s"),
-    "unknown_role": gettext_lazy("unknown role %(value)s (use agent/客服专员, technician/服务人员, "
-                                 "department_head/部门主管, quality_inspector/品质, director/总监, "
-                                 "administrator/管理员)"),
+    "unknown_role": gettext_lazy(
+        "unknown role %(value)s (use agent/客服专员, technician/服务人员, "
+        "department_head/部门主管, quality_inspector/品质, director/总监, "
+        "administrator/管理员)"
+    ),
     "username_taken": gettext_lazy("%(value)s is already a user name"),
     "bad_date": gettext_lazy("%(value)s is not a date (use YYYY-MM-DD)"),
     "bad_number": gettext_lazy("%(value)s is not a whole number"),
@@ -63,7 +65,10 @@ _TABLE_MESSAGES = {
 def table_error_message(error: TableError, columns: Mapping[str, Any] | None = None) -> str:
     params = dict(error.params)
     if "columns" in params:
-        names = [f"{key} ({next(iter(columns.get(key, ())), key)})" if columns else key for key in params["columns"]]
+        names = [
+            f"{key} ({next(iter(columns.get(key, ())), key)})" if columns else key
+            for key in params["columns"]
+        ]
         params["columns"] = ", ".join(names)
     template = _TABLE_MESSAGES.get(error.code)
     return str(template) % params if template else str(error)
@@ -95,7 +100,9 @@ class RowChecker:
         self.count = 0
 
     def add(self, column: str, message: Any) -> None:
-        self.result.errors.append(RowError(self.row.number, self.table.headers.get(column, column), str(message)))
+        self.result.errors.append(
+            RowError(self.row.number, self.table.headers.get(column, column), str(message))
+        )
         self.count += 1
 
     def add_validation(self, exc: ValidationFailed, column_for: Callable[[str], str]) -> None:
@@ -150,17 +157,27 @@ CUSTOMER_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 KIND_ALIASES = {
-    "个人": CustomerKind.PERSON, "住户": CustomerKind.HOUSEHOLD, "户": CustomerKind.HOUSEHOLD,
-    "业主": CustomerKind.HOUSEHOLD, "家庭": CustomerKind.HOUSEHOLD, "单位": CustomerKind.ORGANISATION,
-    "企业": CustomerKind.ORGANISATION, "公司": CustomerKind.ORGANISATION,
+    "个人": CustomerKind.PERSON,
+    "住户": CustomerKind.HOUSEHOLD,
+    "户": CustomerKind.HOUSEHOLD,
+    "业主": CustomerKind.HOUSEHOLD,
+    "家庭": CustomerKind.HOUSEHOLD,
+    "单位": CustomerKind.ORGANISATION,
+    "企业": CustomerKind.ORGANISATION,
+    "公司": CustomerKind.ORGANISATION,
     **{value: value for value in CustomerKind.values},
-    "单位客户": CustomerKind.ORGANISATION, "个人客户": CustomerKind.PERSON,
+    "单位客户": CustomerKind.ORGANISATION,
+    "个人客户": CustomerKind.PERSON,
 }
 
 _CUSTOMER_FIELD_COLUMNS = {"text": "address", "number": "phone"}
 _PRODUCT_FIELD_COLUMNS = {"name": "product"}
-_AGREEMENT_FIELD_COLUMNS = {"number": "agreement_number", "title": "agreement_title",
-                            "starts_on": "agreement_starts_on", "ends_on": "agreement_ends_on"}
+_AGREEMENT_FIELD_COLUMNS = {
+    "number": "agreement_number",
+    "title": "agreement_title",
+    "starts_on": "agreement_starts_on",
+    "ends_on": "agreement_ends_on",
+}
 
 
 def _customer_column(field_name: str) -> str:
@@ -212,11 +229,11 @@ def import_customers(
     find_department = department_finder(organisation)
 
     all_digits = {
-        phone_digits(normalise_phone(number))
-        for row in table.rows for number in split_list(row.get("phone"))
+        phone_digits(normalise_phone(number)) for row in table.rows for number in split_list(row.get("phone"))
     }
     existing = {
-        digits: name for digits, name in Phone.objects.filter(
+        digits: name
+        for digits, name in Phone.objects.filter(
             customer__organisation=organisation, digits__in=all_digits
         ).values_list("digits", "customer__name")
     }
@@ -242,10 +259,15 @@ def import_customers(
                     continue
                 digits = phone_digits(number)
                 if digits in existing:
-                    check.add("phone", _("%(value)s already belongs to customer %(name)s")
-                              % {"value": number, "name": existing[digits]})
+                    check.add(
+                        "phone",
+                        _("%(value)s already belongs to customer %(name)s")
+                        % {"value": number, "name": existing[digits]},
+                    )
             keys = [("phone", phone_digits(n)) for n in phones]
-            keys += [(column, row.get(column)) for column in ("serial", "agreement_number") if row.get(column)]
+            keys += [
+                (column, row.get(column)) for column in ("serial", "agreement_number") if row.get(column)
+            ]
             for column, key in keys:
                 if not key:
                     continue
@@ -254,7 +276,9 @@ def import_customers(
                     check.add(column, MESSAGES["duplicate_in_file"] % {"value": key, "row": earlier})
 
             product = {
-                "name": row.get("product"), "model": row.get("model"), "serial": row.get("serial"),
+                "name": row.get("product"),
+                "model": row.get("model"),
+                "serial": row.get("serial"),
                 "sale_date": _parse_date(check, "sale_date"),
                 "warranty_ends_on": _parse_date(check, "warranty_ends_on"),
                 "running_hours": _parse_int(check, "running_hours"),
@@ -273,14 +297,22 @@ def import_customers(
             if check.count:
                 continue
 
-            address = {"building": row.get("building"), "unit": row.get("unit"), "room": row.get("room"),
-                       "text": row.get("address")}
+            address = {
+                "building": row.get("building"),
+                "unit": row.get("unit"),
+                "room": row.get("room"),
+                "text": row.get("address"),
+            }
             stage = _customer_column
             try:
                 with transaction.atomic():
                     customer = customer_create(
-                        organisation=organisation, by=by, name=row.get("name"), kind=kind or CustomerKind.HOUSEHOLD,
-                        department=department, notes=row.get("notes"),
+                        organisation=organisation,
+                        by=by,
+                        name=row.get("name"),
+                        kind=kind or CustomerKind.HOUSEHOLD,
+                        department=department,
+                        notes=row.get("notes"),
                         addresses=[address] if any(address.values()) else [],
                         phones=[{"number": n} for n in phones],
                     )

@@ -23,11 +23,17 @@ class CustomerKind(models.TextChoices):
 
 class Customer(models.Model):
     organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="customers")
-    kind = models.CharField(_("kind"), max_length=20, choices=CustomerKind.choices, default=CustomerKind.HOUSEHOLD)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=CustomerKind.choices, default=CustomerKind.HOUSEHOLD
+    )
     name = models.CharField(_("name"), max_length=200)
     # The service point (管理处) that serves the customer; its staff see the customer.
     department = models.ForeignKey(
-        "org.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="customers",
+        "org.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customers",
         verbose_name=_("service department"),
     )
     # ``visibility.customers_for_user`` filters on this field name.
@@ -82,7 +88,11 @@ class Address(models.Model):
     @property
     def label(self) -> str:
         """``12号楼3单元1502室``, after the free-text part (estate, street) when there is one."""
-        room = _with_suffix(self.building, "号楼") + _with_suffix(self.unit, "单元") + _with_suffix(self.room, "室")
+        room = (
+            _with_suffix(self.building, "号楼")
+            + _with_suffix(self.unit, "单元")
+            + _with_suffix(self.room, "室")
+        )
         return " ".join(part for part in (self.text.strip(), room) if part)
 
 

@@ -69,10 +69,14 @@ def customers_list(
             addresses = addresses.filter(Q(room__in=_variants(room, "室", "号")))
         customers = customers.filter(Exists(addresses))
     if phone and (digits := _digits(phone)):
-        customers = customers.filter(Exists(Phone.objects.filter(customer=OuterRef("pk"), digits__contains=digits)))
+        customers = customers.filter(
+            Exists(Phone.objects.filter(customer=OuterRef("pk"), digits__contains=digits))
+        )
     if q and q.strip():
         customers = customers.filter(search_q(q))
-    return customers.select_related("department").prefetch_related("phones", "addresses").order_by("name", "id")
+    return (
+        customers.select_related("department").prefetch_related("phones", "addresses").order_by("name", "id")
+    )
 
 
 def customer_get(*, user: Any, pk: Any) -> Customer:
@@ -122,11 +126,13 @@ class Suggestions:
 
 
 def _count_up_to(queryset: QuerySet[Customer], cap: int = COUNT_UP_TO) -> tuple[int, bool]:
-    found = queryset.order_by().values("pk")[:cap + 1].count()
+    found = queryset.order_by().values("pk")[: cap + 1].count()
     return (found, True) if found <= cap else (cap, False)
 
 
-def customer_suggestions(*, user: Any, phone: str = "", text: str = "", limit: int = SUGGESTIONS_SHOWN) -> Suggestions:
+def customer_suggestions(
+    *, user: Any, phone: str = "", text: str = "", limit: int = SUGGESTIONS_SHOWN
+) -> Suggestions:
     """Visible customers matching what the agent types at intake: the caller's whole number first,
     then any part of it of at least four digits; when the number finds nobody (or none was typed), a
     building, room or name (``customers_list``'s keyword search: 5栋2单元404, a surname). The first
@@ -135,16 +141,19 @@ def customer_suggestions(*, user: Any, phone: str = "", text: str = "", limit: i
     text = (text or "").strip()
     candidates: list[tuple[QuerySet[Customer], bool]] = []
     if len(digits) >= 4:
-        candidates += [(customer_find_by_phone(user=user, number=digits), True),
-                       (customers_list(user=user, phone=digits), False)]
+        candidates += [
+            (customer_find_by_phone(user=user, number=digits), True),
+            (customers_list(user=user, phone=digits), False),
+        ]
     if text:
         candidates.append((customers_list(user=user, q=text), False))
     for queryset, exact in candidates:
         found = list(queryset[:limit])
         if found:
             total, total_exact = (len(found), True) if len(found) < limit else _count_up_to(queryset)
-            return Suggestions(customers=found, total=total, total_exact=total_exact, exact_phone=exact,
-                               searched=True)
+            return Suggestions(
+                customers=found, total=total, total_exact=total_exact, exact_phone=exact, searched=True
+            )
     return Suggestions(customers=[], total=0, total_exact=True, exact_phone=False, searched=bool(candidates))
 
 
@@ -161,4 +170,3 @@ def agreement_get(*, user: Any, pk: Any) -> ServiceAgreement:
         customer__in=visibility.customers_for_user(user)
     ).select_related("customer")
     return visibility.get_visible_or_404(agreements, pk=pk)
-

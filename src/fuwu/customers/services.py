@@ -25,13 +25,22 @@ from .models import Address, Contact, Customer, CustomerKind, Phone, Product, Se
 from .selectors import customer_find_by_phone
 
 __all__ = [
-    "agreement_add", "agreement_update", "customer_create", "customer_find_by_phone", "customer_update",
-    "normalise_phone", "phone_add", "phone_problem", "product_add", "product_update",
+    "agreement_add",
+    "agreement_update",
+    "customer_create",
+    "customer_find_by_phone",
+    "customer_update",
+    "normalise_phone",
+    "phone_add",
+    "phone_problem",
+    "product_add",
+    "product_update",
 ]
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
 LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
 _SPACES = re.compile(r"\s+")
+
 
 def normalise_phone(number: str) -> str:
     return _SPACES.sub("", number or "").replace("—", "-").replace("－", "-")
@@ -47,8 +56,10 @@ def phone_problem(number: str) -> str | None:
         return _("is required")
     if MOBILE.fullmatch(number) or LANDLINE.fullmatch(number):
         return None
-    return _("must be a mobile number (11 digits starting 13–19) or a landline with area code "
-             "(e.g. 0571-88886666), got %(number)s") % {"number": number}
+    return _(
+        "must be a mobile number (11 digits starting 13–19) or a landline with area code "
+        "(e.g. 0571-88886666), got %(number)s"
+    ) % {"number": number}
 
 
 def _require_editor(by: User | None, organisation_id: int) -> None:
@@ -59,8 +70,15 @@ def _require_editor(by: User | None, organisation_id: int) -> None:
         raise PermissionDeniedError(_("You are not allowed to change customers."))
 
 
-def _text(values: Mapping[str, Any], key: str, limit: int, errors: FieldErrors, field: str,
-          *, required: bool = False) -> str:
+def _text(
+    values: Mapping[str, Any],
+    key: str,
+    limit: int,
+    errors: FieldErrors,
+    field: str,
+    *,
+    required: bool = False,
+) -> str:
     value = values.get(key)
     value = "" if value is None else str(value).strip()
     if required and not value:
@@ -86,8 +104,11 @@ def _check_customer_fields(
     if "confidentiality" in values:
         level = values["confidentiality"]
         if level not in Confidentiality.values:
-            errors.add("confidentiality", _("must be one of %(choices)s")
-                       % {"choices": ", ".join(str(v) for v in Confidentiality.values)})
+            errors.add(
+                "confidentiality",
+                _("must be one of %(choices)s")
+                % {"choices": ", ".join(str(v) for v in Confidentiality.values)},
+            )
         elif by is not None and level > by.clearance:
             errors.add("confidentiality", _("cannot be above your own clearance"))
 
@@ -118,7 +139,10 @@ def _clean_phones(items: Iterable[Mapping[str, Any]], errors: FieldErrors) -> li
         if problem:
             errors.add(f"{prefix}.number", problem)
         elif phone_digits(number) in seen:
-            errors.add(f"{prefix}.number", _("is the same as phones[%(index)s]") % {"index": seen[phone_digits(number)]})
+            errors.add(
+                f"{prefix}.number",
+                _("is the same as phones[%(index)s]") % {"index": seen[phone_digits(number)]},
+            )
         else:
             seen[phone_digits(number)] = index
         label = _text(item, "label", 50, errors, f"{prefix}.label")
@@ -143,8 +167,13 @@ def _clean_contacts(items: Iterable[Mapping[str, Any]], errors: FieldErrors) -> 
     return cleaned
 
 
-def _replace_lists(customer: Customer, *, addresses: list[dict[str, str]] | None,
-                   phones: list[dict[str, Any]] | None, contacts: list[dict[str, str]] | None) -> None:
+def _replace_lists(
+    customer: Customer,
+    *,
+    addresses: list[dict[str, str]] | None,
+    phones: list[dict[str, Any]] | None,
+    contacts: list[dict[str, str]] | None,
+) -> None:
     if addresses is not None:
         Address.objects.filter(customer=customer).delete()
         Address.objects.bulk_create(
@@ -208,18 +237,27 @@ def customer_create(
     clean_contacts = _clean_contacts(contacts, errors)
     errors.raise_if_any()
     customer = Customer.objects.create(
-        organisation=organisation, name=name.strip(), kind=kind, department=department,
-        confidentiality=confidentiality, notes=(notes or "").strip(),
+        organisation=organisation,
+        name=name.strip(),
+        kind=kind,
+        department=department,
+        confidentiality=confidentiality,
+        notes=(notes or "").strip(),
     )
     _replace_lists(customer, addresses=clean_addresses, phones=clean_phones, contacts=clean_contacts)
     refresh_search_text(customer)
-    record_event(subject=customer, action="customer.created", actor=by, changes={
-        "name": {"after": customer.name},
-        "kind": {"after": kind},
-        "department": {"after": str(department) if department else None},
-        "addresses": {"after": _address_labels(customer)},
-        "phones": {"after": [p["number"] for p in clean_phones]},
-    })
+    record_event(
+        subject=customer,
+        action="customer.created",
+        actor=by,
+        changes={
+            "name": {"after": customer.name},
+            "kind": {"after": kind},
+            "department": {"after": str(department) if department else None},
+            "addresses": {"after": _address_labels(customer)},
+            "phones": {"after": [p["number"] for p in clean_phones]},
+        },
+    )
     return customer
 
 
@@ -263,8 +301,9 @@ def customer_update(*, customer: Customer, by: User | None, reason: str = "", **
 
 
 @transaction.atomic
-def phone_add(*, customer: Customer, by: User | None, number: str, label: str = "",
-              is_primary: bool = False) -> Phone:
+def phone_add(
+    *, customer: Customer, by: User | None, number: str, label: str = "", is_primary: bool = False
+) -> Phone:
     _require_editor(by, customer.organisation_id)
     errors = FieldErrors()
     number = normalise_phone(number)
@@ -278,12 +317,16 @@ def phone_add(*, customer: Customer, by: User | None, number: str, label: str = 
     if is_primary:
         Phone.objects.filter(customer=customer, is_primary=True).update(is_primary=False)
     phone = Phone.objects.create(
-        customer=customer, number=number, digits=phone_digits(number), label=(label or "").strip(),
+        customer=customer,
+        number=number,
+        digits=phone_digits(number),
+        label=(label or "").strip(),
         is_primary=is_primary or not Phone.objects.filter(customer=customer).exists(),
     )
     refresh_search_text(customer)
-    record_event(subject=customer, action="customer.phone_added", actor=by,
-                 changes={"phone": {"after": number}})
+    record_event(
+        subject=customer, action="customer.phone_added", actor=by, changes={"phone": {"after": number}}
+    )
     return phone
 
 
@@ -314,23 +357,43 @@ def _check_warranty(product: Product, errors: FieldErrors) -> None:
 
 @transaction.atomic
 def product_add(
-    *, customer: Customer, by: User | None, name: str, model: str = "", serial: str = "",
-    sale_date: date | None = None, warranty_ends_on: date | None = None,
-    running_hours: int | None = None, mileage_km: int | None = None,
+    *,
+    customer: Customer,
+    by: User | None,
+    name: str,
+    model: str = "",
+    serial: str = "",
+    sale_date: date | None = None,
+    warranty_ends_on: date | None = None,
+    running_hours: int | None = None,
+    mileage_km: int | None = None,
 ) -> Product:
     _require_editor(by, customer.organisation_id)
-    values = {"name": name, "model": model, "serial": serial, "sale_date": sale_date,
-              "warranty_ends_on": warranty_ends_on, "running_hours": running_hours, "mileage_km": mileage_km}
+    values = {
+        "name": name,
+        "model": model,
+        "serial": serial,
+        "sale_date": sale_date,
+        "warranty_ends_on": warranty_ends_on,
+        "running_hours": running_hours,
+        "mileage_km": mileage_km,
+    }
     errors = FieldErrors()
     _check_product(values, errors)
     errors.raise_if_any()
-    product = Product(customer=customer, **{k: v.strip() if isinstance(v, str) else v for k, v in values.items()})
+    product = Product(
+        customer=customer, **{k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+    )
     _check_warranty(product, errors)
     errors.raise_if_any()
     product.save()
     refresh_search_text(customer)
-    record_event(subject=customer, action="customer.product_added", actor=by,
-                 changes={"product": {"after": {k: getattr(product, k) for k in PRODUCT_FIELDS}}})
+    record_event(
+        subject=customer,
+        action="customer.product_added",
+        actor=by,
+        changes={"product": {"after": {k: getattr(product, k) for k in PRODUCT_FIELDS}}},
+    )
     return product
 
 
@@ -356,8 +419,13 @@ def product_update(*, product: Product, by: User | None, reason: str = "", **val
         return product
     product.save(update_fields=[*PRODUCT_FIELDS, "updated_at"])
     refresh_search_text(customer)
-    record_event(subject=customer, action="customer.product_updated", actor=by, reason=reason,
-                 changes={"product": {"after": str(product)}, **changes})
+    record_event(
+        subject=customer,
+        action="customer.product_updated",
+        actor=by,
+        reason=reason,
+        changes={"product": {"after": str(product)}, **changes},
+    )
     return product
 
 
@@ -373,7 +441,8 @@ def _check_agreement(agreement: ServiceAgreement, errors: FieldErrors, organisat
         errors.add("number", _("must have at most %(n)s characters") % {"n": 50})
     elif (
         ServiceAgreement.objects.filter(customer__organisation_id=organisation_id, number=agreement.number)
-        .exclude(pk=agreement.pk).exists()
+        .exclude(pk=agreement.pk)
+        .exists()
     ):
         errors.add("number", _("is already used by another agreement"))
     if not agreement.title:
@@ -385,7 +454,8 @@ def _check_agreement(agreement: ServiceAgreement, errors: FieldErrors, organisat
     if agreement.ends_on is not None and not isinstance(agreement.ends_on, date):
         errors.add("ends_on", _("must be a date (YYYY-MM-DD)"))
     elif (
-        isinstance(agreement.starts_on, date) and agreement.ends_on is not None
+        isinstance(agreement.starts_on, date)
+        and agreement.ends_on is not None
         and agreement.ends_on <= agreement.starts_on
     ):
         errors.add("ends_on", _("must be after the start"))
@@ -393,27 +463,40 @@ def _check_agreement(agreement: ServiceAgreement, errors: FieldErrors, organisat
 
 @transaction.atomic
 def agreement_add(
-    *, customer: Customer, by: User | None, number: str, starts_on: date, ends_on: date | None = None,
+    *,
+    customer: Customer,
+    by: User | None,
+    number: str,
+    starts_on: date,
+    ends_on: date | None = None,
     title: str = "居家服务协议书",
 ) -> ServiceAgreement:
     _require_editor(by, customer.organisation_id)
     agreement = ServiceAgreement(
-        customer=customer, number=(number or "").strip(), title=(title or "").strip(),
-        starts_on=starts_on, ends_on=ends_on,
+        customer=customer,
+        number=(number or "").strip(),
+        title=(title or "").strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
     )
     errors = FieldErrors()
     _check_agreement(agreement, errors, customer.organisation_id)
     errors.raise_if_any()
     agreement.save()
     refresh_search_text(customer)
-    record_event(subject=customer, action="customer.agreement_added", actor=by,
-                 changes={"agreement": {"after": {k: getattr(agreement, k) for k in AGREEMENT_FIELDS}}})
+    record_event(
+        subject=customer,
+        action="customer.agreement_added",
+        actor=by,
+        changes={"agreement": {"after": {k: getattr(agreement, k) for k in AGREEMENT_FIELDS}}},
+    )
     return agreement
 
 
 @transaction.atomic
-def agreement_update(*, agreement: ServiceAgreement, by: User | None, reason: str = "",
-                     **values: Any) -> ServiceAgreement:
+def agreement_update(
+    *, agreement: ServiceAgreement, by: User | None, reason: str = "", **values: Any
+) -> ServiceAgreement:
     customer = agreement.customer
     _require_editor(by, customer.organisation_id)
     errors = FieldErrors()
@@ -433,6 +516,11 @@ def agreement_update(*, agreement: ServiceAgreement, by: User | None, reason: st
         return agreement
     agreement.save(update_fields=AGREEMENT_FIELDS)
     refresh_search_text(customer)
-    record_event(subject=customer, action="customer.agreement_updated", actor=by, reason=reason,
-                 changes={"agreement": {"after": str(agreement)}, **changes})
+    record_event(
+        subject=customer,
+        action="customer.agreement_updated",
+        actor=by,
+        reason=reason,
+        changes={"agreement": {"after": str(agreement)}, **changes},
+    )
     return agreement

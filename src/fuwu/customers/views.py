@@ -49,6 +49,7 @@ LATER_SECTIONS = [
     gettext_lazy("Satisfaction surveys"),
 ]
 
+
 def _require_editor(user: Any) -> None:
     if not visibility.can_edit_customers(user):
         raise PermissionDenied(_("You are not allowed to change customers."))
@@ -74,15 +75,25 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = PhoneShown(staff(request))
     rows = [
-        {"customer": c, "phones": [shown(p.number) for p in c.phones.all()],
-         "addresses": [a.label for a in c.addresses.all()]}
+        {
+            "customer": c,
+            "phones": [shown(p.number) for p in c.phones.all()],
+            "addresses": [a.label for a in c.addresses.all()],
+        }
         for c in page.object_list
     ]
-    return render(request, "customers/list.html", {
-        "page": page, "rows": rows, "filters": filters, "kinds": CustomerKind.choices,
-        "departments": visibility.departments_for_user(staff(request)),
-        "can_edit": visibility.can_edit_customers(staff(request)),
-    })
+    return render(
+        request,
+        "customers/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "filters": filters,
+            "kinds": CustomerKind.choices,
+            "departments": visibility.departments_for_user(staff(request)),
+            "can_edit": visibility.can_edit_customers(staff(request)),
+        },
+    )
 
 
 @login_required
@@ -96,11 +107,18 @@ def customer_export(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow([_("Name"), _("Kind"), _("Service department"), _("Phone"), _("Address")])
     for customer in customers.iterator(chunk_size=500):
-        writer.writerow([spreadsheet_safe(cell) for cell in (
-            customer.name, customer.get_kind_display(), customer.department.name if customer.department else "",
-            " ".join(shown(p.number) for p in customer.phones.all()),
-            "; ".join(a.label for a in customer.addresses.all()),
-        )])
+        writer.writerow(
+            [
+                spreadsheet_safe(cell)
+                for cell in (
+                    customer.name,
+                    customer.get_kind_display(),
+                    customer.department.name if customer.department else "",
+                    " ".join(shown(p.number) for p in customer.phones.all()),
+                    "; ".join(a.label for a in customer.addresses.all()),
+                )
+            ]
+        )
     return response
 
 
@@ -110,17 +128,25 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shown = PhoneShown(staff(request))
     today = timezone.localdate()
     events = list(events_for(customer))  # shown for the reader by the template (fuwu.customers.display)
-    return render(request, "customers/detail.html", {
-        "customer": customer,
-        "phones": [{"phone": p, "shown": shown(p.number)} for p in customer.phones.all()],
-        "contacts": [{"contact": c, "shown": shown(c.phone)} for c in customer.contacts.all()],
-        "agreements": [{"agreement": a, "is_current": a.is_current(today)} for a in customer.agreements.all()],
-        "products": [{"product": p, "in_warranty": p.in_warranty(today)} for p in customer.products.all()],
-        "events": events,
-        "work_orders": _work_orders_of(request, customer),
-        "later_sections": LATER_SECTIONS,
-        "can_edit": visibility.can_edit_customers(staff(request)),
-    })
+    return render(
+        request,
+        "customers/detail.html",
+        {
+            "customer": customer,
+            "phones": [{"phone": p, "shown": shown(p.number)} for p in customer.phones.all()],
+            "contacts": [{"contact": c, "shown": shown(c.phone)} for c in customer.contacts.all()],
+            "agreements": [
+                {"agreement": a, "is_current": a.is_current(today)} for a in customer.agreements.all()
+            ],
+            "products": [
+                {"product": p, "in_warranty": p.in_warranty(today)} for p in customer.products.all()
+            ],
+            "events": events,
+            "work_orders": _work_orders_of(request, customer),
+            "later_sections": LATER_SECTIONS,
+            "can_edit": visibility.can_edit_customers(staff(request)),
+        },
+    )
 
 
 WORK_ORDERS_SHOWN = 20
@@ -129,8 +155,10 @@ WORK_ORDERS_SHOWN = 20
 def _work_orders_of(request: HttpRequest, customer: Customer) -> list[Any]:
     """The customer's latest work orders the user may see (one query)."""
     return list(
-        visibility.work_orders_for_user(staff(request)).filter(customer=customer)
-        .select_related("service_type", "department", "assignee").order_by("-received_at", "-id")[:WORK_ORDERS_SHOWN]
+        visibility.work_orders_for_user(staff(request))
+        .filter(customer=customer)
+        .select_related("service_type", "department", "assignee")
+        .order_by("-received_at", "-id")[:WORK_ORDERS_SHOWN]
     )
 
 
@@ -163,26 +191,52 @@ def _customer_form_page(request: HttpRequest, customer: Customer | None) -> Http
             except PermissionDeniedError as exc:
                 raise PermissionDenied(str(exc.message)) from exc
     elif customer is not None:
-        form = CustomerForm(user=staff(request), initial={
-            "name": customer.name, "kind": customer.kind, "department": customer.department,
-            "confidentiality": customer.confidentiality, "notes": customer.notes,
-        })
-        addresses = AddressFormSet(prefix="addresses", initial=[
-            {"building": a.building, "unit": a.unit, "room": a.room, "text": a.text}
-            for a in customer.addresses.all()
-        ])
-        phones = PhoneFormSet(prefix="phones", initial=[
-            {"number": p.number, "label": p.label, "is_primary": p.is_primary} for p in customer.phones.all()
-        ]) if phones_editable else None
+        form = CustomerForm(
+            user=staff(request),
+            initial={
+                "name": customer.name,
+                "kind": customer.kind,
+                "department": customer.department,
+                "confidentiality": customer.confidentiality,
+                "notes": customer.notes,
+            },
+        )
+        addresses = AddressFormSet(
+            prefix="addresses",
+            initial=[
+                {"building": a.building, "unit": a.unit, "room": a.room, "text": a.text}
+                for a in customer.addresses.all()
+            ],
+        )
+        phones = (
+            PhoneFormSet(
+                prefix="phones",
+                initial=[
+                    {"number": p.number, "label": p.label, "is_primary": p.is_primary}
+                    for p in customer.phones.all()
+                ],
+            )
+            if phones_editable
+            else None
+        )
     else:
         form = CustomerForm(user=staff(request))
         addresses = AddressFormSet(prefix="addresses")
         phones = PhoneFormSet(prefix="phones")
     shown = PhoneShown(staff(request))
-    return render(request, "customers/customer_form.html", {
-        "form": form, "addresses": addresses, "phones": phones, "customer": customer,
-        "masked_phones": [shown(p.number) for p in customer.phones.all()] if customer and phones is None else [],
-    })
+    return render(
+        request,
+        "customers/customer_form.html",
+        {
+            "form": form,
+            "addresses": addresses,
+            "phones": phones,
+            "customer": customer,
+            "masked_phones": [shown(p.number) for p in customer.phones.all()]
+            if customer and phones is None
+            else [],
+        },
+    )
 
 
 @login_required
@@ -196,8 +250,15 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _customer_form_page(request, selectors.customer_get(user=staff(request), pk=pk))
 
 
-def _simple_form_page(request: HttpRequest, *, customer: Customer, form_class: type, initial: dict[str, Any],
-                      save: Any, title: str) -> HttpResponse:
+def _simple_form_page(
+    request: HttpRequest,
+    *,
+    customer: Customer,
+    form_class: type,
+    initial: dict[str, Any],
+    save: Any,
+    title: str,
+) -> HttpResponse:
     _require_editor(staff(request))
     form = form_class(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -216,7 +277,11 @@ def _simple_form_page(request: HttpRequest, *, customer: Customer, form_class: t
 def product_add(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get(user=staff(request), pk=pk)
     return _simple_form_page(
-        request, customer=customer, form_class=ProductForm, initial={}, title=_("Add a product"),
+        request,
+        customer=customer,
+        form_class=ProductForm,
+        initial={},
+        title=_("Add a product"),
         save=lambda data: services.product_add(customer=customer, by=staff(request), **data),
     )
 
@@ -226,8 +291,11 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
     product = selectors.product_get(user=staff(request), pk=pk)
     fields = ["name", "model", "serial", "sale_date", "warranty_ends_on", "running_hours", "mileage_km"]
     return _simple_form_page(
-        request, customer=product.customer, form_class=ProductForm,
-        initial={f: getattr(product, f) for f in fields}, title=_("Change product"),
+        request,
+        customer=product.customer,
+        form_class=ProductForm,
+        initial={f: getattr(product, f) for f in fields},
+        title=_("Change product"),
         save=lambda data: services.product_update(product=product, by=staff(request), **data),
     )
 
@@ -236,7 +304,11 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def agreement_add(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.customer_get(user=staff(request), pk=pk)
     return _simple_form_page(
-        request, customer=customer, form_class=AgreementForm, initial={}, title=_("Add a service agreement"),
+        request,
+        customer=customer,
+        form_class=AgreementForm,
+        initial={},
+        title=_("Add a service agreement"),
         save=lambda data: services.agreement_add(customer=customer, by=staff(request), **data),
     )
 
@@ -246,42 +318,64 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = selectors.agreement_get(user=staff(request), pk=pk)
     fields = ["number", "title", "starts_on", "ends_on"]
     return _simple_form_page(
-        request, customer=agreement.customer, form_class=AgreementForm,
-        initial={f: getattr(agreement, f) for f in fields}, title=_("Change service agreement"),
+        request,
+        customer=agreement.customer,
+        form_class=AgreementForm,
+        initial={f: getattr(agreement, f) for f in fields},
+        title=_("Change service agreement"),
         save=lambda data: services.agreement_update(agreement=agreement, by=staff(request), **data),
     )
 
 
-def _import_page(request: HttpRequest, *, importer: Any, columns: dict[str, tuple[str, ...]], title: str,
-                 done_url: str) -> HttpResponse:
+def _import_page(
+    request: HttpRequest, *, importer: Any, columns: dict[str, tuple[str, ...]], title: str, done_url: str
+) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            result = importer(organisation=staff_organisation(request), file=upload, by=staff(request),
-                              filename=upload.name)
+            result = importer(
+                organisation=staff_organisation(request), file=upload, by=staff(request), filename=upload.name
+            )
         except PermissionDeniedError as exc:
             raise PermissionDenied(str(exc.message)) from exc
         if result.ok:
             messages.success(request, _("Imported %(count)s rows.") % {"count": result.created})
             return redirect(done_url)
-    return render(request, "customers/import.html", {
-        "form": form, "result": result, "title": title,
-        "columns": [(key, headers[0]) for key, headers in columns.items()],
-    }, status=422 if result is not None and not result.ok else 200)
+    return render(
+        request,
+        "customers/import.html",
+        {
+            "form": form,
+            "result": result,
+            "title": title,
+            "columns": [(key, headers[0]) for key, headers in columns.items()],
+        },
+        status=422 if result is not None and not result.ok else 200,
+    )
 
 
 @login_required
 def customer_import(request: HttpRequest) -> HttpResponse:
     _require_editor(staff(request))
-    return _import_page(request, importer=import_customers, columns=CUSTOMER_COLUMNS,
-                        title=_("Import customers"), done_url="customers:list")
+    return _import_page(
+        request,
+        importer=import_customers,
+        columns=CUSTOMER_COLUMNS,
+        title=_("Import customers"),
+        done_url="customers:list",
+    )
 
 
 @login_required
 def staff_import(request: HttpRequest) -> HttpResponse:
     if not visibility.can_manage_organisation(staff(request)):
         raise PermissionDenied(_("Only administrators import staff."))
-    return _import_page(request, importer=import_staff, columns=STAFF_COLUMNS,
-                        title=_("Import staff"), done_url="customers:import_staff")
+    return _import_page(
+        request,
+        importer=import_staff,
+        columns=STAFF_COLUMNS,
+        title=_("Import staff"),
+        done_url="customers:import_staff",
+    )

@@ -124,6 +124,7 @@ def choice_label(choices: Any, code: Any) -> str:
 
 # --- system texts -------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Entry:
     text: Any  # a lazy translation: str() gives it in the active language
@@ -142,7 +143,7 @@ def _pattern(translated: str, choices: dict[str, list[str]]) -> re.Pattern[str] 
     """``B: %(name)s, because %(why)s`` → a regular expression with one group per parameter."""
     parts, position, names = [], 0, []
     for match in _PLACEHOLDER.finditer(translated):
-        parts.append(re.escape(translated[position:match.start()]))
+        parts.append(re.escape(translated[position : match.start()]))
         name = match.group(1)
         if match.group(0) == "%%":
             parts.append("%")
@@ -177,9 +178,20 @@ class SystemTexts:
         list of lazy texts), e.g. ``kind=AbsenceKind``; or a code, given as a mapping code → label
         (``preset={"property": _("property management")}``)."""
         labels = tuple(
-            (name, tuple(values.labels if isinstance(values, type) and issubclass(values, models.Choices) else values)) for name, values in choices.items()
-            if not isinstance(values, Mapping))
-        codes = tuple((name, tuple(values.items())) for name, values in choices.items() if isinstance(values, Mapping))
+            (
+                name,
+                tuple(
+                    values.labels
+                    if isinstance(values, type) and issubclass(values, models.Choices)
+                    else values
+                ),
+            )
+            for name, values in choices.items()
+            if not isinstance(values, Mapping)
+        )
+        codes = tuple(
+            (name, tuple(values.items())) for name, values in choices.items() if isinstance(values, Mapping)
+        )
         with self._lock:
             self._texts.extend(_Entry(text, labels, codes) for text in texts)
             self._index = None
@@ -189,8 +201,11 @@ class SystemTexts:
         """Choice labels stored as text (inside a sentence: "absent (Leave)"); or other words stored as
         text, given as lazy texts (a preset's name): words, not sentences."""
         with self._lock:
-            self._texts.extend(_Entry(label, is_label=True) for choice in choices
-                               for label in (choice.labels if isinstance(choice, type) else choice))
+            self._texts.extend(
+                _Entry(label, is_label=True)
+                for choice in choices
+                for label in (choice.labels if isinstance(choice, type) else choice)
+            )
             self._index = None
         _translate.cache_clear()
 
@@ -204,8 +219,12 @@ class SystemTexts:
                         for entry in self._texts:
                             shown = str(entry.text)
                             alternatives = {name: [str(v) for v in values] for name, values in entry.choices}
-                            alternatives.update({name: [code for code, _label in pairs] + [str(v) for _c, v in pairs]
-                                                 for name, pairs in entry.codes})
+                            alternatives.update(
+                                {
+                                    name: [code for code, _label in pairs] + [str(v) for _c, v in pairs]
+                                    for name, pairs in entry.codes
+                                }
+                            )
                             pattern = _pattern(shown, alternatives)
                             if pattern is None:
                                 exact.setdefault(shown, entry)
@@ -233,8 +252,12 @@ class SystemTexts:
             if match is None:
                 continue
             codes = {name: dict(pairs) for name, pairs in entry.codes}
-            params = {name: str(codes[name][value]) if value in codes.get(name, {})
-                      else self._say_or_keep(value, depth + 1) for name, value in match.groupdict().items()}
+            params = {
+                name: str(codes[name][value])
+                if value in codes.get(name, {})
+                else self._say_or_keep(value, depth + 1)
+                for name, value in match.groupdict().items()
+            }
             try:
                 return str(entry.text) % params
             except (KeyError, TypeError, ValueError):

@@ -85,12 +85,16 @@ Limit = Annotated[int, Field(ge=1, le=MAX_PAGE), BeforeValidator(refuse_bool)]
 MAX_DECIMAL = Decimal("99999999.99")
 _DECIMAL_TEXT = {"type": "string", "pattern": r"^\d{1,8}(\.\d{1,2})?$", "maxLength": 11}
 Money = Annotated[
-    Decimal, Field(ge=0, le=MAX_DECIMAL, max_digits=10, decimal_places=2),
+    Decimal,
+    Field(ge=0, le=MAX_DECIMAL, max_digits=10, decimal_places=2),
     WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0, "maximum": 99999999.99}, _DECIMAL_TEXT]}),
 ]
 Quantity = Annotated[
-    Decimal, Field(gt=0, le=MAX_DECIMAL, max_digits=10, decimal_places=2),
-    WithJsonSchema({"anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": 99999999.99}, _DECIMAL_TEXT]}),
+    Decimal,
+    Field(gt=0, le=MAX_DECIMAL, max_digits=10, decimal_places=2),
+    WithJsonSchema(
+        {"anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": 99999999.99}, _DECIMAL_TEXT]}
+    ),
 ]
 Day = Annotated[date, AfterValidator(day_in_range)]
 Moment = Annotated[datetime, AfterValidator(_moment_in_range)]

@@ -31,8 +31,17 @@ def message_for(error: Mapping[str, Any]) -> str:
 
 
 # Errors where echoing the value adds nothing (it is absent, or the whole table).
-_NO_INPUT_ECHO = {"missing", "extra_forbidden", "json_invalid", "value_error", "assertion_error",
-                  "string_too_short", "string_too_long", "too_short", "too_long"}
+_NO_INPUT_ECHO = {
+    "missing",
+    "extra_forbidden",
+    "json_invalid",
+    "value_error",
+    "assertion_error",
+    "string_too_short",
+    "string_too_long",
+    "too_short",
+    "too_long",
+}
 
 
 def _problem(error: Mapping[str, Any]) -> str:
@@ -88,7 +97,9 @@ def _problem(error: Mapping[str, Any]) -> str:
     return str(error.get("msg", kind))
 
 
-def field_errors(errors: Iterable[Mapping[str, Any]], *, skip_prefix: Sequence[str] = ()) -> dict[str, list[str]]:
+def field_errors(
+    errors: Iterable[Mapping[str, Any]], *, skip_prefix: Sequence[str] = ()
+) -> dict[str, list[str]]:
     """``{"field.path": ["message", …]}`` from pydantic's ``errors()`` list."""
     out: dict[str, list[str]] = {}
     for error in errors:

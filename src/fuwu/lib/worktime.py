@@ -195,7 +195,7 @@ class WorkCalendar:
     # --- deadlines ----------------------------------------------------------------------------
 
     def add_working_days(self, start: datetime, days: int) -> Deadline:
-        """"Within N working days": close of business of the Nth working day after the day received.
+        """ "Within N working days": close of business of the Nth working day after the day received.
 
         The day received (``start``'s date in the calendar's zone) is day 0 whatever the hour, also
         when it is a holiday, a weekend or after hours. ``days=0``: close of business of the day
@@ -257,7 +257,9 @@ class WorkCalendar:
         if minutes < 0:
             raise ValueError("minutes must not be negative")
         local = self._local(start)
-        return Deadline((local.astimezone(ZoneInfo("UTC")) + timedelta(minutes=minutes)).astimezone(self.tz), True)
+        return Deadline(
+            (local.astimezone(ZoneInfo("UTC")) + timedelta(minutes=minutes)).astimezone(self.tz), True
+        )
 
     def add_calendar_hours(self, start: datetime, hours: int) -> Deadline:
         return self.add_calendar_minutes(start, hours * 60)
@@ -294,7 +296,7 @@ class WorkCalendar:
         raise ValueError("no occurrence found")  # pragma: no cover - candidates are endless
 
     def day_of_next_month(self, start: datetime, day_of_month: int) -> Deadline:
-        """"By the Kth day of next month": the Kth of the month after ``start``'s month.
+        """ "By the Kth day of next month": the Kth of the month after ``start``'s month.
 
         K beyond the month's length means its last day. A date that is not a working day rolls to
         the next working day; the time is close of business.
@@ -305,7 +307,7 @@ class WorkCalendar:
         return self._first_after(start, ((_clamped(year, month, day_of_month), None),))
 
     def day_of_quarter_month(self, start: datetime, day_of_month: int, month_in_quarter: int) -> Deadline:
-        """"By the Kth day of the quarter's Mth month" (M = 1, 2 or 3), in ``start``'s quarter.
+        """ "By the Kth day of the quarter's Mth month" (M = 1, 2 or 3), in ``start``'s quarter.
 
         When that deadline (rolled to a working day, at close of business) is not after ``start``,
         the next quarter's.
@@ -325,7 +327,7 @@ class WorkCalendar:
         return self._first_after(start, candidates())
 
     def weekday_at(self, start: datetime, weekday: int, at: time) -> Deadline:
-        """"By Monday 11:00" (weekday 0 = Monday): the next such time strictly after ``start``.
+        """ "By Monday 11:00" (weekday 0 = Monday): the next such time strictly after ``start``.
 
         When the day is not a working day (a Monday holiday), the deadline rolls to the next working
         day at the same time. The week of ``start`` counts when its rolled time is still ahead, so a
@@ -345,7 +347,7 @@ class WorkCalendar:
         return self._first_after(start, candidates())
 
     def end_of_month(self, start: datetime) -> Deadline:
-        """"Before the last day of the month": close of business of the month's last working day.
+        """ "Before the last day of the month": close of business of the month's last working day.
 
         When that is not after ``start`` (start on a weekend at the end of the month), the next
         month's.

@@ -57,10 +57,16 @@ def _mine(request: HttpRequest) -> Any:
 def notification_out(notification: Notification) -> dict[str, Any]:
     work_order = notification.work_order
     return {
-        "id": notification.pk, "kind": notification.kind, "kind_label": notification.get_kind_display(),
-        "title": notification.title, "body": notification.body, "work_order_id": notification.work_order_id,
-        "work_order_number": work_order.number if work_order else None, "created_at": notification.created_at,
-        "read_at": notification.read_at, "is_read": notification.read_at is not None,
+        "id": notification.pk,
+        "kind": notification.kind,
+        "kind_label": notification.get_kind_display(),
+        "title": notification.title,
+        "body": notification.body,
+        "work_order_id": notification.work_order_id,
+        "work_order_number": work_order.number if work_order else None,
+        "created_at": notification.created_at,
+        "read_at": notification.read_at,
+        "is_read": notification.read_at is not None,
     }
 
 
@@ -70,9 +76,14 @@ def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]
     shown = mine
     if filters.unread is not None:
         shown = mine.filter(read_at__isnull=filters.unread)
-    page = shown.select_related("work_order").order_by("-created_at", "-id")[filters.offset:filters.offset + filters.limit]
-    return {"items": [notification_out(n) for n in page], "count": shown.count(),
-            "unread_count": mine.filter(read_at__isnull=True).count()}
+    page = shown.select_related("work_order").order_by("-created_at", "-id")[
+        filters.offset : filters.offset + filters.limit
+    ]
+    return {
+        "items": [notification_out(n) for n in page],
+        "count": shown.count(),
+        "unread_count": mine.filter(read_at__isnull=True).count(),
+    }
 
 
 @router.post("/read-all", response=MarkedRead, summary="Mark all my notifications read")

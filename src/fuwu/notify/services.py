@@ -23,7 +23,9 @@ def notify(
         seen.add(person.pk)
         if work_order is not None and not may_see(person, work_order):
             continue
-        rows.append(Notification(recipient=person, kind=kind, title=title[:200], body=body, work_order=work_order))
+        rows.append(
+            Notification(recipient=person, kind=kind, title=title[:200], body=body, work_order=work_order)
+        )
     return Notification.objects.bulk_create(rows)
 
 
@@ -38,7 +40,9 @@ def notification_mark_read(*, notification: Notification, now: Any = None) -> No
 
     if notification.read_at is None:
         notification.read_at = now or timezone.now()
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=notification.read_at
+        )
     return notification
 
 
@@ -46,4 +50,6 @@ def notifications_mark_all_read(*, recipient: Any, now: Any = None) -> int:
     """Mark every unread notification of ``recipient`` read; returns how many were unread."""
     from django.utils import timezone
 
-    return Notification.objects.filter(recipient=recipient, read_at__isnull=True).update(read_at=now or timezone.now())
+    return Notification.objects.filter(recipient=recipient, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )

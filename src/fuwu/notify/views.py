@@ -35,7 +35,8 @@ def _inbox(request: HttpRequest) -> QuerySet[Notification]:
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     notifications = (
-        _inbox(request).select_related("work_order")
+        _inbox(request)
+        .select_related("work_order")
         .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
     )
     only_unread = request.GET.get("unread") == "1"
@@ -47,8 +48,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 def _back(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(target)
     return redirect("notify:list")
 
@@ -84,8 +86,12 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # An approval asked for opens the work order at its decision (one more tap approves, also on a phone).
-DECISION_ANCHORS = {"paid_service": "#action-approve-paid-service", "rejection": "#action-approve-rejection",
-                    "cannot_do_now": "#action-approve-rejection", "extension": "#action-approve-extension"}
+DECISION_ANCHORS = {
+    "paid_service": "#action-approve-paid-service",
+    "rejection": "#action-approve-rejection",
+    "cannot_do_now": "#action-approve-rejection",
+    "extension": "#action-approve-extension",
+}
 
 
 def _anchor(notification: Notification) -> str:
@@ -93,8 +99,14 @@ def _anchor(notification: Notification) -> str:
         return ""
     from fuwu.workorders.models import ApprovalRequest, ApprovalStatus
 
-    kind = (ApprovalRequest.objects.filter(work_order_id=notification.work_order_id, status=ApprovalStatus.PENDING)
-            .order_by("-requested_at", "-id").values_list("kind", flat=True).first())
+    kind = (
+        ApprovalRequest.objects.filter(
+            work_order_id=notification.work_order_id, status=ApprovalStatus.PENDING
+        )
+        .order_by("-requested_at", "-id")
+        .values_list("kind", flat=True)
+        .first()
+    )
     if kind is None:  # decided meanwhile: the decision is in the approvals card
         return "#approvals"
     return DECISION_ANCHORS.get(kind, "#actions")
@@ -112,8 +124,11 @@ def outbox(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)  # signed in (``login_required``)
     if not visibility.is_administrator(user):
         raise PermissionDenied
-    messages_sent = (OutboxMessage.objects.filter(work_order__organisation=user.organisation_id)
-                     .select_related("work_order").order_by("-created_at", "-id"))
+    messages_sent = (
+        OutboxMessage.objects.filter(work_order__organisation=user.organisation_id)
+        .select_related("work_order")
+        .order_by("-created_at", "-id")
+    )
     page = Paginator(messages_sent, OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     phone = visibility.PhoneShown(user)
     rows = [(message, phone(message.to)) for message in page]

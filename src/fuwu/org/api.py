@@ -33,6 +33,7 @@ router = Router(tags=["organisation"])
 
 # --- schemas --------------------------------------------------------------------------------
 
+
 class DepartmentOut(Schema):
     id: int
     name: str
@@ -172,40 +173,73 @@ class StaffFilter(QuerySchema):
 
 # --- helpers --------------------------------------------------------------------------------
 
+
 def _person(user: User) -> dict[str, object]:
     return {"id": user.pk, "username": user.username, "name": user.display_name}
 
 
 def _department_out(d: Department) -> dict[str, object]:
-    return {"id": d.pk, "name": d.name, "code": d.code, "parent_id": d.parent_id, "depth": d.depth,
-            "is_active": d.is_active}
+    return {
+        "id": d.pk,
+        "name": d.name,
+        "code": d.code,
+        "parent_id": d.parent_id,
+        "depth": d.depth,
+        "is_active": d.is_active,
+    }
 
 
 def _staff_out(user: User, shown: visibility.PhoneShown, *, whole: bool = False) -> dict[str, object]:
     return {
-        "id": user.pk, "username": user.username, "name": user.display_name,
-        "department_id": user.department_id, "department": user.department.name if user.department else None,
-        "post": user.post, "phone": shown(user.phone, whole=whole),
-        "roles": user.roles, "is_gatekeeper": user.is_gatekeeper, "is_active": user.is_active,
+        "id": user.pk,
+        "username": user.username,
+        "name": user.display_name,
+        "department_id": user.department_id,
+        "department": user.department.name if user.department else None,
+        "post": user.post,
+        "phone": shown(user.phone, whole=whole),
+        "roles": user.roles,
+        "is_gatekeeper": user.is_gatekeeper,
+        "is_active": user.is_active,
     }
 
 
 def _absence_out(a: Absence) -> dict[str, object]:
-    return {"id": a.pk, "person": _person(a.person), "kind": a.kind, "starts_at": a.starts_at,
-            "ends_at": a.ends_at, "note": a.note}
+    return {
+        "id": a.pk,
+        "person": _person(a.person),
+        "kind": a.kind,
+        "starts_at": a.starts_at,
+        "ends_at": a.ends_at,
+        "note": a.note,
+    }
 
 
 def _duty_out(d: Duty) -> dict[str, object]:
-    return {"id": d.pk, "name": d.name, "kind": d.kind, "department_id": d.department_id,
-            "department": d.department.name, "primary": _person(d.primary), "backup": _person(d.backup),
-            "description": d.description, "is_intake": d.is_intake}
+    return {
+        "id": d.pk,
+        "name": d.name,
+        "kind": d.kind,
+        "department_id": d.department_id,
+        "department": d.department.name,
+        "primary": _person(d.primary),
+        "backup": _person(d.backup),
+        "description": d.description,
+        "is_intake": d.is_intake,
+    }
 
 
 def _handler_out(handler: Handler, at: datetime) -> dict[str, object]:
     return {
-        "at": at, "person": _person(handler.person), "role": handler.role_letter, "reason": str(handler.reason),
-        "explanation": handler.explanation(), "duty_id": handler.duty.pk if handler.duty else None,
-        "absent": [{"person": _person(a.person), "kind": a.kind, "ends_at": a.ends_at} for a in handler.absent],
+        "at": at,
+        "person": _person(handler.person),
+        "role": handler.role_letter,
+        "reason": str(handler.reason),
+        "explanation": handler.explanation(),
+        "duty_id": handler.duty.pk if handler.duty else None,
+        "absent": [
+            {"person": _person(a.person), "kind": a.kind, "ends_at": a.ends_at} for a in handler.absent
+        ],
     }
 
 
@@ -251,6 +285,7 @@ def _at(value: datetime | None) -> datetime:
 
 # --- departments ----------------------------------------------------------------------------
 
+
 @router.get("/departments", response=list[DepartmentOut])
 def list_departments(request: HttpRequest) -> list[dict[str, object]]:
     return [_department_out(d) for d in visibility.departments_for_user(request.user)]
@@ -258,8 +293,9 @@ def list_departments(request: HttpRequest) -> list[dict[str, object]]:
 
 @router.get("/departments/{department_id}", response=DepartmentOut)
 def get_department(request: HttpRequest, department_id: Id) -> dict[str, object]:
-    return _department_out(visibility.get_visible_or_404(visibility.departments_for_user(request.user),
-                                                         pk=department_id))
+    return _department_out(
+        visibility.get_visible_or_404(visibility.departments_for_user(request.user), pk=department_id)
+    )
 
 
 @router.post("/departments", response={201: DepartmentOut})
@@ -274,20 +310,27 @@ def create_department(request: HttpRequest, payload: DepartmentIn) -> Status[dic
 
 @router.patch("/departments/{department_id}", response=DepartmentOut)
 def update_department(request: HttpRequest, department_id: Id, payload: DepartmentPatch) -> dict[str, object]:
-    department = visibility.get_visible_or_404(visibility.departments_for_user(request.user), pk=department_id)
+    department = visibility.get_visible_or_404(
+        visibility.departments_for_user(request.user), pk=department_id
+    )
     user = _require_admin(request)
     changes = payload.dict(exclude_unset=True)
     kwargs: dict[str, Department | None] = {}
     if "parent_id" in changes:
         kwargs["parent"] = _visible_department(request, payload.parent_id, "parent_id")
     department = services.department_update(
-        department=department, by=user, name=payload.name, is_active=payload.is_active, reason=payload.reason,
+        department=department,
+        by=user,
+        name=payload.name,
+        is_active=payload.is_active,
+        reason=payload.reason,
         **kwargs,
     )
     return _department_out(department)
 
 
 # --- staff ----------------------------------------------------------------------------------
+
 
 @router.get("/me", response=StaffOut)
 def me(request: HttpRequest) -> dict[str, object]:
@@ -318,9 +361,17 @@ def create_staff(request: HttpRequest, payload: StaffIn) -> Status[dict[str, obj
     user = _require_admin(request)
     department = _visible_department(request, payload.department_id, "department_id")
     person = services.staff_create(
-        organisation=_organisation(user), username=payload.username, full_name=payload.full_name,
-        department=department, roles=[str(r) for r in payload.roles], post=payload.post, phone=payload.phone,
-        password=payload.password, clearance=payload.clearance, is_gatekeeper=payload.is_gatekeeper, by=user,
+        organisation=_organisation(user),
+        username=payload.username,
+        full_name=payload.full_name,
+        department=department,
+        roles=[str(r) for r in payload.roles],
+        post=payload.post,
+        phone=payload.phone,
+        password=payload.password,
+        clearance=payload.clearance,
+        is_gatekeeper=payload.is_gatekeeper,
+        by=user,
     )
     return Status(201, _staff_out(person, visibility.PhoneShown(user), whole=True))  # as the admin typed it
 
@@ -349,6 +400,7 @@ def staff_handler(request: HttpRequest, staff_id: Id, at: Moment | None = None) 
 
 # --- absences -------------------------------------------------------------------------------
 
+
 @router.get("/absences", response=list[AbsenceOut])
 def list_absences(
     request: HttpRequest, person_id: Id | None = None, current: bool = False
@@ -364,7 +416,9 @@ def list_absences(
 
 @router.get("/absences/{absence_id}", response=AbsenceOut)
 def get_absence(request: HttpRequest, absence_id: Id) -> dict[str, object]:
-    return _absence_out(visibility.get_visible_or_404(visibility.absences_for_user(request.user), pk=absence_id))
+    return _absence_out(
+        visibility.get_visible_or_404(visibility.absences_for_user(request.user), pk=absence_id)
+    )
 
 
 @router.post("/absences", response={201: AbsenceOut})
@@ -373,8 +427,12 @@ def create_absence(request: HttpRequest, payload: AbsenceIn) -> Status[dict[str,
     if not visibility.can_record_absence_for(request.user, person):
         raise PermissionDeniedError(_("You may record absences only for yourself or the staff you head."))
     absence = services.absence_record(
-        person=person, kind=payload.kind, starts_at=_at(payload.starts_at), ends_at=_at(payload.ends_at),
-        note=payload.note, by=_caller(request),
+        person=person,
+        kind=payload.kind,
+        starts_at=_at(payload.starts_at),
+        ends_at=_at(payload.ends_at),
+        note=payload.note,
+        by=_caller(request),
     )
     return Status(201, _absence_out(absence))
 
@@ -389,6 +447,7 @@ def delete_absence(request: HttpRequest, absence_id: Id, reason: Reason = "") ->
 
 
 # --- duties ---------------------------------------------------------------------------------
+
 
 @router.get("/duties", response=list[DutyOut])
 def list_duties(request: HttpRequest, department_id: Id | None = None) -> list[dict[str, object]]:
@@ -409,10 +468,14 @@ def create_duty(request: HttpRequest, payload: DutyIn) -> Status[dict[str, objec
     department = _visible_department(request, payload.department_id, "department_id")
     assert department is not None
     duty = services.duty_create(
-        department=department, name=payload.name, kind=payload.kind,
+        department=department,
+        name=payload.name,
+        kind=payload.kind,
         primary=_visible_person(request, payload.primary_id, "primary_id"),
         backup=_visible_person(request, payload.backup_id, "backup_id"),
-        description=payload.description, is_intake=payload.is_intake, by=user,
+        description=payload.description,
+        is_intake=payload.is_intake,
+        by=user,
     )
     return Status(201, _duty_out(duty))
 
@@ -422,7 +485,11 @@ def update_duty(request: HttpRequest, duty_id: Id, payload: DutyPatch) -> dict[s
     duty = visibility.get_visible_or_404(visibility.duties_for_user(request.user), pk=duty_id)
     user = _require_admin(request)
     duty = services.duty_update(
-        duty=duty, by=user, name=payload.name, description=payload.description, is_intake=payload.is_intake,
+        duty=duty,
+        by=user,
+        name=payload.name,
+        description=payload.description,
+        is_intake=payload.is_intake,
         reason=payload.reason,
         primary=_visible_person(request, payload.primary_id, "primary_id") if payload.primary_id else None,
         backup=_visible_person(request, payload.backup_id, "backup_id") if payload.backup_id else None,

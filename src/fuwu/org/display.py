@@ -30,38 +30,56 @@ def _departments(viewer: Any, ids: set[Any]) -> Any:
     return visibility.departments_for_user(viewer).filter(pk__in=ids)
 
 
-timeline_display.reference(User, visible=_colleagues, name=lambda person: person.display_name, url=_staff_page)
+timeline_display.reference(
+    User, visible=_colleagues, name=lambda person: person.display_name, url=_staff_page
+)
 timeline_display.reference(Department, visible=_departments, name=lambda department: department.name)
 
-ABSENCE = Fields({name: Value.of(Absence, name) for name in ("kind", "starts_at", "ends_at", "note")}, model=Absence)
+ABSENCE = Fields(
+    {name: Value.of(Absence, name) for name in ("kind", "starts_at", "ends_at", "note")}, model=Absence
+)
 
-timeline_display.subject(User, actions={
-    "staff.created": _("Staff member added"),
-    "staff.updated": _("Staff member changed"),
-    "absence.recorded": _("Absence recorded"),
-    "absence.cancelled": _("Absence cancelled"),
-    "staff.sign_in_unlocked": _("Signing in unlocked"),
-}, fields={
-    "username": Value.of(User, "username", format=Code()),
-    "failures": Value(_("wrong passwords"), Auto()),
-    "roles": Value(_("roles"), Choice(Role)),
-    "absence": Value(_("absence"), ABSENCE),
-})
+timeline_display.subject(
+    User,
+    actions={
+        "staff.created": _("Staff member added"),
+        "staff.updated": _("Staff member changed"),
+        "absence.recorded": _("Absence recorded"),
+        "absence.cancelled": _("Absence cancelled"),
+        "staff.sign_in_unlocked": _("Signing in unlocked"),
+    },
+    fields={
+        "username": Value.of(User, "username", format=Code()),
+        "failures": Value(_("wrong passwords"), Auto()),
+        "roles": Value(_("roles"), Choice(Role)),
+        "absence": Value(_("absence"), ABSENCE),
+    },
+)
 
 # Sign-in lockouts (fuwu.org.lockouts): an address unlocked is recorded on the organisation.
-timeline_display.subject(Organisation, actions={
-    "organisation.sign_in_address_unlocked": _("Signing in from a network address unlocked"),
-}, fields={"address": Value(_("network address"), Auto())})
+timeline_display.subject(
+    Organisation,
+    actions={
+        "organisation.sign_in_address_unlocked": _("Signing in from a network address unlocked"),
+    },
+    fields={"address": Value(_("network address"), Auto())},
+)
 
-timeline_display.subject(Department, actions={
-    "department.created": _("Department added"),
-    "department.updated": _("Department changed"),
-})
+timeline_display.subject(
+    Department,
+    actions={
+        "department.created": _("Department added"),
+        "department.updated": _("Department changed"),
+    },
+)
 
-timeline_display.subject(Duty, actions={
-    "duty.created": _("Duty added"),
-    "duty.updated": _("Duty changed"),
-})
+timeline_display.subject(
+    Duty,
+    actions={
+        "duty.created": _("Duty added"),
+        "duty.updated": _("Duty changed"),
+    },
+)
 
 # Who handles a person's work and why (org.selectors.Handler.explanation), stored as the reason of
 # an A/B hand-over and of a dispatch to B.

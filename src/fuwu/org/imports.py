@@ -39,14 +39,25 @@ STAFF_COLUMNS: dict[str, tuple[str, ...]] = {
 
 ROLE_ALIASES: dict[str, str] = {
     **{code: code for code in Role.values},
-    "客服专员": Role.AGENT, "客服": Role.AGENT, "接待员": Role.AGENT,
-    "服务人员": Role.TECHNICIAN, "维修工": Role.TECHNICIAN, "技术员": Role.TECHNICIAN,
-    "部门主管": Role.DEPARTMENT_HEAD, "部门经理": Role.DEPARTMENT_HEAD, "主管": Role.DEPARTMENT_HEAD,
+    "客服专员": Role.AGENT,
+    "客服": Role.AGENT,
+    "接待员": Role.AGENT,
+    "服务人员": Role.TECHNICIAN,
+    "维修工": Role.TECHNICIAN,
+    "技术员": Role.TECHNICIAN,
+    "部门主管": Role.DEPARTMENT_HEAD,
+    "部门经理": Role.DEPARTMENT_HEAD,
+    "主管": Role.DEPARTMENT_HEAD,
     "department head": Role.DEPARTMENT_HEAD,
-    "品质": Role.QUALITY_INSPECTOR, "品质部": Role.QUALITY_INSPECTOR, "品质专员": Role.QUALITY_INSPECTOR,
-    "质检员": Role.QUALITY_INSPECTOR, "quality inspector": Role.QUALITY_INSPECTOR,
-    "总监": Role.DIRECTOR, "总经理": Role.DIRECTOR,
-    "管理员": Role.ADMINISTRATOR, "系统管理员": Role.ADMINISTRATOR,
+    "品质": Role.QUALITY_INSPECTOR,
+    "品质部": Role.QUALITY_INSPECTOR,
+    "品质专员": Role.QUALITY_INSPECTOR,
+    "质检员": Role.QUALITY_INSPECTOR,
+    "quality inspector": Role.QUALITY_INSPECTOR,
+    "总监": Role.DIRECTOR,
+    "总经理": Role.DIRECTOR,
+    "管理员": Role.ADMINISTRATOR,
+    "系统管理员": Role.ADMINISTRATOR,
 }
 
 
@@ -66,9 +77,13 @@ def parse_roles(text: str) -> tuple[list[str], list[str]]:
 def import_staff(
     *, organisation: Organisation, file: IO[bytes] | bytes, by: User | None, filename: str = ""
 ) -> ImportResult:
-    if by is not None and (not visibility.can_manage_organisation(by) or by.organisation_id != organisation.pk):
+    if by is not None and (
+        not visibility.can_manage_organisation(by) or by.organisation_id != organisation.pk
+    ):
         raise PermissionDeniedError(MESSAGES["not_allowed_staff"])
-    table = read_import_table(file, columns=STAFF_COLUMNS, required=("username", "full_name"), filename=filename)
+    table = read_import_table(
+        file, columns=STAFF_COLUMNS, required=("username", "full_name"), filename=filename
+    )
     if isinstance(table, ImportResult):
         return table
     result = ImportResult(rows=len(table.rows))
@@ -109,9 +124,15 @@ def import_staff(
             try:
                 with transaction.atomic():
                     staff_create(
-                        organisation=organisation, username=username, full_name=row.get("full_name"),
-                        department=department, roles=roles, post=row.get("post"), phone=row.get("phone"),
-                        password=password or None, by=by,
+                        organisation=organisation,
+                        username=username,
+                        full_name=row.get("full_name"),
+                        department=department,
+                        roles=roles,
+                        post=row.get("post"),
+                        phone=row.get("phone"),
+                        password=password or None,
+                        by=by,
                     )
             except ValidationFailed as exc:
                 check.add_validation(exc, lambda name: name)

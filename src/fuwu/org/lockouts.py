@@ -47,9 +47,13 @@ def _recent(now: datetime) -> Any:
 
 
 def _locked(rows: Any, key: str, now: datetime) -> list[tuple[Any, int, datetime]]:
-    grouped = (rows.exclude(**{f"{key}__isnull": True}).values(key)
-               .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
-               .filter(failures__gte=settings.AXES_FAILURE_LIMIT).order_by("-last"))
+    grouped = (
+        rows.exclude(**{f"{key}__isnull": True})
+        .values(key)
+        .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .order_by("-last")
+    )
     return [(row[key], row["failures"], row["last"] + settings.AXES_COOLOFF_TIME) for row in grouped]
 
 
@@ -57,9 +61,13 @@ def account_lockouts(organisation: Organisation, now: datetime | None = None) ->
     """Locked accounts of ``organisation``'s staff, most recent first."""
     now = now or timezone.now()
     locked = _locked(_recent(now), "username", now)
-    people = {p.username: p for p in User.objects.filter(organisation=organisation,
-                                                           username__in=[name for name, _, _ in locked])}
-    return [AccountLockout(people[name], failures, until) for name, failures, until in locked if name in people]
+    people = {
+        p.username: p
+        for p in User.objects.filter(organisation=organisation, username__in=[name for name, _, _ in locked])
+    }
+    return [
+        AccountLockout(people[name], failures, until) for name, failures, until in locked if name in people
+    ]
 
 
 def _foreign_addresses(addresses: list[str], viewer: User) -> set[str]:
@@ -67,10 +75,17 @@ def _foreign_addresses(addresses: list[str], viewer: User) -> set[str]:
     the viewer's to see or unlock (a superuser, who runs the installation, sees every address)."""
     if viewer.is_superuser or not addresses:
         return set()
-    tried = AccessAttempt.objects.filter(ip_address__in=addresses).values_list("ip_address", "username").distinct()
+    tried = (
+        AccessAttempt.objects.filter(ip_address__in=addresses)
+        .values_list("ip_address", "username")
+        .distinct()
+    )
     names = {name for _, name in tried if name}
-    foreign_names = set(User.objects.filter(username__in=names).exclude(organisation=viewer.organisation_id)
-                        .values_list("username", flat=True))
+    foreign_names = set(
+        User.objects.filter(username__in=names)
+        .exclude(organisation=viewer.organisation_id)
+        .values_list("username", flat=True)
+    )
     return {address for address, name in tried if name in foreign_names}
 
 
@@ -80,8 +95,11 @@ def address_lockouts(viewer: User, now: datetime | None = None) -> list[AddressL
     now = now or timezone.now()
     locked = _locked(_recent(now), "ip_address", now)
     foreign = _foreign_addresses([address for address, _, _ in locked], viewer)
-    return [AddressLockout(address, failures, until) for address, failures, until in locked
-            if address not in foreign]
+    return [
+        AddressLockout(address, failures, until)
+        for address, failures, until in locked
+        if address not in foreign
+    ]
 
 
 def account_lockout(person: User, now: datetime | None = None) -> AccountLockout | None:
@@ -105,8 +123,13 @@ def sign_in_unlock_account(*, person: User, by: User) -> int:
     with transaction.atomic():
         lockout = account_lockout(person)
         removed = reset(username=person.username)
-        record_event(subject=person, action="staff.sign_in_unlocked", actor=by, organisation=person.organisation,
-                     changes={"failures": {"before": lockout.failures if lockout else 0, "after": 0}})
+        record_event(
+            subject=person,
+            action="staff.sign_in_unlocked",
+            actor=by,
+            organisation=person.organisation,
+            changes={"failures": {"before": lockout.failures if lockout else 0, "after": 0}},
+        )
     return removed
 
 
@@ -123,6 +146,11 @@ def sign_in_unlock_address(*, address: str, by: User) -> int:
         removed = reset(ip=address)
         organisation = by.organisation
         assert organisation is not None  # ``_require_administrator`` admits members of an organisation only
-        record_event(subject=organisation, action="organisation.sign_in_address_unlocked", actor=by,
-                     organisation=organisation, changes={"address": {"after": address}})
+        record_event(
+            subject=organisation,
+            action="organisation.sign_in_address_unlocked",
+            actor=by,
+            organisation=organisation,
+            changes={"address": {"after": address}},
+        )
     return removed

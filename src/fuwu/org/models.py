@@ -39,7 +39,12 @@ class Confidentiality(models.IntegerChoices):
 class Department(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="departments")
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     name = models.CharField(_("name"), max_length=100)
     code = models.SlugField(_("code"), max_length=40)
@@ -52,7 +57,9 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
         ordering = ["path"]
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "code"], name="department_code_unique_in_organisation"),
+            models.UniqueConstraint(
+                fields=["organisation", "code"], name="department_code_unique_in_organisation"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -80,11 +87,19 @@ class User(AbstractUser):
     """A member of staff. Customers are not users; they reach us through public pages and agents."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
         verbose_name=_("organisation"),
     )
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="staff",
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
         verbose_name=_("department"),
     )
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
@@ -97,7 +112,8 @@ class User(AbstractUser):
         _("confidentiality clearance"), choices=Confidentiality.choices, default=Confidentiality.NONE
     )
     is_gatekeeper = models.BooleanField(
-        _("gatekeeper post"), default=False,
+        _("gatekeeper post"),
+        default=False,
         help_text=_("A gatekeeper can log a visitor but never becomes first-contact owner."),
     )
 
@@ -145,7 +161,9 @@ class AbsenceKind(models.TextChoices):
 class Absence(models.Model):
     """A period when a person is not at work; their duties go to their B (AB角)."""
 
-    person = models.ForeignKey(User, on_delete=models.CASCADE, related_name="absences", verbose_name=_("person"))
+    person = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="absences", verbose_name=_("person")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=AbsenceKind.choices)
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
@@ -163,7 +181,9 @@ class Absence(models.Model):
         ordering = ["-starts_at"]
         indexes = [models.Index(fields=["person", "starts_at", "ends_at"], name="absence_person_period")]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="absence_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="absence_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -196,9 +216,12 @@ class Duty(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     is_intake = models.BooleanField(
-        _("receives unattended requests"), default=False,
-        help_text=_("Requests from the public web form, e-mail or the API without a person land with this "
-                    "duty's handler, who becomes their first-contact owner."),
+        _("receives unattended requests"),
+        default=False,
+        help_text=_(
+            "Requests from the public web form, e-mail or the API without a person land with this "
+            "duty's handler, who becomes their first-contact owner."
+        ),
     )
 
     class Meta:
@@ -206,7 +229,9 @@ class Duty(models.Model):
         verbose_name_plural = _("duties")
         ordering = ["department__path", "name"]
         constraints = [
-            models.CheckConstraint(condition=~Q(primary=models.F("backup")), name="duty_backup_differs_from_primary"),
+            models.CheckConstraint(
+                condition=~Q(primary=models.F("backup")), name="duty_backup_differs_from_primary"
+            ),
             models.UniqueConstraint(fields=["department", "name"], name="duty_name_unique_in_department"),
         ]
 

@@ -37,7 +37,9 @@ class Handler:
         def absence_text(absence: Absence) -> str:
             until = formats.date_format(timezone.localtime(absence.ends_at), "Y-m-d H:i")
             return _("%(name)s is absent (%(kind)s) until %(until)s") % {
-                "name": absence.person.display_name, "kind": absence.get_kind_display(), "until": until,
+                "name": absence.person.display_name,
+                "kind": absence.get_kind_display(),
+                "until": until,
             }
 
         if self.reason == HandlerReason.PRIMARY:
@@ -46,7 +48,10 @@ class Handler:
         if self.reason == HandlerReason.BACKUP:
             return _("B: %(name)s, because %(why)s") % {"name": self.person.display_name, "why": why}
         if self.reason == HandlerReason.DEPARTMENT_HEAD:
-            return _("Department head %(name)s, because %(why)s") % {"name": self.person.display_name, "why": why}
+            return _("Department head %(name)s, because %(why)s") % {
+                "name": self.person.display_name,
+                "why": why,
+            }
         return _("Director %(name)s, because %(why)s") % {"name": self.person.display_name, "why": why}
 
 
@@ -85,7 +90,10 @@ class _Resolver:
         if department is not None:
             ancestor_ids = [int(i) for i in department.path.strip("/").split("/") if i]
             for department_id in reversed(ancestor_ids):
-                chain += [(head, HandlerReason.DEPARTMENT_HEAD) for head in self.heads_by_department.get(department_id, [])]
+                chain += [
+                    (head, HandlerReason.DEPARTMENT_HEAD)
+                    for head in self.heads_by_department.get(department_id, [])
+                ]
         chain += [(director, HandlerReason.DIRECTOR) for director in self.directors]
         return chain
 

@@ -17,7 +17,9 @@ from fuwu.lib.throttle import FailureLimit, client_ip
 
 
 def bad_token_limit() -> FailureLimit:
-    return FailureLimit("api-bad-token", settings.FUWU_API_BAD_TOKEN_LIMIT, settings.FUWU_API_BAD_TOKEN_WINDOW)
+    return FailureLimit(
+        "api-bad-token", settings.FUWU_API_BAD_TOKEN_LIMIT, settings.FUWU_API_BAD_TOKEN_WINDOW
+    )
 
 
 def refuse_if_throttled(request: HttpRequest) -> None:
@@ -29,7 +31,8 @@ def refuse_if_throttled(request: HttpRequest) -> None:
                 "Too many invalid API tokens were sent from this address. Try again in %(seconds)d second.",
                 "Too many invalid API tokens were sent from this address. Try again in %(seconds)d seconds.",
                 wait,
-            ) % {"seconds": wait},
+            )
+            % {"seconds": wait},
             retry_after=wait,
         )
 

@@ -54,8 +54,11 @@ def departments(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 services.department_create(
-                    organisation=_organisation(user), name=form.cleaned_data["name"], code=form.cleaned_data["code"],
-                    parent=form.cleaned_data["parent"], by=user,
+                    organisation=_organisation(user),
+                    name=form.cleaned_data["name"],
+                    code=form.cleaned_data["code"],
+                    parent=form.cleaned_data["parent"],
+                    by=user,
                 )
             except BusinessError as error:
                 add_service_errors(form, error)
@@ -80,8 +83,10 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     absent = absences_at(listed, now)
     shown = visibility.PhoneShown(user)
-    rows = [{"person": p, "phone": shown(p.phone, whole=p.pk == user.pk), "absence": absent.get(p.pk)}
-            for p in listed]
+    rows = [
+        {"person": p, "phone": shown(p.phone, whole=p.pk == user.pk), "absence": absent.get(p.pk)}
+        for p in listed
+    ]
     can_manage = visibility.can_manage_organisation(user)
     form = StaffForm(request.POST or None, departments=visibility.departments_for_user(user))
     if request.method == "POST":
@@ -91,20 +96,34 @@ def staff_list(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 person = services.staff_create(
-                    organisation=_organisation(user), username=data["username"], full_name=data["full_name"],
-                    department=data["department"], roles=data["roles"], post=data["post"], phone=data["phone"],
-                    password=data["password"] or None, by=user,
+                    organisation=_organisation(user),
+                    username=data["username"],
+                    full_name=data["full_name"],
+                    department=data["department"],
+                    roles=data["roles"],
+                    post=data["post"],
+                    phone=data["phone"],
+                    password=data["password"] or None,
+                    by=user,
                 )
             except BusinessError as error:
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("Staff member added."))
                 return redirect("org:staff_detail", person.pk)
-    return render(request, "org/staff_list.html", {
-        "rows": rows, "form": form, "can_manage": can_manage, "roles": Role.choices,
-        "departments": visibility.departments_for_user(user), "selected_department": department_id,
-        "selected_role": role,
-    })
+    return render(
+        request,
+        "org/staff_list.html",
+        {
+            "rows": rows,
+            "form": form,
+            "can_manage": can_manage,
+            "roles": Role.choices,
+            "departments": visibility.departments_for_user(user),
+            "selected_department": department_id,
+            "selected_role": role,
+        },
+    )
 
 
 @login_required
@@ -113,16 +132,24 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = visibility.get_visible_or_404(visibility.staff_for_user(user), pk=pk)
     now = timezone.now()
     absences = visibility.absences_for_user(user).filter(person=person)
-    return render(request, "org/staff_detail.html", {
-        "person": person,
-        "phone": visibility.PhoneShown(user)(person.phone, whole=person.pk == user.pk),
-        "handler": person_handler(person, now),
-        "primary_duties": person.primary_duties.select_related("department", "backup"),
-        "backup_duties": person.backup_duties.select_related("department", "primary"),
-        "absences": absences[:50],
-        "events": events_for(person) if visibility.can_manage_organisation(user) or person.pk == user.pk else [],
-        "sign_in_lockout": lockouts.account_lockout(person, now) if visibility.can_manage_organisation(user) else None,
-    })
+    return render(
+        request,
+        "org/staff_detail.html",
+        {
+            "person": person,
+            "phone": visibility.PhoneShown(user)(person.phone, whole=person.pk == user.pk),
+            "handler": person_handler(person, now),
+            "primary_duties": person.primary_duties.select_related("department", "backup"),
+            "backup_duties": person.backup_duties.select_related("department", "primary"),
+            "absences": absences[:50],
+            "events": events_for(person)
+            if visibility.can_manage_organisation(user) or person.pk == user.pk
+            else [],
+            "sign_in_lockout": lockouts.account_lockout(person, now)
+            if visibility.can_manage_organisation(user)
+            else None,
+        },
+    )
 
 
 @login_required
@@ -132,11 +159,16 @@ def sign_in_lockouts(request: HttpRequest) -> HttpResponse:
     if not visibility.can_manage_organisation(user):
         raise PermissionDenied
     now = timezone.now()
-    return render(request, "org/sign_in_lockouts.html", {
-        "accounts": lockouts.account_lockouts(_organisation(user), now), "addresses": lockouts.address_lockouts(user, now),
-        "failure_limit": settings.AXES_FAILURE_LIMIT,
-        "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-    })
+    return render(
+        request,
+        "org/sign_in_lockouts.html",
+        {
+            "accounts": lockouts.account_lockouts(_organisation(user), now),
+            "addresses": lockouts.address_lockouts(user, now),
+            "failure_limit": settings.AXES_FAILURE_LIMIT,
+            "lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+        },
+    )
 
 
 @login_required
@@ -166,8 +198,11 @@ def sign_in_unlock_address(request: HttpRequest) -> HttpResponse:
     except BusinessError as error:
         messages.error(request, str(error.fields.get("address", [error.message])[0]))
     else:
-        messages.success(request, _("Signing in from %(address)s is possible again.") % {
-            "address": request.POST.get("address", "").strip()})
+        messages.success(
+            request,
+            _("Signing in from %(address)s is possible again.")
+            % {"address": request.POST.get("address", "").strip()},
+        )
     return redirect("org:lockouts")
 
 
@@ -176,13 +211,22 @@ def absence_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     people = visibility.staff_for_user(user)
     allowed_people = [p for p in people if visibility.can_record_absence_for(user, p)]
-    form = AbsenceForm(request.POST or None, people=people.filter(pk__in=[p.pk for p in allowed_people]),
-                       initial={"person": user.pk})
+    form = AbsenceForm(
+        request.POST or None,
+        people=people.filter(pk__in=[p.pk for p in allowed_people]),
+        initial={"person": user.pk},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.absence_record(person=data["person"], kind=data["kind"], starts_at=data["starts_at"],
-                                    ends_at=data["ends_at"], note=data["note"], by=user)
+            services.absence_record(
+                person=data["person"],
+                kind=data["kind"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                note=data["note"],
+                by=user,
+            )
         except BusinessError as error:
             add_service_errors(form, error)
         else:
@@ -216,22 +260,40 @@ def duty_list(request: HttpRequest) -> HttpResponse:
     handlers = duty_handlers(duties, at)
     rows = [{"duty": duty, "handler": handlers[duty.pk]} for duty in duties]
     can_manage = visibility.can_manage_organisation(user)
-    form = DutyForm(request.POST or None, departments=visibility.departments_for_user(user),
-                    people=visibility.staff_for_user(user))
+    form = DutyForm(
+        request.POST or None,
+        departments=visibility.departments_for_user(user),
+        people=visibility.staff_for_user(user),
+    )
     if request.method == "POST":
         if not can_manage:
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
             try:
-                services.duty_create(department=data["department"], name=data["name"], kind=data["kind"],
-                                     primary=data["primary"], backup=data["backup"],
-                                     description=data["description"], is_intake=data["is_intake"], by=user)
+                services.duty_create(
+                    department=data["department"],
+                    name=data["name"],
+                    kind=data["kind"],
+                    primary=data["primary"],
+                    backup=data["backup"],
+                    description=data["description"],
+                    is_intake=data["is_intake"],
+                    by=user,
+                )
             except BusinessError as error:
                 add_service_errors(form, error)
             else:
                 messages.success(request, _("Duty added."))
                 return redirect("org:duties")
-    return render(request, "org/duties.html", {
-        "rows": rows, "form": form, "at_form": at_form, "at": at, "can_manage": can_manage,
-    })
+    return render(
+        request,
+        "org/duties.html",
+        {
+            "rows": rows,
+            "form": form,
+            "at_form": at_form,
+            "at": at,
+            "can_manage": can_manage,
+        },
+    )

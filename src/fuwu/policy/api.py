@@ -114,9 +114,16 @@ def active(request: HttpRequest) -> dict[str, Any]:
     version = policy_versions_for_user(user).filter(is_active=True).first()
     preset = user.organisation.preset
     if version is None:  # nothing published yet: the preset's defaults govern
-        return {"number": None, "author": None, "created_at": None, "published_at": None, "reason": "",
-                "preset": preset, "text": preset_text(preset),
-                "document": preset_document(preset).model_dump(mode="json")}
+        return {
+            "number": None,
+            "author": None,
+            "created_at": None,
+            "published_at": None,
+            "reason": "",
+            "preset": preset,
+            "text": preset_text(preset),
+            "document": preset_document(preset).model_dump(mode="json"),
+        }
     data = version_json(version, detail=True)
     data.pop("is_active")
     data["preset"] = preset
@@ -133,7 +140,11 @@ def version(request: HttpRequest, number: VersionNumber) -> dict[str, Any]:
     return version_json(_version(request, number), detail=True)
 
 
-@router.get("/versions/{number}/diff", response=DiffOut, summary="Unified diff from version `against` (default: the previous one)")
+@router.get(
+    "/versions/{number}/diff",
+    response=DiffOut,
+    summary="Unified diff from version `against` (default: the previous one)",
+)
 def diff(request: HttpRequest, number: VersionNumber, against: VersionNumber | None = None) -> dict[str, Any]:
     newer = _version(request, number)
     older = _version(request, against if against is not None else number - 1)
@@ -153,13 +164,19 @@ def publish(request: HttpRequest, payload: PublishIn) -> Status:
     user = _caller(request)
     if not is_staff_member(user) or user.organisation is None:
         raise Http404
-    created = policy_publish(organisation=user.organisation, text=payload.text, reason=payload.reason, by=user)
+    created = policy_publish(
+        organisation=user.organisation, text=payload.text, reason=payload.reason, by=user
+    )
     return Status(201, version_json(created, detail=True))
 
 
 @router.get("/presets", response=list[PresetOut], summary="The shipped presets")
 def presets(request: HttpRequest) -> list[dict[str, Any]]:
     return [
-        {"name": name, "title": preset_document(name).meta.name, "description": preset_document(name).meta.description}
+        {
+            "name": name,
+            "title": preset_document(name).meta.name,
+            "description": preset_document(name).meta.description,
+        }
         for name in PRESET_NAMES
     ]

@@ -11,8 +11,10 @@ from .models import PolicyVersion
 def unified_diff(older: PolicyVersion, newer: PolicyVersion) -> str:
     return "".join(
         difflib.unified_diff(
-            older.text.splitlines(keepends=True), newer.text.splitlines(keepends=True),
-            fromfile=f"v{older.number}", tofile=f"v{newer.number}",
+            older.text.splitlines(keepends=True),
+            newer.text.splitlines(keepends=True),
+            fromfile=f"v{older.number}",
+            tofile=f"v{newer.number}",
         )
     )
 

@@ -74,10 +74,16 @@ def _sla_classes(context: Any) -> dict[str, str]:
 
 SLA_CLASS = Choice(_sla_classes)
 
-timeline_display.subject(PolicyVersion, actions={"policy.published": gettext_lazy("Policy published")},
-                         fields={"version": Value(gettext_lazy("version"), Auto())})
-timeline_display.subject(Organisation, actions={"organisation.created": gettext_lazy("Organisation created")},
-                         fields={"preset": Value(format=Custom(lambda code, context: preset_label(str(code))))})
+timeline_display.subject(
+    PolicyVersion,
+    actions={"policy.published": gettext_lazy("Policy published")},
+    fields={"version": Value(gettext_lazy("version"), Auto())},
+)
+timeline_display.subject(
+    Organisation,
+    actions={"organisation.created": gettext_lazy("Organisation created")},
+    fields={"preset": Value(format=Custom(lambda code, context: preset_label(str(code))))},
+)
 
 # ``policy_publish`` for a new organisation stores this reason (with the preset's code).
 system_texts.register(gettext_lazy("initialised from preset %(preset)s"), preset=PRESET_LABELS)

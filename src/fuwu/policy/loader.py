@@ -30,7 +30,9 @@ def parse_policy(text: str) -> PolicyDocument:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise PolicyInvalid(PolicyInvalid.default_message, fields={TOML_PATH: [_toml_message(str(exc), text)]}) from exc
+        raise PolicyInvalid(
+            PolicyInvalid.default_message, fields={TOML_PATH: [_toml_message(str(exc), text)]}
+        ) from exc
     return validate_policy_data(data)
 
 
@@ -45,9 +47,14 @@ def _toml_message(problem: str, text: str) -> str:
     found = _POSITION.search(problem)
     if found:
         return _("line %(line)s, column %(column)s: %(problem)s") % {
-            "line": found["line"], "column": found["column"], "problem": problem[: found.start()]}
+            "line": found["line"],
+            "column": found["column"],
+            "problem": problem[: found.start()],
+        }
     if _AT_END.search(problem):
         line = text.count("\n") + 1
         return _("line %(line)s (end of the document): %(problem)s") % {
-            "line": line, "problem": _AT_END.sub("", problem)}
+            "line": line,
+            "problem": _AT_END.sub("", problem),
+        }
     return _("not valid TOML: %(problem)s") % {"problem": problem}

@@ -31,13 +31,20 @@ class PolicyVersionQuerySet(models.QuerySet["PolicyVersion"]):
 
 class PolicyVersion(models.Model):
     organisation = models.ForeignKey(
-        "org.Organisation", on_delete=models.CASCADE, related_name="policy_versions", verbose_name=_("organisation")
+        "org.Organisation",
+        on_delete=models.CASCADE,
+        related_name="policy_versions",
+        verbose_name=_("organisation"),
     )
     number = models.PositiveIntegerField(_("version"))
     text = models.TextField(_("policy text"))
     document = models.JSONField(_("validated document"))
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("author"),
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -66,7 +73,9 @@ class PolicyVersion(models.Model):
         if not self._state.adding:
             update_fields = kwargs.get("update_fields")
             if update_fields is None or set(update_fields) - MUTABLE_FIELDS:
-                raise ImmutableVersionError("a policy version cannot be changed once written, only (de)activated")
+                raise ImmutableVersionError(
+                    "a policy version cannot be changed once written, only (de)activated"
+                )
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:

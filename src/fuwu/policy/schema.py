@@ -37,22 +37,42 @@ ApproverRole = Literal["department_head", "director"]
 
 # Units of a duration. Working days follow the working-day calendar (holidays, 调休); business hours
 # and minutes count only inside ``business_hours``; calendar hours and minutes count every minute.
-DurationUnit = Literal["working_days", "business_hours", "business_minutes", "calendar_hours", "calendar_minutes"]
+DurationUnit = Literal[
+    "working_days", "business_hours", "business_minutes", "calendar_hours", "calendar_minutes"
+]
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 Priority = Literal["low", "normal", "high", "urgent"]
 
 # Work-order statuses (REQUIREMENTS §4) during which an SLA clock may be paused.
 WorkOrderStatus = Literal[
-    "received", "routed", "dispatched", "on_site", "awaiting_materials", "awaiting_approval", "done",
-    "confirmed", "visited", "closed", "rejected", "cancelled",
+    "received",
+    "routed",
+    "dispatched",
+    "on_site",
+    "awaiting_materials",
+    "awaiting_approval",
+    "done",
+    "confirmed",
+    "visited",
+    "closed",
+    "rejected",
+    "cancelled",
 ]
 
 # The clocks an escalation chain can follow.
 Clock = Literal[
-    "response", "dispatch", "arrival", "resolution",
-    "complaint_investigation", "complaint_plan", "complaint_execution", "complaint_reply",
-    "complaint_return_visit", "rectification", "report",
+    "response",
+    "dispatch",
+    "arrival",
+    "resolution",
+    "complaint_investigation",
+    "complaint_plan",
+    "complaint_execution",
+    "complaint_reply",
+    "complaint_return_visit",
+    "rectification",
+    "report",
 ]
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -93,6 +113,7 @@ class Section(BaseModel):
 
 # --- common types ------------------------------------------------------------------------------
 
+
 class Duration(Section):
     amount: int = Field(ge=0, le=1_000_000)
     unit: DurationUnit
@@ -125,6 +146,7 @@ class MonthlyDue(Section):
 
 
 # --- sections ----------------------------------------------------------------------------------
+
 
 class Meta(Section):
     name: NonEmptyText
@@ -274,7 +296,9 @@ class SamplingBand(Section):
     ratio: Ratio
 
 
-OnSiteRule = Literal["new_agreement_customer", "new_technician_for_customer", "technician_complained_last_time"]
+OnSiteRule = Literal[
+    "new_agreement_customer", "new_technician_for_customer", "technician_complained_last_time"
+]
 
 
 class Question(Section):
@@ -325,7 +349,15 @@ class Assessment(Section):
 
 
 RewardKind = Literal[
-    "praise", "bonus", "criticism", "notice_of_criticism", "warning", "fine", "demerit", "demotion", "dismissal",
+    "praise",
+    "bonus",
+    "criticism",
+    "notice_of_criticism",
+    "warning",
+    "fine",
+    "demerit",
+    "demotion",
+    "dismissal",
 ]
 
 
@@ -383,7 +415,10 @@ class PolicyDocument(Section):
         if problems:
             raise ValidationError.from_exception_data(
                 "PolicyDocument",
-                [InitErrorDetails(type=_problem(message), loc=path, input=value) for path, message, value in problems],
+                [
+                    InitErrorDetails(type=_problem(message), loc=path, input=value)
+                    for path, message, value in problems
+                ],
             )
         return self
 
@@ -418,16 +453,28 @@ def _business_hours_problems(hours: BusinessHours) -> Iterator[Problem]:
         yield base, _("needs at least one period unless always_open is true"), []
     for index, period in enumerate(hours.periods):
         if period.end <= period.start:
-            yield (*base, index, "end"), _("must be after start (%(start)s), got %(got)s") % {
-                "start": period.start.strftime("%H:%M"), "got": period.end.strftime("%H:%M")}, period.end
+            yield (
+                (*base, index, "end"),
+                _("must be after start (%(start)s), got %(got)s")
+                % {"start": period.start.strftime("%H:%M"), "got": period.end.strftime("%H:%M")},
+                period.end,
+            )
         if index:
             previous = hours.periods[index - 1]
             if period.start < previous.start:
-                yield (*base, index, "start"), _("periods must be in order of time, got %(got)s after %(previous)s") % {
-                    "got": period.start.strftime("%H:%M"), "previous": previous.start.strftime("%H:%M")}, period.start
+                yield (
+                    (*base, index, "start"),
+                    _("periods must be in order of time, got %(got)s after %(previous)s")
+                    % {"got": period.start.strftime("%H:%M"), "previous": previous.start.strftime("%H:%M")},
+                    period.start,
+                )
             elif period.start < previous.end:
-                yield (*base, index, "start"), _("overlaps the previous period (until %(end)s), got %(got)s") % {
-                    "end": previous.end.strftime("%H:%M"), "got": period.start.strftime("%H:%M")}, period.start
+                yield (
+                    (*base, index, "start"),
+                    _("overlaps the previous period (until %(end)s), got %(got)s")
+                    % {"end": previous.end.strftime("%H:%M"), "got": period.start.strftime("%H:%M")},
+                    period.start,
+                )
     yield from _unique([shift.name for shift in hours.shifts], ("business_hours", "shifts"))
 
 
@@ -443,7 +490,9 @@ def number_format_problem(fmt: str, reset: str) -> str | None:
             continue
         if name not in NUMBER_PLACEHOLDERS:
             return _("unknown placeholder {%(name)s}; use %(known)s") % {
-                "name": name, "known": ", ".join("{" + p + "}" for p in NUMBER_PLACEHOLDERS)}
+                "name": name,
+                "known": ", ".join("{" + p + "}" for p in NUMBER_PLACEHOLDERS),
+            }
         if conversion or (spec and name != "seq"):
             return _("placeholder {%(name)s} takes no format") % {"name": name}
         if name == "seq" and spec:
@@ -462,8 +511,9 @@ def number_format_problem(fmt: str, reset: str) -> str | None:
 
 
 def format_number(fmt: str, *, on: date, seq: int) -> str:
-    return fmt.format(yyyy=f"{on.year:04d}", yy=f"{on.year % 100:02d}", mm=f"{on.month:02d}",
-                      dd=f"{on.day:02d}", seq=seq)
+    return fmt.format(
+        yyyy=f"{on.year:04d}", yy=f"{on.year % 100:02d}", mm=f"{on.month:02d}", dd=f"{on.day:02d}", seq=seq
+    )
 
 
 def _numbering_problems(numbering: Numbering) -> Iterator[Problem]:
@@ -476,8 +526,12 @@ def _numbering_problems(numbering: Numbering) -> Iterator[Problem]:
 
 def _sla_problems(sla: Sla) -> Iterator[Problem]:
     if sla.default_class not in sla.classes:
-        yield ("sla", "default_class"), _("names no class of sla.classes: %(got)s (known: %(known)s)") % {
-            "got": sla.default_class, "known": ", ".join(sorted(sla.classes)) or "-"}, sla.default_class
+        yield (
+            ("sla", "default_class"),
+            _("names no class of sla.classes: %(got)s (known: %(known)s)")
+            % {"got": sla.default_class, "known": ", ".join(sorted(sla.classes)) or "-"},
+            sla.default_class,
+        )
     yield from _unique(sla.pause_statuses, ("sla", "pause_statuses"))
     for name, sla_class in sla.classes.items():
         bands = sla_class.distance_bands
@@ -487,13 +541,20 @@ def _sla_problems(sla: Sla) -> Iterator[Problem]:
             if band.up_to_km is None and not is_last:
                 yield (*base, index, "up_to_km"), _("only the last band may have no limit"), None
             if is_last and band.up_to_km is not None:
-                yield (*base, index, "up_to_km"), _(
-                    "the last band must have no limit (leave up_to_km out), got %(got)s") % {
-                    "got": band.up_to_km}, band.up_to_km
+                yield (
+                    (*base, index, "up_to_km"),
+                    _("the last band must have no limit (leave up_to_km out), got %(got)s")
+                    % {"got": band.up_to_km},
+                    band.up_to_km,
+                )
             previous = bands[index - 1].up_to_km if index else None
             if index and band.up_to_km is not None and previous is not None and band.up_to_km <= previous:
-                yield (*base, index, "up_to_km"), _("must be greater than the previous band (%(previous)s), got %(got)s") % {
-                    "previous": previous, "got": band.up_to_km}, band.up_to_km
+                yield (
+                    (*base, index, "up_to_km"),
+                    _("must be greater than the previous band (%(previous)s), got %(got)s")
+                    % {"previous": previous, "got": band.up_to_km},
+                    band.up_to_km,
+                )
 
 
 def _escalation_problems(escalation: Escalation) -> Iterator[Problem]:
@@ -501,44 +562,73 @@ def _escalation_problems(escalation: Escalation) -> Iterator[Problem]:
         for index in range(1, len(levels)):
             previous, level = levels[index - 1].after_minutes, levels[index].after_minutes
             if level <= previous:
-                yield ("escalation", "chains", clock, index, "after_minutes"), _(
-                    "must be greater than the previous level (%(previous)s), got %(got)s") % {
-                    "previous": previous, "got": level}, level
+                yield (
+                    ("escalation", "chains", clock, index, "after_minutes"),
+                    _("must be greater than the previous level (%(previous)s), got %(got)s")
+                    % {"previous": previous, "got": level},
+                    level,
+                )
 
 
 def _complaints_problems(complaints: Complaints) -> Iterator[Problem]:
-    yield from _unique([level.code for level in complaints.severity_levels], ("complaints", "severity_levels"))
+    yield from _unique(
+        [level.code for level in complaints.severity_levels], ("complaints", "severity_levels")
+    )
     if complaints.penalty.max < complaints.penalty.min:
-        yield ("complaints", "penalty", "max"), _("must be at least min (%(min)s), got %(got)s") % {
-            "min": complaints.penalty.min, "got": complaints.penalty.max}, complaints.penalty.max
+        yield (
+            ("complaints", "penalty", "max"),
+            _("must be at least min (%(min)s), got %(got)s")
+            % {"min": complaints.penalty.min, "got": complaints.penalty.max},
+            complaints.penalty.max,
+        )
 
 
 def _visits_problems(visits: Visits) -> Iterator[Problem]:
     for index, level in enumerate(visits.levels):
         if level.level != index + 1:
-            yield ("visits", "levels", index, "level"), _("levels must be 1, 2, 3 in order, expected %(expected)s, got %(got)s") % {
-                "expected": index + 1, "got": level.level}, level.level
+            yield (
+                ("visits", "levels", index, "level"),
+                _("levels must be 1, 2, 3 in order, expected %(expected)s, got %(got)s")
+                % {"expected": index + 1, "got": level.level},
+                level.level,
+            )
     bands = visits.sampling
     for index, band in enumerate(bands):
         base: Path = ("visits", "sampling", index)
         expected = 0 if index == 0 else (bands[index - 1].max_volume or 0) + 1
         if index == 0 and band.min_volume != 0:
-            yield (*base, "min_volume"), _("the first band must start at 0, got %(got)s") % {
-                "got": band.min_volume}, band.min_volume
+            yield (
+                (*base, "min_volume"),
+                _("the first band must start at 0, got %(got)s") % {"got": band.min_volume},
+                band.min_volume,
+            )
         elif index and bands[index - 1].max_volume is not None and band.min_volume != expected:
             kind = _("leaves a gap") if band.min_volume > expected else _("overlaps the previous band")
-            yield (*base, "min_volume"), _("%(kind)s: expected %(expected)s, got %(got)s") % {
-                "kind": kind, "expected": expected, "got": band.min_volume}, band.min_volume
+            yield (
+                (*base, "min_volume"),
+                _("%(kind)s: expected %(expected)s, got %(got)s")
+                % {"kind": kind, "expected": expected, "got": band.min_volume},
+                band.min_volume,
+            )
         if band.max_volume is not None and band.max_volume < band.min_volume:
-            yield (*base, "max_volume"), _("must be at least min_volume (%(min)s), got %(got)s") % {
-                "min": band.min_volume, "got": band.max_volume}, band.max_volume
+            yield (
+                (*base, "max_volume"),
+                _("must be at least min_volume (%(min)s), got %(got)s")
+                % {"min": band.min_volume, "got": band.max_volume},
+                band.max_volume,
+            )
         is_last = index == len(bands) - 1
         if band.max_volume is None and not is_last:
             yield (*base, "max_volume"), _("only the last band may have no limit"), None
         if is_last and band.max_volume is not None:
-            yield (*base, "max_volume"), _(
-                "the last band must have no limit (leave max_volume out) so that every volume is covered, got %(got)s"
-            ) % {"got": band.max_volume}, band.max_volume
+            yield (
+                (*base, "max_volume"),
+                _(
+                    "the last band must have no limit (leave max_volume out) so that every volume is covered, got %(got)s"
+                )
+                % {"got": band.max_volume},
+                band.max_volume,
+            )
     yield from _unique(visits.on_site_required_for, ("visits", "on_site_required_for"))
     yield from _unique([q.code for q in visits.questionnaire], ("visits", "questionnaire"))
     for index, question in enumerate(visits.questionnaire):
@@ -547,10 +637,18 @@ def _visits_problems(visits: Visits) -> Iterator[Problem]:
             yield (*base, "choices"), _("a choice question needs at least two choices"), question.choices
         if question.kind == "score":
             if question.min_score is None or question.max_score is None:
-                yield (*base, "max_score"), _("a score question needs min_score and max_score"), question.max_score
+                yield (
+                    (*base, "max_score"),
+                    _("a score question needs min_score and max_score"),
+                    question.max_score,
+                )
             elif question.max_score <= question.min_score:
-                yield (*base, "max_score"), _("must be greater than min_score (%(min)s), got %(got)s") % {
-                    "min": question.min_score, "got": question.max_score}, question.max_score
+                yield (
+                    (*base, "max_score"),
+                    _("must be greater than min_score (%(min)s), got %(got)s")
+                    % {"min": question.min_score, "got": question.max_score},
+                    question.max_score,
+                )
 
 
 def _catalogue_problems(rewards: RewardsPenalties) -> Iterator[Problem]:
@@ -560,5 +658,9 @@ def _catalogue_problems(rewards: RewardsPenalties) -> Iterator[Problem]:
         if entry.kind in {"fine", "bonus"} and entry.amount is None:
             yield (*base, "amount"), _("is required for a %(kind)s") % {"kind": entry.kind}, None
         if entry.amount is not None and entry.amount.max < entry.amount.min:
-            yield (*base, "amount", "max"), _("must be at least min (%(min)s), got %(got)s") % {
-                "min": entry.amount.min, "got": entry.amount.max}, entry.amount.max
+            yield (
+                (*base, "amount", "max"),
+                _("must be at least min (%(min)s), got %(got)s")
+                % {"min": entry.amount.min, "got": entry.amount.max},
+                entry.amount.max,
+            )

@@ -111,6 +111,8 @@ def sla_class_names(organisation: Organisation) -> set[str]:
 def policy_versions_for_user(user: Any) -> QuerySet[PolicyVersion]:
     """Every member of staff of an organisation may read its policy and its history."""
     return scoped(
-        PolicyVersion.objects.select_related("author"), user,
-        department_field=None, organisation_wide_roles=Role.values,
+        PolicyVersion.objects.select_related("author"),
+        user,
+        department_field=None,
+        organisation_wide_roles=Role.values,
     )

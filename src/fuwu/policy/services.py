@@ -34,12 +34,22 @@ def _publish(*, organisation: Organisation, text: str, reason: str, by: Any) -> 
     now = timezone.now()
     versions.filter(is_active=True).update(is_active=False)
     version = PolicyVersion.objects.create(
-        organisation=organisation, number=number, text=text, document=document.model_dump(mode="json"),
-        author=by if getattr(by, "pk", None) else None, created_at=now, published_at=now, reason=reason,
+        organisation=organisation,
+        number=number,
+        text=text,
+        document=document.model_dump(mode="json"),
+        author=by if getattr(by, "pk", None) else None,
+        created_at=now,
+        published_at=now,
+        reason=reason,
         is_active=True,
     )
     record_event(
-        subject=version, action="policy.published", actor=by, reason=reason, at=now,
+        subject=version,
+        action="policy.published",
+        actor=by,
+        reason=reason,
+        at=now,
         changes={"version": {"before": previous.number if previous else None, "after": number}},
     )
     forget_active_version(organisation.pk)
@@ -65,17 +75,25 @@ def organisation_create(*, name: str, preset: str, short_name: str = "") -> Orga
     if not name:
         raise ValidationFailed.field("name", _("is required"))
     if preset not in PRESET_NAMES:
-        raise ValidationFailed.field("preset", _("unknown preset %(preset)s; choose one of %(known)s") % {
-            "preset": preset, "known": ", ".join(PRESET_NAMES)})
+        raise ValidationFailed.field(
+            "preset",
+            _("unknown preset %(preset)s; choose one of %(known)s")
+            % {"preset": preset, "known": ", ".join(PRESET_NAMES)},
+        )
     if Organisation.objects.filter(name=name).exists():
         raise ValidationFailed.field("name", _("an organisation with this name already exists"))
-    organisation = Organisation.objects.create(name=name, short_name=(short_name or "").strip(), preset=preset)
-    record_event(subject=organisation, action="organisation.created", organisation=organisation,
-                 changes={"name": {"after": name}, "preset": {"after": preset}})
+    organisation = Organisation.objects.create(
+        name=name, short_name=(short_name or "").strip(), preset=preset
+    )
+    record_event(
+        subject=organisation,
+        action="organisation.created",
+        organisation=organisation,
+        changes={"name": {"after": name}, "preset": {"after": preset}},
+    )
     try:
         text = preset_text(preset)
     except UnknownPreset as exc:  # pragma: no cover - checked above
         raise ValidationFailed.field("preset", str(exc)) from exc
-    _publish(organisation=organisation, text=text,
-             reason=f"initialised from preset {preset}", by=None)
+    _publish(organisation=organisation, text=text, reason=f"initialised from preset {preset}", by=None)
     return organisation

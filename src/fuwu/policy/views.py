@@ -46,19 +46,32 @@ def active(request: HttpRequest) -> HttpResponse:
     version = policy_versions_for_user(user).filter(is_active=True).first()
     document = active_policy(user.organisation)
     text = version.text if version else preset_text(user.organisation.preset)
-    return render(request, "policy/active.html", {
-        "version": version, "document": document, "text": text, "preset": user.organisation.preset,
-        "number_examples": _number_examples(document), "can_publish": can_manage_organisation(user),
-    })
+    return render(
+        request,
+        "policy/active.html",
+        {
+            "version": version,
+            "document": document,
+            "text": text,
+            "preset": user.organisation.preset,
+            "number_examples": _number_examples(document),
+            "can_publish": can_manage_organisation(user),
+        },
+    )
 
 
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     versions = list(policy_versions_for_user(user).order_by("-number"))
-    return render(request, "policy/history.html", {
-        "versions": versions, "can_publish": can_manage_organisation(user),
-    })
+    return render(
+        request,
+        "policy/history.html",
+        {
+            "versions": versions,
+            "can_publish": can_manage_organisation(user),
+        },
+    )
 
 
 @login_required
@@ -88,9 +101,16 @@ def diff(request: HttpRequest) -> HttpResponse:
         older = get_visible_or_404(visible, number=older_number)
         newer = get_visible_or_404(visible, number=newer_number)
         lines = diff_lines(older, newer)
-    return render(request, "policy/diff.html", {
-        "versions": versions, "older": older, "newer": newer, "lines": lines,
-    })
+    return render(
+        request,
+        "policy/diff.html",
+        {
+            "versions": versions,
+            "older": older,
+            "newer": newer,
+            "lines": lines,
+        },
+    )
 
 
 def _publish_allowed(request: HttpRequest) -> Any:
@@ -108,22 +128,31 @@ def publish(request: HttpRequest) -> HttpResponse:
         form = PublishForm(request.POST)
         if form.is_valid():
             try:
-                version = policy_publish(organisation=user.organisation, text=form.cleaned_data["text"],
-                                         reason=form.cleaned_data["reason"], by=user)
+                version = policy_publish(
+                    organisation=user.organisation,
+                    text=form.cleaned_data["text"],
+                    reason=form.cleaned_data["reason"],
+                    by=user,
+                )
             except BusinessError as exc:
                 errors = exc.fields or {"__all__": [str(exc.message)]}
                 for field in ("text", "reason"):
                     for message in errors.pop(field, []):
                         form.add_error(field, message)
             else:
-                messages.success(request, _("Version %(number)s is now the active policy.") % {
-                    "number": version.number})
+                messages.success(
+                    request, _("Version %(number)s is now the active policy.") % {"number": version.number}
+                )
                 return redirect("policy:active")
     else:
         current = policy_versions_for_user(user).filter(is_active=True).first()
-        form = PublishForm(initial={"text": current.text if current else preset_text(user.organisation.preset)})
+        form = PublishForm(
+            initial={"text": current.text if current else preset_text(user.organisation.preset)}
+        )
     failed = request.method == "POST" and bool(errors or form.errors)
-    return render(request, "policy/publish.html", {"form": form, "errors": errors}, status=422 if failed else 200)
+    return render(
+        request, "policy/publish.html", {"form": form, "errors": errors}, status=422 if failed else 200
+    )
 
 
 @login_required

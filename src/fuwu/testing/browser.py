@@ -69,7 +69,10 @@ def chromium_browser() -> Iterator[Browser]:
         }
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(
-                executable_path=str(executable), args=CHROMIUM_ARGS, headless=True, env=env,
+                executable_path=str(executable),
+                args=CHROMIUM_ARGS,
+                headless=True,
+                env=env,
             )
             try:
                 yield browser
@@ -79,8 +82,9 @@ def chromium_browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def browser_page(chromium_browser: Browser) -> Iterator[Page]:
-    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
-                                           timezone_id="Asia/Shanghai")
+    context = chromium_browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     page = context.new_page()
     try:

@@ -1,12 +1,12 @@
 """The shared cast of the test suite: one organisation, a department tree and a person per role.
 
-    总经理室 (management)   admin (administrator), director (director)
-    品质部 (quality)        quality (quality inspector)
-    客服中心 (service)      head_service (head), agent, agent2 (agents)
-    工程维修部 (repair)     head_repair (head), tech, tech2 (technicians)
-      └ 水电班 (plumbing)   plumber (technician)
-    保洁部 (cleaning)       cleaner (technician)
-    other organisation      outsider (administrator of 另一家公司)
+总经理室 (management)   admin (administrator), director (director)
+品质部 (quality)        quality (quality inspector)
+客服中心 (service)      head_service (head), agent, agent2 (agents)
+工程维修部 (repair)     head_repair (head), tech, tech2 (technicians)
+  └ 水电班 (plumbing)   plumber (technician)
+保洁部 (cleaning)       cleaner (technician)
+other organisation      outsider (administrator of 另一家公司)
 """
 
 from __future__ import annotations
@@ -41,15 +41,28 @@ class Cast:
     outsider: User
 
     def everyone(self) -> list[User]:
-        return [self.admin, self.director, self.quality, self.head_service, self.agent, self.agent2,
-                self.head_repair, self.tech, self.tech2, self.plumber, self.cleaner]
+        return [
+            self.admin,
+            self.director,
+            self.quality,
+            self.head_service,
+            self.agent,
+            self.agent2,
+            self.head_repair,
+            self.tech,
+            self.tech2,
+            self.plumber,
+            self.cleaner,
+        ]
 
 
 def build_cast(preset: str = "property") -> Cast:
     organisation = Organisation.objects.create(name="测试物业公司", short_name="测试物业", preset=preset)
     other = Organisation.objects.create(name="另一家公司", preset=preset)
 
-    def dept(name: str, code: str, parent: Department | None = None, org: Organisation = organisation) -> Department:
+    def dept(
+        name: str, code: str, parent: Department | None = None, org: Organisation = organisation
+    ) -> Department:
         return department_create(organisation=org, name=name, code=code, parent=parent)
 
     management = dept("总经理室", "management")
@@ -60,11 +73,25 @@ def build_cast(preset: str = "property") -> Cast:
     cleaning = dept("保洁部", "cleaning")
     other_dept = dept("客服部", "service", org=other)
 
-    def person(username: str, name: str, department: Department, *roles: str, phone: str = "",
-               org: Organisation = organisation, clearance: int = 0) -> User:
-        return staff_create(organisation=org, username=username, full_name=name, department=department,
-                            roles=list(roles), phone=phone or f"1380000{len(username):04d}",
-                            password="test12345", clearance=clearance)
+    def person(
+        username: str,
+        name: str,
+        department: Department,
+        *roles: str,
+        phone: str = "",
+        org: Organisation = organisation,
+        clearance: int = 0,
+    ) -> User:
+        return staff_create(
+            organisation=org,
+            username=username,
+            full_name=name,
+            department=department,
+            roles=list(roles),
+            phone=phone or f"1380000{len(username):04d}",
+            password="test12345",
+            clearance=clearance,
+        )
 
     return Cast(
         organisation=organisation,

@@ -31,9 +31,47 @@ _SKIPPED = {"script", "style", "template", "textarea", "pre", "code", "kbd", "sa
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
-_BLOCKS = {"address", "article", "aside", "blockquote", "br", "dd", "div", "dl", "dt", "fieldset", "figure",
-           "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol", "option",
-           "p", "section", "table", "tbody", "td", "th", "thead", "tr", "ul", "time", "label", "button", "small"}
+_BLOCKS = {
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "br",
+    "dd",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "option",
+    "p",
+    "section",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "time",
+    "label",
+    "button",
+    "small",
+}
 
 
 class _Text(HTMLParser):
@@ -98,8 +136,11 @@ def choice_codes() -> frozenset[str]:
         if module is None or not config.name.startswith("fuwu"):
             continue
         for value in vars(module).values():
-            if (inspect.isclass(value) and issubclass(value, models.TextChoices)
-                    and value.__module__ == module.__name__):
+            if (
+                inspect.isclass(value)
+                and issubclass(value, models.TextChoices)
+                and value.__module__ == module.__name__
+            ):
                 codes.update(str(v) for v in value.values)
     return frozenset(codes)
 
@@ -108,7 +149,9 @@ def _words(codes: Iterable[str]) -> re.Pattern[str] | None:
     codes = sorted({c for c in codes if c}, key=len, reverse=True)
     if not codes:
         return None
-    return re.compile(r"(?<![A-Za-z0-9_\-])(" + "|".join(re.escape(c) for c in codes) + r")(?![A-Za-z0-9_\-])")
+    return re.compile(
+        r"(?<![A-Za-z0-9_\-])(" + "|".join(re.escape(c) for c in codes) + r")(?![A-Za-z0-9_\-])"
+    )
 
 
 @cache
@@ -133,7 +176,9 @@ def chinese_system_words() -> tuple[str, ...]:
     return tuple(sorted(pieces, key=len, reverse=True))
 
 
-def problems(text: str, language: str, *, more_codes: Iterable[str] = (), allowed: Iterable[str] = ()) -> list[str]:
+def problems(
+    text: str, language: str, *, more_codes: Iterable[str] = (), allowed: Iterable[str] = ()
+) -> list[str]:
     """What in ``text`` is not written for a reader of ``language`` (``allowed``: tokens to let pass)."""
     allowed = set(allowed)
     found = [token for token in PYTHON_VALUES if token in text and token not in allowed]
@@ -141,15 +186,22 @@ def problems(text: str, language: str, *, more_codes: Iterable[str] = (), allowe
         pattern = _words([*choice_codes(), *more_codes])
     else:
         pattern = _words([c for c in [*choice_codes(), *more_codes] if "_" in c])
-        found += [f"Chinese: {piece}" for piece in chinese_system_words() if piece in text and piece not in allowed]
+        found += [
+            f"Chinese: {piece}" for piece in chinese_system_words() if piece in text and piece not in allowed
+        ]
     if pattern is not None:
-        found += sorted({m.group(1) for m in pattern.finditer(text)
-                         if m.group(1) not in allowed and not _in_english_words(text, m)})
+        found += sorted(
+            {
+                m.group(1)
+                for m in pattern.finditer(text)
+                if m.group(1) not in allowed and not _in_english_words(text, m)
+            }
+        )
     return found
 
 
 def _in_english_words(text: str, match: re.Match[str]) -> bool:
     """A word inside English prose ("Most urgent first"): a sentence not translated yet, which the
     translation completeness test reports, not a code shown in place of a label."""
-    before, after = text[:match.start()], text[match.end():]
+    before, after = text[: match.start()], text[match.end() :]
     return bool(re.search(r"[A-Za-z]+ $", before) or re.match(r" [A-Za-z]", after))

@@ -46,6 +46,7 @@ Reference = tuple[type[models.Model], Any]
 
 # --- formats --------------------------------------------------------------------------------
 
+
 class Format:
     """How one value is shown. ``render`` returns escaped HTML; ``references`` names the records it links."""
 
@@ -122,8 +123,11 @@ class Choice(Format):
         self.choices = choices
 
     def label(self, code: Any, context: RenderContext) -> str:
-        choices = self.choices(context) if callable(self.choices) and not isinstance(self.choices, type) \
+        choices = (
+            self.choices(context)
+            if callable(self.choices) and not isinstance(self.choices, type)
             else self.choices
+        )
         return fmt.choice_label(choices, code)
 
     def render(self, value: Any, context: RenderContext) -> SafeString:
@@ -245,7 +249,9 @@ class Value:
     format: Format | None = None
 
     @classmethod
-    def of(cls, model: type[models.Model], name: str, label: Any = None, format: Format | None = None) -> Value:
+    def of(
+        cls, model: type[models.Model], name: str, label: Any = None, format: Format | None = None
+    ) -> Value:
         """The label and format a model field implies (``Value.of(FeeLine, "amount", format=Money())``)."""
         derived = derived_value(model, name)
         return cls(label if label is not None else derived.label, format or derived.format)
@@ -297,8 +303,9 @@ class Fields(Format):
         return mark_safe(fmt.join_pairs(pairs))  # labels and values are escaped
 
 
-def _order(fields: Mapping[str, Any], model: type[models.Model] | None, key: str,
-           model_first: bool = False) -> tuple[int, int, str]:
+def _order(
+    fields: Mapping[str, Any], model: type[models.Model] | None, key: str, model_first: bool = False
+) -> tuple[int, int, str]:
     """Keys in the order they were described and in the model's field order, then by name: the same
     order on every database (PostgreSQL's jsonb does not keep the order they were written in)."""
     names = [f.name for f in model._meta.get_fields()] if model is not None else []
@@ -335,12 +342,15 @@ def derived_value(model: type[models.Model], name: str) -> Value:
         format = Moment()
     elif isinstance(model_field, models.DateField):
         format = Day()
-    elif related is not None and (model_field.many_to_one or model_field.one_to_one or model_field.many_to_many):
+    elif related is not None and (
+        model_field.many_to_one or model_field.one_to_one or model_field.many_to_many
+    ):
         format = Ref(related)
     return Value(label or humanised(name), format)
 
 
 # --- the registry ---------------------------------------------------------------------------
+
 
 @dataclass
 class Subject:
@@ -363,15 +373,26 @@ class TimelineDisplay:
         self.references: dict[type[models.Model], ReferenceKind] = {}
         self.value_filters: list[Callable[[Any], Callable[..., Any]]] = []
 
-    def subject(self, model: type[models.Model], *, fields: Mapping[str, Value] | None = None,
-                actions: Mapping[str, Any] | None = None) -> None:
+    def subject(
+        self,
+        model: type[models.Model],
+        *,
+        fields: Mapping[str, Value] | None = None,
+        actions: Mapping[str, Any] | None = None,
+    ) -> None:
         """Labels and formats of the keys of ``model``'s events, and the labels of its actions."""
         subject = self.subjects.setdefault(model, Subject())
         subject.fields.update(fields or {})
         subject.actions.update(actions or {})
 
-    def reference(self, model: type[models.Model], *, visible: Callable[[Any, set[Any]], Iterable[models.Model]],
-                  name: Callable[[Any], str] = str, url: Callable[[Any, Any], str | None] | None = None) -> None:
+    def reference(
+        self,
+        model: type[models.Model],
+        *,
+        visible: Callable[[Any, set[Any]], Iterable[models.Model]],
+        name: Callable[[Any], str] = str,
+        url: Callable[[Any, Any], str | None] | None = None,
+    ) -> None:
         self.references[model] = ReferenceKind(visible=visible, name=name, url=url)
 
     def value_filter(self, factory: Callable[[Any], Callable[..., Any]]) -> None:
@@ -385,8 +406,9 @@ class TimelineDisplay:
             found = subject.fields[name]
             if found.label is None or found.format is None:
                 derived = derived_value(model, name) if model is not None else Value(humanised(name), Auto())
-                return Value(found.label if found.label is not None else derived.label,
-                             found.format or derived.format)
+                return Value(
+                    found.label if found.label is not None else derived.label, found.format or derived.format
+                )
             return found
         if model is None:
             return Value(humanised(name), Auto())
@@ -434,6 +456,7 @@ def unlabelled_keys(event: Any, registry: TimelineDisplay = timeline_display) ->
 
 # --- rendering ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Resolved:
     name: str
@@ -460,8 +483,11 @@ class RenderContext:
             found = {obj.pk: obj for obj in kind.visible(self.viewer, ids)}
             for pk in ids:
                 obj = found.get(pk)
-                self.resolved[(model, pk)] = None if obj is None else Resolved(
-                    name=kind.name(obj), url=kind.url(obj, self.viewer) if kind.url else None)
+                self.resolved[(model, pk)] = (
+                    None
+                    if obj is None
+                    else Resolved(name=kind.name(obj), url=kind.url(obj, self.viewer) if kind.url else None)
+                )
 
     def reference(self, model: type[models.Model], pk: Any, stored_label: str) -> SafeString:
         if model not in self.registry.references:
@@ -502,14 +528,22 @@ def _pairs(changes: Any) -> list[tuple[str, bool, Any, Any]]:
     rows = []
     for key, change in changes.items():
         if isinstance(change, dict) and change and set(change) <= {"before", "after"}:
-            rows.append((str(key), "before" in change and change["before"] is not None,
-                         change.get("before"), change.get("after")))
+            rows.append(
+                (
+                    str(key),
+                    "before" in change and change["before"] is not None,
+                    change.get("before"),
+                    change.get("after"),
+                )
+            )
         else:
             rows.append((str(key), False, None, change))
     return rows
 
 
-def shown_events(events: Iterable[Any], viewer: Any, registry: TimelineDisplay = timeline_display) -> list[ShownEvent]:
+def shown_events(
+    events: Iterable[Any], viewer: Any, registry: TimelineDisplay = timeline_display
+) -> list[ShownEvent]:
     """``events`` (already allowed to the viewer) as text for the viewer, in the active language."""
     events = list(events)
     filters = [factory(viewer) for factory in registry.value_filters]
@@ -517,15 +551,20 @@ def shown_events(events: Iterable[Any], viewer: Any, registry: TimelineDisplay =
     prepared = []
     wanted: list[Reference] = []
     for event in events:
-        model = ContentType.objects.get_for_id(event.subject_type_id).model_class() \
-            if getattr(event, "subject_type_id", None) else None  # cached: no query per event
+        model = (
+            ContentType.objects.get_for_id(event.subject_type_id).model_class()
+            if getattr(event, "subject_type_id", None)
+            else None
+        )  # cached: no query per event
         changes, reason = event.changes, event.reason
         for apply in filters:
             changes, reason = apply(changes), apply(reason)
         rows = []
         subject = registry.subjects.get(model) if model is not None else None
-        pairs = sorted(_pairs(changes),
-                       key=lambda row: _order(subject.fields if subject else {}, model, row[0], model_first=True))
+        pairs = sorted(
+            _pairs(changes),
+            key=lambda row: _order(subject.fields if subject else {}, model, row[0], model_first=True),
+        )
         for key, has_before, before, after in pairs:
             spec = registry.value(model, key)
             rendering = spec.format or Auto()
@@ -540,14 +579,26 @@ def shown_events(events: Iterable[Any], viewer: Any, registry: TimelineDisplay =
         changes = []
         for key, spec, has_before, before, after in rows:
             rendering = spec.format or Auto()
-            changes.append(ShownChange(
-                key=key, label=str(spec.label),
-                before=rendering.render(before, context) if has_before else None,
-                after=rendering.render(after, context)))
+            changes.append(
+                ShownChange(
+                    key=key,
+                    label=str(spec.label),
+                    before=rendering.render(before, context) if has_before else None,
+                    after=rendering.render(after, context),
+                )
+            )
         actor = getattr(event.actor, "display_name", "") if event.actor_id else ""
         if not actor:
             actor = _("system") if event.actor_label in ("", "system") else event.actor_label
-        shown.append(ShownEvent(
-            event=event, at=event.at, action=event.action, action_label=registry.action_label(model, event.action),
-            actor=actor, changes=changes, reason=fmt.system_text(reason or "")))
+        shown.append(
+            ShownEvent(
+                event=event,
+                at=event.at,
+                action=event.action,
+                action_label=registry.action_label(model, event.action),
+                actor=actor,
+                changes=changes,
+                reason=fmt.system_text(reason or ""),
+            )
+        )
     return shown

@@ -60,11 +60,15 @@ def record_event(
     if not connection.in_atomic_block:
         raise RuntimeError("record_event must run inside the transaction of the change it records")
     subject_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
-    previous = None if first else (
-        Event.objects.filter(subject_type=subject_type, subject_id=str(subject.pk))
-        .order_by("-at", "-id")
-        .values_list("hash", flat=True)
-        .first()
+    previous = (
+        None
+        if first
+        else (
+            Event.objects.filter(subject_type=subject_type, subject_id=str(subject.pk))
+            .order_by("-at", "-id")
+            .values_list("hash", flat=True)
+            .first()
+        )
     )
     if organisation is None:
         organisation = getattr(subject, "organisation", None)

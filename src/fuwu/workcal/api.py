@@ -73,7 +73,8 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 
 @router.get("/days", response=list[DayOut], summary="Holidays and make-up working days of a year")
 def list_days(
-    request: HttpRequest, response: HttpResponse,
+    request: HttpRequest,
+    response: HttpResponse,
     year: int = Query(..., ge=services.MIN_YEAR, le=services.MAX_YEAR),
 ) -> list[DayOut]:
     """Days that differ from the weekday rule. Header ``X-Calendar-Confirmed`` says whether the year's
@@ -115,18 +116,25 @@ def business_time(request: HttpRequest, start: Moment, end: Moment) -> ElapsedOu
 
 @router.put("/days/{date}", response=DayOut, summary="Set a day (administrators)")
 def set_day(request: HttpRequest, date: Path[Day], payload: DaySetIn) -> DayOut:
-    row = services.calendar_day_set(day=date, kind=payload.kind, name=payload.name, by=request.user,
-                                    reason=payload.reason)
+    row = services.calendar_day_set(
+        day=date, kind=payload.kind, name=payload.name, by=request.user, reason=payload.reason
+    )
     return _day_out(row)
 
 
-@router.delete("/days/{date}", response={204: None}, summary="Remove an administrator's entry (administrators)")
+@router.delete(
+    "/days/{date}", response={204: None}, summary="Remove an administrator's entry (administrators)"
+)
 def reset_day(request: HttpRequest, date: Path[Day]) -> Status:
     services.calendar_day_reset(day=date, by=request.user)
     return Status(204, None)
 
 
 @router.post("/years/{year}/confirm", response=YearOut, summary="Confirm a year (administrators)")
-def confirm_year(request: HttpRequest, year: Annotated[int, Path(ge=services.MIN_YEAR, le=services.MAX_YEAR)], payload: YearConfirmIn | None = None) -> YearOut:
+def confirm_year(
+    request: HttpRequest,
+    year: Annotated[int, Path(ge=services.MIN_YEAR, le=services.MAX_YEAR)],
+    payload: YearConfirmIn | None = None,
+) -> YearOut:
     row = services.calendar_year_confirm(year=year, by=request.user, note=payload.note if payload else "")
     return _year_out(row)

@@ -27,16 +27,23 @@ class DeadlinePreviewForm(StyledForm):
 class DayOverrideForm(StyledForm):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     kind = forms.ChoiceField(label=_("Kind"), choices=DayKind.choices)
-    name = forms.CharField(label=_("Name"), max_length=100, required=False,
-                           help_text=_("For example 春节 or 公司年会"))
+    name = forms.CharField(
+        label=_("Name"), max_length=100, required=False, help_text=_("For example 春节 or 公司年会")
+    )
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
 
 class NoticeImportForm(StyledForm):
-    file = forms.FileField(label=_("CSV file"), help_text=_("Columns date,kind,name; kind is holiday/workday or 休/班."))
+    file = forms.FileField(
+        label=_("CSV file"), help_text=_("Columns date,kind,name; kind is holiday/workday or 休/班.")
+    )
     confirm_years = forms.BooleanField(label=_("Confirm the years the file covers"), required=False)
 
 
 class YearConfirmForm(StyledForm):
-    note = forms.CharField(label=_("Note"), max_length=2000, required=False,
-                           help_text=_("For example the number and date of the State Council notice."))
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=2000,
+        required=False,
+        help_text=_("For example the number and date of the State Council notice."),
+    )

@@ -32,7 +32,11 @@ class CalendarDay(models.Model):
     name = models.CharField(_("name"), max_length=100, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.ADMIN)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("updated by"),
     )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

@@ -50,7 +50,9 @@ def _kind(value: str, field_name: str) -> DayKind:
 def _name(value: str, field_name: str) -> str:
     name = (value or "").strip()
     if len(name) > NAME_MAX_LENGTH:
-        raise ValidationFailed.field(field_name, _("must have at most %(n)s characters") % {"n": NAME_MAX_LENGTH})
+        raise ValidationFailed.field(
+            field_name, _("must have at most %(n)s characters") % {"n": NAME_MAX_LENGTH}
+        )
     return name
 
 
@@ -78,8 +80,14 @@ def calendar_day_set(*, day: date, kind: str, name: str = "", by: Any, reason: s
         row = CalendarDay(date=day)
     row.kind, row.name, row.source, row.updated_by = kind, name, Source.ADMIN, by
     row.save()
-    record_event(subject=row, action="calendar.day_set", actor=by, organisation=by.organisation,
-                 changes={"date": day, "before": before, "after": _day_values(row)}, reason=reason)
+    record_event(
+        subject=row,
+        action="calendar.day_set",
+        actor=by,
+        organisation=by.organisation,
+        changes={"date": day, "before": before, "after": _day_values(row)},
+        reason=reason,
+    )
     return row
 
 
@@ -96,14 +104,26 @@ def calendar_day_reset(*, day: date, by: Any, reason: str = "") -> CalendarDay |
     before = _day_values(row)
     packaged = package_day(day)
     if packaged is None:
-        record_event(subject=row, action="calendar.day_reset", actor=by, organisation=by.organisation,
-                     changes={"date": day, "before": before, "after": None}, reason=reason)
+        record_event(
+            subject=row,
+            action="calendar.day_reset",
+            actor=by,
+            organisation=by.organisation,
+            changes={"date": day, "before": before, "after": None},
+            reason=reason,
+        )
         row.delete()
         return None
     row.kind, row.name, row.source, row.updated_by = packaged.kind, packaged.name, Source.PACKAGE, by
     row.save()
-    record_event(subject=row, action="calendar.day_reset", actor=by, organisation=by.organisation,
-                 changes={"date": day, "before": before, "after": _day_values(row)}, reason=reason)
+    record_event(
+        subject=row,
+        action="calendar.day_reset",
+        actor=by,
+        organisation=by.organisation,
+        changes={"date": day, "before": before, "after": _day_values(row)},
+        reason=reason,
+    )
     return row
 
 
@@ -121,8 +141,14 @@ def calendar_year_confirm(*, year: int, by: Any, note: str = "") -> CalendarYear
     if note.strip():
         row.note = note.strip()
     row.save()
-    record_event(subject=row, action="calendar.year_confirmed", actor=by, organisation=by.organisation,
-                 changes={"is_confirmed": {"before": False, "after": True}}, reason=note.strip())
+    record_event(
+        subject=row,
+        action="calendar.year_confirmed",
+        actor=by,
+        organisation=by.organisation,
+        changes={"is_confirmed": {"before": False, "after": True}},
+        reason=note.strip(),
+    )
     return row
 
 
@@ -172,7 +198,9 @@ def parse_notice_csv(content: bytes | str) -> list[ImportedRow]:
         try:
             day = date.fromisoformat(raw_date)
         except ValueError:
-            errors.append(_("row %(row)s: date must be YYYY-MM-DD, got %(got)r") % {"row": line, "got": raw_date})
+            errors.append(
+                _("row %(row)s: date must be YYYY-MM-DD, got %(got)r") % {"row": line, "got": raw_date}
+            )
             continue
         problems = []
         kind = KIND_ALIASES.get(raw_kind.lower())
@@ -183,7 +211,9 @@ def parse_notice_csv(content: bytes | str) -> list[ImportedRow]:
         if len(raw_name) > NAME_MAX_LENGTH:
             problems.append(_("name must have at most %(n)s characters") % {"n": NAME_MAX_LENGTH})
         if day in seen:
-            problems.append(_("date %(date)s is already on row %(other)s") % {"date": day, "other": seen[day]})
+            problems.append(
+                _("date %(date)s is already on row %(other)s") % {"date": day, "other": seen[day]}
+            )
         seen.setdefault(day, line)
         if problems:
             errors.extend(_("row %(row)s: %(problem)s") % {"row": line, "problem": p} for p in problems)
@@ -192,7 +222,8 @@ def parse_notice_csv(content: bytes | str) -> list[ImportedRow]:
         rows.append(ImportedRow(line, day, kind, raw_name))
     if errors:
         raise ValidationFailed(
-            _("The file has %(n)s errors; nothing was imported.") % {"n": len(errors)}, fields={"file": errors}
+            _("The file has %(n)s errors; nothing was imported.") % {"n": len(errors)},
+            fields={"file": errors},
         )
     if not rows:
         raise ValidationFailed.field("file", _("has no rows"))
@@ -200,8 +231,9 @@ def parse_notice_csv(content: bytes | str) -> list[ImportedRow]:
 
 
 @transaction.atomic
-def calendar_import_notice(*, content: bytes | str, by: Any, confirm_years: bool = False,
-                           reason: str = "") -> ImportResult:
+def calendar_import_notice(
+    *, content: bytes | str, by: Any, confirm_years: bool = False, reason: str = ""
+) -> ImportResult:
     """Import a State Council notice as administrator entries: all rows, or none if one is bad.
 
     One timeline event per year covered (subject: the CalendarYear); with ``confirm_years`` those
@@ -209,8 +241,10 @@ def calendar_import_notice(*, content: bytes | str, by: Any, confirm_years: bool
     """
     _require_administrator(by)
     rows = parse_notice_csv(content)
-    existing = {row.date: row for row in CalendarDay.objects.select_for_update().filter(
-        date__in=[r.day for r in rows])}
+    existing = {
+        row.date: row
+        for row in CalendarDay.objects.select_for_update().filter(date__in=[r.day for r in rows])
+    }
     per_year: dict[int, list[dict[str, Any]]] = {}
     for imported in rows:
         row = existing.get(imported.day) or CalendarDay(date=imported.day)
@@ -218,7 +252,8 @@ def calendar_import_notice(*, content: bytes | str, by: Any, confirm_years: bool
         row.kind, row.name, row.source, row.updated_by = imported.kind, imported.name, Source.ADMIN, by
         row.save()
         per_year.setdefault(imported.day.year, []).append(
-            {"date": imported.day, "before": before, "after": _day_values(row)})
+            {"date": imported.day, "before": before, "after": _day_values(row)}
+        )
     result = ImportResult(days=len(rows), years=sorted(per_year))
     for year, changes in sorted(per_year.items()):
         year_row = _year_row(year)
@@ -228,8 +263,14 @@ def calendar_import_notice(*, content: bytes | str, by: Any, confirm_years: bool
             year_row.save(update_fields=["is_confirmed", "source"])
         if confirm_years:
             result.confirmed_years.append(year)
-        record_event(subject=year_row, action="calendar.notice_imported", actor=by, organisation=by.organisation,
-                     changes={"days": changes, "confirmed": confirmed_now}, reason=reason)
+        record_event(
+            subject=year_row,
+            action="calendar.notice_imported",
+            actor=by,
+            organisation=by.organisation,
+            changes={"days": changes, "confirmed": confirmed_now},
+            reason=reason,
+        )
     return result
 
 
@@ -241,6 +282,10 @@ def calendar_sync_package(*, by: Any = None) -> SyncReport:
     """
     report = sync_from_package(CalendarDay, CalendarYear, note=f"chinesecalendar {package_version()}")
     for year in sorted(report.changed_years or ()):
-        record_event(subject=_year_row(year), action="calendar.package_synced", actor=by,
-                     changes={"package": package_version()})
+        record_event(
+            subject=_year_row(year),
+            action="calendar.package_synced",
+            actor=by,
+            changes={"package": package_version()},
+        )
     return report

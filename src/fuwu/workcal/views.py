@@ -86,8 +86,13 @@ def _runs(rows: list[CalendarDay]) -> list[HolidayRun]:
     runs: list[HolidayRun] = []
     for row in rows:
         previous = runs[-1] if runs else None
-        if (previous and row.kind == DayKind.HOLIDAY and previous.kind == row.kind and previous.name == row.name
-                and (row.date - previous.last).days == 1):
+        if (
+            previous
+            and row.kind == DayKind.HOLIDAY
+            and previous.kind == row.kind
+            and previous.name == row.name
+            and (row.date - previous.last).days == 1
+        ):
             runs[-1] = HolidayRun(previous.first, row.date, row.kind, row.name, previous.days + 1)
         else:
             runs.append(HolidayRun(row.date, row.date, row.kind, row.name, 1))
@@ -110,8 +115,10 @@ def _preview(request: HttpRequest, form: DeadlinePreviewForm) -> Deadline | None
 def calendar_page(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     year = _year_from(request.GET.get("year"), today.year)
-    preview_form = DeadlinePreviewForm(request.GET if any(f in request.GET for f in PREVIEW_FIELDS) else None,
-                                       initial={"unit": "working_days", "amount": 3})
+    preview_form = DeadlinePreviewForm(
+        request.GET if any(f in request.GET for f in PREVIEW_FIELDS) else None,
+        initial={"unit": "working_days", "amount": 3},
+    )
     due = _preview(request, preview_form)
     context: dict[str, Any] = {"preview_form": preview_form, "due": due, "year": year}
     htmx = getattr(request, "htmx", None)
@@ -129,29 +136,35 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         always_open=True,  # only days are shown here, hours do not matter
     )
     can_manage = visibility.can_manage_organisation(request.user)
-    context.update({
-        "years": [year - 1, year, year + 1],
-        "previous_year": year - 1,
-        "next_year": year + 1,
-        "year_row": year_row,
-        "is_confirmed": is_confirmed,
-        "months": _months(year, work_calendar, today),
-        "weekday_headers": [date(2024, 1, day) for day in range(1, 8)],  # 2024-01-01 is a Monday
-        "holidays": [run for run in _runs(rows) if run.kind == DayKind.HOLIDAY],
-        "makeup_days": [row for row in rows if row.kind == DayKind.WORKDAY],
-        "admin_rows": [row for row in rows if row.source == Source.ADMIN],
-        "can_manage": can_manage,
-        "working_day_count": sum(
-            1 for month in range(1, 13) for day in range(1, std_calendar.monthrange(year, month)[1] + 1)
-            if work_calendar.day_status(date(year, month, day)).is_working
-        ),
-    })
+    context.update(
+        {
+            "years": [year - 1, year, year + 1],
+            "previous_year": year - 1,
+            "next_year": year + 1,
+            "year_row": year_row,
+            "is_confirmed": is_confirmed,
+            "months": _months(year, work_calendar, today),
+            "weekday_headers": [date(2024, 1, day) for day in range(1, 8)],  # 2024-01-01 is a Monday
+            "holidays": [run for run in _runs(rows) if run.kind == DayKind.HOLIDAY],
+            "makeup_days": [row for row in rows if row.kind == DayKind.WORKDAY],
+            "admin_rows": [row for row in rows if row.source == Source.ADMIN],
+            "can_manage": can_manage,
+            "working_day_count": sum(
+                1
+                for month in range(1, 13)
+                for day in range(1, std_calendar.monthrange(year, month)[1] + 1)
+                if work_calendar.day_status(date(year, month, day)).is_working
+            ),
+        }
+    )
     if can_manage:
-        context.update({
-            "override_form": DayOverrideForm(initial={"kind": DayKind.HOLIDAY}),
-            "import_form": NoticeImportForm(),
-            "confirm_form": YearConfirmForm(),
-        })
+        context.update(
+            {
+                "override_form": DayOverrideForm(initial={"kind": DayKind.HOLIDAY}),
+                "import_form": NoticeImportForm(),
+                "confirm_form": YearConfirmForm(),
+            }
+        )
     response = render(request, "workcal/calendar.html", context)
     patch_vary_headers(response, ("HX-Request",))
     return response
@@ -165,7 +178,8 @@ def _back(request: HttpRequest, year: int) -> HttpResponse:
     if preview:
         url = f"{reverse('workcal:calendar')}?{urlencode(params | preview)}"
     elif next_url.startswith(reverse("workcal:calendar")) and url_has_allowed_host_and_scheme(
-            next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         url = next_url
     else:
         url = f"{reverse('workcal:calendar')}?{urlencode(params)}"
@@ -177,8 +191,11 @@ def _back(request: HttpRequest, year: int) -> HttpResponse:
 def _report(request: HttpRequest, error: BusinessError) -> None:
     if isinstance(error, PermissionDeniedError):
         raise PermissionDenied(str(error.message)) from error
-    details = [f"{name}: {message}" if name not in ("__all__", "file") else message
-               for name, field_messages in error.fields.items() for message in field_messages]
+    details = [
+        f"{name}: {message}" if name not in ("__all__", "file") else message
+        for name, field_messages in error.fields.items()
+        for message in field_messages
+    ]
     messages.error(request, " ".join([str(error.message), *[d for d in details if d != str(error.message)]]))
 
 
@@ -188,10 +205,14 @@ def _require_administrator(request: HttpRequest) -> None:
 
 
 def _form_errors(request: HttpRequest, form: Any) -> None:
-    messages.error(request, " ".join(
-        f"{form.fields[name].label if name in form.fields else ''}: {message}".lstrip(": ")
-        for name, errors in form.errors.items() for message in errors
-    ))
+    messages.error(
+        request,
+        " ".join(
+            f"{form.fields[name].label if name in form.fields else ''}: {message}".lstrip(": ")
+            for name, errors in form.errors.items()
+            for message in errors
+        ),
+    )
 
 
 @login_required
@@ -205,13 +226,17 @@ def day_set(request: HttpRequest) -> HttpResponse:
         return _back(request, year)
     data = form.cleaned_data
     try:
-        row = services.calendar_day_set(day=data["date"], kind=data["kind"], name=data["name"], by=request.user,
-                                        reason=data["reason"])
+        row = services.calendar_day_set(
+            day=data["date"], kind=data["kind"], name=data["name"], by=request.user, reason=data["reason"]
+        )
     except BusinessError as error:
         _report(request, error)
     else:
-        messages.success(request, _("%(date)s is now a %(kind)s.") % {
-            "date": row.date.isoformat(), "kind": row.get_kind_display().lower()})
+        messages.success(
+            request,
+            _("%(date)s is now a %(kind)s.")
+            % {"date": row.date.isoformat(), "kind": row.get_kind_display().lower()},
+        )
         year = row.date.year
     return _back(request, year)
 
@@ -263,13 +288,17 @@ def notice_import(request: HttpRequest) -> HttpResponse:
         return _back(request, year)
     try:
         result = services.calendar_import_notice(
-            content=form.cleaned_data["file"].read(), by=request.user,
+            content=form.cleaned_data["file"].read(),
+            by=request.user,
             confirm_years=form.cleaned_data["confirm_years"],
         )
     except BusinessError as error:
         _report(request, error)
     else:
-        messages.success(request, _("%(days)s days imported for %(years)s.") % {
-            "days": result.days, "years": ", ".join(str(y) for y in result.years)})
+        messages.success(
+            request,
+            _("%(days)s days imported for %(years)s.")
+            % {"days": result.days, "years": ", ".join(str(y) for y in result.years)},
+        )
         year = result.years[0]
     return _back(request, year)

@@ -105,65 +105,106 @@ def _work_orders(viewer: Any, ids: set[Any]) -> Any:
     return visibility.work_orders_for_user(viewer).filter(pk__in=ids).only("pk", "number")
 
 
-timeline_display.reference(WorkOrder, visible=_work_orders, name=lambda wo: wo.number,
-                           url=lambda wo, viewer: reverse("workorders:detail", args=[wo.pk]))
+timeline_display.reference(
+    WorkOrder,
+    visible=_work_orders,
+    name=lambda wo: wo.number,
+    url=lambda wo, viewer: reverse("workorders:detail", args=[wo.pk]),
+)
 
-APPROVAL = Fields({
-    "kind": Value(_("kind"), Choice(ApprovalKind)),
-    "approver": Value(_("approver"), Choice(Role)),
-    "deferred_until": Value(_("can be done from"), Day()),
-})
+APPROVAL = Fields(
+    {
+        "kind": Value(_("kind"), Choice(ApprovalKind)),
+        "approver": Value(_("approver"), Choice(Role)),
+        "deferred_until": Value(_("can be done from"), Day()),
+    }
+)
 
-timeline_display.subject(WorkOrder, actions=EVENT_LABELS, fields={
-    "status": Value(format=Choice(Status)),
-    "deferred_until": Value(format=Day()),
-    "warranty_finding": Value(format=Choice(WarrantyStatus)),
-    "channel": Value(format=Choice(Channel)),
-    "priority": Value(format=Choice(Priority)),
-    "photos": Value(_("photos"), Count(lambda n: ngettext("%(n)s photo", "%(n)s photos", n) % {"n": n})),
-    "clocks": Value(_("clocks"), Text()),
-    **{f"clock.{kind.value}": Value(kind.label, Auto()) for kind in ClockKind},
-    "notice": Value(_("notice"), Fields({
-        "kind": Value(_("kind"), Choice(NoticeKind)),
-        "items": Value(_("missing materials"), Auto()),
-    })),
-    "received": Value(_("received"), Auto()),
-    "still_missing": Value(_("still missing"), Auto()),
-    "approval": Value(_("approval"), APPROVAL),
-    "approvals_withdrawn": Value(_("approvals withdrawn"), Choice(ApprovalKind)),
-    "answer": Value(_("answer to the customer"), Text()),
-    "reply": Value(_("written reply"), Text()),
-    "addressed_to": Value(_("addressed to"), Value.of(WorkOrder, "assignee").format),
-    "extension": Value(_("extension"), Custom(extension_text)),
-    "report": Value(_("service report"), Fields({
-        "warranty": Value.of(ServiceReport, "warranty_status"),
-        "minutes": Value(_("time spent"), Minutes()),
-    }, model=ServiceReport)),
-    "confirmation": Value(_("confirmation"), Fields({
-        "method": Value.of(Confirmation, "method"),
-        "by": Value.of(Confirmation, "confirmed_by_name"),
-    }, model=Confirmation)),
-    "fee": Value(_("fee"), Fields({
-        "item": Value.of(FeeLine, "description"),
-        "amount": Value.of(FeeLine, "amount", format=Money()),
-        "receipt_number": Value.of(FeeLine, "receipt_number"),
-    }, model=FeeLine)),
-    "fees_dropped": Value(_("fees dropped"), Auto()),
-    "paid_service": Value(_("paid service"), Text()),
-    "phone": Value(_("phone"), Auto()),
-    # Escalations (sweeps)
-    "clock": Value(_("clock"), Choice(ClockKind)),
-    "level": Value(_("level"), Auto()),
-    "role": Value(_("role"), Choice(Role)),
-    "notified": Value(_("notified"), Auto()),
-})
+timeline_display.subject(
+    WorkOrder,
+    actions=EVENT_LABELS,
+    fields={
+        "status": Value(format=Choice(Status)),
+        "deferred_until": Value(format=Day()),
+        "warranty_finding": Value(format=Choice(WarrantyStatus)),
+        "channel": Value(format=Choice(Channel)),
+        "priority": Value(format=Choice(Priority)),
+        "photos": Value(_("photos"), Count(lambda n: ngettext("%(n)s photo", "%(n)s photos", n) % {"n": n})),
+        "clocks": Value(_("clocks"), Text()),
+        **{f"clock.{kind.value}": Value(kind.label, Auto()) for kind in ClockKind},
+        "notice": Value(
+            _("notice"),
+            Fields(
+                {
+                    "kind": Value(_("kind"), Choice(NoticeKind)),
+                    "items": Value(_("missing materials"), Auto()),
+                }
+            ),
+        ),
+        "received": Value(_("received"), Auto()),
+        "still_missing": Value(_("still missing"), Auto()),
+        "approval": Value(_("approval"), APPROVAL),
+        "approvals_withdrawn": Value(_("approvals withdrawn"), Choice(ApprovalKind)),
+        "answer": Value(_("answer to the customer"), Text()),
+        "reply": Value(_("written reply"), Text()),
+        "addressed_to": Value(_("addressed to"), Value.of(WorkOrder, "assignee").format),
+        "extension": Value(_("extension"), Custom(extension_text)),
+        "report": Value(
+            _("service report"),
+            Fields(
+                {
+                    "warranty": Value.of(ServiceReport, "warranty_status"),
+                    "minutes": Value(_("time spent"), Minutes()),
+                },
+                model=ServiceReport,
+            ),
+        ),
+        "confirmation": Value(
+            _("confirmation"),
+            Fields(
+                {
+                    "method": Value.of(Confirmation, "method"),
+                    "by": Value.of(Confirmation, "confirmed_by_name"),
+                },
+                model=Confirmation,
+            ),
+        ),
+        "fee": Value(
+            _("fee"),
+            Fields(
+                {
+                    "item": Value.of(FeeLine, "description"),
+                    "amount": Value.of(FeeLine, "amount", format=Money()),
+                    "receipt_number": Value.of(FeeLine, "receipt_number"),
+                },
+                model=FeeLine,
+            ),
+        ),
+        "fees_dropped": Value(_("fees dropped"), Auto()),
+        "paid_service": Value(_("paid service"), Text()),
+        "phone": Value(_("phone"), Auto()),
+        # Escalations (sweeps)
+        "clock": Value(_("clock"), Choice(ClockKind)),
+        "level": Value(_("level"), Auto()),
+        "role": Value(_("role"), Choice(Role)),
+        "notified": Value(_("notified"), Auto()),
+    },
+)
 
 # Sentences the services store as text (timeline values and reasons, approval reasons, notifications).
 system_texts.register(
-    _("met in time"), _("met late"), _("paused"), _("approved"), _("denied"),
+    _("met in time"),
+    _("met late"),
+    _("paused"),
+    _("approved"),
+    _("denied"),
     # results the first-contact owner tells the customer
-    _("closed"), _("cancelled"), _("refused after approval"), _("the work is done"),
-    _("deferred until %(day)s"), _("the day from which it can be done has come"),
+    _("closed"),
+    _("cancelled"),
+    _("refused after approval"),
+    _("the work is done"),
+    _("deferred until %(day)s"),
+    _("the day from which it can be done has come"),
     _("logged at the gate for %(owner)s"),
     _("%(number)s arrived in the %(department)s queue"),
     _("%(number)s was dispatched to you: %(location)s"),
@@ -180,9 +221,22 @@ system_texts.register(
 )
 system_texts.register(_("%(number)s: %(kind)s %(decision)s"), kind=ApprovalKind, decision=ApprovalStatus)
 system_texts.register(_("paid service: %(warranty)s"), warranty=WarrantyStatus)
-system_texts.register(_("%(number)s: %(clock)s due at %(due)s"), _("%(number)s: %(clock)s deadline missed"),
-                      _("%(number)s: %(clock)s deadline missed (%(due)s) — level %(level)s"), clock=ClockKind)
-system_texts.register_choices(Status, Channel, Priority, ClockKind, ApprovalKind, ApprovalStatus, WarrantyStatus,
-                              ConfirmationMethod, NoticeKind)
+system_texts.register(
+    _("%(number)s: %(clock)s due at %(due)s"),
+    _("%(number)s: %(clock)s deadline missed"),
+    _("%(number)s: %(clock)s deadline missed (%(due)s) — level %(level)s"),
+    clock=ClockKind,
+)
+system_texts.register_choices(
+    Status,
+    Channel,
+    Priority,
+    ClockKind,
+    ApprovalKind,
+    ApprovalStatus,
+    WarrantyStatus,
+    ConfirmationMethod,
+    NoticeKind,
+)
 
 __all__ = ["EVENT_LABELS", "extension_text"]

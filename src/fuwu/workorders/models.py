@@ -36,8 +36,13 @@ class Status(models.TextChoices):
 
 
 OPEN_STATUSES = (
-    Status.RECEIVED, Status.ROUTED, Status.DISPATCHED, Status.ON_SITE, Status.AWAITING_MATERIALS,
-    Status.AWAITING_APPROVAL, Status.DEFERRED,
+    Status.RECEIVED,
+    Status.ROUTED,
+    Status.DISPATCHED,
+    Status.ON_SITE,
+    Status.AWAITING_MATERIALS,
+    Status.AWAITING_APPROVAL,
+    Status.DEFERRED,
 )
 FINISHED_STATUSES = (Status.DONE, Status.CONFIRMED, Status.VISITED)
 ENDED_STATUSES = (Status.CLOSED, Status.REJECTED, Status.CANCELLED)
@@ -92,23 +97,35 @@ class WorkOrder(models.Model):
     organisation = models.ForeignKey("org.Organisation", on_delete=models.PROTECT, related_name="work_orders")
     number = models.CharField(_("number"), max_length=40)
     policy_version = models.ForeignKey(
-        "policy.PolicyVersion", on_delete=models.PROTECT, null=True, related_name="+",
+        "policy.PolicyVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
         verbose_name=_("policy version"),
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED)
     # The status to return to when a pause (awaiting materials / approval, deferred) ends.
     resume_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL
+    )
     service_type = models.ForeignKey(
-        "catalogue.ServiceType", on_delete=models.PROTECT, related_name="work_orders", verbose_name=_("service type")
+        "catalogue.ServiceType",
+        on_delete=models.PROTECT,
+        related_name="work_orders",
+        verbose_name=_("service type"),
     )
     sla_class = models.CharField(_("SLA class"), max_length=40)
     customer = models.ForeignKey(
         "customers.Customer", on_delete=models.PROTECT, related_name="work_orders", verbose_name=_("customer")
     )
     product = models.ForeignKey(
-        "customers.Product", on_delete=models.PROTECT, null=True, blank=True, related_name="work_orders",
+        "customers.Product",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
         verbose_name=_("product"),
     )
     caller_name = models.CharField(_("caller"), max_length=100)
@@ -126,31 +143,52 @@ class WorkOrder(models.Model):
 
     # First-contact ownership (首接负责制): set at intake, never changed afterwards.
     first_contact_owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="first_received_work_orders",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="first_received_work_orders",
         verbose_name=_("first-contact owner"),
     )
     intake_department = models.ForeignKey(
-        "org.Department", on_delete=models.PROTECT, null=True, related_name="+",
+        "org.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
         verbose_name=_("receiving department"),
     )
     logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("logged by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("logged by"),
     )
     received_at = models.DateTimeField(_("received at"))
 
     # Who handles it now: routing, transfer, escalation and A/B hand-over change these, never the owner.
     department = models.ForeignKey(
-        "org.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="work_orders",
+        "org.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_orders",
         verbose_name=_("department"),
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="assigned_work_orders",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_work_orders",
         verbose_name=_("assignee"),
     )
     # Set when the assignee's absence handed the work to their B (AB角): A keeps seeing it in their
     # list ("handled by B while you are away") and can take it back on return.
     handed_over_from = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("handed over from"),
     )
     team = models.ManyToManyField(
@@ -166,8 +204,9 @@ class WorkOrder(models.Model):
     # 暂缓办理: the day from which the work can be done, while deferred (approved "cannot be done now").
     deferred_until = models.DateField(_("deferred until"), null=True, blank=True)
     # The warranty finding (三包) recorded on site, before the service report: it decides the charge.
-    warranty_finding = models.CharField(_("warranty finding"), max_length=20, blank=True,
-                                        choices=WarrantyStatus.choices)
+    warranty_finding = models.CharField(
+        _("warranty finding"), max_length=20, blank=True, choices=WarrantyStatus.choices
+    )
     is_paid = models.BooleanField(_("paid service"), default=False)
     confirmation_refused = models.BooleanField(_("confirmation refused"), default=False)
     reminder_count = models.PositiveIntegerField(_("reminders"), default=0)
@@ -184,7 +223,9 @@ class WorkOrder(models.Model):
             models.UniqueConstraint(fields=["organisation", "number"], name="work_order_number_unique"),
         ]
         indexes = [
-            models.Index(fields=["organisation", "department", "status", "received_at"], name="wo_department_status"),
+            models.Index(
+                fields=["organisation", "department", "status", "received_at"], name="wo_department_status"
+            ),
             models.Index(fields=["organisation", "status", "received_at"], name="wo_status"),
             models.Index(fields=["assignee", "status"], name="wo_assignee_status"),
             models.Index(fields=["first_contact_owner", "status"], name="wo_owner_status"),
@@ -238,11 +279,18 @@ class Clock(models.Model):
     class Meta:
         ordering = ["due_at", "id"]
         indexes = [
-            models.Index(fields=["next_escalation_at"], name="clock_next_escalation",
-                         condition=Q(met_at__isnull=True, paused_at__isnull=True, is_active=True)),
-            models.Index(fields=["warn_at"], name="clock_warn",
-                         condition=Q(met_at__isnull=True, paused_at__isnull=True, is_active=True,
-                                     warned_at__isnull=True)),
+            models.Index(
+                fields=["next_escalation_at"],
+                name="clock_next_escalation",
+                condition=Q(met_at__isnull=True, paused_at__isnull=True, is_active=True),
+            ),
+            models.Index(
+                fields=["warn_at"],
+                name="clock_warn",
+                condition=Q(
+                    met_at__isnull=True, paused_at__isnull=True, is_active=True, warned_at__isnull=True
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -275,12 +323,15 @@ class Escalation(models.Model):
 class Photo(models.Model):
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="photos")
     # Set for the photos the technician took with a service report (the policy may require some).
-    report = models.ForeignKey("ServiceReport", on_delete=models.SET_NULL, null=True, blank=True,
-                               related_name="photos")
+    report = models.ForeignKey(
+        "ServiceReport", on_delete=models.SET_NULL, null=True, blank=True, related_name="photos"
+    )
     image = models.ImageField(upload_to="work_orders/%Y/%m/")
     content_type = models.CharField(max_length=50)
     size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -345,7 +396,9 @@ class ApprovalStatus(models.TextChoices):
 class ApprovalRequest(models.Model):
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="approvals")
     kind = models.CharField(_("kind"), max_length=20, choices=ApprovalKind.choices)
-    status = models.CharField(_("status"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+    )
     approver_role = models.CharField(max_length=30)
     reason = models.TextField(_("reason"))
     answer = models.TextField(_("answer to the customer"), blank=True)
@@ -369,8 +422,11 @@ class ApprovalRequest(models.Model):
         ordering = ["requested_at", "id"]
         indexes = [models.Index(fields=["status", "approver_role"], name="approval_pending")]
         constraints = [
-            models.UniqueConstraint(fields=["work_order", "kind"], condition=Q(status="pending"),
-                                    name="one_pending_approval_per_kind"),
+            models.UniqueConstraint(
+                fields=["work_order", "kind"],
+                condition=Q(status="pending"),
+                name="one_pending_approval_per_kind",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -434,7 +490,9 @@ class ConfirmationCode(models.Model):
 
 class FeeLine(models.Model):
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="fees")
-    fee_item = models.ForeignKey("catalogue.FeeItem", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    fee_item = models.ForeignKey(
+        "catalogue.FeeItem", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     description = models.CharField(_("item"), max_length=200)
     quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2, default=Decimal(1))
     unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
@@ -451,8 +509,10 @@ class FeeLine(models.Model):
     class Meta:
         ordering = ["recorded_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(is_collected=False) | ~Q(receipt_number=""),
-                                   name="fee_collected_only_with_receipt"),
+            models.CheckConstraint(
+                condition=Q(is_collected=False) | ~Q(receipt_number=""),
+                name="fee_collected_only_with_receipt",
+            ),
         ]
 
     def __str__(self) -> str:

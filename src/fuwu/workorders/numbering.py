@@ -23,8 +23,9 @@ def period_key(reset: str, on: date) -> str:
     return {"month": f"{on:%Y%m}", "year": f"{on:%Y}"}.get(reset, "all")
 
 
-def next_number(*, organisation_id: int, kind: Literal["work_order", "complaint"], numbering: Numbering,
-                on: date) -> str:
+def next_number(
+    *, organisation_id: int, kind: Literal["work_order", "complaint"], numbering: Numbering, on: date
+) -> str:
     """The next number of ``kind`` ("work_order", "complaint") for the period containing ``on``."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("next_number must run inside the transaction that stores the number")

@@ -17,7 +17,9 @@ from .rules import Action
 def is_head_of(user: User, department: Any) -> bool:
     """A department head of ``department`` or of a department above it."""
     return bool(
-        department is not None and user.has_role(Role.DEPARTMENT_HEAD) and user.department is not None
+        department is not None
+        and user.has_role(Role.DEPARTMENT_HEAD)
+        and user.department is not None
         and department.path.startswith(user.department.path)
     )
 
@@ -30,7 +32,9 @@ def may_take_calls(user: Any) -> bool:
     """Who receives requests (intake, 首问负责制): agents, heads, directors, administrators, and a
     gatekeeper, who logs a visitor for a named owner. Technicians and quality inspectors do not."""
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "organisation_id", None)) and (
-        user.has_role(Role.AGENT, Role.DEPARTMENT_HEAD, Role.DIRECTOR, Role.ADMINISTRATOR) or user.is_gatekeeper)
+        user.has_role(Role.AGENT, Role.DEPARTMENT_HEAD, Role.DIRECTOR, Role.ADMINISTRATOR)
+        or user.is_gatekeeper
+    )
 
 
 # --- approvals ------------------------------------------------------------------------------
@@ -38,6 +42,7 @@ def may_take_calls(user: Any) -> bool:
 # One rule decides who may approve, read three ways: for one work order (``may_approve``, the
 # actions offered), as a filter on work orders ("awaiting my approval", ``ApprovalAuthority.inbox_q``)
 # and as a filter on people (``approvers_q``: who is asked, see ``services.approvers_for``).
+
 
 def deciding_department(work_order: WorkOrder) -> Any:
     """The department whose head decides a head-level approval: the handling department, or, while
@@ -56,14 +61,21 @@ class ApprovalAuthority:
     @classmethod
     def of(cls, user: User) -> ApprovalAuthority:
         head = user.has_role(Role.DEPARTMENT_HEAD) and user.department_id is not None
-        return cls(decides_all=user.has_role(Role.DIRECTOR), head_path=user.department.path if head and user.department is not None else None)
+        return cls(
+            decides_all=user.has_role(Role.DIRECTOR),
+            head_path=user.department.path if head and user.department is not None else None,
+        )
 
     def allows(self, approver_role: str, work_order: WorkOrder) -> bool:
         if self.decides_all:
             return True
         department = deciding_department(work_order)
-        return (approver_role == Role.DEPARTMENT_HEAD and self.head_path is not None and department is not None
-                and department.path.startswith(self.head_path))
+        return (
+            approver_role == Role.DEPARTMENT_HEAD
+            and self.head_path is not None
+            and department is not None
+            and department.path.startswith(self.head_path)
+        )
 
     def inbox_q(self) -> Q:
         """Work orders with a pending approval request this user may decide (``allows`` as a filter)."""
@@ -72,8 +84,9 @@ class ApprovalAuthority:
             return Q(Exists(pending))
         if self.head_path is None:
             return Q(pk__in=[])
-        deciding = (Q(department__path__startswith=self.head_path)
-                    | Q(department__isnull=True, intake_department__path__startswith=self.head_path))
+        deciding = Q(department__path__startswith=self.head_path) | Q(
+            department__isnull=True, intake_department__path__startswith=self.head_path
+        )
         return Q(Exists(pending.filter(approver_role=Role.DEPARTMENT_HEAD))) & deciding
 
 
@@ -95,7 +108,11 @@ def approvers_q(approver_role: str, work_order: WorkOrder) -> Q:
 
 
 def may(
-    user: User, action: Action, work_order: WorkOrder, policy: PolicyDocument, team_ids: set[int],
+    user: User,
+    action: Action,
+    work_order: WorkOrder,
+    policy: PolicyDocument,
+    team_ids: set[int],
     approver_roles: dict[str, str] | None = None,
 ) -> bool:
     """``approver_roles``: the approver role recorded on each pending approval request, by kind."""
@@ -106,7 +123,9 @@ def may(
     head = is_head_of(user, work_order.department) or is_head_of(user, work_order.intake_department)
     director = user.has_role(Role.DIRECTOR)
     match action:
-        case Action.CLOSE | Action.REOPEN if work_order.status == Status.DONE and work_order.confirmation_refused:
+        case Action.CLOSE | Action.REOPEN if (
+            work_order.status == Status.DONE and work_order.confirmation_refused
+        ):
             # The customer refused to confirm: the head told of it decides (close with a reason, or re-handle).
             return is_head_of(user, work_order.department or work_order.intake_department) or director
         case Action.ROUTE | Action.CLOSE | Action.CANCEL | Action.REOPEN:
@@ -119,8 +138,13 @@ def may(
             return assigned or head
         case Action.RESUME:  # a deferred request taken up before its day (the sweep does it on the day)
             return agent or owner or assigned or head or director
-        case (Action.NOTICE_MISSING | Action.MATERIALS_RECEIVED | Action.RECORD_FEE | Action.COLLECT_FEE
-              | Action.REPLY):
+        case (
+            Action.NOTICE_MISSING
+            | Action.MATERIALS_RECEIVED
+            | Action.RECORD_FEE
+            | Action.COLLECT_FEE
+            | Action.REPLY
+        ):
             return agent or owner or assigned or head
         case Action.SEND_CONFIRMATION_CODE | Action.CONFIRM | Action.REFUSE_CONFIRMATION:
             return agent or owner or assigned

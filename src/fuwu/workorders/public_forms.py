@@ -49,36 +49,64 @@ class MultipleImageField(forms.FileField):
 class PublicRequestForm(StyledForm):
     caller_name = forms.CharField(label=_("Your name"), max_length=100)
     caller_phone = forms.CharField(
-        label=_("Phone"), max_length=30,
+        label=_("Phone"),
+        max_length=30,
         help_text=_("A mobile number (11 digits) or a landline with area code, e.g. 0571-88886666."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
-    building = forms.CharField(label=_("Building"), max_length=50, required=False,
-                               widget=forms.TextInput(attrs={"placeholder": _("e.g. 12号楼")}))
-    unit = forms.CharField(label=pgettext_lazy("address", "Unit"), max_length=50, required=False,
-                           widget=forms.TextInput(attrs={"placeholder": _("e.g. 3单元")}))
-    room = forms.CharField(label=_("Room"), max_length=50, required=False,
-                           widget=forms.TextInput(attrs={"placeholder": _("e.g. 1502室")}))
+    building = forms.CharField(
+        label=_("Building"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 12号楼")}),
+    )
+    unit = forms.CharField(
+        label=pgettext_lazy("address", "Unit"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 3单元")}),
+    )
+    room = forms.CharField(
+        label=_("Room"),
+        max_length=50,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. 1502室")}),
+    )
     address = forms.CharField(
-        label=_("Address"), max_length=300, required=False,
+        label=_("Address"),
+        max_length=300,
+        required=False,
         help_text=_("Building, unit and room, or the full address."),
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
-    service_type = forms.ModelChoiceField(label=_("What do you need?"), queryset=ServiceType.objects.none(),
-                                          empty_label=_("Choose a service"))
-    description = forms.CharField(label=_("Describe the problem"), max_length=4000,
-                                  widget=forms.Textarea(attrs={"rows": 4}))
-    photos = MultipleImageField(label=_("Photos"), required=False,
-                                help_text=_("Optional: one or more pictures (JPEG, PNG, WebP or GIF)."))
-    website = forms.CharField(label=_("Leave this field empty"), required=False,
-                              widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))
+    service_type = forms.ModelChoiceField(
+        label=_("What do you need?"), queryset=ServiceType.objects.none(), empty_label=_("Choose a service")
+    )
+    description = forms.CharField(
+        label=_("Describe the problem"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    photos = MultipleImageField(
+        label=_("Photos"),
+        required=False,
+        help_text=_("Optional: one or more pictures (JPEG, PNG, WebP or GIF)."),
+    )
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     def __init__(self, organisation: Organisation, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        limit_choices(self, "service_type", (
-            ServiceType.objects.filter(organisation=organisation, is_active=True)
-            .exclude(category=ServiceCategory.INTERNAL).order_by("name", "code")
-        ))
+        limit_choices(
+            self,
+            "service_type",
+            (
+                ServiceType.objects.filter(organisation=organisation, is_active=True)
+                .exclude(category=ServiceCategory.INTERNAL)
+                .order_by("name", "code")
+            ),
+        )
 
     @property
     def is_bot(self) -> bool:
@@ -105,11 +133,14 @@ class PublicRequestForm(StyledForm):
 
 
 class StatusLookupForm(StyledForm):
-    number = forms.CharField(label=_("Work order number"), max_length=40,
-                             widget=forms.TextInput(attrs={"placeholder": _("e.g. GD2611-00001"),
-                                                           "autocapitalize": "characters"}))
+    number = forms.CharField(
+        label=_("Work order number"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. GD2611-00001"), "autocapitalize": "characters"}),
+    )
     phone_last_four = forms.CharField(
-        label=_("Last four digits of your phone"), max_length=8,
+        label=_("Last four digits of your phone"),
+        max_length=8,
         help_text=_("The phone number given with the request."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": "4"}),
     )

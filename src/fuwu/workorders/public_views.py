@@ -56,7 +56,8 @@ def public_organisation() -> Organisation:
         organisation = Organisation.objects.filter(name=name).first()
         if organisation is None:
             raise NoPublicOrganisation(
-                _("The organisation “%(name)s” named by FUWU_ORGANISATION does not exist.") % {"name": name})
+                _("The organisation “%(name)s” named by FUWU_ORGANISATION does not exist.") % {"name": name}
+            )
         return organisation
     organisations = list(Organisation.objects.order_by("pk")[:2])
     if len(organisations) == 1:
@@ -64,11 +65,15 @@ def public_organisation() -> Organisation:
     if not organisations:
         raise NoPublicOrganisation(_("No organisation has been set up yet."))
     raise NoPublicOrganisation(
-        _("This installation serves several organisations: set FUWU_ORGANISATION to the one whose "
-          "public pages these are."))
+        _(
+            "This installation serves several organisations: set FUWU_ORGANISATION to the one whose "
+            "public pages these are."
+        )
+    )
 
 
 # --- rate limits ----------------------------------------------------------------------------
+
 
 def submit_rate(group: str, request: HttpRequest) -> str:
     return settings.FUWU_PUBLIC_SUBMIT_RATE
@@ -88,7 +93,9 @@ def rate_period_seconds(rate: str) -> int:
 
 
 def public_page(
-    *, group: str, rate: Callable[[str, HttpRequest], str] | None = None,
+    *,
+    group: str,
+    rate: Callable[[str, HttpRequest], str] | None = None,
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Resolve the organisation (404 with an explanation if there is none) and apply the rate limit
     (counted on POST, per client IP; 429 with a friendly page once exceeded). Pages are never cached."""
@@ -99,10 +106,16 @@ def public_page(
             try:
                 organisation = public_organisation()
             except NoPublicOrganisation as problem:
-                return render(request, "public/unavailable.html", {"organisation": None, "message": str(problem)},
-                              status=404)
+                return render(
+                    request,
+                    "public/unavailable.html",
+                    {"organisation": None, "message": str(problem)},
+                    status=404,
+                )
             if getattr(request, "limited", False) and rate is not None:
-                response = render(request, "public/rate_limited.html", {"organisation": organisation}, status=429)
+                response = render(
+                    request, "public/rate_limited.html", {"organisation": organisation}, status=429
+                )
                 response["Retry-After"] = str(rate_period_seconds(rate(group, request)))
                 return response
             return view(request, organisation, *args, **kwargs)
@@ -152,9 +165,17 @@ def submit(request: HttpRequest, organisation: Organisation) -> HttpResponse:
         data = form.cleaned_data
         try:
             work_order = services.work_order_create(
-                organisation=organisation, by=None, channel=Channel.WEB, service_type=data["service_type"],
-                description=data["description"], caller_name=data["caller_name"], caller_phone=data["caller_phone"],
-                building=data["building"], unit=data["unit"], room=data["room"], address=data["address"],
+                organisation=organisation,
+                by=None,
+                channel=Channel.WEB,
+                service_type=data["service_type"],
+                description=data["description"],
+                caller_name=data["caller_name"],
+                caller_phone=data["caller_phone"],
+                building=data["building"],
+                unit=data["unit"],
+                room=data["room"],
+                address=data["address"],
                 photos=data["photos"],
             )
         except ValidationFailed as error:
@@ -237,8 +258,11 @@ class PublicStatus:
 
 def find_work_order(organisation: Organisation, number: str, phone_last_four: str) -> WorkOrder | None:
     """The work order with this number whose phone ends with these digits; None for any mismatch."""
-    work_order = (WorkOrder.objects.filter(organisation=organisation, number=number)
-                  .select_related("service_type").first())
+    work_order = (
+        WorkOrder.objects.filter(organisation=organisation, number=number)
+        .select_related("service_type")
+        .first()
+    )
     expected = phone_digits(work_order.caller_phone)[-4:] if work_order is not None else ""
     matches = hmac.compare_digest(expected.encode(), phone_last_four.encode())
     return work_order if work_order is not None and matches else None
@@ -246,35 +270,63 @@ def find_work_order(organisation: Organisation, number: str, phone_last_four: st
 
 def steps_of(work_order: WorkOrder) -> list[Step]:
     """Received → technician assigned → on site → done → confirmed → closed, in customer terms."""
-    reached = [Step(str(label), getattr(work_order, name), True) for name, label in STEPS
-               if getattr(work_order, name) is not None]
+    reached = [
+        Step(str(label), getattr(work_order, name), True)
+        for name, label in STEPS
+        if getattr(work_order, name) is not None
+    ]
     if work_order.status in END_STEP:
-        return [*reached, Step(str(END_STEP[work_order.status]), work_order.closed_at, True,
-                               is_negative=work_order.status != Status.CLOSED)]
-    last = max((i for i, (name, _label) in enumerate(STEPS) if getattr(work_order, name) is not None), default=0)
-    to_come = [Step(str(label), None, False) for _name, label in STEPS[last + 1:]]
+        return [
+            *reached,
+            Step(
+                str(END_STEP[work_order.status]),
+                work_order.closed_at,
+                True,
+                is_negative=work_order.status != Status.CLOSED,
+            ),
+        ]
+    last = max(
+        (i for i, (name, _label) in enumerate(STEPS) if getattr(work_order, name) is not None), default=0
+    )
+    to_come = [Step(str(label), None, False) for _name, label in STEPS[last + 1 :]]
     return [*reached, *to_come, Step(str(END_STEP[Status.CLOSED]), None, False)]
 
 
 def public_status(work_order: WorkOrder) -> PublicStatus:
     label, tone = CUSTOMER_STATUS[work_order.status]
     result = PublicStatus(
-        number=work_order.number, status_label=str(label), tone=tone, received_at=work_order.received_at,
-        service_type=work_order.service_type.name, steps=steps_of(work_order),
+        number=work_order.number,
+        status_label=str(label),
+        tone=tone,
+        received_at=work_order.received_at,
+        service_type=work_order.service_type.name,
+        steps=steps_of(work_order),
     )
     if work_order.is_open:
-        clock = (Clock.objects.filter(work_order=work_order, kind=ClockKind.RESOLUTION, is_active=True,
-                                      met_at__isnull=True, paused_at__isnull=True)
-                 .order_by("due_at").first())
+        clock = (
+            Clock.objects.filter(
+                work_order=work_order,
+                kind=ClockKind.RESOLUTION,
+                is_active=True,
+                met_at__isnull=True,
+                paused_at__isnull=True,
+            )
+            .order_by("due_at")
+            .first()
+        )
         result.resolution_due = clock.due_at if clock else None
     if work_order.status == Status.AWAITING_MATERIALS:
-        result.missing_materials = list(work_order.materials.filter(is_required=True, is_received=False)
-                                        .values_list("name", flat=True))
+        result.missing_materials = list(
+            work_order.materials.filter(is_required=True, is_received=False).values_list("name", flat=True)
+        )
     if work_order.status in (Status.REJECTED, Status.DEFERRED):
         # The answer a head approved: the refusal, or why it cannot be done now (and from when it can).
         kind = ApprovalKind.REJECTION if work_order.status == Status.REJECTED else ApprovalKind.CANNOT_DO_NOW
-        approval = (work_order.approvals.filter(kind=kind, status=ApprovalStatus.APPROVED)
-                    .order_by("-decided_at", "-id").first())
+        approval = (
+            work_order.approvals.filter(kind=kind, status=ApprovalStatus.APPROVED)
+            .order_by("-decided_at", "-id")
+            .first()
+        )
         result.answer = approval.answer if approval else ""
     if work_order.status == Status.DEFERRED:
         result.deferred_until = work_order.deferred_until
@@ -287,8 +339,11 @@ def number_lookup_limit() -> FailureLimit:
     """Wrong digits for one work-order number, counted from every address together: the IP limit
     alone would let many addresses share out the 10,000 combinations of one number's four digits.
     Numbers that do not exist are counted the same way, so a lock reveals nothing."""
-    return FailureLimit("public-status-number", settings.FUWU_PUBLIC_STATUS_NUMBER_FAILURES,
-                        settings.FUWU_PUBLIC_STATUS_NUMBER_WINDOW)
+    return FailureLimit(
+        "public-status-number",
+        settings.FUWU_PUBLIC_STATUS_NUMBER_FAILURES,
+        settings.FUWU_PUBLIC_STATUS_NUMBER_WINDOW,
+    )
 
 
 @public_page(group="fuwu.public.status", rate=status_rate)

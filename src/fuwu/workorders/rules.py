@@ -142,6 +142,7 @@ def actions_in_state(facts: StateFacts) -> list[Action]:
 
 # --- deferral (暂缓办理) and paid service (三包) -----------------------------------------------
 
+
 def latest_deferral_day(calendar: WorkCalendar, now: datetime, policy: PolicyDocument) -> date:
     """The last day a request may be deferred to: the policy's maximum of working days ahead."""
     return calendar.add_working_days(now, policy.approvals.max_deferral_working_days).due.date()
@@ -198,6 +199,7 @@ def report_readings(*, asks_running_hours: bool, asks_mileage: bool, product: An
 
 
 # --- SLA clocks -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PlannedClock:
@@ -270,7 +272,8 @@ def next_escalation_at(due_at: datetime, chain: list[EscalationLevel], fired_lev
 def levels_due(due_at: datetime, chain: list[EscalationLevel], fired_level: int, now: datetime) -> list[int]:
     """Levels (1-based) not yet fired whose time has come — all of them after a downtime."""
     return [
-        index for index, level in enumerate(chain, start=1)
+        index
+        for index, level in enumerate(chain, start=1)
         if index > fired_level and due_at + timedelta(minutes=level.after_minutes) <= now
     ]
 

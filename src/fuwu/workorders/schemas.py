@@ -40,13 +40,23 @@ from fuwu.lib.inputs import (
 ChannelCode = Literal["phone", "walk_in", "letter", "fax", "email", "web", "api"]
 PriorityCode = Literal["low", "normal", "high", "urgent"]
 ClockCode = Literal["response", "dispatch", "arrival", "written_reply", "resolution"]
-DurationUnit = Literal["working_days", "business_hours", "business_minutes", "calendar_hours", "calendar_minutes"]
+DurationUnit = Literal[
+    "working_days", "business_hours", "business_minutes", "calendar_hours", "calendar_minutes"
+]
 WarrantyCode = Literal["in_warranty", "out_of_warranty", "misuse", "not_applicable"]
 ConfirmationMethodCode = Literal["signature", "sms_code", "paper_voucher"]
 RejectionKind = Literal["rejection", "cannot_do_now"]
 # The work lists of the list page's tabs and the home pages (``selectors.WorkList``).
-WorkListCode = Literal["first_received", "assigned", "queue", "overdue", "due_today", "waiting_customer",
-                       "awaiting_my_approval", "all"]
+WorkListCode = Literal[
+    "first_received",
+    "assigned",
+    "queue",
+    "overdue",
+    "due_today",
+    "waiting_customer",
+    "awaiting_my_approval",
+    "all",
+]
 MyListCode = Literal["first_received", "assigned"]
 SortCode = Literal["received", "due"]
 
@@ -63,6 +73,7 @@ class Strict(InputSchema):
 
 
 # --- input ------------------------------------------------------------------------------------
+
 
 class WorkOrderIn(Strict):
     """A new request. Give ``customer_id`` for a known customer, or ``caller_name`` + ``caller_phone``
@@ -105,9 +116,11 @@ class ReplyIn(Strict):
 
 class NoticeMissingIn(Strict):
     received: Annotated[list[Material], Field(max_length=MAX_ITEMS)] = Field(
-        [], description="Checklist items the customer has provided.")
+        [], description="Checklist items the customer has provided."
+    )
     extra_items: Annotated[list[Material], Field(max_length=MAX_ITEMS)] = Field(
-        [], description="Materials not on the checklist that are needed too.")
+        [], description="Materials not on the checklist that are needed too."
+    )
     reason: Reason = ""
 
 
@@ -123,16 +136,21 @@ class RequestRejectionIn(Strict):
 
     kind: RejectionKind
     reason: Reason
-    answer: str = Field(..., max_length=REASON_LENGTH,
-                        description="The answer the customer gets once a head approves.")
-    deferred_until: Day | None = Field(None, description="`cannot_do_now` only: the day from which the work can "
-                                       "be done (YYYY-MM-DD).")
+    answer: str = Field(
+        ..., max_length=REASON_LENGTH, description="The answer the customer gets once a head approves."
+    )
+    deferred_until: Day | None = Field(
+        None, description="`cannot_do_now` only: the day from which the work can be done (YYYY-MM-DD)."
+    )
 
 
 class ApproveRejectionIn(Strict):
     note: Reason = ""
-    deferred_until: Day | None = Field(None, description="`cannot_do_now` only: another day than the one asked "
-                                       "for (required when that day has passed meanwhile).")
+    deferred_until: Day | None = Field(
+        None,
+        description="`cannot_do_now` only: another day than the one asked "
+        "for (required when that day has passed meanwhile).",
+    )
 
 
 class ResumeIn(Strict):
@@ -157,8 +175,13 @@ class DenyRejectionIn(Strict):
 
 class RequestExtensionIn(Strict):
     clock: ClockCode
-    amount: int = Field(..., gt=0, le=MAX_INT, description="At most the policy's `extensions.max_amount` "
-                        "for the unit (the request is refused with a field error beyond it).")
+    amount: int = Field(
+        ...,
+        gt=0,
+        le=MAX_INT,
+        description="At most the policy's `extensions.max_amount` "
+        "for the unit (the request is refused with a field error beyond it).",
+    )
     unit: DurationUnit
     reason: Reason
 
@@ -179,8 +202,10 @@ class CompleteIn(Strict):
     mileage_km: Kilometres | None = None
     parts: Annotated[list[PartIn], Field(max_length=MAX_ITEMS)] = []
     photo_ids: Annotated[list[Id], Field(max_length=12)] = Field(
-        [], description="Photos uploaded before (`POST /{id}/photos`) that belong to this report; the policy's "
-        "`service_report.min_photos` counts them.")
+        [],
+        description="Photos uploaded before (`POST /{id}/photos`) that belong to this report; the policy's "
+        "`service_report.min_photos` counts them.",
+    )
 
 
 class ConfirmIn(Strict):
@@ -209,8 +234,9 @@ class RecordFeeIn(Strict):
     fee_item_id: Id | None = None
     description: str = Field("", max_length=200)
     quantity: Quantity = Decimal(1)
-    unit_price: Money | None = Field(None, description="The amount (quantity × unit price) must stay below "
-                                     "100,000,000.00 too.")
+    unit_price: Money | None = Field(
+        None, description="The amount (quantity × unit price) must stay below 100,000,000.00 too."
+    )
     receipt_number: str = Field("", max_length=60)
 
 
@@ -232,7 +258,8 @@ def _parse_moment(value: Any) -> Any:
 
 class WorkOrderFilters(Schema):
     status: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=14)] = Field(
-        [], description="Repeat the parameter or separate statuses with commas.")
+        [], description="Repeat the parameter or separate statuses with commas."
+    )
     department: Id | None = Field(None, description="Id of the handling department.")
     assignee: StaffChoice | None = Field(None, description="Id of a member of staff, or `me`.")
     first_contact_owner: StaffChoice | None = Field(None, description="Id of a member of staff, or `me`.")
@@ -240,22 +267,38 @@ class WorkOrderFilters(Schema):
     channel: ChannelCode | None = None
     priority: PriorityCode | None = None
     received_from: date | datetime | None = Field(None, description="A date or an ISO 8601 date and time.")
-    received_to: date | datetime | None = Field(None, description="A date (that whole day is included) or a date and time.")
+    received_to: date | datetime | None = Field(
+        None, description="A date (that whole day is included) or a date and time."
+    )
     overdue: bool | None = None
-    q: Keywords | None = Field(None, description="Keywords (Chinese is cut into words): every word must appear.")
-    view: WorkListCode | None = Field(None, description=(
-        "One of the work lists the list page shows as tabs, for the caller: `first_received` (what I first "
-        "received, until it is closed or ended), `assigned` (my open work, as assignee, team member or A whose B "
-        "took it, and done work awaiting confirmation), `queue` (my department and below: received, routed or "
-        "dispatched), `overdue` (a clock past its deadline), `due_today` (a running clock due later today), "
-        "`waiting_customer` (awaiting materials, or done and awaiting the customer's confirmation), "
-        "`awaiting_my_approval` (a pending request the caller may decide, also before the work order is routed), "
-        "`all`."))
-    mine: MyListCode | None = Field(None, description=(
-        "Narrow to one of the caller's own lists as well: `view=due_today&mine=first_received`."))
-    sort: SortCode | None = Field(None, description=(
-        "`received`: newest first. `due`: overdue first, most overdue first, then the earliest deadline, then "
-        "priority (urgent first). Default: `due` for the `overdue`, `queue` and `due_today` views, else `received`."))
+    q: Keywords | None = Field(
+        None, description="Keywords (Chinese is cut into words): every word must appear."
+    )
+    view: WorkListCode | None = Field(
+        None,
+        description=(
+            "One of the work lists the list page shows as tabs, for the caller: `first_received` (what I first "
+            "received, until it is closed or ended), `assigned` (my open work, as assignee, team member or A whose B "
+            "took it, and done work awaiting confirmation), `queue` (my department and below: received, routed or "
+            "dispatched), `overdue` (a clock past its deadline), `due_today` (a running clock due later today), "
+            "`waiting_customer` (awaiting materials, or done and awaiting the customer's confirmation), "
+            "`awaiting_my_approval` (a pending request the caller may decide, also before the work order is routed), "
+            "`all`."
+        ),
+    )
+    mine: MyListCode | None = Field(
+        None,
+        description=(
+            "Narrow to one of the caller's own lists as well: `view=due_today&mine=first_received`."
+        ),
+    )
+    sort: SortCode | None = Field(
+        None,
+        description=(
+            "`received`: newest first. `due`: overdue first, most overdue first, then the earliest deadline, then "
+            "priority (urgent first). Default: `due` for the `overdue`, `queue` and `due_today` views, else `received`."
+        ),
+    )
     limit: Limit = 50
     offset: Offset = 0
 
@@ -272,6 +315,7 @@ class WorkOrderFilters(Schema):
 
 # --- output -----------------------------------------------------------------------------------
 
+
 class Ref(Schema):
     id: int
     name: str
@@ -280,7 +324,9 @@ class Ref(Schema):
 class DispatchSuggestionOut(Schema):
     technician: Ref
     open_count: int = Field(..., description="Open work orders assigned to them now (the load).")
-    absent_until: datetime | None = Field(..., description="Set while they are absent (leave, trip, off shift).")
+    absent_until: datetime | None = Field(
+        ..., description="Set while they are absent (leave, trip, off shift)."
+    )
     handler: Ref | None = Field(..., description="Who gets the work while they are absent (A/B).")
 
 
@@ -295,7 +341,9 @@ class WorkOrderRow(Schema):
     service_type: Ref
     customer: Ref
     caller_name: str
-    caller_phone: str = Field(..., description="Masked (138****5678) unless the caller's role sees numbers whole.")
+    caller_phone: str = Field(
+        ..., description="Masked (138****5678) unless the caller's role sees numbers whole."
+    )
     location: str
     department: Ref | None
     assignee: Ref | None
@@ -308,7 +356,9 @@ class WorkOrderRow(Schema):
 class WorkOrderPage(Schema):
     items: list[WorkOrderRow]
     count: int = Field(..., description="Matching work orders; a lower bound when `count_exact` is false.")
-    count_exact: bool = Field(..., description="False when there are more than 1,000 (or than the page's end).")
+    count_exact: bool = Field(
+        ..., description="False when there are more than 1,000 (or than the page's end)."
+    )
 
 
 class ClockOut(Schema):
@@ -323,7 +373,8 @@ class ClockOut(Schema):
     paused_at: datetime | None
     breached: bool
     remaining_business_minutes: int | None = Field(
-        ..., description="Business minutes left (negative when past); frozen while paused; null once met.")
+        ..., description="Business minutes left (negative when past); frozen while paused; null once met."
+    )
     calendar_confirmed: bool
     escalation_level: int
     extended_count: int
@@ -458,10 +509,16 @@ class WorkOrderOut(WorkOrderRow):
     done_at: datetime | None
     confirmed_at: datetime | None
     closed_at: datetime | None
-    deferred_until: date | None = Field(None, description="While `deferred` (暂缓办理): the day from which the "
-                                        "work can be done; the work order comes back to its previous status then.")
-    warranty_finding: str = Field("", description="The warranty finding recorded on site or with the report "
-                                  "(`in_warranty`, `out_of_warranty`, `misuse`, `not_applicable`; empty: none yet).")
+    deferred_until: date | None = Field(
+        None,
+        description="While `deferred` (暂缓办理): the day from which the "
+        "work can be done; the work order comes back to its previous status then.",
+    )
+    warranty_finding: str = Field(
+        "",
+        description="The warranty finding recorded on site or with the report "
+        "(`in_warranty`, `out_of_warranty`, `misuse`, `not_applicable`; empty: none yet).",
+    )
     is_paid: bool
     confirmation_refused: bool
     reminder_count: int
@@ -475,7 +532,9 @@ class WorkOrderOut(WorkOrderRow):
     fees: list[FeeOut]
     photos: list[PhotoOut]
     events: list[EventOut]
-    allowed_actions: list[str] = Field(..., description="Actions the caller may take now (POST /{id}/<action>).")
+    allowed_actions: list[str] = Field(
+        ..., description="Actions the caller may take now (POST /{id}/<action>)."
+    )
     created_at: datetime
     updated_at: datetime
 

@@ -72,6 +72,7 @@ LIST_RELATED = ("service_type", "customer", "department", "assignee", "first_con
 
 # --- overdue ----------------------------------------------------------------------------------
 
+
 def overdue_clocks(now: datetime) -> QuerySet[Clock]:
     """Clocks past their deadline at ``now``: active and unmet, and either running and due before
     ``now``, or paused after their deadline had already passed (a pause does not cure a breach)."""
@@ -89,7 +90,8 @@ def _next_due_at() -> Subquery:
     """The earliest deadline among the work order's running (active, unmet) clocks."""
     return Subquery(
         Clock.objects.filter(work_order=OuterRef("pk"), is_active=True, met_at__isnull=True)
-        .order_by("due_at").values("due_at")[:1]
+        .order_by("due_at")
+        .values("due_at")[:1]
     )
 
 
@@ -98,10 +100,13 @@ def with_list_related(queryset: QuerySet[WorkOrder], *, now: datetime | None = N
     first-contact owner; ``is_overdue`` and ``next_due_at`` annotated (per row, cheap subqueries on
     the clock table's work-order index)."""
     now = now or timezone.now()
-    return queryset.select_related(*LIST_RELATED).annotate(is_overdue=is_overdue_q(now), next_due_at=_next_due_at())
+    return queryset.select_related(*LIST_RELATED).annotate(
+        is_overdue=is_overdue_q(now), next_due_at=_next_due_at()
+    )
 
 
 # --- list -------------------------------------------------------------------------------------
+
 
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
@@ -172,7 +177,9 @@ def work_orders_list(
         else:  # the next day's start: the whole day given is included
             work_orders = work_orders.filter(received_at__lt=bound)
     if overdue is not None:
-        work_orders = work_orders.filter(is_overdue_q(now)) if overdue else work_orders.exclude(is_overdue_q(now))
+        work_orders = (
+            work_orders.filter(is_overdue_q(now)) if overdue else work_orders.exclude(is_overdue_q(now))
+        )
     if q and q.strip():
         work_orders = work_orders.filter(search_q(q))
     if view:
@@ -183,6 +190,7 @@ def work_orders_list(
 
 
 # --- work lists -----------------------------------------------------------------------------
+
 
 class WorkList(StrEnum):
     """The lists people work from: the list page's tabs, the API's ``view``, the home pages."""
@@ -236,8 +244,16 @@ def due_today_q(now: datetime) -> Exists:
     """A running (active, unmet, not paused) clock due later on ``now``'s local day: still to be met
     today (a deadline already past is overdue instead)."""
     tomorrow = _day_start(timezone.localtime(now).date() + timedelta(days=1))
-    return Exists(Clock.objects.filter(work_order=OuterRef("pk"), is_active=True, met_at__isnull=True,
-                                       paused_at__isnull=True, due_at__gte=now, due_at__lt=tomorrow))
+    return Exists(
+        Clock.objects.filter(
+            work_order=OuterRef("pk"),
+            is_active=True,
+            met_at__isnull=True,
+            paused_at__isnull=True,
+            due_at__gte=now,
+            due_at__lt=tomorrow,
+        )
+    )
 
 
 def work_list_q(name: str, user: Any, now: datetime) -> Q:
@@ -271,16 +287,22 @@ def ordered(queryset: QuerySet[WorkOrder], sort: str, now: datetime) -> QuerySet
     next deadline; then priority (urgent first); then the oldest request. Rows of ``with_list_related``."""
     if sort != "due":
         return queryset.order_by("-received_at", "-id")
-    rank = Case(*(When(priority=value, then=Value(position)) for value, position in PRIORITY_RANK.items()),
-                default=Value(len(PRIORITY_RANK)), output_field=IntegerField())
+    rank = Case(
+        *(When(priority=value, then=Value(position)) for value, position in PRIORITY_RANK.items()),
+        default=Value(len(PRIORITY_RANK)),
+        output_field=IntegerField(),
+    )
     # The earliest deadline among the overdue clocks: the most overdue first.
-    overdue_since = Subquery(overdue_clocks(now).filter(work_order=OuterRef("pk")).order_by("due_at")
-                             .values("due_at")[:1])
+    overdue_since = Subquery(
+        overdue_clocks(now).filter(work_order=OuterRef("pk")).order_by("due_at").values("due_at")[:1]
+    )
     return queryset.annotate(deadline=Coalesce(overdue_since, "next_due_at"), priority_rank=rank).order_by(
-        F("is_overdue").desc(), F("deadline").asc(nulls_last=True), "priority_rank", "received_at", "id")
+        F("is_overdue").desc(), F("deadline").asc(nulls_last=True), "priority_rank", "received_at", "id"
+    )
 
 
 # --- home pages (workbenches) ------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class BenchList:
@@ -299,8 +321,12 @@ def bench_lists(user: Any) -> list[BenchList]:
     wanted: list[tuple[WorkList, WorkList | None]] = []
     mine = WorkList.FIRST_RECEIVED
     if user.has_role(Role.AGENT):
-        wanted += [(WorkList.FIRST_RECEIVED, None), (WorkList.DUE_TODAY, mine), (WorkList.OVERDUE, mine),
-                   (WorkList.WAITING_CUSTOMER, mine)]
+        wanted += [
+            (WorkList.FIRST_RECEIVED, None),
+            (WorkList.DUE_TODAY, mine),
+            (WorkList.OVERDUE, mine),
+            (WorkList.WAITING_CUSTOMER, mine),
+        ]
     if user.has_role(Role.TECHNICIAN):
         jobs = WorkList.ASSIGNED
         wanted += [(WorkList.ASSIGNED, None), (WorkList.DUE_TODAY, jobs), (WorkList.OVERDUE, jobs)]
@@ -324,8 +350,11 @@ def bench_counts(user: Any, lists: Sequence[BenchList], now: datetime) -> list[B
         return q & work_list_q(item.mine, user, now) if item.mine else q
 
     found = visibility.work_orders_for_user(user).aggregate(
-        **{f"n{i}": Count("pk", filter=condition(item)) for i, item in enumerate(lists)})
-    return [BenchList(view=item.view, mine=item.mine, count=found[f"n{i}"] or 0) for i, item in enumerate(lists)]
+        **{f"n{i}": Count("pk", filter=condition(item)) for i, item in enumerate(lists)}
+    )
+    return [
+        BenchList(view=item.view, mine=item.mine, count=found[f"n{i}"] or 0) for i, item in enumerate(lists)
+    ]
 
 
 COUNT_EXACT_UP_TO = 1000
@@ -335,22 +364,39 @@ def count_up_to(queryset: QuerySet[Any], cap: int) -> tuple[int, bool]:
     """``(count, exact)``: rows of ``queryset`` counted up to ``cap``. Beyond it the count stops at
     ``cap`` and ``exact`` is False. Counting a whole large filtered set (every work order with 漏水
     among 100,000) reads the whole table; stopping early keeps a list page fast whatever the total."""
-    found = queryset.order_by().values("pk")[:cap + 1].count()
+    found = queryset.order_by().values("pk")[: cap + 1].count()
     return (found, True) if found <= cap else (cap, False)
 
 
 # --- one work order ---------------------------------------------------------------------------
 
+
 def with_detail_related(queryset: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     """Everything the work order page and the API detail show, in a fixed number of queries."""
     return queryset.select_related(
-        "organisation", "policy_version", "service_type", "customer", "product", "department", "intake_department",
-        "assignee", "first_contact_owner", "logged_by",
+        "organisation",
+        "policy_version",
+        "service_type",
+        "customer",
+        "product",
+        "department",
+        "intake_department",
+        "assignee",
+        "first_contact_owner",
+        "logged_by",
     ).prefetch_related(
-        "team", "clocks", "materials", "photos", "confirmations", "fees",
+        "team",
+        "clocks",
+        "materials",
+        "photos",
+        "confirmations",
+        "fees",
         Prefetch("notices", queryset=MissingMaterialsNotice.objects.select_related("sent_by")),
         Prefetch("approvals", queryset=ApprovalRequest.objects.select_related("requested_by", "decided_by")),
-        Prefetch("reports", queryset=ServiceReport.objects.select_related("completed_by").order_by("completed_at", "id")),
+        Prefetch(
+            "reports",
+            queryset=ServiceReport.objects.select_related("completed_by").order_by("completed_at", "id"),
+        ),
     )
 
 
@@ -379,6 +425,7 @@ def timeline_of(work_order: WorkOrder) -> QuerySet[Event]:
 
 # --- clocks -----------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ClockState:
     """A clock as shown: its deadline and, while it runs, the business time left (negative when
@@ -396,8 +443,9 @@ def _years_between(moments: Iterable[datetime]) -> set[int]:
     return set(range(min(years), max(years) + 1)) if years else set()
 
 
-def clock_states(work_order: WorkOrder, *, now: datetime | None = None,
-                 clocks: Sequence[Clock] | None = None) -> list[ClockState]:
+def clock_states(
+    work_order: WorkOrder, *, now: datetime | None = None, clocks: Sequence[Clock] | None = None
+) -> list[ClockState]:
     """Active clocks of the work order (prefetched ``clocks`` are used) with the business time left,
     computed with the organisation's work calendar (only the years concerned are loaded)."""
     now = now or timezone.now()
@@ -409,7 +457,9 @@ def clock_states(work_order: WorkOrder, *, now: datetime | None = None,
     if running:
         calendar = work_calendar_for(
             work_order.organisation,
-            years=_years_between([now, *(c.due_at for c in running), *(c.paused_at for c in running if c.paused_at)]),
+            years=_years_between(
+                [now, *(c.due_at for c in running), *(c.paused_at for c in running if c.paused_at)]
+            ),
         )
     states = []
     for clock in clocks:
@@ -417,13 +467,20 @@ def clock_states(work_order: WorkOrder, *, now: datetime | None = None,
         if clock.met_at is None and calendar is not None:
             remaining = rules.remaining_business_minutes(calendar, clock.paused_at or now, clock.due_at)
         breached = clock.met_at > clock.due_at if clock.met_at else (clock.paused_at or now) > clock.due_at
-        states.append(ClockState(clock=clock, is_running=clock.met_at is None and clock.paused_at is None,
-                                 is_paused=clock.met_at is None and clock.paused_at is not None,
-                                 is_breached=breached, remaining_business_minutes=remaining))
+        states.append(
+            ClockState(
+                clock=clock,
+                is_running=clock.met_at is None and clock.paused_at is None,
+                is_paused=clock.met_at is None and clock.paused_at is not None,
+                is_breached=breached,
+                remaining_business_minutes=remaining,
+            )
+        )
     return states
 
 
 # --- dispatch -----------------------------------------------------------------------------------
+
 
 def _local_time(moment: datetime | None) -> str:
     from django.utils import formats
@@ -453,11 +510,16 @@ class Suggestion:
             return ""
         if self.handler is not None and self.handler.pk != self.person.pk:
             return _("%(name)s is absent (%(kind)s) until %(until)s: the work goes to %(handler)s (A/B).") % {
-                "name": self.person.display_name, "kind": self.absence.get_kind_display(),
-                "until": _local_time(self.absence.ends_at), "handler": self.handler.display_name}
+                "name": self.person.display_name,
+                "kind": self.absence.get_kind_display(),
+                "until": _local_time(self.absence.ends_at),
+                "handler": self.handler.display_name,
+            }
         return _("%(name)s is absent (%(kind)s) until %(until)s.") % {
-            "name": self.person.display_name, "kind": self.absence.get_kind_display(),
-            "until": _local_time(self.absence.ends_at)}
+            "name": self.person.display_name,
+            "kind": self.absence.get_kind_display(),
+            "until": _local_time(self.absence.ends_at),
+        }
 
 
 def dispatch_suggestions(work_order: WorkOrder, user: Any, now: datetime) -> list[Suggestion]:
@@ -473,13 +535,16 @@ def dispatch_suggestions(work_order: WorkOrder, user: Any, now: datetime) -> lis
     absent = absences_at(people, now)
     loads = dict(
         WorkOrder.objects.filter(assignee__in=[p.pk for p in people], status__in=OPEN_STATUSES)
-        .values_list("assignee").annotate(count=Count("pk")).values_list("assignee", "count")
+        .values_list("assignee")
+        .annotate(count=Count("pk"))
+        .values_list("assignee", "count")
     )
     suggestions = []
     for person in people:
         absence = absent.get(person.pk)
         handler = person_handler(person, now).person if absence is not None else None
-        suggestions.append(Suggestion(person=person, open_count=loads.get(person.pk, 0), absence=absence,
-                                      handler=handler))
+        suggestions.append(
+            Suggestion(person=person, open_count=loads.get(person.pk, 0), absence=absence, handler=handler)
+        )
     suggestions.sort(key=lambda s: (s.absence is not None, s.open_count, s.person.display_name))
     return suggestions

@@ -77,6 +77,7 @@ MAX_CODE_ATTEMPTS = 5
 
 # --- context --------------------------------------------------------------------------------
 
+
 @dataclass
 class Context:
     """What an action needs to know besides its own input: locked row, policy, calendar, now."""
@@ -97,13 +98,16 @@ def policy_of(work_order: WorkOrder) -> PolicyDocument:
 
 
 def facts_of(work_order: WorkOrder) -> rules.StateFacts:
-    pending = {a.kind: a.approver_role for a in work_order.approvals.all() if a.status == ApprovalStatus.PENDING}
+    pending = {
+        a.kind: a.approver_role for a in work_order.approvals.all() if a.status == ApprovalStatus.PENDING
+    }
     fees = list(work_order.fees.all())
     return rules.StateFacts(
         status=work_order.status,
         pending_approvals=frozenset(pending),
         has_unmet_written_reply=any(
-            c.kind == ClockKind.WRITTEN_REPLY and c.is_active and c.met_at is None for c in work_order.clocks.all()
+            c.kind == ClockKind.WRITTEN_REPLY and c.is_active and c.met_at is None
+            for c in work_order.clocks.all()
         ),
         accepted=work_order.accepted_at is not None,
         confirmation_refused=work_order.confirmation_refused,
@@ -118,9 +122,12 @@ def allowed_actions(user: User, work_order: WorkOrder, policy: PolicyDocument | 
     policy = policy or policy_of(work_order)
     facts = facts_of(work_order)
     team_ids = {m.pk for m in work_order.team.all()}
-    pending = {a.kind: a.approver_role for a in work_order.approvals.all() if a.status == ApprovalStatus.PENDING}
+    pending = {
+        a.kind: a.approver_role for a in work_order.approvals.all() if a.status == ApprovalStatus.PENDING
+    }
     return [
-        action for action in rules.actions_in_state(facts)
+        action
+        for action in rules.actions_in_state(facts)
         if may(user, action, work_order, policy, team_ids, pending)
     ]
 
@@ -130,8 +137,16 @@ def _begin(work_order: WorkOrder, action: Action, by: User | None, now: datetime
     locked = (
         # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins (department, assignee).
         WorkOrder.objects.select_for_update(of=("self",))
-        .select_related("organisation", "policy_version", "department", "intake_department", "service_type",
-                        "customer", "assignee", "first_contact_owner")
+        .select_related(
+            "organisation",
+            "policy_version",
+            "department",
+            "intake_department",
+            "service_type",
+            "customer",
+            "assignee",
+            "first_contact_owner",
+        )
         .get(pk=work_order.pk)
     )
     policy = policy_of(locked)
@@ -139,28 +154,41 @@ def _begin(work_order: WorkOrder, action: Action, by: User | None, now: datetime
     in_state = rules.actions_in_state(facts)
     if by is not None:
         team_ids = {m.pk for m in locked.team.all()}
-        pending = {a.kind: a.approver_role for a in locked.approvals.all() if a.status == ApprovalStatus.PENDING}
+        pending = {
+            a.kind: a.approver_role for a in locked.approvals.all() if a.status == ApprovalStatus.PENDING
+        }
         if action not in in_state:
             permitted = [a for a in in_state if may(by, a, locked, policy, team_ids, pending)]
             raise ConflictError(
-                _("“%(action)s” is not possible while the work order is %(status)s.") % {
-                    "action": action.value, "status": locked.get_status_display()},
+                _("“%(action)s” is not possible while the work order is %(status)s.")
+                % {"action": action.value, "status": locked.get_status_display()},
                 extra={"allowed_actions": [a.value for a in permitted], "status": locked.status},
             )
         if not may(by, action, locked, policy, team_ids, pending):
-            raise PermissionDeniedError(_("Your role does not allow “%(action)s” on this work order.") % {
-                "action": action.value})
+            raise PermissionDeniedError(
+                _("Your role does not allow “%(action)s” on this work order.") % {"action": action.value}
+            )
     elif action not in in_state:
-        raise ConflictError(_("“%(action)s” is not possible now.") % {"action": action.value},
-                            extra={"allowed_actions": [], "status": locked.status})
+        raise ConflictError(
+            _("“%(action)s” is not possible now.") % {"action": action.value},
+            extra={"allowed_actions": [], "status": locked.status},
+        )
     now = now or timezone.now()
-    return Context(work_order=locked, by=by, now=now, policy=policy,
-                   calendar=work_calendar_for(locked.organisation))
+    return Context(
+        work_order=locked, by=by, now=now, policy=policy, calendar=work_calendar_for(locked.organisation)
+    )
 
 
 def _event(ctx: Context, action: str, changes: Mapping[str, Any] | None = None, reason: str = "") -> None:
-    record_event(subject=ctx.work_order, action=action, actor=ctx.by, changes=changes, reason=reason, at=ctx.now,
-                 organisation=ctx.work_order.organisation)
+    record_event(
+        subject=ctx.work_order,
+        action=action,
+        actor=ctx.by,
+        changes=changes,
+        reason=reason,
+        at=ctx.now,
+        organisation=ctx.work_order.organisation,
+    )
 
 
 def _set_status(ctx: Context, status: Status, changes: dict[str, Any]) -> None:
@@ -185,6 +213,7 @@ def _required_text(value: str | None, field: str, errors: FieldErrors, limit: in
 
 # --- clocks ---------------------------------------------------------------------------------
 
+
 def _chain(policy: PolicyDocument, kind: str) -> list[Any]:
     return policy.escalation.chain(kind)
 
@@ -192,8 +221,9 @@ def _chain(policy: PolicyDocument, kind: str) -> list[Any]:
 def _schedule(clock: Clock, policy: PolicyDocument) -> None:
     """Recompute when the clock warns and escalates next, from its (possibly moved) deadline."""
     clock.warn_at = rules.warn_at(clock.started_at, clock.due_at, policy.sla.warn_at_ratio)
-    clock.next_escalation_at = rules.next_escalation_at(clock.due_at, _chain(policy, clock.kind),
-                                                        clock.escalation_level)
+    clock.next_escalation_at = rules.next_escalation_at(
+        clock.due_at, _chain(policy, clock.kind), clock.escalation_level
+    )
 
 
 def _meet(ctx: Context, *kinds: ClockKind) -> dict[str, Any]:
@@ -204,13 +234,16 @@ def _meet(ctx: Context, *kinds: ClockKind) -> dict[str, Any]:
         if clock.paused_at is not None:  # a step done while paused: the pause ends with it
             clock.paused_at = None
         clock.save(update_fields=["met_at", "paused_at"])
-        changes[f"clock.{clock.kind}"] = {"after": _("met in time") if ctx.now <= clock.due_at else _("met late")}
+        changes[f"clock.{clock.kind}"] = {
+            "after": _("met in time") if ctx.now <= clock.due_at else _("met late")
+        }
     return changes
 
 
 def _pause(ctx: Context) -> None:
     ctx.work_order.clocks.filter(is_active=True, met_at__isnull=True, paused_at__isnull=True).update(
-        paused_at=ctx.now)
+        paused_at=ctx.now
+    )
 
 
 def _resume(ctx: Context) -> dict[str, Any]:
@@ -226,8 +259,16 @@ def _resume(ctx: Context) -> dict[str, Any]:
         clock.paused_minutes += minutes
         clock.paused_at = None
         _schedule(clock, ctx.policy)
-        clock.save(update_fields=["due_at", "calendar_confirmed", "paused_minutes", "paused_at", "warn_at",
-                                  "next_escalation_at"])
+        clock.save(
+            update_fields=[
+                "due_at",
+                "calendar_confirmed",
+                "paused_minutes",
+                "paused_at",
+                "warn_at",
+                "next_escalation_at",
+            ]
+        )
     return changes
 
 
@@ -254,7 +295,9 @@ def _enter_pause_status(ctx: Context, status: Status, changes: dict[str, Any]) -
         _pause(ctx)
         if not _pauses_clocks(ctx.policy, before):
             changes["clocks"] = {"after": _("paused")}
-    elif _pauses_clocks(ctx.policy, before):  # e.g. deferred (paused) → awaiting an approval that does not pause
+    elif _pauses_clocks(
+        ctx.policy, before
+    ):  # e.g. deferred (paused) → awaiting an approval that does not pause
         changes.update(_resume(ctx))
 
 
@@ -268,18 +311,35 @@ def _leave_pause_status(ctx: Context, changes: dict[str, Any], to: str = "") -> 
         changes.update(_resume(ctx))
 
 
-def _start_clocks(work_order: WorkOrder, policy: PolicyDocument, calendar: WorkCalendar, start: datetime,
-                  kinds: Iterable[ClockKind] | None = None) -> list[Clock]:
-    planned = rules.plan_clocks(policy, sla_class=work_order.sla_class, priority=work_order.priority,
-                                channel=work_order.channel, distance_km=work_order.distance_km)
+def _start_clocks(
+    work_order: WorkOrder,
+    policy: PolicyDocument,
+    calendar: WorkCalendar,
+    start: datetime,
+    kinds: Iterable[ClockKind] | None = None,
+) -> list[Clock]:
+    planned = rules.plan_clocks(
+        policy,
+        sla_class=work_order.sla_class,
+        priority=work_order.priority,
+        channel=work_order.channel,
+        distance_km=work_order.distance_km,
+    )
     clocks = []
     for plan in planned:
         if kinds is not None and plan.kind not in kinds:
             continue
         deadline = rules.due(calendar, start, plan.duration)
-        clock = Clock(work_order=work_order, kind=plan.kind, amount=plan.duration.amount, unit=plan.duration.unit,
-                      started_at=start, due_at=deadline.due, calendar_confirmed=deadline.calendar_confirmed,
-                      met_at=start if plan.met_at_intake else None)
+        clock = Clock(
+            work_order=work_order,
+            kind=plan.kind,
+            amount=plan.duration.amount,
+            unit=plan.duration.unit,
+            started_at=start,
+            due_at=deadline.due,
+            calendar_confirmed=deadline.calendar_confirmed,
+            met_at=start if plan.met_at_intake else None,
+        )
         _schedule(clock, policy)
         clocks.append(clock)
     return Clock.objects.bulk_create(clocks)
@@ -287,13 +347,17 @@ def _start_clocks(work_order: WorkOrder, policy: PolicyDocument, calendar: WorkC
 
 # --- people to tell -------------------------------------------------------------------------
 
+
 def heads_of(department: Department | None) -> list[User]:
     """Heads of the department, else of the nearest department above it that has one."""
     if department is None:
         return []
     ancestor_ids = [int(i) for i in department.path.strip("/").split("/") if i]
-    heads = list(User.objects.filter(department_id__in=ancestor_ids, is_active=True)
-                 .filter(User.role_q(Role.DEPARTMENT_HEAD)).select_related("department"))
+    heads = list(
+        User.objects.filter(department_id__in=ancestor_ids, is_active=True)
+        .filter(User.role_q(Role.DEPARTMENT_HEAD))
+        .select_related("department")
+    )
     if not heads:
         return []
     nearest = max(h.department.depth for h in heads if h.department is not None)
@@ -307,7 +371,9 @@ def people_with_role(organisation_id: int, role: str, work_order: WorkOrder) -> 
         return [work_order.first_contact_owner]
     if role == Role.TECHNICIAN:
         return [work_order.assignee] if work_order.assignee else []
-    return list(User.objects.filter(organisation_id=organisation_id, is_active=True).filter(User.role_q(role)))
+    return list(
+        User.objects.filter(organisation_id=organisation_id, is_active=True).filter(User.role_q(role))
+    )
 
 
 def approvers_for(role: str, work_order: WorkOrder) -> list[User]:
@@ -323,11 +389,16 @@ def approvers_for(role: str, work_order: WorkOrder) -> list[User]:
 def _tell_owner(ctx: Context, text: str) -> None:
     """The first-contact owner follows the request to its end and tells the customer the result."""
     wo = ctx.work_order
-    notify([wo.first_contact_owner], kind=NotificationKind.RESULT, work_order=wo,
-           title=_("%(number)s: %(result)s — tell the customer") % {"number": wo.number, "result": text})
+    notify(
+        [wo.first_contact_owner],
+        kind=NotificationKind.RESULT,
+        work_order=wo,
+        title=_("%(number)s: %(result)s — tell the customer") % {"number": wo.number, "result": text},
+    )
 
 
 # --- intake ---------------------------------------------------------------------------------
+
 
 def _check_photos(photos: Sequence[UploadedFile], errors: FieldErrors) -> list[tuple[UploadedFile, str]]:
     if len(photos) > MAX_PHOTOS:
@@ -342,24 +413,47 @@ def _check_photos(photos: Sequence[UploadedFile], errors: FieldErrors) -> list[t
     return checked
 
 
-def _save_photos(work_order: WorkOrder, photos: list[tuple[UploadedFile, str]], by: User | None,
-                 report: ServiceReport | None = None) -> None:
+def _save_photos(
+    work_order: WorkOrder,
+    photos: list[tuple[UploadedFile, str]],
+    by: User | None,
+    report: ServiceReport | None = None,
+) -> None:
     for photo, content_type in photos:
         extension = content_type.split("/")[1].replace("jpeg", "jpg")
-        Photo.objects.create(work_order=work_order, image=ContentFile(photo.read(), name=f"{work_order.number}.{extension}"),
-                             content_type=content_type, size=photo.size or 0, uploaded_by=by, report=report)
+        Photo.objects.create(
+            work_order=work_order,
+            image=ContentFile(photo.read(), name=f"{work_order.number}.{extension}"),
+            content_type=content_type,
+            size=photo.size or 0,
+            uploaded_by=by,
+            report=report,
+        )
 
 
 def intake_handler(organisation: Organisation, at: datetime) -> User | None:
     """Who receives requests no person took (public web form, e-mail robot): the intake duty's handler."""
-    duty = (Duty.objects.filter(organisation=organisation, is_intake=True)
-            .select_related("primary", "backup", "department").order_by("pk").first())
+    duty = (
+        Duty.objects.filter(organisation=organisation, is_intake=True)
+        .select_related("primary", "backup", "department")
+        .order_by("pk")
+        .first()
+    )
     return duty_handler(duty, at).person if duty else None
 
 
 def _match_or_create_customer(
-    organisation: Organisation, by: User | None, owner: User, *, name: str, phone: str, building: str, unit: str,
-    room: str, address: str, errors: FieldErrors,
+    organisation: Organisation,
+    by: User | None,
+    owner: User,
+    *,
+    name: str,
+    phone: str,
+    building: str,
+    unit: str,
+    room: str,
+    address: str,
+    errors: FieldErrors,
 ) -> Customer | None:
     """The customer whose phone the caller gave, among those the first-contact owner may see; else a
     new customer from what the caller said. A number on file only for a customer above the owner's
@@ -369,8 +463,13 @@ def _match_or_create_customer(
 
     digits = phone_digits(phone)
     if digits:
-        found = (customers_for_user(owner).filter(organisation=organisation)
-                 .filter(pk__in=Phone.objects.filter(digits=digits).values("customer_id")).order_by("pk").first())
+        found = (
+            customers_for_user(owner)
+            .filter(organisation=organisation)
+            .filter(pk__in=Phone.objects.filter(digits=digits).values("customer_id"))
+            .order_by("pk")
+            .first()
+        )
         if found is not None:
             return found
     if problem := phone_problem(phone):
@@ -379,11 +478,18 @@ def _match_or_create_customer(
         errors.add("caller_name", _("is required"))
     if errors:
         return None
-    editor = by if by is not None and by.has_role(Role.AGENT, Role.ADMINISTRATOR, Role.DEPARTMENT_HEAD) else None
+    editor = (
+        by if by is not None and by.has_role(Role.AGENT, Role.ADMINISTRATOR, Role.DEPARTMENT_HEAD) else None
+    )
     has_address = any((building, unit, room, address))
     return customer_create(
-        organisation=organisation, by=editor, name=name, kind="household" if has_address else "person",
-        addresses=[{"building": building, "unit": unit, "room": room, "text": address}] if has_address else [],
+        organisation=organisation,
+        by=editor,
+        name=name,
+        kind="household" if has_address else "person",
+        addresses=[{"building": building, "unit": unit, "room": room, "text": address}]
+        if has_address
+        else [],
         phones=[{"number": phone, "label": "", "is_primary": True}],
     )
 
@@ -414,9 +520,17 @@ def work_order_search_text(work_order: WorkOrder) -> str:
     """The words a keyword search finds the work order by (number, caller, place, problem, product)."""
     product = work_order.product
     return search_text(
-        work_order.number, work_order.description, work_order.caller_name, work_order.caller_phone,
-        work_order.location, work_order.address, work_order.customer.name, work_order.service_type.name,
-        product.name if product else "", product.model if product else "")
+        work_order.number,
+        work_order.description,
+        work_order.caller_name,
+        work_order.caller_phone,
+        work_order.location,
+        work_order.address,
+        work_order.customer.name,
+        work_order.service_type.name,
+        product.name if product else "",
+        product.model if product else "",
+    )
 
 
 @transaction.atomic
@@ -466,13 +580,17 @@ def work_order_create(
     owner = by
     if by is not None and by.is_gatekeeper:
         if first_contact_owner is None:
-            errors.add("first_contact_owner_id", _("a gatekeeper logs the visitor and names who receives them"))
+            errors.add(
+                "first_contact_owner_id", _("a gatekeeper logs the visitor and names who receives them")
+            )
         owner = first_contact_owner
     elif by is None:
         owner = first_contact_owner or intake_handler(organisation, now)
         if owner is None:
             errors.add("first_contact_owner_id", _("no intake duty is set up to receive this request"))
-    if owner is not None and (owner.organisation_id != organisation.pk or owner.is_gatekeeper or not owner.is_active):
+    if owner is not None and (
+        owner.organisation_id != organisation.pk or owner.is_gatekeeper or not owner.is_active
+    ):
         errors.add("first_contact_owner_id", _("must be an active member of staff who is not on the gate"))
 
     if customer is not None:
@@ -483,8 +601,12 @@ def work_order_create(
         if not any((building, unit, room, address)):
             first_address = customer.addresses.order_by("order", "pk").first()
             if first_address is not None:
-                building, unit, room, address = (first_address.building, first_address.unit, first_address.room,
-                                                 first_address.text)
+                building, unit, room, address = (
+                    first_address.building,
+                    first_address.unit,
+                    first_address.room,
+                    first_address.text,
+                )
     if product is not None and (customer is None or product.customer_id != customer.pk):
         errors.add("product_id", _("is not a product of this customer"))
     if not caller_phone:
@@ -496,16 +618,27 @@ def work_order_create(
 
     if customer is None:
         customer = _match_or_create_customer(
-            organisation, by, owner, name=caller_name.strip(), phone=caller_phone.strip(), building=building,
-            unit=unit, room=room, address=address, errors=errors)
+            organisation,
+            by,
+            owner,
+            name=caller_name.strip(),
+            phone=caller_phone.strip(),
+            building=building,
+            unit=unit,
+            room=room,
+            address=address,
+            errors=errors,
+        )
         errors.raise_if_any()
         assert customer is not None
     # The first-contact owner follows the request to its end: it may not be above their clearance.
     if max(confidentiality, customer.confidentiality) > owner.clearance:
         field = "confidentiality" if confidentiality > owner.clearance else "customer_id"
-        raise ValidationFailed.field(field, _(
-            "is above the clearance of %(owner)s, who receives this request and must be able to follow it")
-            % {"owner": owner})
+        raise ValidationFailed.field(
+            field,
+            _("is above the clearance of %(owner)s, who receives this request and must be able to follow it")
+            % {"owner": owner},
+        )
 
     policy = active_policy(organisation)
     version_id = active_version_id(organisation)
@@ -513,61 +646,109 @@ def work_order_create(
     local_day = timezone.localtime(now).date()
     work_order = WorkOrder(
         organisation=organisation,
-        number=next_number(organisation_id=organisation.pk, kind="work_order", numbering=policy.numbering,
-                           on=local_day),
+        number=next_number(
+            organisation_id=organisation.pk, kind="work_order", numbering=policy.numbering, on=local_day
+        ),
         policy_version_id=version_id,
         status=Status.ROUTED if department else Status.RECEIVED,
-        channel=channel, priority=priority, service_type=service_type,
-        sla_class=service_type.sla_class if service_type.sla_class in policy.sla.classes else policy.sla.default_class,
-        customer=customer, product=product, caller_name=caller_name.strip() or customer.name,
-        caller_phone=caller_phone.strip(), building=building.strip(), unit=unit.strip(), room=room.strip(),
-        address=address.strip(), distance_km=distance_km, description=description,
+        channel=channel,
+        priority=priority,
+        service_type=service_type,
+        sla_class=service_type.sla_class
+        if service_type.sla_class in policy.sla.classes
+        else policy.sla.default_class,
+        customer=customer,
+        product=product,
+        caller_name=caller_name.strip() or customer.name,
+        caller_phone=caller_phone.strip(),
+        building=building.strip(),
+        unit=unit.strip(),
+        room=room.strip(),
+        address=address.strip(),
+        distance_km=distance_km,
+        description=description,
         confidentiality=max(confidentiality, customer.confidentiality),
-        first_contact_owner=owner, intake_department=owner.department, logged_by=by,
-        received_at=now, department=department,
+        first_contact_owner=owner,
+        intake_department=owner.department,
+        logged_by=by,
+        received_at=now,
+        department=department,
     )
     work_order.search_text = work_order_search_text(work_order)
     work_order.save(force_insert=True)
     received = {name.strip() for name in materials_received if name and name.strip()}
-    Material.objects.bulk_create([
-        Material(work_order=work_order, name=item.name, is_required=item.is_required, order=index,
-                 is_received=item.name in received, received_at=now if item.name in received else None)
-        for index, item in enumerate(service_type.materials.all().order_by("order", "pk"))
-    ])
+    Material.objects.bulk_create(
+        [
+            Material(
+                work_order=work_order,
+                name=item.name,
+                is_required=item.is_required,
+                order=index,
+                is_received=item.name in received,
+                received_at=now if item.name in received else None,
+            )
+            for index, item in enumerate(service_type.materials.all().order_by("order", "pk"))
+        ]
+    )
     calendar = work_calendar_for(organisation)
     _start_clocks(work_order, policy, calendar, now)
     _save_photos(work_order, checked_photos, by)
-    record_event(subject=work_order, action="work_order.received", actor=by, at=now, organisation=organisation,
-                 first=True, changes={
-                     "number": {"after": work_order.number}, "channel": {"after": channel},
-                     "first_contact_owner": {"after": owner}, "department": {"after": department},
-                     "status": {"after": work_order.status},
-                 },
-                 reason=_("logged at the gate for %(owner)s") % {"owner": owner} if by and by.is_gatekeeper else "")
+    record_event(
+        subject=work_order,
+        action="work_order.received",
+        actor=by,
+        at=now,
+        organisation=organisation,
+        first=True,
+        changes={
+            "number": {"after": work_order.number},
+            "channel": {"after": channel},
+            "first_contact_owner": {"after": owner},
+            "department": {"after": department},
+            "status": {"after": work_order.status},
+        },
+        reason=_("logged at the gate for %(owner)s") % {"owner": owner} if by and by.is_gatekeeper else "",
+    )
     if department is not None:
-        notify(heads_of(department), kind=NotificationKind.ASSIGNED, work_order=work_order,
-               title=_("%(number)s arrived in the %(department)s queue") % {
-                   "number": work_order.number, "department": department.name})
+        notify(
+            heads_of(department),
+            kind=NotificationKind.ASSIGNED,
+            work_order=work_order,
+            title=_("%(number)s arrived in the %(department)s queue")
+            % {"number": work_order.number, "department": department.name},
+        )
     return work_order
 
 
 @transaction.atomic
-def work_order_add_photos(*, work_order: WorkOrder, by: User, photos: Sequence[UploadedFile],
-                          now: datetime | None = None) -> list[Photo]:
+def work_order_add_photos(
+    *, work_order: WorkOrder, by: User, photos: Sequence[UploadedFile], now: datetime | None = None
+) -> list[Photo]:
     """Add photos to a work order that has not ended (type and size checked, at most ``MAX_PHOTOS`` per
     record). Whoever may work on it may add them: agents, its first-contact owner, whoever is
     assigned, the department's head, a director."""
-    locked = (WorkOrder.objects.select_for_update(of=("self",))
-              .select_related("organisation", "department", "intake_department")
-              .get(pk=work_order.pk))
+    locked = (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("organisation", "department", "intake_department")
+        .get(pk=work_order.pk)
+    )
     if locked.status in ENDED_STATUSES:
         raise ConflictError(
-            _("Photos cannot be added while the work order is %(status)s.") % {"status": locked.get_status_display()},
-            extra={"allowed_actions": [a.value for a in allowed_actions(by, locked)], "status": locked.status})
+            _("Photos cannot be added while the work order is %(status)s.")
+            % {"status": locked.get_status_display()},
+            extra={
+                "allowed_actions": [a.value for a in allowed_actions(by, locked)],
+                "status": locked.status,
+            },
+        )
     team_ids = {m.pk for m in locked.team.all()}
-    if not (by.has_role(Role.AGENT, Role.DIRECTOR) or locked.first_contact_owner_id == by.pk
-            or is_assigned(by, locked, team_ids) or is_head_of(by, locked.department)
-            or is_head_of(by, locked.intake_department)):
+    if not (
+        by.has_role(Role.AGENT, Role.DIRECTOR)
+        or locked.first_contact_owner_id == by.pk
+        or is_assigned(by, locked, team_ids)
+        or is_head_of(by, locked.department)
+        or is_head_of(by, locked.intake_department)
+    ):
         raise PermissionDeniedError(_("Your role does not allow adding photos to this work order."))
     errors = FieldErrors()
     if not photos:
@@ -580,16 +761,24 @@ def work_order_add_photos(*, work_order: WorkOrder, by: User, photos: Sequence[U
     before = set(locked.photos.values_list("pk", flat=True))
     _save_photos(locked, checked, by)
     added = list(locked.photos.exclude(pk__in=before).order_by("pk"))
-    record_event(subject=locked, action="work_order.photos_added", actor=by, at=now, organisation=locked.organisation,
-                 changes={"photos": {"after": [p.image.name for p in added]}})
+    record_event(
+        subject=locked,
+        action="work_order.photos_added",
+        actor=by,
+        at=now,
+        organisation=locked.organisation,
+        changes={"photos": {"after": [p.image.name for p in added]}},
+    )
     return added
 
 
 # --- routing and dispatch -------------------------------------------------------------------
 
+
 @transaction.atomic
-def work_order_route(*, work_order: WorkOrder, by: User, department: Department, reason: str = "",
-                     now: datetime | None = None) -> WorkOrder:
+def work_order_route(
+    *, work_order: WorkOrder, by: User, department: Department, reason: str = "", now: datetime | None = None
+) -> WorkOrder:
     """Route (or transfer) to a department's queue. The first-contact owner stays the owner."""
     ctx = _begin(work_order, Action.ROUTE, by, now)
     wo = ctx.work_order
@@ -597,9 +786,11 @@ def work_order_route(*, work_order: WorkOrder, by: User, department: Department,
         raise ValidationFailed.field("department_id", _("no such department"))
     heads = heads_of(department)
     if heads and len(below_clearance(heads, wo.confidentiality)) == len(heads):
-        raise ValidationFailed.field("department_id", _(
-            "%(people)s may not see this work order (its confidentiality is above their clearance)")
-            % {"people": "、".join(str(h) for h in heads)})
+        raise ValidationFailed.field(
+            "department_id",
+            _("%(people)s may not see this work order (its confidentiality is above their clearance)")
+            % {"people": "、".join(str(h) for h in heads)},
+        )
     changes: dict[str, Any] = {"department": {"before": wo.department, "after": department}}
     if wo.assignee_id or wo.team.exists():  # back in a department's queue: nobody is dispatched
         changes["assignee"] = {"before": wo.assignee, "after": None}
@@ -610,19 +801,33 @@ def work_order_route(*, work_order: WorkOrder, by: User, department: Department,
     changes.update(_meet(ctx, ClockKind.RESPONSE))
     _save(wo, "department", "assignee", "dispatched_at", "accepted_at", "status")
     _event(ctx, "work_order.routed", changes, reason)
-    notify(heads_of(department), kind=NotificationKind.ASSIGNED, work_order=wo,
-           title=_("%(number)s arrived in the %(department)s queue") % {"number": wo.number,
-                                                                         "department": department.name})
+    notify(
+        heads_of(department),
+        kind=NotificationKind.ASSIGNED,
+        work_order=wo,
+        title=_("%(number)s arrived in the %(department)s queue")
+        % {"number": wo.number, "department": department.name},
+    )
     return wo
 
 
 @transaction.atomic
-def work_order_dispatch(*, work_order: WorkOrder, by: User, technician: User, team: Sequence[User] = (),
-                        reason: str = "", now: datetime | None = None) -> WorkOrder:
+def work_order_dispatch(
+    *,
+    work_order: WorkOrder,
+    by: User,
+    technician: User,
+    team: Sequence[User] = (),
+    reason: str = "",
+    now: datetime | None = None,
+) -> WorkOrder:
     """Dispatch to a technician (the leader when a team goes). An absent person's B takes it (AB角)."""
     ctx = _begin(work_order, Action.DISPATCH, by, now)
     wo = ctx.work_order
-    for field, person in [("technician_id", technician), *((f"team_ids[{i}]", p) for i, p in enumerate(team))]:
+    for field, person in [
+        ("technician_id", technician),
+        *((f"team_ids[{i}]", p) for i, p in enumerate(team)),
+    ]:
         if person.organisation_id != wo.organisation_id or not person.is_active:
             raise ValidationFailed.field(field, _("no such member of staff"))
     handler = person_handler(technician, ctx.now)
@@ -633,13 +838,18 @@ def work_order_dispatch(*, work_order: WorkOrder, by: User, technician: User, te
         changes["addressed_to"] = {"after": technician}
         handover_reason = handler.explanation()
     members = [person_handler(p, ctx.now).person for p in team]
-    members = [m for i, m in enumerate(members) if m.pk != leader.pk and m.pk not in {x.pk for x in members[:i]}]
+    members = [
+        m for i, m in enumerate(members) if m.pk != leader.pk and m.pk not in {x.pk for x in members[:i]}
+    ]
     # Whoever is sent (after A/B hand-over) must be allowed to see the record they are sent to.
     cleared = FieldErrors()
     for field, person in [("technician_id", leader), *((f"team_ids[{i}]", m) for i, m in enumerate(members))]:
         if below_clearance([person], wo.confidentiality):
-            cleared.add(field, _("%(person)s may not see this work order (its confidentiality is above their "
-                                 "clearance)") % {"person": person})
+            cleared.add(
+                field,
+                _("%(person)s may not see this work order (its confidentiality is above their clearance)")
+                % {"person": person},
+            )
     cleared.raise_if_any()
     if members:
         changes["team"] = {"after": [str(m) for m in members]}
@@ -650,11 +860,24 @@ def work_order_dispatch(*, work_order: WorkOrder, by: User, technician: User, te
     wo.dispatched_at, wo.accepted_at, wo.arrived_at = ctx.now, None, None
     _set_status(ctx, Status.DISPATCHED, changes)
     changes.update(_meet(ctx, ClockKind.RESPONSE, ClockKind.DISPATCH))
-    _save(wo, "assignee", "handed_over_from", "department", "dispatched_at", "accepted_at", "arrived_at", "status")
+    _save(
+        wo,
+        "assignee",
+        "handed_over_from",
+        "department",
+        "dispatched_at",
+        "accepted_at",
+        "arrived_at",
+        "status",
+    )
     _event(ctx, "work_order.dispatched", changes, "; ".join(r for r in (reason, handover_reason) if r))
-    notify([leader, *members], kind=NotificationKind.ASSIGNED, work_order=wo,
-           title=_("%(number)s was dispatched to you: %(location)s") % {"number": wo.number,
-                                                                         "location": wo.location})
+    notify(
+        [leader, *members],
+        kind=NotificationKind.ASSIGNED,
+        work_order=wo,
+        title=_("%(number)s was dispatched to you: %(location)s")
+        % {"number": wo.number, "location": wo.location},
+    )
     return wo
 
 
@@ -696,19 +919,28 @@ def work_order_reply(*, work_order: WorkOrder, by: User, text: str, now: datetim
 
 # --- one-time notice ------------------------------------------------------------------------
 
+
 def notice_text(number: str, items: Sequence[str], *, supplementary: bool) -> str:
     listed = "；".join(f"{i}. {name}" for i, name in enumerate(items, start=1))
     if supplementary:
-        return _("Work order %(number)s — supplementary notice: these materials are not on the checklist of "
-                 "this service and are needed as well: %(items)s") % {"number": number, "items": listed}
-    return _("Work order %(number)s — one-time notice: please provide all of the following materials: "
-             "%(items)s") % {"number": number, "items": listed}
+        return _(
+            "Work order %(number)s — supplementary notice: these materials are not on the checklist of "
+            "this service and are needed as well: %(items)s"
+        ) % {"number": number, "items": listed}
+    return _(
+        "Work order %(number)s — one-time notice: please provide all of the following materials: %(items)s"
+    ) % {"number": number, "items": listed}
 
 
 @transaction.atomic
 def work_order_notice_missing(
-    *, work_order: WorkOrder, by: User, received: Iterable[str] = (), extra_items: Iterable[str] = (),
-    reason: str = "", now: datetime | None = None,
+    *,
+    work_order: WorkOrder,
+    by: User,
+    received: Iterable[str] = (),
+    extra_items: Iterable[str] = (),
+    reason: str = "",
+    now: datetime | None = None,
 ) -> MissingMaterialsNotice:
     """One notice listing every missing checklist item (一次性告知). A second notice is only possible for
     materials the checklist did not have, and says so."""
@@ -721,16 +953,27 @@ def work_order_notice_missing(
     errors = FieldErrors()
     unknown = received_names - {m.name for m in materials}
     if unknown:
-        errors.add("received", _("not on this work order's checklist: %(names)s") % {"names": "、".join(sorted(unknown))})
+        errors.add(
+            "received",
+            _("not on this work order's checklist: %(names)s") % {"names": "、".join(sorted(unknown))},
+        )
     already_noticed = wo.notices.filter(kind=NoticeKind.ONE_TIME).exists()
     if already_noticed:
         on_checklist = [name for name in extra if name in checklist_names]
         if on_checklist:
-            errors.add("extra_items", _("%(names)s is on the checklist and should have been in the one-time notice")
-                       % {"names": "、".join(on_checklist)})
+            errors.add(
+                "extra_items",
+                _("%(names)s is on the checklist and should have been in the one-time notice")
+                % {"names": "、".join(on_checklist)},
+            )
         if not extra:
-            errors.add("extra_items", _("a one-time notice was already sent; a second notice may only ask for "
-                                        "materials the checklist did not have"))
+            errors.add(
+                "extra_items",
+                _(
+                    "a one-time notice was already sent; a second notice may only ask for "
+                    "materials the checklist did not have"
+                ),
+            )
     errors.raise_if_any()
 
     for material in materials:
@@ -740,22 +983,33 @@ def work_order_notice_missing(
     if already_noticed:
         kind = NoticeKind.SUPPLEMENTARY
         start = len(materials)
-        Material.objects.bulk_create([
-            Material(work_order=wo, name=name, from_checklist=False, is_required=True, order=start + i)
-            for i, name in enumerate(extra)])
+        Material.objects.bulk_create(
+            [
+                Material(work_order=wo, name=name, from_checklist=False, is_required=True, order=start + i)
+                for i, name in enumerate(extra)
+            ]
+        )
         items = extra
     else:
         kind = NoticeKind.ONE_TIME
         extra_new = [name for name in extra if name not in checklist_names]
-        Material.objects.bulk_create([
-            Material(work_order=wo, name=name, from_checklist=False, is_required=True, order=len(materials) + i)
-            for i, name in enumerate(extra_new)])
+        Material.objects.bulk_create(
+            [
+                Material(
+                    work_order=wo, name=name, from_checklist=False, is_required=True, order=len(materials) + i
+                )
+                for i, name in enumerate(extra_new)
+            ]
+        )
         items = [m.name for m in materials if m.is_required and not m.is_received] + extra_new
         if not items:
-            raise ValidationFailed.field("received", _("nothing is missing: every required material has arrived"))
+            raise ValidationFailed.field(
+                "received", _("nothing is missing: every required material has arrived")
+            )
     text = notice_text(wo.number, items, supplementary=kind == NoticeKind.SUPPLEMENTARY)
-    notice = MissingMaterialsNotice.objects.create(work_order=wo, kind=kind, items=items, text=text, reason=reason,
-                                                   sent_by=by, sent_at=ctx.now)
+    notice = MissingMaterialsNotice.objects.create(
+        work_order=wo, kind=kind, items=items, text=text, reason=reason, sent_by=by, sent_at=ctx.now
+    )
     send_sms(to=wo.caller_phone, body=text, work_order=wo)
     changes: dict[str, Any] = {"notice": {"after": {"kind": kind, "items": items}}}
     if wo.status != Status.AWAITING_MATERIALS:
@@ -766,8 +1020,9 @@ def work_order_notice_missing(
 
 
 @transaction.atomic
-def work_order_materials_received(*, work_order: WorkOrder, by: User, received: Iterable[str],
-                                  now: datetime | None = None) -> WorkOrder:
+def work_order_materials_received(
+    *, work_order: WorkOrder, by: User, received: Iterable[str], now: datetime | None = None
+) -> WorkOrder:
     """Record materials that arrived; when none required is missing, the work and its clocks go on."""
     ctx = _begin(work_order, Action.MATERIALS_RECEIVED, by, now)
     wo = ctx.work_order
@@ -775,8 +1030,11 @@ def work_order_materials_received(*, work_order: WorkOrder, by: User, received: 
     materials = list(wo.materials.all())
     unknown = names - {m.name for m in materials}
     if not names or unknown:
-        raise ValidationFailed.field("received", _("name the materials that arrived, from the notice: %(names)s") % {
-            "names": "、".join(m.name for m in materials if not m.is_received)})
+        raise ValidationFailed.field(
+            "received",
+            _("name the materials that arrived, from the notice: %(names)s")
+            % {"names": "、".join(m.name for m in materials if not m.is_received)},
+        )
     for material in materials:
         if material.name in names and not material.is_received:
             material.is_received, material.received_at = True, ctx.now
@@ -792,6 +1050,7 @@ def work_order_materials_received(*, work_order: WorkOrder, by: User, received: 
 
 # --- red light and extensions ---------------------------------------------------------------
 
+
 def _deferral_day(ctx: Context, day: date | None, errors: FieldErrors) -> date | None:
     """The day from which a request that cannot be done now can be done: after today, and at most the
     policy's maximum of working days ahead (暂缓办理 is a wait with an end, not a silent refusal)."""
@@ -803,14 +1062,25 @@ def _deferral_day(ctx: Context, day: date | None, errors: FieldErrors) -> date |
     if day <= today:
         errors.add("deferred_until", _("must be after today (%(today)s)") % {"today": today.isoformat()})
     elif day > latest:
-        errors.add("deferred_until", _("must be at most %(days)s working days ahead, by %(latest)s") % {
-            "days": ctx.policy.approvals.max_deferral_working_days, "latest": latest.isoformat()})
+        errors.add(
+            "deferred_until",
+            _("must be at most %(days)s working days ahead, by %(latest)s")
+            % {"days": ctx.policy.approvals.max_deferral_working_days, "latest": latest.isoformat()},
+        )
     return day
 
 
 @transaction.atomic
-def work_order_request_rejection(*, work_order: WorkOrder, by: User, kind: str, reason: str, answer: str,
-                                 deferred_until: date | None = None, now: datetime | None = None) -> ApprovalRequest:
+def work_order_request_rejection(
+    *,
+    work_order: WorkOrder,
+    by: User,
+    kind: str,
+    reason: str,
+    answer: str,
+    deferred_until: date | None = None,
+    now: datetime | None = None,
+) -> ApprovalRequest:
     """Staff may explain, only a head may refuse (红灯): the refusal waits for approval, nothing is sent.
     ``cannot_do_now`` (暂缓办理) is not a refusal: it names the day from which the work can be done
     (``deferred_until``) and, once approved, the request waits open until then."""
@@ -828,9 +1098,17 @@ def work_order_request_rejection(*, work_order: WorkOrder, by: User, kind: str, 
         errors.add("deferred_until", _("only a request that cannot be done now names a day"))
     errors.raise_if_any()
     approver_role = getattr(ctx.policy.approvals, kind)
-    request = ApprovalRequest.objects.create(work_order=wo, kind=kind, approver_role=approver_role, reason=reason,
-                                             answer=answer, status_before=wo.status, requested_by=by,
-                                             requested_at=ctx.now, deferred_until=deferred_until)
+    request = ApprovalRequest.objects.create(
+        work_order=wo,
+        kind=kind,
+        approver_role=approver_role,
+        reason=reason,
+        answer=answer,
+        status_before=wo.status,
+        requested_by=by,
+        requested_at=ctx.now,
+        deferred_until=deferred_until,
+    )
     approval: dict[str, Any] = {"kind": kind, "approver": approver_role}
     if deferred_until is not None:
         approval["deferred_until"] = deferred_until
@@ -840,12 +1118,19 @@ def work_order_request_rejection(*, work_order: WorkOrder, by: User, kind: str, 
     if kind == ApprovalKind.CANNOT_DO_NOW:
         _event(ctx, "work_order.deferral_requested", changes, reason)
         title = _("%(number)s: a deferral until %(day)s waits for your approval") % {
-            "number": wo.number, "day": deferred_until.isoformat() if deferred_until else ""}
+            "number": wo.number,
+            "day": deferred_until.isoformat() if deferred_until else "",
+        }
     else:
         _event(ctx, "work_order.rejection_requested", changes, reason)
         title = _("%(number)s: a refusal waits for your approval") % {"number": wo.number}
-    notify(approvers_told(approver_role, wo), kind=NotificationKind.APPROVAL_REQUESTED, work_order=wo,
-           title=title, body=reason)
+    notify(
+        approvers_told(approver_role, wo),
+        kind=NotificationKind.APPROVAL_REQUESTED,
+        work_order=wo,
+        title=title,
+        body=reason,
+    )
     return request
 
 
@@ -853,8 +1138,11 @@ def _may_see(people: Iterable[User], work_order: WorkOrder) -> list[User]:
     """Only the people who may open the work order are told of it (visibility)."""
     from fuwu import visibility
 
-    return [person for person in people
-            if visibility.work_orders_for_user(person).filter(pk=work_order.pk).exists()]
+    return [
+        person
+        for person in people
+        if visibility.work_orders_for_user(person).filter(pk=work_order.pk).exists()
+    ]
 
 
 def approvers_told(role: str, work_order: WorkOrder) -> list[User]:
@@ -871,34 +1159,55 @@ def _pending(ctx: Context, *kinds: str) -> ApprovalRequest:
 
 
 def _decide(ctx: Context, request: ApprovalRequest, status: ApprovalStatus, note: str) -> None:
-    request.status, request.decided_by, request.decided_at, request.decision_note = status, ctx.by, ctx.now, note
+    request.status, request.decided_by, request.decided_at, request.decision_note = (
+        status,
+        ctx.by,
+        ctx.now,
+        note,
+    )
     request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    notify([request.requested_by], kind=NotificationKind.APPROVAL_DECIDED, work_order=ctx.work_order,
-           title=_("%(number)s: %(kind)s %(decision)s") % {
-               "number": ctx.work_order.number, "kind": request.get_kind_display(),
-               "decision": request.get_status_display()})
+    notify(
+        [request.requested_by],
+        kind=NotificationKind.APPROVAL_DECIDED,
+        work_order=ctx.work_order,
+        title=_("%(number)s: %(kind)s %(decision)s")
+        % {
+            "number": ctx.work_order.number,
+            "kind": request.get_kind_display(),
+            "decision": request.get_status_display(),
+        },
+    )
 
 
 def deferral_notice(number: str, answer: str, day: date) -> str:
     """What the customer is told of an approved deferral: why, and from when it can be done."""
-    return _("Work order %(number)s cannot be done now: %(answer)s It can be done from %(day)s; we will "
-             "contact you then. Your request stays open.") % {"number": number, "answer": answer.strip(),
-                                                             "day": day.isoformat()}
+    return _(
+        "Work order %(number)s cannot be done now: %(answer)s It can be done from %(day)s; we will "
+        "contact you then. Your request stays open."
+    ) % {"number": number, "answer": answer.strip(), "day": day.isoformat()}
 
 
-def _approve_deferral(ctx: Context, request: ApprovalRequest, note: str, deferred_until: date | None) -> WorkOrder:
+def _approve_deferral(
+    ctx: Context, request: ApprovalRequest, note: str, deferred_until: date | None
+) -> WorkOrder:
     wo = ctx.work_order
     errors = FieldErrors()
     day = _deferral_day(ctx, deferred_until or request.deferred_until, errors)
     if errors and deferred_until is None and request.deferred_until is not None:
         errors = FieldErrors()  # the day asked for has passed meanwhile: the head names a new one
-        errors.add("deferred_until", _("the day asked for (%(day)s) is no longer possible; give a new day") % {
-            "day": request.deferred_until.isoformat()})
+        errors.add(
+            "deferred_until",
+            _("the day asked for (%(day)s) is no longer possible; give a new day")
+            % {"day": request.deferred_until.isoformat()},
+        )
     errors.raise_if_any()
     assert day is not None
     _decide(ctx, request, ApprovalStatus.APPROVED, note)
-    changes: dict[str, Any] = {"approval": {"after": _("approved")}, "answer": {"after": request.answer},
-                               "deferred_until": {"before": wo.deferred_until, "after": day}}
+    changes: dict[str, Any] = {
+        "approval": {"after": _("approved")},
+        "answer": {"after": request.answer},
+        "deferred_until": {"before": wo.deferred_until, "after": day},
+    }
     wo.deferred_until = day
     before = wo.status
     _set_status(ctx, Status.DEFERRED, changes)
@@ -916,8 +1225,14 @@ def _approve_deferral(ctx: Context, request: ApprovalRequest, note: str, deferre
 
 
 @transaction.atomic
-def work_order_approve_rejection(*, work_order: WorkOrder, by: User, note: str = "",
-                                 deferred_until: date | None = None, now: datetime | None = None) -> WorkOrder:
+def work_order_approve_rejection(
+    *,
+    work_order: WorkOrder,
+    by: User,
+    note: str = "",
+    deferred_until: date | None = None,
+    now: datetime | None = None,
+) -> WorkOrder:
     """The head approves: now, and only now, the negative answer goes to the customer. A "cannot be
     done now" approved is a deferral, not a refusal: the customer is told why and from which day
     (the head may name another day in ``deferred_until``), and the request stays open."""
@@ -927,7 +1242,9 @@ def work_order_approve_rejection(*, work_order: WorkOrder, by: User, note: str =
     if request.kind == ApprovalKind.CANNOT_DO_NOW:
         return _approve_deferral(ctx, request, note, deferred_until)
     if deferred_until is not None:
-        raise ValidationFailed.field("deferred_until", _("only a request that cannot be done now names a day"))
+        raise ValidationFailed.field(
+            "deferred_until", _("only a request that cannot be done now names a day")
+        )
     _decide(ctx, request, ApprovalStatus.APPROVED, note)
     changes: dict[str, Any] = {"approval": {"after": _("approved")}, "answer": {"after": request.answer}}
     _withdraw_pending(ctx, changes)
@@ -935,16 +1252,20 @@ def work_order_approve_rejection(*, work_order: WorkOrder, by: User, note: str =
     wo.resume_status, wo.closed_at, wo.deferred_until = "", ctx.now, None
     wo.clocks.filter(is_active=True, met_at__isnull=True).update(is_active=False, paused_at=None)
     _save(wo, "status", "resume_status", "closed_at", "deferred_until")
-    send_sms(to=wo.caller_phone, body=_("Work order %(number)s: %(answer)s") % {"number": wo.number,
-                                                                             "answer": request.answer}, work_order=wo)
+    send_sms(
+        to=wo.caller_phone,
+        body=_("Work order %(number)s: %(answer)s") % {"number": wo.number, "answer": request.answer},
+        work_order=wo,
+    )
     _event(ctx, "work_order.rejection_approved", changes, note)
     _tell_owner(ctx, _("refused after approval"))
     return wo
 
 
 @transaction.atomic
-def work_order_deny_rejection(*, work_order: WorkOrder, by: User, note: str = "",
-                              now: datetime | None = None) -> WorkOrder:
+def work_order_deny_rejection(
+    *, work_order: WorkOrder, by: User, note: str = "", now: datetime | None = None
+) -> WorkOrder:
     """The head refuses the refusal (or the deferral): the work goes on where it was, its clocks restart."""
     errors = FieldErrors()
     note = _required_text(note, "note", errors)
@@ -955,24 +1276,35 @@ def work_order_deny_rejection(*, work_order: WorkOrder, by: User, note: str = ""
     changes: dict[str, Any] = {"approval": {"after": _("denied")}}
     _leave_pause_status(ctx, changes, to=request.status_before)
     _save(ctx.work_order, "status", "resume_status")
-    _event(ctx, "work_order.deferral_denied" if request.kind == ApprovalKind.CANNOT_DO_NOW
-           else "work_order.rejection_denied", changes, note)
+    _event(
+        ctx,
+        "work_order.deferral_denied"
+        if request.kind == ApprovalKind.CANNOT_DO_NOW
+        else "work_order.rejection_denied",
+        changes,
+        note,
+    )
     return ctx.work_order
 
 
 def _deferral_return_status(wo: WorkOrder) -> str:
     """The status a deferred request goes back to: the one it had when the deferral was asked
     (a deferral asked again while deferred keeps the first one's)."""
-    for approval in wo.approvals.filter(kind=ApprovalKind.CANNOT_DO_NOW, status=ApprovalStatus.APPROVED) \
-            .order_by("-decided_at", "-id"):
-        if approval.status_before and approval.status_before not in (Status.DEFERRED, Status.AWAITING_APPROVAL):
+    for approval in wo.approvals.filter(
+        kind=ApprovalKind.CANNOT_DO_NOW, status=ApprovalStatus.APPROVED
+    ).order_by("-decided_at", "-id"):
+        if approval.status_before and approval.status_before not in (
+            Status.DEFERRED,
+            Status.AWAITING_APPROVAL,
+        ):
             return approval.status_before
     return wo.resume_status or Status.RECEIVED
 
 
 @transaction.atomic
-def work_order_resume(*, work_order: WorkOrder, by: User | None, reason: str = "",
-                      now: datetime | None = None) -> WorkOrder:
+def work_order_resume(
+    *, work_order: WorkOrder, by: User | None, reason: str = "", now: datetime | None = None
+) -> WorkOrder:
     """A deferred request is taken up again: by staff before its day, or by the sweep on it
     (``by`` None). It goes back to where it was; its clocks restart, moved by the time they stood still."""
     ctx = _begin(work_order, Action.RESUME, by, now)
@@ -986,10 +1318,17 @@ def work_order_resume(*, work_order: WorkOrder, by: User | None, reason: str = "
         reason = _("the day from which it can be done has come")
     _event(ctx, "work_order.resumed", changes, reason)
     title = _("%(number)s can be done now (deferred until %(day)s)") % {
-        "number": wo.number, "day": day.isoformat() if day else "—"}
+        "number": wo.number,
+        "day": day.isoformat() if day else "—",
+    }
     handlers = [wo.assignee] if wo.assignee else heads_of(wo.department or wo.intake_department)
-    notify([p for p in [*handlers, wo.first_contact_owner] if p is not None and p != by],
-           kind=NotificationKind.ASSIGNED, work_order=wo, title=title, body=reason)
+    notify(
+        [p for p in [*handlers, wo.first_contact_owner] if p is not None and p != by],
+        kind=NotificationKind.ASSIGNED,
+        work_order=wo,
+        title=title,
+        body=reason,
+    )
     return wo
 
 
@@ -998,7 +1337,9 @@ def resume_due_deferrals(now: datetime) -> int:
     transaction; one resumed meanwhile by someone else is skipped)."""
     today = timezone.localtime(now).date()
     count = 0
-    for pk in WorkOrder.objects.filter(status=Status.DEFERRED, deferred_until__lte=today).values_list("pk", flat=True):
+    for pk in WorkOrder.objects.filter(status=Status.DEFERRED, deferred_until__lte=today).values_list(
+        "pk", flat=True
+    ):
         try:
             work_order_resume(work_order=WorkOrder(pk=pk), by=None, now=now)
         except ConflictError:
@@ -1008,15 +1349,32 @@ def resume_due_deferrals(now: datetime) -> int:
 
 
 @transaction.atomic
-def work_order_request_extension(*, work_order: WorkOrder, by: User, clock: str, amount: int, unit: str,
-                                 reason: str, now: datetime | None = None) -> ApprovalRequest:
+def work_order_request_extension(
+    *,
+    work_order: WorkOrder,
+    by: User,
+    clock: str,
+    amount: int,
+    unit: str,
+    reason: str,
+    now: datetime | None = None,
+) -> ApprovalRequest:
     errors = FieldErrors()
     reason = _required_text(reason, "reason", errors)
     if amount is None or amount <= 0:
         errors.add("amount", _("must be greater than %(limit)s") % {"limit": 0})
-    if unit not in ("working_days", "business_hours", "business_minutes", "calendar_hours", "calendar_minutes"):
-        errors.add("unit", _("must be one of %(choices)s") % {
-            "choices": "working_days, business_hours, business_minutes, calendar_hours, calendar_minutes"})
+    if unit not in (
+        "working_days",
+        "business_hours",
+        "business_minutes",
+        "calendar_hours",
+        "calendar_minutes",
+    ):
+        errors.add(
+            "unit",
+            _("must be one of %(choices)s")
+            % {"choices": "working_days, business_hours, business_minutes, calendar_hours, calendar_minutes"},
+        )
     errors.raise_if_any()
     ctx = _begin(work_order, Action.REQUEST_EXTENSION, by, now)
     wo = ctx.work_order
@@ -1026,8 +1384,9 @@ def work_order_request_extension(*, work_order: WorkOrder, by: User, clock: str,
     # At most the policy's longest extension, compared by where each would move the deadline (so
     # that "3 working days" and "24 business hours" compare fairly).
     longest = ctx.policy.approvals.max_extension
-    beyond = ValidationFailed.field("amount", _("may move the deadline by at most %(limit)s (policy)")
-                                    % {"limit": duration(longest)})
+    beyond = ValidationFailed.field(
+        "amount", _("may move the deadline by at most %(limit)s (policy)") % {"limit": duration(longest)}
+    )
     try:
         limit = ctx.calendar.deadline(running.due_at, longest.amount, longest.unit).due
         if ctx.calendar.deadline(running.due_at, amount, unit).due > limit:
@@ -1035,45 +1394,77 @@ def work_order_request_extension(*, work_order: WorkOrder, by: User, clock: str,
     except (ValueError, OverflowError):
         raise beyond from None
     role = ctx.policy.approvals.extension
-    request = ApprovalRequest.objects.create(work_order=wo, kind=ApprovalKind.EXTENSION, approver_role=role,
-                                             reason=reason, clock_kind=clock, extension_amount=amount,
-                                             extension_unit=unit, requested_by=by, requested_at=ctx.now)
-    _event(ctx, "work_order.extension_requested",
-           {"extension": {"after": {"clock": clock, "amount": amount, "unit": unit, "approver": role}}}, reason)
-    notify(approvers_for(role, wo), kind=NotificationKind.APPROVAL_REQUESTED, work_order=wo,
-           title=_("%(number)s: an extension waits for your approval") % {"number": wo.number}, body=reason)
+    request = ApprovalRequest.objects.create(
+        work_order=wo,
+        kind=ApprovalKind.EXTENSION,
+        approver_role=role,
+        reason=reason,
+        clock_kind=clock,
+        extension_amount=amount,
+        extension_unit=unit,
+        requested_by=by,
+        requested_at=ctx.now,
+    )
+    _event(
+        ctx,
+        "work_order.extension_requested",
+        {"extension": {"after": {"clock": clock, "amount": amount, "unit": unit, "approver": role}}},
+        reason,
+    )
+    notify(
+        approvers_for(role, wo),
+        kind=NotificationKind.APPROVAL_REQUESTED,
+        work_order=wo,
+        title=_("%(number)s: an extension waits for your approval") % {"number": wo.number},
+        body=reason,
+    )
     return request
 
 
 @transaction.atomic
-def work_order_approve_extension(*, work_order: WorkOrder, by: User, note: str = "",
-                                 now: datetime | None = None) -> WorkOrder:
+def work_order_approve_extension(
+    *, work_order: WorkOrder, by: User, note: str = "", now: datetime | None = None
+) -> WorkOrder:
     ctx = _begin(work_order, Action.APPROVE_EXTENSION, by, now)
     request = _pending(ctx, ApprovalKind.EXTENSION)
     _decide(ctx, request, ApprovalStatus.APPROVED, note)
     clock = ctx.work_order.clocks.filter(kind=request.clock_kind, is_active=True, met_at__isnull=True).first()
     if clock is None:  # the step was done (or stopped) meanwhile: nothing left to extend
-        raise ValidationFailed.field("clock", _("the %(clock)s clock is no longer running; deny the request") % {
-            "clock": ClockKind(request.clock_kind).label})
+        raise ValidationFailed.field(
+            "clock",
+            _("the %(clock)s clock is no longer running; deny the request")
+            % {"clock": ClockKind(request.clock_kind).label},
+        )
     try:
         moved = ctx.calendar.deadline(clock.due_at, request.extension_amount or 0, request.extension_unit)
     except (ValueError, OverflowError):  # asked for before the policy bounded extensions
-        raise ValidationFailed.field("amount", _("is too large to compute a deadline; deny the request")) from None
+        raise ValidationFailed.field(
+            "amount", _("is too large to compute a deadline; deny the request")
+        ) from None
     changes = {f"clock.{clock.kind}": {"before": clock.due_at, "after": moved.due}}
     clock.due_at = moved.due
     clock.calendar_confirmed = clock.calendar_confirmed and moved.calendar_confirmed
     clock.extended_count += 1
     clock.warned_at = None
     _schedule(clock, ctx.policy)
-    clock.save(update_fields=["due_at", "calendar_confirmed", "extended_count", "warned_at", "warn_at",
-                              "next_escalation_at"])
+    clock.save(
+        update_fields=[
+            "due_at",
+            "calendar_confirmed",
+            "extended_count",
+            "warned_at",
+            "warn_at",
+            "next_escalation_at",
+        ]
+    )
     _event(ctx, "work_order.extension_approved", changes, note)
     return ctx.work_order
 
 
 @transaction.atomic
-def work_order_deny_extension(*, work_order: WorkOrder, by: User, note: str = "",
-                              now: datetime | None = None) -> WorkOrder:
+def work_order_deny_extension(
+    *, work_order: WorkOrder, by: User, note: str = "", now: datetime | None = None
+) -> WorkOrder:
     ctx = _begin(work_order, Action.DENY_EXTENSION, by, now)
     _decide(ctx, _pending(ctx, ApprovalKind.EXTENSION), ApprovalStatus.DENIED, note)
     _event(ctx, "work_order.extension_denied", {"extension": {"after": _("denied")}}, note)
@@ -1081,6 +1472,7 @@ def work_order_deny_extension(*, work_order: WorkOrder, by: User, note: str = ""
 
 
 # --- completion, confirmation, fees ---------------------------------------------------------
+
 
 def _clean_parts(parts: Iterable[Mapping[str, Any]], errors: FieldErrors) -> list[dict[str, Any]]:
     cleaned = []
@@ -1095,27 +1487,40 @@ def _clean_parts(parts: Iterable[Mapping[str, Any]], errors: FieldErrors) -> lis
         except (InvalidOperation, ValueError):
             errors.add(f"parts[{index}].quantity", _("must be greater than %(limit)s") % {"limit": 0})
             quantity = Decimal(0)
-        cleaned.append({"name": name, "model": str(part.get("model") or "").strip(), "quantity": str(quantity)})
+        cleaned.append(
+            {"name": name, "model": str(part.get("model") or "").strip(), "quantity": str(quantity)}
+        )
     return cleaned
 
 
 def _check_product_warranty(ctx: Context, warranty_status: str) -> None:
-    """"In warranty" cannot be claimed for a product whose warranty has ended (on the local day)."""
+    """ "In warranty" cannot be claimed for a product whose warranty has ended (on the local day)."""
     product = ctx.work_order.product
-    if (warranty_status == WarrantyStatus.IN_WARRANTY and product is not None
-            and product.warranty_ends_on is not None
-            and product.warranty_ends_on < timezone.localtime(ctx.now).date()):
-        raise ValidationFailed.field("warranty_status", _("the product's warranty ended on %(day)s") % {
-            "day": product.warranty_ends_on.isoformat()})
+    if (
+        warranty_status == WarrantyStatus.IN_WARRANTY
+        and product is not None
+        and product.warranty_ends_on is not None
+        and product.warranty_ends_on < timezone.localtime(ctx.now).date()
+    ):
+        raise ValidationFailed.field(
+            "warranty_status",
+            _("the product's warranty ended on %(day)s") % {"day": product.warranty_ends_on.isoformat()},
+        )
 
 
 def paid_service_decision(work_order: WorkOrder) -> ApprovalRequest | None:
     """The work order's paid-service approval that counts: the latest one not withdrawn."""
-    return (work_order.approvals.filter(kind=ApprovalKind.PAID_SERVICE).exclude(status=ApprovalStatus.WITHDRAWN)
-            .order_by("-requested_at", "-id").first())
+    return (
+        work_order.approvals.filter(kind=ApprovalKind.PAID_SERVICE)
+        .exclude(status=ApprovalStatus.WITHDRAWN)
+        .order_by("-requested_at", "-id")
+        .first()
+    )
 
 
-def _apply_warranty_finding(ctx: Context, warranty_status: str, changes: dict[str, Any], note: str = "") -> None:
+def _apply_warranty_finding(
+    ctx: Context, warranty_status: str, changes: dict[str, Any], note: str = ""
+) -> None:
     """The charge that follows a warranty finding (三包), on site or with the report: paid or free;
     the head's approval asked once where the policy wants it (and the head told at once)."""
     wo = ctx.work_order
@@ -1123,11 +1528,14 @@ def _apply_warranty_finding(ctx: Context, warranty_status: str, changes: dict[st
     step = rules.paid_service_step(
         paid_finding=rules.is_paid_finding(warranty_status, wo.service_type.category),
         needs_approval=ctx.policy.approvals.paid_service_needs_approval,
-        decision=decision.status if decision else None)
+        decision=decision.status if decision else None,
+    )
     if not step.is_paid:
         if wo.fees.filter(is_collected=True).exists():
-            raise ValidationFailed.field("warranty_status", _(
-                "fees of the paid service were already collected; the work cannot become free now"))
+            raise ValidationFailed.field(
+                "warranty_status",
+                _("fees of the paid service were already collected; the work cannot become free now"),
+            )
         dropped = list(wo.fees.filter(is_collected=False).values_list("description", flat=True))
         if dropped:
             wo.fees.filter(is_collected=False).delete()
@@ -1142,26 +1550,39 @@ def _apply_warranty_finding(ctx: Context, warranty_status: str, changes: dict[st
         if note:
             reason = f"{reason} — {note}"
         assert ctx.by is not None  # a finding is a technician's (record-warranty, complete: ``by: User``)
-        ApprovalRequest.objects.create(work_order=wo, kind=ApprovalKind.PAID_SERVICE, approver_role=role,
-                                       reason=reason, status_before=wo.status, requested_by=ctx.by,
-                                       requested_at=ctx.now)
+        ApprovalRequest.objects.create(
+            work_order=wo,
+            kind=ApprovalKind.PAID_SERVICE,
+            approver_role=role,
+            reason=reason,
+            status_before=wo.status,
+            requested_by=ctx.by,
+            requested_at=ctx.now,
+        )
         changes["approval"] = {"after": {"kind": ApprovalKind.PAID_SERVICE, "approver": role}}
-        notify(approvers_told(role, wo), kind=NotificationKind.APPROVAL_REQUESTED, work_order=wo,
-               title=_("%(number)s: a paid service waits for your approval") % {"number": wo.number},
-               body=reason)
+        notify(
+            approvers_told(role, wo),
+            kind=NotificationKind.APPROVAL_REQUESTED,
+            work_order=wo,
+            title=_("%(number)s: a paid service waits for your approval") % {"number": wo.number},
+            body=reason,
+        )
     changes["is_paid"] = {"before": wo.is_paid, "after": step.is_paid}
     wo.is_paid = step.is_paid
 
 
 @transaction.atomic
-def work_order_record_warranty(*, work_order: WorkOrder, by: User, warranty_status: str, note: str = "",
-                               now: datetime | None = None) -> WorkOrder:
+def work_order_record_warranty(
+    *, work_order: WorkOrder, by: User, warranty_status: str, note: str = "", now: datetime | None = None
+) -> WorkOrder:
     """The technician's warranty finding on site (判定保修状态), before completing: out of warranty or
     misuse makes the work paid, and where the policy wants a head's approval it is asked at once, so
     that the fee can be collected before the technician leaves. Recorded again, it never asks twice."""
     errors = FieldErrors()
     if warranty_status not in WarrantyStatus.values:
-        errors.add("warranty_status", _("must be one of %(choices)s") % {"choices": ", ".join(WarrantyStatus.values)})
+        errors.add(
+            "warranty_status", _("must be one of %(choices)s") % {"choices": ", ".join(WarrantyStatus.values)}
+        )
     note = (note or "").strip()
     if len(note) > 2000:
         errors.add("note", _("must have at most %(n)s characters") % {"n": 2000})
@@ -1169,7 +1590,9 @@ def work_order_record_warranty(*, work_order: WorkOrder, by: User, warranty_stat
     ctx = _begin(work_order, Action.RECORD_WARRANTY, by, now)
     wo = ctx.work_order
     _check_product_warranty(ctx, warranty_status)
-    changes: dict[str, Any] = {"warranty_finding": {"before": wo.warranty_finding or None, "after": warranty_status}}
+    changes: dict[str, Any] = {
+        "warranty_finding": {"before": wo.warranty_finding or None, "after": warranty_status}
+    }
     _apply_warranty_finding(ctx, warranty_status, changes, note)
     wo.warranty_finding = warranty_status
     _save(wo, "warranty_finding", "is_paid")
@@ -1177,8 +1600,9 @@ def work_order_record_warranty(*, work_order: WorkOrder, by: User, warranty_stat
     return wo
 
 
-def _report_photos(ctx: Context, photos: Sequence[UploadedFile], photo_ids: Sequence[int],
-                   errors: FieldErrors) -> tuple[list[tuple[UploadedFile, str]], list[Photo]]:
+def _report_photos(
+    ctx: Context, photos: Sequence[UploadedFile], photo_ids: Sequence[int], errors: FieldErrors
+) -> tuple[list[tuple[UploadedFile, str]], list[Photo]]:
     """The photos of a service report: uploaded with it, or uploaded before (``photo_ids``: photos of
     this work order not on a report yet). At least the policy's ``service_report.min_photos``."""
     wo = ctx.work_order
@@ -1192,16 +1616,28 @@ def _report_photos(ctx: Context, photos: Sequence[UploadedFile], photo_ids: Sequ
     checked = _check_photos(photos, errors)
     wanted = ctx.policy.service_report.min_photos
     if len(photos) + len(ids) < wanted:
-        errors.add("photos", _("the policy asks for at least %(n)s photos with the service report") % {"n": wanted})
+        errors.add(
+            "photos", _("the policy asks for at least %(n)s photos with the service report") % {"n": wanted}
+        )
     return checked, earlier
 
 
 @transaction.atomic
 def work_order_complete(
-    *, work_order: WorkOrder, by: User, findings: str, work_done: str, warranty_status: str,
-    minutes_spent: int, disassembly_signs: bool = False, running_hours: int | None = None,
-    mileage_km: int | None = None, parts: Iterable[Mapping[str, Any]] = (),
-    photos: Sequence[UploadedFile] = (), photo_ids: Sequence[int] = (), now: datetime | None = None,
+    *,
+    work_order: WorkOrder,
+    by: User,
+    findings: str,
+    work_done: str,
+    warranty_status: str,
+    minutes_spent: int,
+    disassembly_signs: bool = False,
+    running_hours: int | None = None,
+    mileage_km: int | None = None,
+    parts: Iterable[Mapping[str, Any]] = (),
+    photos: Sequence[UploadedFile] = (),
+    photo_ids: Sequence[int] = (),
+    now: datetime | None = None,
 ) -> ServiceReport:
     """The technician's service report; the work is done and waits for the customer's confirmation.
     A warranty finding already recorded on site keeps its paid-service decision: no second approval."""
@@ -1209,7 +1645,9 @@ def work_order_complete(
     findings = _required_text(findings, "findings", errors, limit=4000)
     work_done = _required_text(work_done, "work_done", errors, limit=4000)
     if warranty_status not in WarrantyStatus.values:
-        errors.add("warranty_status", _("must be one of %(choices)s") % {"choices": ", ".join(WarrantyStatus.values)})
+        errors.add(
+            "warranty_status", _("must be one of %(choices)s") % {"choices": ", ".join(WarrantyStatus.values)}
+        )
     if minutes_spent is None or minutes_spent <= 0:
         errors.add("minutes_spent", _("must be greater than %(limit)s") % {"limit": 0})
     cleaned_parts = _clean_parts(parts, errors)
@@ -1220,9 +1658,18 @@ def work_order_complete(
     checked_photos, earlier_photos = _report_photos(ctx, photos, photo_ids, errors)
     errors.raise_if_any()
     report = ServiceReport.objects.create(
-        work_order=wo, findings=findings, work_done=work_done, warranty_status=warranty_status,
-        disassembly_signs=disassembly_signs, running_hours=running_hours, mileage_km=mileage_km,
-        parts=cleaned_parts, minutes_spent=minutes_spent, completed_by=by, completed_at=ctx.now)
+        work_order=wo,
+        findings=findings,
+        work_done=work_done,
+        warranty_status=warranty_status,
+        disassembly_signs=disassembly_signs,
+        running_hours=running_hours,
+        mileage_km=mileage_km,
+        parts=cleaned_parts,
+        minutes_spent=minutes_spent,
+        completed_by=by,
+        completed_at=ctx.now,
+    )
     _save_photos(wo, checked_photos, by, report=report)
     if earlier_photos:
         wo.photos.filter(pk__in=[p.pk for p in earlier_photos]).update(report=report)
@@ -1253,11 +1700,22 @@ def work_order_send_confirmation_code(*, work_order: WorkOrder, by: User, now: d
     ctx = _begin(work_order, Action.SEND_CONFIRMATION_CODE, by, now)
     wo = ctx.work_order
     code = f"{secrets.randbelow(10**6):06d}"
-    ConfirmationCode.objects.create(work_order=wo, code_hash=_code_hash(wo, code), phone=wo.caller_phone,
-                                    sent_at=ctx.now, expires_at=ctx.now + timedelta(minutes=CONFIRMATION_CODE_MINUTES))
-    send_sms(to=wo.caller_phone, work_order=wo, body=_(
-        "Work order %(number)s: your confirmation code is %(code)s. Give it to the technician only once the "
-        "work is done.") % {"number": wo.number, "code": code})
+    ConfirmationCode.objects.create(
+        work_order=wo,
+        code_hash=_code_hash(wo, code),
+        phone=wo.caller_phone,
+        sent_at=ctx.now,
+        expires_at=ctx.now + timedelta(minutes=CONFIRMATION_CODE_MINUTES),
+    )
+    send_sms(
+        to=wo.caller_phone,
+        work_order=wo,
+        body=_(
+            "Work order %(number)s: your confirmation code is %(code)s. Give it to the technician only once the "
+            "work is done."
+        )
+        % {"number": wo.number, "code": code},
+    )
     _event(ctx, "work_order.confirmation_code_sent", {"phone": {"after": wo.caller_phone}})
     return wo.caller_phone
 
@@ -1267,7 +1725,7 @@ def _signature_file(data_url: str) -> ContentFile | None:
     if not data_url.startswith(prefix):
         return None
     try:
-        raw = base64.b64decode(data_url[len(prefix):], validate=True)
+        raw = base64.b64decode(data_url[len(prefix) :], validate=True)
     except (binascii.Error, ValueError):
         return None
     if len(raw) >= 2_000_000:
@@ -1282,8 +1740,16 @@ def _signature_file(data_url: str) -> ContentFile | None:
 
 @transaction.atomic
 def work_order_confirm(
-    *, work_order: WorkOrder, by: User, method: str, confirmed_by_name: str, signature: str = "",
-    code: str = "", voucher: UploadedFile | None = None, satisfied: bool | None = None, comment: str = "",
+    *,
+    work_order: WorkOrder,
+    by: User,
+    method: str,
+    confirmed_by_name: str,
+    signature: str = "",
+    code: str = "",
+    voucher: UploadedFile | None = None,
+    satisfied: bool | None = None,
+    comment: str = "",
     now: datetime | None = None,
 ) -> Confirmation:
     """The customer confirms completed work — only on a completed report, never before (002)."""
@@ -1297,7 +1763,11 @@ def work_order_confirm(
         if evidence is None:
             errors.add("signature", _("draw the customer's signature (a PNG image)"))
     elif method == ConfirmationMethod.SMS_CODE:
-        sent = wo.confirmation_codes.filter(used_at__isnull=True, expires_at__gt=ctx.now).order_by("-sent_at").first()
+        sent = (
+            wo.confirmation_codes.filter(used_at__isnull=True, expires_at__gt=ctx.now)
+            .order_by("-sent_at")
+            .first()
+        )
         # Wrong tries are counted outside the database (this transaction rolls back on the error):
         # after a few, the code is dead and a new one must be sent.
         failures_key = f"fuwu:confirmation-code-failures:{sent.pk}" if sent else ""
@@ -1322,10 +1792,19 @@ def work_order_confirm(
             else:
                 evidence = ContentFile(voucher.read(), name=f"voucher-{wo.number}.{kind.split('/')[1]}")
     else:
-        errors.add("method", _("must be one of %(choices)s") % {"choices": ", ".join(ConfirmationMethod.values)})
+        errors.add(
+            "method", _("must be one of %(choices)s") % {"choices": ", ".join(ConfirmationMethod.values)}
+        )
     errors.raise_if_any()
-    confirmation = Confirmation(work_order=wo, method=method, confirmed_by_name=confirmed_by_name,
-                                satisfied=satisfied, comment=comment.strip(), recorded_by=by, confirmed_at=ctx.now)
+    confirmation = Confirmation(
+        work_order=wo,
+        method=method,
+        confirmed_by_name=confirmed_by_name,
+        satisfied=satisfied,
+        comment=comment.strip(),
+        recorded_by=by,
+        confirmed_at=ctx.now,
+    )
     if evidence is not None:
         confirmation.evidence.save(evidence.name, evidence, save=False)
     confirmation.save()
@@ -1338,8 +1817,9 @@ def work_order_confirm(
 
 
 @transaction.atomic
-def work_order_refuse_confirmation(*, work_order: WorkOrder, by: User, reason: str,
-                                   now: datetime | None = None) -> WorkOrder:
+def work_order_refuse_confirmation(
+    *, work_order: WorkOrder, by: User, reason: str, now: datetime | None = None
+) -> WorkOrder:
     """The customer will not sign: the department head decides (re-handle or close)."""
     errors = FieldErrors()
     reason = _required_text(reason, "reason", errors)
@@ -1349,8 +1829,13 @@ def work_order_refuse_confirmation(*, work_order: WorkOrder, by: User, reason: s
     wo.confirmation_refused = True
     _save(wo, "confirmation_refused")
     _event(ctx, "work_order.confirmation_refused", {"confirmation_refused": {"after": True}}, reason)
-    notify(heads_of(wo.department or wo.intake_department), kind=NotificationKind.CONFIRMATION_REFUSED,
-           work_order=wo, title=_("%(number)s: the customer refused to confirm") % {"number": wo.number}, body=reason)
+    notify(
+        heads_of(wo.department or wo.intake_department),
+        kind=NotificationKind.CONFIRMATION_REFUSED,
+        work_order=wo,
+        title=_("%(number)s: the customer refused to confirm") % {"number": wo.number},
+        body=reason,
+    )
     return wo
 
 
@@ -1362,8 +1847,14 @@ def _paid_service_approved(wo: WorkOrder, policy: PolicyDocument) -> bool:
 
 @transaction.atomic
 def work_order_record_fee(
-    *, work_order: WorkOrder, by: User, fee_item: FeeItem | None = None, description: str = "",
-    quantity: Decimal | str | int = 1, unit_price: Decimal | str | None = None, receipt_number: str = "",
+    *,
+    work_order: WorkOrder,
+    by: User,
+    fee_item: FeeItem | None = None,
+    description: str = "",
+    quantity: Decimal | str | int = 1,
+    unit_price: Decimal | str | None = None,
+    receipt_number: str = "",
     now: datetime | None = None,
 ) -> FeeLine:
     """A fee line from the service type's fee schedule (or described). Collected only with an
@@ -1400,25 +1891,49 @@ def work_order_record_fee(
         if not decimal_fits(FeeLine, field, value):
             errors.add(field, _("must be below %(limit)s") % {"limit": decimal_limit(FeeLine, field)})
     if not errors and not decimal_fits(FeeLine, "amount", amount):
-        errors.add("unit_price", _("the amount (quantity × unit price) must be below %(limit)s")
-                   % {"limit": decimal_limit(FeeLine, "amount")})
+        errors.add(
+            "unit_price",
+            _("the amount (quantity × unit price) must be below %(limit)s")
+            % {"limit": decimal_limit(FeeLine, "amount")},
+        )
     receipt_number = (receipt_number or "").strip()
     if receipt_number and not _paid_service_approved(wo, ctx.policy):
         errors.add("receipt_number", _("the paid service is not approved yet; nothing may be collected"))
     errors.raise_if_any()
     line = FeeLine.objects.create(
-        work_order=wo, fee_item=fee_item, description=description, quantity=qty, unit_price=price,
-        amount=amount, is_collected=bool(receipt_number),
-        receipt_number=receipt_number, collected_at=ctx.now if receipt_number else None,
-        collected_by=by if receipt_number else None, recorded_by=by, recorded_at=ctx.now)
-    _event(ctx, "work_order.fee_recorded", {"fee": {"after": {
-        "item": description, "amount": line.amount, "receipt_number": receipt_number or None}}})
+        work_order=wo,
+        fee_item=fee_item,
+        description=description,
+        quantity=qty,
+        unit_price=price,
+        amount=amount,
+        is_collected=bool(receipt_number),
+        receipt_number=receipt_number,
+        collected_at=ctx.now if receipt_number else None,
+        collected_by=by if receipt_number else None,
+        recorded_by=by,
+        recorded_at=ctx.now,
+    )
+    _event(
+        ctx,
+        "work_order.fee_recorded",
+        {
+            "fee": {
+                "after": {
+                    "item": description,
+                    "amount": line.amount,
+                    "receipt_number": receipt_number or None,
+                }
+            }
+        },
+    )
     return line
 
 
 @transaction.atomic
-def work_order_collect_fee(*, work_order: WorkOrder, by: User, fee_line_id: int, receipt_number: str,
-                           now: datetime | None = None) -> FeeLine:
+def work_order_collect_fee(
+    *, work_order: WorkOrder, by: User, fee_line_id: int, receipt_number: str, now: datetime | None = None
+) -> FeeLine:
     """Mark a fee collected: only with the invoice/receipt number (no private collection)."""
     ctx = _begin(work_order, Action.COLLECT_FEE, by, now)
     wo = ctx.work_order
@@ -1433,16 +1948,29 @@ def work_order_collect_fee(*, work_order: WorkOrder, by: User, fee_line_id: int,
         errors.add("receipt_number", _("the paid service is not approved yet; nothing may be collected"))
     errors.raise_if_any()
     assert line is not None
-    line.is_collected, line.receipt_number, line.collected_at, line.collected_by = True, receipt_number, ctx.now, by
+    line.is_collected, line.receipt_number, line.collected_at, line.collected_by = (
+        True,
+        receipt_number,
+        ctx.now,
+        by,
+    )
     line.save(update_fields=["is_collected", "receipt_number", "collected_at", "collected_by"])
-    _event(ctx, "work_order.fee_collected", {"fee": {"after": {
-        "item": line.description, "amount": line.amount, "receipt_number": receipt_number}}})
+    _event(
+        ctx,
+        "work_order.fee_collected",
+        {
+            "fee": {
+                "after": {"item": line.description, "amount": line.amount, "receipt_number": receipt_number}
+            }
+        },
+    )
     return line
 
 
 @transaction.atomic
-def work_order_decide_paid_service(*, work_order: WorkOrder, by: User, approve: bool, note: str = "",
-                                   now: datetime | None = None) -> WorkOrder:
+def work_order_decide_paid_service(
+    *, work_order: WorkOrder, by: User, approve: bool, note: str = "", now: datetime | None = None
+) -> WorkOrder:
     action = Action.APPROVE_PAID_SERVICE if approve else Action.DENY_PAID_SERVICE
     ctx = _begin(work_order, action, by, now)
     request = _pending(ctx, ApprovalKind.PAID_SERVICE)
@@ -1460,6 +1988,7 @@ def work_order_decide_paid_service(*, work_order: WorkOrder, by: User, approve: 
 
 # --- end of life ----------------------------------------------------------------------------
 
+
 def _withdraw_pending(ctx: Context, changes: dict[str, Any]) -> None:
     """Requests still waiting when the work order ends or restarts are withdrawn, never decided later."""
     pending = ctx.work_order.approvals.filter(status=ApprovalStatus.PENDING)
@@ -1470,7 +1999,9 @@ def _withdraw_pending(ctx: Context, changes: dict[str, Any]) -> None:
 
 
 @transaction.atomic
-def work_order_close(*, work_order: WorkOrder, by: User, reason: str = "", now: datetime | None = None) -> WorkOrder:
+def work_order_close(
+    *, work_order: WorkOrder, by: User, reason: str = "", now: datetime | None = None
+) -> WorkOrder:
     ctx = _begin(work_order, Action.CLOSE, by, now)
     wo = ctx.work_order
     # Closing a done (not confirmed) order: only after a refusal, by the head (see ``may``), with a reason.
@@ -1487,7 +2018,9 @@ def work_order_close(*, work_order: WorkOrder, by: User, reason: str = "", now: 
 
 
 @transaction.atomic
-def work_order_cancel(*, work_order: WorkOrder, by: User, reason: str, now: datetime | None = None) -> WorkOrder:
+def work_order_cancel(
+    *, work_order: WorkOrder, by: User, reason: str, now: datetime | None = None
+) -> WorkOrder:
     errors = FieldErrors()
     reason = _required_text(reason, "reason", errors)
     errors.raise_if_any()
@@ -1505,7 +2038,9 @@ def work_order_cancel(*, work_order: WorkOrder, by: User, reason: str, now: date
 
 
 @transaction.atomic
-def work_order_reopen(*, work_order: WorkOrder, by: User, reason: str, now: datetime | None = None) -> WorkOrder:
+def work_order_reopen(
+    *, work_order: WorkOrder, by: User, reason: str, now: datetime | None = None
+) -> WorkOrder:
     """Re-handle (重办): back to the department's queue with a new resolution clock."""
     errors = FieldErrors()
     reason = _required_text(reason, "reason", errors)
@@ -1521,39 +2056,71 @@ def work_order_reopen(*, work_order: WorkOrder, by: User, reason: str, now: date
     wo.team.clear()
     _set_status(ctx, Status.ROUTED if wo.department_id else Status.RECEIVED, changes)
     wo.clocks.filter(is_active=True, met_at__isnull=True).update(is_active=False, paused_at=None)
-    _start_clocks(wo, ctx.policy, ctx.calendar, ctx.now,
-                  kinds=(ClockKind.DISPATCH, ClockKind.ARRIVAL, ClockKind.RESOLUTION))
-    _save(wo, "reopen_count", "confirmation_refused", "assignee", "dispatched_at", "accepted_at", "arrived_at",
-          "done_at", "confirmed_at", "closed_at", "status")
+    _start_clocks(
+        wo,
+        ctx.policy,
+        ctx.calendar,
+        ctx.now,
+        kinds=(ClockKind.DISPATCH, ClockKind.ARRIVAL, ClockKind.RESOLUTION),
+    )
+    _save(
+        wo,
+        "reopen_count",
+        "confirmation_refused",
+        "assignee",
+        "dispatched_at",
+        "accepted_at",
+        "arrived_at",
+        "done_at",
+        "confirmed_at",
+        "closed_at",
+        "status",
+    )
     _event(ctx, "work_order.reopened", changes, reason)
-    notify(heads_of(wo.department), kind=NotificationKind.ASSIGNED, work_order=wo,
-           title=_("%(number)s was reopened: %(reason)s") % {"number": wo.number, "reason": reason})
+    notify(
+        heads_of(wo.department),
+        kind=NotificationKind.ASSIGNED,
+        work_order=wo,
+        title=_("%(number)s was reopened: %(reason)s") % {"number": wo.number, "reason": reason},
+    )
     return wo
 
 
 @transaction.atomic
-def work_order_remind(*, work_order: WorkOrder, by: User, note: str = "", now: datetime | None = None) -> WorkOrder:
+def work_order_remind(
+    *, work_order: WorkOrder, by: User, note: str = "", now: datetime | None = None
+) -> WorkOrder:
     """A reminder (催办) to whoever handles it; reminders are counted."""
     ctx = _begin(work_order, Action.REMIND, by, now)
     wo = ctx.work_order
     wo.reminder_count += 1
     _save(wo, "reminder_count")
-    _event(ctx, "work_order.reminded", {"reminder_count": {"before": wo.reminder_count - 1,
-                                                           "after": wo.reminder_count}}, note)
-    notify([wo.assignee] if wo.assignee else heads_of(wo.department or wo.intake_department),
-           kind=NotificationKind.REMINDER, work_order=wo, body=note,
-           title=_("%(number)s: reminder from %(name)s") % {"number": wo.number, "name": by.display_name})
+    _event(
+        ctx,
+        "work_order.reminded",
+        {"reminder_count": {"before": wo.reminder_count - 1, "after": wo.reminder_count}},
+        note,
+    )
+    notify(
+        [wo.assignee] if wo.assignee else heads_of(wo.department or wo.intake_department),
+        kind=NotificationKind.REMINDER,
+        work_order=wo,
+        body=note,
+        title=_("%(number)s: reminder from %(name)s") % {"number": wo.number, "name": by.display_name},
+    )
     return wo
 
 
 # --- A/B hand-over --------------------------------------------------------------------------
 
+
 @transaction.atomic
 def hand_over_open_work(*, absence: Absence, now: datetime | None = None) -> list[WorkOrder]:
     """When an absence starts, the person's open work moves to whoever handles their work (B)."""
     now = now or timezone.now()
-    claimed = Absence.objects.filter(pk=absence.pk, handed_over_at__isnull=True, starts_at__lte=now,
-                                     ends_at__gt=now).update(handed_over_at=now)
+    claimed = Absence.objects.filter(
+        pk=absence.pk, handed_over_at__isnull=True, starts_at__lte=now, ends_at__gt=now
+    ).update(handed_over_at=now)
     if not claimed:
         return []
     person = absence.person
@@ -1561,37 +2128,60 @@ def hand_over_open_work(*, absence: Absence, now: datetime | None = None) -> lis
     if handler.person.pk == person.pk:
         return []
     moved = []
-    for wo in (WorkOrder.objects.select_for_update(of=("self",)).filter(assignee=person, status__in=OPEN_STATUSES)
-               .select_related("organisation")):
+    for wo in (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .filter(assignee=person, status__in=OPEN_STATUSES)
+        .select_related("organisation")
+    ):
         wo.assignee = handler.person
         wo.handed_over_from = person
         _save(wo, "assignee", "handed_over_from")
-        record_event(subject=wo, action="work_order.handed_over", actor=None, at=now, organisation=wo.organisation,
-                     changes={"assignee": {"before": person, "after": handler.person}},
-                     reason=handler.explanation())
+        record_event(
+            subject=wo,
+            action="work_order.handed_over",
+            actor=None,
+            at=now,
+            organisation=wo.organisation,
+            changes={"assignee": {"before": person, "after": handler.person}},
+            reason=handler.explanation(),
+        )
         moved.append(wo)
     # Team places move too (the leader is the assignee above).
-    for wo in (WorkOrder.objects.select_for_update(of=("self",)).filter(team=person, status__in=OPEN_STATUSES)
-               .select_related("organisation")):
+    for wo in (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .filter(team=person, status__in=OPEN_STATUSES)
+        .select_related("organisation")
+    ):
         wo.team.remove(person)
         if wo.assignee_id != handler.person.pk:
             wo.team.add(handler.person)
-        record_event(subject=wo, action="work_order.handed_over", actor=None, at=now, organisation=wo.organisation,
-                     changes={"team": {"before": person, "after": handler.person}}, reason=handler.explanation())
+        record_event(
+            subject=wo,
+            action="work_order.handed_over",
+            actor=None,
+            at=now,
+            organisation=wo.organisation,
+            changes={"team": {"before": person, "after": handler.person}},
+            reason=handler.explanation(),
+        )
         if wo not in moved:
             moved.append(wo)
     if moved:
-        notify([handler.person], kind=NotificationKind.HANDED_OVER, title=_(
-            "%(count)s work orders of %(name)s are yours while they are away") % {
-                "count": len(moved), "name": person.display_name},
-            body=", ".join(wo.number for wo in moved))
+        notify(
+            [handler.person],
+            kind=NotificationKind.HANDED_OVER,
+            title=_("%(count)s work orders of %(name)s are yours while they are away")
+            % {"count": len(moved), "name": person.display_name},
+            body=", ".join(wo.number for wo in moved),
+        )
     return moved
 
 
 def hand_over_started_absences(now: datetime) -> int:
     """Hand over the work of every absence that has started and was not handed over yet."""
     count = 0
-    for absence in Absence.objects.filter(handed_over_at__isnull=True, starts_at__lte=now, ends_at__gt=now) \
-            .select_related("person", "person__department"):
+    for absence in Absence.objects.filter(
+        handed_over_at__isnull=True, starts_at__lte=now, ends_at__gt=now
+    ).select_related("person", "person__department"):
         count += len(hand_over_open_work(absence=absence, now=now))
     return count

@@ -39,14 +39,26 @@ def _unmet_running() -> dict[str, object]:
 
 def _warn(clock: Clock, now: datetime) -> bool:
     with transaction.atomic():
-        claimed = Clock.objects.filter(pk=clock.pk, warned_at__isnull=True, **_unmet_running()).update(warned_at=now)
+        claimed = Clock.objects.filter(pk=clock.pk, warned_at__isnull=True, **_unmet_running()).update(
+            warned_at=now
+        )
         if not claimed:
             return False
         wo = clock.work_order
-        recipients = [wo.assignee] if wo.assignee else people_with_role(wo.organisation_id, "department_head", wo)
-        notify([*recipients, wo.first_contact_owner], kind=NotificationKind.APPROACHING, work_order=wo,
-               title=_("%(number)s: %(clock)s due at %(due)s") % {
-                   "number": wo.number, "clock": clock.get_kind_display(), "due": f"{clock.due_at.astimezone():%m-%d %H:%M}"})
+        recipients = (
+            [wo.assignee] if wo.assignee else people_with_role(wo.organisation_id, "department_head", wo)
+        )
+        notify(
+            [*recipients, wo.first_contact_owner],
+            kind=NotificationKind.APPROACHING,
+            work_order=wo,
+            title=_("%(number)s: %(clock)s due at %(due)s")
+            % {
+                "number": wo.number,
+                "clock": clock.get_kind_display(),
+                "due": f"{clock.due_at.astimezone():%m-%d %H:%M}",
+            },
+        )
     return True
 
 
@@ -60,29 +72,60 @@ def _escalate(clock: Clock, now: datetime) -> int:
     top = levels[-1]
     try:
         with transaction.atomic():
-            claimed = Clock.objects.filter(pk=clock.pk, escalation_level=clock.escalation_level,
-                                           **_unmet_running()).update(
-                escalation_level=top, next_escalation_at=rules.next_escalation_at(clock.due_at, chain, top),
-                breached_at=clock.breached_at or now)
+            claimed = Clock.objects.filter(
+                pk=clock.pk, escalation_level=clock.escalation_level, **_unmet_running()
+            ).update(
+                escalation_level=top,
+                next_escalation_at=rules.next_escalation_at(clock.due_at, chain, top),
+                breached_at=clock.breached_at or now,
+            )
             if not claimed:
                 return 0
             for level in levels:
                 role = chain[level - 1].role
                 people = people_with_role(wo.organisation_id, role, wo)
-                Escalation.objects.create(clock=clock, work_order=wo, level=level, role=role, fired_at=now,
-                                          notified=[p.pk for p in people])
-                notify(people, kind=NotificationKind.ESCALATED if level > 1 or clock.breached_at else
-                       NotificationKind.BREACHED, work_order=wo,
-                       title=_("%(number)s: %(clock)s deadline missed (%(due)s) — level %(level)s") % {
-                           "number": wo.number, "clock": clock.get_kind_display(), "level": level,
-                           "due": f"{clock.due_at.astimezone():%m-%d %H:%M}"})
-                record_event(subject=wo, action="work_order.escalated", at=now, organisation=wo.organisation,
-                             changes={"clock": {"after": clock.kind}, "level": {"after": level},
-                                      "role": {"after": role}, "notified": {"after": [str(p) for p in people]}})
+                Escalation.objects.create(
+                    clock=clock,
+                    work_order=wo,
+                    level=level,
+                    role=role,
+                    fired_at=now,
+                    notified=[p.pk for p in people],
+                )
+                notify(
+                    people,
+                    kind=NotificationKind.ESCALATED
+                    if level > 1 or clock.breached_at
+                    else NotificationKind.BREACHED,
+                    work_order=wo,
+                    title=_("%(number)s: %(clock)s deadline missed (%(due)s) — level %(level)s")
+                    % {
+                        "number": wo.number,
+                        "clock": clock.get_kind_display(),
+                        "level": level,
+                        "due": f"{clock.due_at.astimezone():%m-%d %H:%M}",
+                    },
+                )
+                record_event(
+                    subject=wo,
+                    action="work_order.escalated",
+                    at=now,
+                    organisation=wo.organisation,
+                    changes={
+                        "clock": {"after": clock.kind},
+                        "level": {"after": level},
+                        "role": {"after": role},
+                        "notified": {"after": [str(p) for p in people]},
+                    },
+                )
             if not clock.breached_at:
-                notify([wo.assignee, wo.first_contact_owner], kind=NotificationKind.BREACHED, work_order=wo,
-                       title=_("%(number)s: %(clock)s deadline missed") % {
-                           "number": wo.number, "clock": clock.get_kind_display()})
+                notify(
+                    [wo.assignee, wo.first_contact_owner],
+                    kind=NotificationKind.BREACHED,
+                    work_order=wo,
+                    title=_("%(number)s: %(clock)s deadline missed")
+                    % {"number": wo.number, "clock": clock.get_kind_display()},
+                )
     except IntegrityError:  # another sweep recorded the same level first
         return 0
     return len(levels)
@@ -91,18 +134,31 @@ def _escalate(clock: Clock, now: datetime) -> int:
 def sweep(now: datetime) -> SweepResult:
     """One pass over everything due at ``now``; each clock in its own short transaction."""
     result = SweepResult()
-    related = ("work_order", "work_order__organisation", "work_order__policy_version", "work_order__department",
-               "work_order__intake_department", "work_order__assignee", "work_order__first_contact_owner")
+    related = (
+        "work_order",
+        "work_order__organisation",
+        "work_order__policy_version",
+        "work_order__department",
+        "work_order__intake_department",
+        "work_order__assignee",
+        "work_order__first_contact_owner",
+    )
     while True:
-        batch = list(Clock.objects.filter(warn_at__lte=now, warned_at__isnull=True, due_at__gt=now,
-                                          **_unmet_running()).select_related(*related).order_by("warn_at")[:BATCH])
+        batch = list(
+            Clock.objects.filter(warn_at__lte=now, warned_at__isnull=True, due_at__gt=now, **_unmet_running())
+            .select_related(*related)
+            .order_by("warn_at")[:BATCH]
+        )
         warned = sum(_warn(clock, now) for clock in batch)
         result.warned += warned
         if len(batch) < BATCH or not warned:
             break
     while True:
-        batch = list(Clock.objects.filter(next_escalation_at__lte=now, **_unmet_running())
-                     .select_related(*related).order_by("next_escalation_at")[:BATCH])
+        batch = list(
+            Clock.objects.filter(next_escalation_at__lte=now, **_unmet_running())
+            .select_related(*related)
+            .order_by("next_escalation_at")[:BATCH]
+        )
         fired = sum(_escalate(clock, now) for clock in batch)
         result.escalated += fired
         if len(batch) < BATCH or not fired:

@@ -11,8 +11,12 @@ from .sweeps import sweep
 
 def _sweep() -> dict[str, int]:
     result = sweep(timezone.now())
-    return {"warned": result.warned, "escalated": result.escalated, "handed_over": result.handed_over,
-            "resumed": result.resumed}
+    return {
+        "warned": result.warned,
+        "escalated": result.escalated,
+        "handed_over": result.handed_over,
+        "resumed": result.resumed,
+    }
 
 
 @db_periodic_task(crontab(minute="*"))

@@ -91,10 +91,18 @@ ACTION_LABELS: dict[Action, Any] = {
 EVENT_LABELS = display.EVENT_LABELS  # the timeline's action labels live with the other display rules
 
 STATUS_COLOURS = {
-    Status.RECEIVED: "secondary", Status.ROUTED: "info", Status.DISPATCHED: "primary", Status.ON_SITE: "primary",
-    Status.AWAITING_MATERIALS: "warning", Status.AWAITING_APPROVAL: "danger", Status.DEFERRED: "warning",
+    Status.RECEIVED: "secondary",
+    Status.ROUTED: "info",
+    Status.DISPATCHED: "primary",
+    Status.ON_SITE: "primary",
+    Status.AWAITING_MATERIALS: "warning",
+    Status.AWAITING_APPROVAL: "danger",
+    Status.DEFERRED: "warning",
     Status.DONE: "success",
-    Status.CONFIRMED: "success", Status.VISITED: "success", Status.CLOSED: "dark", Status.REJECTED: "dark",
+    Status.CONFIRMED: "success",
+    Status.VISITED: "success",
+    Status.CLOSED: "dark",
+    Status.REJECTED: "dark",
     Status.CANCELLED: "light",
 }
 PRIORITY_COLOURS = {"low": "light", "normal": "secondary", "high": "warning", "urgent": "danger"}
@@ -109,11 +117,25 @@ DEFERRAL_LABELS: dict[Action, Any] = {
 
 # Actions taken with one button (no input); the others get a small form.
 BUTTON_ACTIONS = {Action.ACCEPT, Action.ARRIVE, Action.SEND_CONFIRMATION_CODE}
-DANGER_ACTIONS = {Action.REQUEST_REJECTION, Action.APPROVE_REJECTION, Action.CANCEL, Action.DENY_PAID_SERVICE,
-                  Action.REFUSE_CONFIRMATION}
-PRIMARY_ACTIONS = {Action.DISPATCH, Action.ACCEPT, Action.ARRIVE, Action.COMPLETE, Action.CONFIRM,
-                   Action.APPROVE_REJECTION, Action.APPROVE_EXTENSION, Action.APPROVE_PAID_SERVICE,
-                   Action.MATERIALS_RECEIVED, Action.CLOSE}
+DANGER_ACTIONS = {
+    Action.REQUEST_REJECTION,
+    Action.APPROVE_REJECTION,
+    Action.CANCEL,
+    Action.DENY_PAID_SERVICE,
+    Action.REFUSE_CONFIRMATION,
+}
+PRIMARY_ACTIONS = {
+    Action.DISPATCH,
+    Action.ACCEPT,
+    Action.ARRIVE,
+    Action.COMPLETE,
+    Action.CONFIRM,
+    Action.APPROVE_REJECTION,
+    Action.APPROVE_EXTENSION,
+    Action.APPROVE_PAID_SERVICE,
+    Action.MATERIALS_RECEIVED,
+    Action.CLOSE,
+}
 
 
 def staff(request: HttpRequest) -> User:
@@ -223,9 +245,14 @@ def next_due(clocks: list[Clock], now: datetime, calendars: Calendars) -> DueInf
     clock = min(running, key=lambda c: c.due_at)
     at = clock.paused_at or now
     remaining = time_left(clock, at, calendars)
-    return DueInfo(kind_label=clock.get_kind_display(), due_at=clock.due_at, remaining_minutes=remaining,
-                   is_overdue=at > clock.due_at, is_paused=clock.paused_at is not None,
-                   calendar_confirmed=clock.calendar_confirmed)
+    return DueInfo(
+        kind_label=clock.get_kind_display(),
+        due_at=clock.due_at,
+        remaining_minutes=remaining,
+        is_overdue=at > clock.due_at,
+        is_paused=clock.paused_at is not None,
+        calendar_confirmed=clock.calendar_confirmed,
+    )
 
 
 def _filters(form: wo_forms.ListFilterForm) -> dict[str, Any]:
@@ -253,31 +280,51 @@ def work_order_list(request: HttpRequest) -> HttpResponse:
     tab = list_tab(request.GET.get("tab"), user)
     form = wo_forms.ListFilterForm(request.GET or None, user=user)
     work_orders = selectors.work_orders_list(user=user, now=now, view=tab, **_filters(form)).prefetch_related(
-        Prefetch("clocks", queryset=Clock.objects.filter(is_active=True, met_at__isnull=True).order_by("due_at"),
-                 to_attr="running_clocks"))
+        Prefetch(
+            "clocks",
+            queryset=Clock.objects.filter(is_active=True, met_at__isnull=True).order_by("due_at"),
+            to_attr="running_clocks",
+        )
+    )
     page = Paginator(work_orders, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = PhoneShown(user)
     calendars = Calendars(user.organisation)
     rows = [
-        {"wo": wo, "phone": shown(wo.caller_phone), "status_colour": status_colour(wo.status),
-         "priority_colour": PRIORITY_COLOURS.get(wo.priority, "secondary"),
-         "due": next_due(getattr(wo, "running_clocks", []), now, calendars)}
+        {
+            "wo": wo,
+            "phone": shown(wo.caller_phone),
+            "status_colour": status_colour(wo.status),
+            "priority_colour": PRIORITY_COLOURS.get(wo.priority, "secondary"),
+            "due": next_due(getattr(wo, "running_clocks", []), now, calendars),
+        }
         for wo in page.object_list
     ]
-    return render(request, "workorders/list.html", {
-        "page": page, "rows": rows, "form": form, "tab": tab, "tab_label": tabs[tab],
-        "tabs": [{"key": key, "label": label, "active": key == tab} for key, label in TABS],
-        "may_take_calls": permissions.may_take_calls(user), "now": now,
-    })
+    return render(
+        request,
+        "workorders/list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "form": form,
+            "tab": tab,
+            "tab_label": tabs[tab],
+            "tabs": [{"key": key, "label": label, "active": key == tab} for key, label in TABS],
+            "may_take_calls": permissions.may_take_calls(user),
+            "now": now,
+        },
+    )
 
 
 # --- the technician's view ------------------------------------------------------------------
+
 
 def _policies(work_orders: Iterable[WorkOrder]) -> dict[int | None, Any]:
     """The policy document of each work order's version, in one query for all of them."""
     ids = {wo.policy_version_id for wo in work_orders if wo.policy_version_id}
     documents: dict[int | None, Any] = {
-        version.pk: policy_document_for_version(version) for version in PolicyVersion.objects.filter(pk__in=ids)}
+        version.pk: policy_document_for_version(version)
+        for version in PolicyVersion.objects.filter(pk__in=ids)
+    }
     return documents
 
 
@@ -291,12 +338,20 @@ def technician_view(request: HttpRequest) -> HttpResponse:
         selectors.with_list_related(visibility.work_orders_for_user(user), now=now)
         .filter(pk__in=mine, status__in=selectors.ASSIGNED_STATUSES)
         .select_related("product", "intake_department")
-        .prefetch_related("team", "clocks", "fees",
-                          Prefetch("approvals", queryset=ApprovalRequest.objects.select_related("decided_by")))
+        .prefetch_related(
+            "team",
+            "clocks",
+            "fees",
+            Prefetch("approvals", queryset=ApprovalRequest.objects.select_related("decided_by")),
+        )
         .order_by("received_at", "id")[:100]
     )
     policies = _policies(work_orders)
-    fallback = active_policy(organisation_of(user)) if any(wo.policy_version_id is None for wo in work_orders) else None
+    fallback = (
+        active_policy(organisation_of(user))
+        if any(wo.policy_version_id is None for wo in work_orders)
+        else None
+    )
     shown = PhoneShown(user)
     calendars = Calendars(user.organisation)
     # Messages of an action taken on a card are shown in that card (the page comes back to it).
@@ -306,24 +361,38 @@ def technician_view(request: HttpRequest) -> HttpResponse:
         policy = policies.get(wo.policy_version_id) or fallback
         allowed = services.allowed_actions(user, wo, policy)
         anchor = f"wo-{wo.pk}"
-        cards.append({
-            "wo": wo, "anchor": anchor, "next": f"{request.path}#{anchor}",
-            "phone": shown(wo.caller_phone), "phone_full": shown.full,
-            "status_colour": status_colour(wo.status),
-            "due": next_due(list(wo.clocks.all()), now, calendars),
-            "allowed": {a.value for a in allowed},
-            "messages": [m for m in flashed if m.extra_tags == anchor],
-            "paid_service": paid_service_banner(wo, policy),
-            "warranty_form": wo_forms.RecordWarrantyForm(auto_id=f"id_warranty_{wo.pk}_%s",
-                                                         initial=complete_initial(wo))
-            if Action.RECORD_WARRANTY in allowed and wo.status == Status.ON_SITE else None,  # at the door
-            "complete_form": wo_forms.CompleteForm(auto_id=f"id_complete_{wo.pk}_%s", initial=complete_initial(wo),
-                                                   **complete_form_kwargs(wo, policy))
-            if Action.COMPLETE in allowed else None,
-        })
+        cards.append(
+            {
+                "wo": wo,
+                "anchor": anchor,
+                "next": f"{request.path}#{anchor}",
+                "phone": shown(wo.caller_phone),
+                "phone_full": shown.full,
+                "status_colour": status_colour(wo.status),
+                "due": next_due(list(wo.clocks.all()), now, calendars),
+                "allowed": {a.value for a in allowed},
+                "messages": [m for m in flashed if m.extra_tags == anchor],
+                "paid_service": paid_service_banner(wo, policy),
+                "warranty_form": wo_forms.RecordWarrantyForm(
+                    auto_id=f"id_warranty_{wo.pk}_%s", initial=complete_initial(wo)
+                )
+                if Action.RECORD_WARRANTY in allowed and wo.status == Status.ON_SITE
+                else None,  # at the door
+                "complete_form": wo_forms.CompleteForm(
+                    auto_id=f"id_complete_{wo.pk}_%s",
+                    initial=complete_initial(wo),
+                    **complete_form_kwargs(wo, policy),
+                )
+                if Action.COMPLETE in allowed
+                else None,
+            }
+        )
     anchors = {card["anchor"] for card in cards}
-    return render(request, "workorders/technician.html", {
-        "cards": cards, "now": now, "page_messages": [m for m in flashed if m.extra_tags not in anchors]})
+    return render(
+        request,
+        "workorders/technician.html",
+        {"cards": cards, "now": now, "page_messages": [m for m in flashed if m.extra_tags not in anchors]},
+    )
 
 
 @dataclass
@@ -337,23 +406,38 @@ class PaidServiceBanner:
 
 def paid_service_banner(work_order: WorkOrder, policy: Any) -> PaidServiceBanner | None:
     """From the prefetched approvals: the paid-service decision that counts (the latest not withdrawn)."""
-    decisions = [a for a in work_order.approvals.all()
-                 if a.kind == "paid_service" and a.status != ApprovalStatus.WITHDRAWN]
+    decisions = [
+        a
+        for a in work_order.approvals.all()
+        if a.kind == "paid_service" and a.status != ApprovalStatus.WITHDRAWN
+    ]
     decision = max(decisions, key=lambda a: (a.requested_at, a.pk)) if decisions else None
     if decision is None:
         if work_order.is_paid:
-            return PaidServiceBanner("no_approval", "info", _(
-                "Paid service: collect the fees with an invoice or receipt number."))
+            return PaidServiceBanner(
+                "no_approval", "info", _("Paid service: collect the fees with an invoice or receipt number.")
+            )
         return None
     if decision.status == ApprovalStatus.PENDING:
-        return PaidServiceBanner("pending", "warning", _(
-            "Waiting for the department head's approval of the paid service (asked at %(time)s). Record the fees "
-            "now; they can be collected once it is approved.") % {"time": local_time(decision.requested_at)})
+        return PaidServiceBanner(
+            "pending",
+            "warning",
+            _(
+                "Waiting for the department head's approval of the paid service (asked at %(time)s). Record the fees "
+                "now; they can be collected once it is approved."
+            )
+            % {"time": local_time(decision.requested_at)},
+        )
     name = decision.decided_by.display_name if decision.decided_by else "—"
     if decision.status == ApprovalStatus.APPROVED:
-        return PaidServiceBanner("approved", "success", _(
-            "Paid service approved by %(name)s at %(time)s: collect the fees with an invoice or receipt number.")
-            % {"name": name, "time": local_time(decision.decided_at)})
+        return PaidServiceBanner(
+            "approved",
+            "success",
+            _(
+                "Paid service approved by %(name)s at %(time)s: collect the fees with an invoice or receipt number."
+            )
+            % {"name": name, "time": local_time(decision.decided_at)},
+        )
     text = _("Paid service denied by %(name)s: the work is free of charge.") % {"name": name}
     if decision.decision_note:
         text += " " + decision.decision_note
@@ -361,6 +445,7 @@ def paid_service_banner(work_order: WorkOrder, policy: Any) -> PaidServiceBanner
 
 
 # --- the work order page --------------------------------------------------------------------
+
 
 @dataclass
 class ActionSpec:
@@ -393,8 +478,10 @@ class PageState:
 
 def pending_approval(work_order: WorkOrder, *kinds: str) -> ApprovalRequest | None:
     """The pending approval request of one of ``kinds`` (from the prefetched approvals when there are)."""
-    return next((a for a in work_order.approvals.all() if a.status == ApprovalStatus.PENDING and a.kind in kinds),
-                None)
+    return next(
+        (a for a in work_order.approvals.all() if a.status == ApprovalStatus.PENDING and a.kind in kinds),
+        None,
+    )
 
 
 def complete_initial(work_order: WorkOrder) -> dict[str, Any]:
@@ -405,9 +492,14 @@ def complete_initial(work_order: WorkOrder) -> dict[str, Any]:
 
 def complete_form_kwargs(work_order: WorkOrder, policy: Any) -> dict[str, Any]:
     service_type = work_order.service_type
-    return {"readings": rules.report_readings(asks_running_hours=service_type.asks_running_hours,
-                                              asks_mileage=service_type.asks_mileage, product=work_order.product),
-            "min_photos": policy.service_report.min_photos}
+    return {
+        "readings": rules.report_readings(
+            asks_running_hours=service_type.asks_running_hours,
+            asks_mileage=service_type.asks_mileage,
+            product=work_order.product,
+        ),
+        "min_photos": policy.service_report.min_photos,
+    }
 
 
 def _form_kwargs(action: Action, state: PageState) -> dict[str, Any]:
@@ -426,12 +518,17 @@ def _form_kwargs(action: Action, state: PageState) -> dict[str, Any]:
         case Action.COLLECT_FEE:
             return {"fee_lines": list(wo.fees.all())}
         case Action.REQUEST_REJECTION:
-            return {"latest_deferral": rules.latest_deferral_day(work_calendar_for(wo.organisation), state.now,
-                                                                 state.policy)}
+            return {
+                "latest_deferral": rules.latest_deferral_day(
+                    work_calendar_for(wo.organisation), state.now, state.policy
+                )
+            }
         case Action.APPROVE_REJECTION:
             request = pending_approval(wo, "cannot_do_now")
-            return {"is_deferral": request is not None,
-                    "requested_day": request.deferred_until if request is not None else None}
+            return {
+                "is_deferral": request is not None,
+                "requested_day": request.deferred_until if request is not None else None,
+            }
         case Action.COMPLETE:
             return complete_form_kwargs(wo, state.policy)
     return {}
@@ -442,8 +539,10 @@ def _initial(action: Action, wo: WorkOrder, now: datetime) -> dict[str, Any]:
         return complete_initial(wo)
     if action == Action.CONFIRM:
         code_sent = wo.confirmation_codes.filter(used_at__isnull=True, expires_at__gt=now).exists()
-        return {"confirmed_by_name": wo.caller_name,
-                "method": ConfirmationMethod.SMS_CODE if code_sent else ConfirmationMethod.SIGNATURE}
+        return {
+            "confirmed_by_name": wo.caller_name,
+            "method": ConfirmationMethod.SMS_CODE if code_sent else ConfirmationMethod.SIGNATURE,
+        }
     return {}
 
 
@@ -452,21 +551,27 @@ def _user(request: HttpRequest) -> User:
 
 
 def _run_route(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
-    services.work_order_route(work_order=wo, by=_user(request), department=data["department"],
-                              reason=data["reason"])
+    services.work_order_route(
+        work_order=wo, by=_user(request), department=data["department"], reason=data["reason"]
+    )
     return _("Routed to %(department)s.") % {"department": data["department"].name}
 
 
 def _run_dispatch(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
-    people = {p.pk: p for p in visibility.staff_for_user(_user(request)).filter(
-        pk__in=[data["technician"], *data["team"]])}
+    people = {
+        p.pk: p
+        for p in visibility.staff_for_user(_user(request)).filter(pk__in=[data["technician"], *data["team"]])
+    }
     technician = people[data["technician"]]
     team = [people[pk] for pk in data["team"] if pk in people and pk != technician.pk]
-    done = services.work_order_dispatch(work_order=wo, by=_user(request), technician=technician, team=team,
-                                        reason=data["reason"])
+    done = services.work_order_dispatch(
+        work_order=wo, by=_user(request), technician=technician, team=team, reason=data["reason"]
+    )
     if done.assignee is not None and done.assignee.pk != technician.pk:
         return _("%(name)s is absent: dispatched to %(handler)s instead (A/B).") % {
-            "name": technician.display_name, "handler": done.assignee.display_name}
+            "name": technician.display_name,
+            "handler": done.assignee.display_name,
+        }
     return _("Dispatched to %(name)s.") % {"name": technician.display_name}
 
 
@@ -480,8 +585,9 @@ def _run_simple(call: Callable[..., Any], message: Any) -> Callable[[HttpRequest
 
 def _run_notice(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
     extra = [line.strip() for line in (data["extra_items"] or "").splitlines() if line.strip()]
-    notice = services.work_order_notice_missing(work_order=wo, by=_user(request), received=data["received"],
-                                                extra_items=extra, reason=data["reason"])
+    notice = services.work_order_notice_missing(
+        work_order=wo, by=_user(request), received=data["received"], extra_items=extra, reason=data["reason"]
+    )
     return _("Notice sent to the customer: %(text)s") % {"text": notice.text}
 
 
@@ -491,11 +597,14 @@ def _run_reject_request(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
 
 
 def _run_approve_rejection(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
-    done = services.work_order_approve_rejection(work_order=wo, by=_user(request), note=data["note"],
-                                                 deferred_until=data.get("deferred_until"))
+    done = services.work_order_approve_rejection(
+        work_order=wo, by=_user(request), note=data["note"], deferred_until=data.get("deferred_until")
+    )
     if done.status == Status.DEFERRED and done.deferred_until is not None:
-        return _("Deferral approved: the customer was told why, and that it can be done from %(day)s. "
-                 "The request stays open.") % {"day": done.deferred_until.isoformat()}
+        return _(
+            "Deferral approved: the customer was told why, and that it can be done from %(day)s. "
+            "The request stays open."
+        ) % {"day": done.deferred_until.isoformat()}
     return _("Refusal approved: the answer was sent to the customer.")
 
 
@@ -508,8 +617,10 @@ def _run_deny_rejection(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
 def _run_record_warranty(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
     done = services.work_order_record_warranty(work_order=wo, by=_user(request), **data)
     if pending_approval(done, "paid_service") is not None:
-        return _("Warranty finding recorded: the work is paid. The department head was asked to approve the paid "
-                 "service; you can record the fees meanwhile.")
+        return _(
+            "Warranty finding recorded: the work is paid. The department head was asked to approve the paid "
+            "service; you can record the fees meanwhile."
+        )
     if done.is_paid:
         return _("Warranty finding recorded: the work is paid.")
     return _("Warranty finding recorded: the work is free of charge.")
@@ -528,23 +639,35 @@ def _parts(text: str) -> list[dict[str, str]]:
         bits = [bit.strip() for bit in line.replace("，", ",").split(",")]
         if not any(bits):
             continue
-        parts.append({"name": bits[0], "model": bits[1] if len(bits) > 1 else "",
-                      "quantity": bits[2] if len(bits) > 2 and bits[2] else "1"})
+        parts.append(
+            {
+                "name": bits[0],
+                "model": bits[1] if len(bits) > 1 else "",
+                "quantity": bits[2] if len(bits) > 2 and bits[2] else "1",
+            }
+        )
     return parts
 
 
 def _run_send_code(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
     phone = services.work_order_send_confirmation_code(work_order=wo, by=_user(request))
-    return _("A confirmation code was sent by SMS to %(phone)s.") % {"phone": PhoneShown(_user(request))(phone)}
+    return _("A confirmation code was sent by SMS to %(phone)s.") % {
+        "phone": PhoneShown(_user(request))(phone)
+    }
 
 
 def _run_confirm(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
     services.work_order_confirm(
-        work_order=wo, by=_user(request), method=data["method"], confirmed_by_name=data["confirmed_by_name"],
+        work_order=wo,
+        by=_user(request),
+        method=data["method"],
+        confirmed_by_name=data["confirmed_by_name"],
         signature=data["signature"] if data["method"] == ConfirmationMethod.SIGNATURE else "",
         code=data["code"] if data["method"] == ConfirmationMethod.SMS_CODE else "",
         voucher=data["voucher"] if data["method"] == ConfirmationMethod.PAPER_VOUCHER else None,
-        satisfied=data["satisfied"], comment=data["comment"])
+        satisfied=data["satisfied"],
+        comment=data["comment"],
+    )
     return _("The customer's confirmation is recorded.")
 
 
@@ -552,19 +675,24 @@ def _run_record_fee(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
     line = services.work_order_record_fee(work_order=wo, by=_user(request), **data)
     if line.is_collected:
         return _("Fee of ¥%(amount)s recorded and collected (receipt %(receipt)s).") % {
-            "amount": line.amount, "receipt": line.receipt_number}
+            "amount": line.amount,
+            "receipt": line.receipt_number,
+        }
     return _("Fee of ¥%(amount)s recorded, not collected yet.") % {"amount": line.amount}
 
 
 def _run_collect_fee(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
-    services.work_order_collect_fee(work_order=wo, by=_user(request), fee_line_id=data["fee_line"],
-                                    receipt_number=data["receipt_number"])
+    services.work_order_collect_fee(
+        work_order=wo, by=_user(request), fee_line_id=data["fee_line"], receipt_number=data["receipt_number"]
+    )
     return _("Fee collected.")
 
 
 def _run_paid(approve: bool) -> Callable[[HttpRequest, WorkOrder, Any], str]:
     def run(request: HttpRequest, wo: WorkOrder, data: Any) -> str:
-        services.work_order_decide_paid_service(work_order=wo, by=_user(request), approve=approve, note=data["note"])
+        services.work_order_decide_paid_service(
+            work_order=wo, by=_user(request), approve=approve, note=data["note"]
+        )
         return _("Paid service approved.") if approve else _("Paid service denied: no charge.")
 
     return run
@@ -574,41 +702,70 @@ F = wo_forms
 ACTIONS: dict[Action, ActionSpec] = {
     Action.ROUTE: ActionSpec(F.RouteForm, _run_route),
     Action.DISPATCH: ActionSpec(F.DispatchForm, _run_dispatch),
-    Action.ACCEPT: ActionSpec(F.EmptyForm, _run_simple(services.work_order_accept, gettext_lazy("Accepted."))),
-    Action.ARRIVE: ActionSpec(F.EmptyForm, _run_simple(services.work_order_arrive,
-                                                       gettext_lazy("Arrival on site recorded."))),
-    Action.REPLY: ActionSpec(F.ReplyForm, _run_simple(services.work_order_reply,
-                                                      gettext_lazy("The written reply was sent."))),
+    Action.ACCEPT: ActionSpec(
+        F.EmptyForm, _run_simple(services.work_order_accept, gettext_lazy("Accepted."))
+    ),
+    Action.ARRIVE: ActionSpec(
+        F.EmptyForm, _run_simple(services.work_order_arrive, gettext_lazy("Arrival on site recorded."))
+    ),
+    Action.REPLY: ActionSpec(
+        F.ReplyForm, _run_simple(services.work_order_reply, gettext_lazy("The written reply was sent."))
+    ),
     Action.NOTICE_MISSING: ActionSpec(F.NoticeForm, _run_notice),
-    Action.MATERIALS_RECEIVED: ActionSpec(F.MaterialsReceivedForm, _run_simple(
-        services.work_order_materials_received, gettext_lazy("Materials recorded."))),
+    Action.MATERIALS_RECEIVED: ActionSpec(
+        F.MaterialsReceivedForm,
+        _run_simple(services.work_order_materials_received, gettext_lazy("Materials recorded.")),
+    ),
     Action.REQUEST_REJECTION: ActionSpec(F.RejectionRequestForm, _run_reject_request),
     Action.APPROVE_REJECTION: ActionSpec(F.ApproveRejectionForm, _run_approve_rejection),
     Action.DENY_REJECTION: ActionSpec(F.RequiredNoteForm, _run_deny_rejection),
-    Action.RESUME: ActionSpec(F.ReasonForm, _run_simple(services.work_order_resume, gettext_lazy(
-        "Resumed: the work goes on where it was, its deadlines moved by the time it waited."))),
+    Action.RESUME: ActionSpec(
+        F.ReasonForm,
+        _run_simple(
+            services.work_order_resume,
+            gettext_lazy(
+                "Resumed: the work goes on where it was, its deadlines moved by the time it waited."
+            ),
+        ),
+    ),
     Action.RECORD_WARRANTY: ActionSpec(F.RecordWarrantyForm, _run_record_warranty),
-    Action.REQUEST_EXTENSION: ActionSpec(F.ExtensionRequestForm, _run_simple(
-        services.work_order_request_extension, gettext_lazy("The extension waits for approval."))),
-    Action.APPROVE_EXTENSION: ActionSpec(F.NoteForm, _run_simple(
-        services.work_order_approve_extension, gettext_lazy("Extension approved: the deadline moved."))),
-    Action.DENY_EXTENSION: ActionSpec(F.NoteForm, _run_simple(
-        services.work_order_deny_extension, gettext_lazy("Extension denied."))),
+    Action.REQUEST_EXTENSION: ActionSpec(
+        F.ExtensionRequestForm,
+        _run_simple(services.work_order_request_extension, gettext_lazy("The extension waits for approval.")),
+    ),
+    Action.APPROVE_EXTENSION: ActionSpec(
+        F.NoteForm,
+        _run_simple(
+            services.work_order_approve_extension, gettext_lazy("Extension approved: the deadline moved.")
+        ),
+    ),
+    Action.DENY_EXTENSION: ActionSpec(
+        F.NoteForm, _run_simple(services.work_order_deny_extension, gettext_lazy("Extension denied."))
+    ),
     Action.COMPLETE: ActionSpec(F.CompleteForm, _run_complete),
     Action.SEND_CONFIRMATION_CODE: ActionSpec(F.EmptyForm, _run_send_code),
     Action.CONFIRM: ActionSpec(F.ConfirmForm, _run_confirm),
-    Action.REFUSE_CONFIRMATION: ActionSpec(F.RefuseConfirmationForm, _run_simple(
-        services.work_order_refuse_confirmation, gettext_lazy("The refusal went to the department head."))),
+    Action.REFUSE_CONFIRMATION: ActionSpec(
+        F.RefuseConfirmationForm,
+        _run_simple(
+            services.work_order_refuse_confirmation, gettext_lazy("The refusal went to the department head.")
+        ),
+    ),
     Action.RECORD_FEE: ActionSpec(F.RecordFeeForm, _run_record_fee),
     Action.COLLECT_FEE: ActionSpec(F.CollectFeeForm, _run_collect_fee),
     Action.APPROVE_PAID_SERVICE: ActionSpec(F.NoteForm, _run_paid(True)),
     Action.DENY_PAID_SERVICE: ActionSpec(F.NoteForm, _run_paid(False)),
     Action.CLOSE: ActionSpec(F.ReasonForm, _run_simple(services.work_order_close, gettext_lazy("Closed."))),
-    Action.CANCEL: ActionSpec(F.RequiredReasonForm, _run_simple(services.work_order_cancel,
-                                                                gettext_lazy("Cancelled."))),
-    Action.REOPEN: ActionSpec(F.RequiredReasonForm, _run_simple(services.work_order_reopen,
-                                                                gettext_lazy("Reopened: back in the queue."))),
-    Action.REMIND: ActionSpec(F.NoteForm, _run_simple(services.work_order_remind, gettext_lazy("Reminder sent."))),
+    Action.CANCEL: ActionSpec(
+        F.RequiredReasonForm, _run_simple(services.work_order_cancel, gettext_lazy("Cancelled."))
+    ),
+    Action.REOPEN: ActionSpec(
+        F.RequiredReasonForm,
+        _run_simple(services.work_order_reopen, gettext_lazy("Reopened: back in the queue.")),
+    ),
+    Action.REMIND: ActionSpec(
+        F.NoteForm, _run_simple(services.work_order_remind, gettext_lazy("Reminder sent."))
+    ),
 }
 
 
@@ -648,19 +805,35 @@ def _clock_rows(work_order: WorkOrder, now: datetime) -> list[dict[str, Any]]:
             outcome = "overdue" if state.is_breached else "running"
         remaining = None
         if clock.met_at is None:
-            remaining = (time_left(clock, clock.paused_at or now, calendars) if rules.is_calendar_unit(clock.unit)
-                         else state.remaining_business_minutes)
-        rows.append({
-            "clock": clock, "outcome": outcome, "is_calendar_time": rules.is_calendar_unit(clock.unit),
-            "remaining": DueInfo(kind_label=clock.get_kind_display(), due_at=clock.due_at,
-                                 remaining_minutes=remaining, is_overdue=state.is_breached).remaining_text
-            if remaining is not None else "",
-        })
+            remaining = (
+                time_left(clock, clock.paused_at or now, calendars)
+                if rules.is_calendar_unit(clock.unit)
+                else state.remaining_business_minutes
+            )
+        rows.append(
+            {
+                "clock": clock,
+                "outcome": outcome,
+                "is_calendar_time": rules.is_calendar_unit(clock.unit),
+                "remaining": DueInfo(
+                    kind_label=clock.get_kind_display(),
+                    due_at=clock.due_at,
+                    remaining_minutes=remaining,
+                    is_overdue=state.is_breached,
+                ).remaining_text
+                if remaining is not None
+                else "",
+            }
+        )
     return rows
 
 
-def _detail_context(request: HttpRequest, work_order: WorkOrder, *, bound: tuple[Action, forms.Form] | None = None,
-                    ) -> dict[str, Any]:
+def _detail_context(
+    request: HttpRequest,
+    work_order: WorkOrder,
+    *,
+    bound: tuple[Action, forms.Form] | None = None,
+) -> dict[str, Any]:
     user = staff(request)
     now = timezone.now()
     policy = services.policy_of(work_order)
@@ -671,18 +844,29 @@ def _detail_context(request: HttpRequest, work_order: WorkOrder, *, bound: tuple
     deferral = pending_approval(work_order, "cannot_do_now") is not None
     for action in allowed:
         form = bound[1] if bound and bound[0] == action else _make_form(action, state)
-        action_forms.append({
-            "action": action.value, "label": DEFERRAL_LABELS.get(action, ACTION_LABELS[action]) if deferral
-            else ACTION_LABELS[action], "form": form,
-            "url": reverse("workorders:action", args=[work_order.pk, action.value]),
-            "button_only": action in BUTTON_ACTIONS,
-            "style": "danger" if action in DANGER_ACTIONS else "primary" if action in PRIMARY_ACTIONS else "secondary",
-            "open": bool(bound and bound[0] == action),
-        })
+        action_forms.append(
+            {
+                "action": action.value,
+                "label": DEFERRAL_LABELS.get(action, ACTION_LABELS[action])
+                if deferral
+                else ACTION_LABELS[action],
+                "form": form,
+                "url": reverse("workorders:action", args=[work_order.pk, action.value]),
+                "button_only": action in BUTTON_ACTIONS,
+                "style": "danger"
+                if action in DANGER_ACTIONS
+                else "primary"
+                if action in PRIMARY_ACTIONS
+                else "secondary",
+                "open": bool(bound and bound[0] == action),
+            }
+        )
     team = list(work_order.team.all())
     photos = list(work_order.photos.all())
     # each report with the photos taken with it, shown together
-    reports = [(report, [p for p in photos if p.report_id == report.pk]) for report in work_order.reports.all()]
+    reports = [
+        (report, [p for p in photos if p.report_id == report.pk]) for report in work_order.reports.all()
+    ]
     sla = policy.sla.classes.get(work_order.sla_class)
     return {
         "wo": work_order,
@@ -701,7 +885,8 @@ def _detail_context(request: HttpRequest, work_order: WorkOrder, *, bound: tuple
         "photos": [p for p in photos if p.report_id is None],
         "escalations": [
             {"escalation": e, "role": Role(e.role).label if e.role in Role.values else e.role}
-            for e in work_order.escalations.select_related("clock")],
+            for e in work_order.escalations.select_related("clock")
+        ],
         "events": _events(work_order),
         "action_forms": action_forms,
         "allowed": [a.value for a in allowed],
@@ -723,8 +908,9 @@ def work_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _next_url(request: HttpRequest) -> str | None:
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return None
 
@@ -745,13 +931,20 @@ def work_order_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     if verb not in rules.actions_in_state(facts):
         allowed = services.allowed_actions(user, work_order)
         error: BusinessError = ConflictError(
-            _("“%(action)s” is not possible while the work order is %(status)s.") % {
-                "action": ACTION_LABELS[verb], "status": work_order.get_status_display()},
-            extra={"allowed_actions": [a.value for a in allowed]})
+            _("“%(action)s” is not possible while the work order is %(status)s.")
+            % {"action": ACTION_LABELS[verb], "status": work_order.get_status_display()},
+            extra={"allowed_actions": [a.value for a in allowed]},
+        )
         return _refused(request, work_order, error)
     if verb not in services.allowed_actions(user, work_order):
-        return _refused(request, work_order, PermissionDeniedError(
-            _("Your role does not allow “%(action)s” on this work order.") % {"action": ACTION_LABELS[verb]}))
+        return _refused(
+            request,
+            work_order,
+            PermissionDeniedError(
+                _("Your role does not allow “%(action)s” on this work order.")
+                % {"action": ACTION_LABELS[verb]}
+            ),
+        )
     state = PageState(work_order=work_order, user=user, now=timezone.now())
     form = _make_form(verb, state, request.POST, request.FILES)
     if form.is_valid():
@@ -779,14 +972,19 @@ def work_order_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
 
 def _refused(request: HttpRequest, work_order: WorkOrder, error: BusinessError) -> HttpResponse:
     messages.error(request, str(error.message))
-    return render(request, "workorders/detail.html", _detail_context(request, work_order), status=error.status)
+    return render(
+        request, "workorders/detail.html", _detail_context(request, work_order), status=error.status
+    )
 
 
 # --- intake ---------------------------------------------------------------------------------
 
+
 def _department_choices(user: User) -> list[tuple[int, str]]:
-    return [(d.pk, d.name) for d in visibility.departments_for_user(user).filter(is_active=True)
-            .only("pk", "name", "path")]
+    return [
+        (d.pk, d.name)
+        for d in visibility.departments_for_user(user).filter(is_active=True).only("pk", "name", "path")
+    ]
 
 
 def _service_type_context(user: User, service_type: Any, checked: Iterable[str] = ()) -> dict[str, Any]:
@@ -817,28 +1015,45 @@ def work_order_create(request: HttpRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 work_order = services.work_order_create(
-                    organisation=organisation_of(user), by=user, channel=data["channel"],
-                    service_type=data["service_type"], description=data["description"], priority=data["priority"],
-                    customer=data["customer"], caller_name=data["caller_name"], caller_phone=data["caller_phone"],
-                    building=data["building"], unit=data["unit"], room=data["room"], address=data["address"],
-                    product=data["product"], distance_km=data["distance_km"], department=data["department"],
+                    organisation=organisation_of(user),
+                    by=user,
+                    channel=data["channel"],
+                    service_type=data["service_type"],
+                    description=data["description"],
+                    priority=data["priority"],
+                    customer=data["customer"],
+                    caller_name=data["caller_name"],
+                    caller_phone=data["caller_phone"],
+                    building=data["building"],
+                    unit=data["unit"],
+                    room=data["room"],
+                    address=data["address"],
+                    product=data["product"],
+                    distance_km=data["distance_km"],
+                    department=data["department"],
                     materials_received=request.POST.getlist("materials_received"),
-                    first_contact_owner=data.get("first_contact_owner"), photos=data["photos"],
+                    first_contact_owner=data.get("first_contact_owner"),
+                    photos=data["photos"],
                 )
             except ValidationFailed as exc:
                 add_service_errors(form, _renamed(exc))
             except PermissionDeniedError as exc:
                 form.add_error(None, str(exc.message))
             else:
-                messages.success(request, _("Work order %(number)s received.") % {"number": work_order.number})
+                messages.success(
+                    request, _("Work order %(number)s received.") % {"number": work_order.number}
+                )
                 return redirect("workorders:detail", pk=work_order.pk)
-    service_type = form.cleaned_data.get("service_type") if form.is_bound and hasattr(form, "cleaned_data") else None
+    service_type = (
+        form.cleaned_data.get("service_type") if form.is_bound and hasattr(form, "cleaned_data") else None
+    )
     customer = form.cleaned_data.get("customer") if form.is_bound and hasattr(form, "cleaned_data") else None
     context = {
         "form": form,
         **_service_type_context(user, service_type, request.POST.getlist("materials_received")),
         "picked": customer,
-        "history": _customer_history(user, customer), "history_customer": customer,
+        "history": _customer_history(user, customer),
+        "history_customer": customer,
         "products": list(customer.products.all()) if customer else [],
         "product_id": request.POST.get("product", ""),
         "department_choices": _department_choices(user),
@@ -852,7 +1067,10 @@ def _customer_history(user: User, customer: Any) -> dict[str, Any] | None:
     if customer is None:
         return None
     rows, open_count = selectors.recent_of_customer(user=user, customer=customer)
-    return {"rows": [{"wo": wo, "status_colour": status_colour(wo.status)} for wo in rows], "open_count": open_count}
+    return {
+        "rows": [{"wo": wo, "status_colour": status_colour(wo.status)} for wo in rows],
+        "open_count": open_count,
+    }
 
 
 def _matching_phone(phones: list[Any], digits: str) -> Any:
@@ -877,13 +1095,28 @@ def intake_lookup(request: HttpRequest) -> HttpResponse:
         phones = list(customer.phones.all())
         addresses = list(customer.addresses.all())
         typed = _matching_phone(phones, digits)
-        matches.append({"customer": customer, "phones": [shown(p.number) for p in phones],
-                        "phone": typed.number if typed is not None and shown.full else "",
-                        "address": addresses[0] if addresses else None})
+        matches.append(
+            {
+                "customer": customer,
+                "phones": [shown(p.number) for p in phones],
+                "phone": typed.number if typed is not None and shown.full else "",
+                "address": addresses[0] if addresses else None,
+            }
+        )
     caller = found.customers[0] if found.exact_phone and len(found.customers) == 1 else None
-    return render(request, "workorders/_customer_matches.html", {
-        "matches": matches, "searched": found.searched, "exact": found.exact_phone, "more": found.more,
-        "total": found.total, "total_exact": found.total_exact, "history": _customer_history(user, caller)})
+    return render(
+        request,
+        "workorders/_customer_matches.html",
+        {
+            "matches": matches,
+            "searched": found.searched,
+            "exact": found.exact_phone,
+            "more": found.more,
+            "total": found.total,
+            "total_exact": found.total_exact,
+            "history": _customer_history(user, caller),
+        },
+    )
 
 
 @login_required
@@ -891,10 +1124,16 @@ def intake_history(request: HttpRequest) -> HttpResponse:
     """The recent work orders of the customer just picked (nothing for a customer not visible)."""
     user = staff(request)
     value = request.GET.get("customer", "")
-    customer = (visibility.customers_for_user(user).filter(pk=value).first()
-                if value.isdigit() and len(value) < 19 else None)
-    return render(request, "workorders/_customer_history.html", {
-        "history": _customer_history(user, customer), "history_customer": customer})
+    customer = (
+        visibility.customers_for_user(user).filter(pk=value).first()
+        if value.isdigit() and len(value) < 19
+        else None
+    )
+    return render(
+        request,
+        "workorders/_customer_history.html",
+        {"history": _customer_history(user, customer), "history_customer": customer},
+    )
 
 
 @login_required
@@ -909,16 +1148,28 @@ def intake_products(request: HttpRequest) -> HttpResponse:
 def intake_service_type(request: HttpRequest) -> HttpResponse:
     user = staff(request)
     value = parse_id(request.GET.get("service_type"))
-    service_type = (visibility.service_types_for_user(user).select_related("default_department")
-                    .filter(pk=value, is_active=True).first() if value else None)
-    return render(request, "workorders/_service_type.html", {
-        **_service_type_context(user, service_type), "oob": True,
-        "department_choices": _department_choices(user),
-        "department_value": service_type.default_department_id if service_type else "",
-    })
+    service_type = (
+        visibility.service_types_for_user(user)
+        .select_related("default_department")
+        .filter(pk=value, is_active=True)
+        .first()
+        if value
+        else None
+    )
+    return render(
+        request,
+        "workorders/_service_type.html",
+        {
+            **_service_type_context(user, service_type),
+            "oob": True,
+            "department_choices": _department_choices(user),
+            "department_value": service_type.default_department_id if service_type else "",
+        },
+    )
 
 
 # --- the service voucher (服务凭证) -----------------------------------------------------------
+
 
 @login_required
 def voucher(request: HttpRequest, pk: int) -> HttpResponse:
@@ -926,11 +1177,20 @@ def voucher(request: HttpRequest, pk: int) -> HttpResponse:
     work_order = _get(request, pk)
     shown = PhoneShown(user)
     fees = list(work_order.fees.all())
-    return render(request, "workorders/voucher.html", {
-        "wo": work_order, "phone": shown(work_order.caller_phone), "team": list(work_order.team.all()),
-        "materials": list(work_order.materials.all()), "reports": list(work_order.reports.all()),
-        "confirmations": list(work_order.confirmations.all()), "fees": fees,
-        "fee_total": sum((f.amount for f in fees), start=Decimal(0)),
-        "clocks": [c for c in work_order.clocks.all() if c.is_active],
-        "printed_at": timezone.now(), "size": "a5" if request.GET.get("size") == "a5" else "a4",
-    })
+    return render(
+        request,
+        "workorders/voucher.html",
+        {
+            "wo": work_order,
+            "phone": shown(work_order.caller_phone),
+            "team": list(work_order.team.all()),
+            "materials": list(work_order.materials.all()),
+            "reports": list(work_order.reports.all()),
+            "confirmations": list(work_order.confirmations.all()),
+            "fees": fees,
+            "fee_total": sum((f.amount for f in fees), start=Decimal(0)),
+            "clocks": [c for c in work_order.clocks.all() if c.is_active],
+            "printed_at": timezone.now(),
+            "size": "a5" if request.GET.get("size") == "a5" else "a4",
+        },
+    )

@@ -23,12 +23,25 @@ def history(client: Any, service_type: Any, language: str) -> str:
 @pytest.fixture
 def changed_service_type(cast):
     service_type = service_type_create(
-        organisation=cast.organisation, by=cast.admin, code="water-leak", name="漏水维修", category="paid",
-        sla_class="standard", default_department=cast.service,
+        organisation=cast.organisation,
+        by=cast.admin,
+        code="water-leak",
+        name="漏水维修",
+        category="paid",
+        sla_class="standard",
+        default_department=cast.service,
         materials=[{"name": "身份证明", "is_required": True}, {"name": "漏水照片", "is_required": False}],
-        fee_items=[{"name": "上门检查费", "unit": "次", "price": "30"}])
-    service_type_update(service_type=service_type, by=cast.admin, sla_class="urgent", category="contract",
-                        default_department=cast.repair, is_active=False, reason="改由工程维修部负责")
+        fee_items=[{"name": "上门检查费", "unit": "次", "price": "30"}],
+    )
+    service_type_update(
+        service_type=service_type,
+        by=cast.admin,
+        sla_class="urgent",
+        category="contract",
+        default_department=cast.repair,
+        is_active=False,
+        reason="改由工程维修部负责",
+    )
     return service_type
 
 
@@ -63,8 +76,11 @@ def test_a_service_types_history_in_english(web, cast, changed_service_type):
 def test_the_catalogue_pages_show_sla_classes_by_their_labels(web, cast, changed_service_type, language):
     client = web(cast.admin)
     client.cookies["fuwu_language"] = language
-    for path in ("/service-types/?inactive=1", f"/service-types/{changed_service_type.pk}/",
-                 f"/service-types/{changed_service_type.pk}/edit/"):
+    for path in (
+        "/service-types/?inactive=1",
+        f"/service-types/{changed_service_type.pk}/",
+        f"/service-types/{changed_service_type.pk}/edit/",
+    ):
         text = page_text(client.get(path).content)
         assert "紧急报修" in text
         assert problems(text, language, more_codes=["standard", "urgent", "emergency"]) == [], path

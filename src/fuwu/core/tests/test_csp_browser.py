@@ -29,17 +29,28 @@ class Watched:
     """A page whose console errors, page errors and CSP violations are all collected."""
 
     def __init__(self, browser: Any) -> None:
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN",
-                                           timezone_id="Asia/Shanghai")
+        self.context = browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
         self.context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         self.context.add_init_script(RECORD_VIOLATIONS)
         self.page = self.context.new_page()
         self.problems: list[str] = []
-        self.page.on("console", lambda message: self.problems.append(f"console {message.type}: {message.text}")
-                     if message.type == "error" or "Content Security Policy" in message.text else None)
+        self.page.on(
+            "console",
+            lambda message: (
+                self.problems.append(f"console {message.type}: {message.text}")
+                if message.type == "error" or "Content Security Policy" in message.text
+                else None
+            ),
+        )
         self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        self.page.on("response", lambda response: self.problems.append(f"{response.status} {response.url}")
-                     if response.status >= 400 else None)
+        self.page.on(
+            "response",
+            lambda response: (
+                self.problems.append(f"{response.status} {response.url}") if response.status >= 400 else None
+            ),
+        )
 
     def check(self, where: str) -> None:
         violations = self.page.evaluate("window.__cspViolations || []")
@@ -57,14 +68,32 @@ def test_pages_work_under_the_content_security_policy_with_no_violation(
     cast = build_cast()
     if not CalendarDay.objects.exists():
         calendar_sync_package()
-    leak = service_type_create(organisation=cast.organisation, by=cast.admin, code="water-leak", name="漏水维修",
-                               category="free", sla_class="standard", default_department=cast.repair,
-                               materials=[{"name": "身份证明", "is_required": True}])
-    household = customer_create(organisation=cast.organisation, by=cast.agent, name="王先生", department=cast.service,
-                                addresses=[{"building": "12号楼", "unit": "3单元", "room": "1502室"}],
-                                phones=[{"number": "13912345678", "label": "手机"}])
-    order = work_order_create(organisation=cast.organisation, by=cast.agent, channel="phone", service_type=leak,
-                              customer=household, description="卫生间漏水")
+    leak = service_type_create(
+        organisation=cast.organisation,
+        by=cast.admin,
+        code="water-leak",
+        name="漏水维修",
+        category="free",
+        sla_class="standard",
+        default_department=cast.repair,
+        materials=[{"name": "身份证明", "is_required": True}],
+    )
+    household = customer_create(
+        organisation=cast.organisation,
+        by=cast.agent,
+        name="王先生",
+        department=cast.service,
+        addresses=[{"building": "12号楼", "unit": "3单元", "room": "1502室"}],
+        phones=[{"number": "13912345678", "label": "手机"}],
+    )
+    order = work_order_create(
+        organisation=cast.organisation,
+        by=cast.agent,
+        channel="phone",
+        service_type=leak,
+        customer=household,
+        description="卫生间漏水",
+    )
     base = live_server.url
     agent = Watched(chromium_browser)
     page = agent.page

@@ -34,7 +34,13 @@ def test_the_full_demo_has_work_orders_in_every_stage(db):
 
 def test_demo_builds_departments_staff_customers_and_policy(demo):
     assert set(Department.objects.values_list("name", flat=True)) >= {
-        "客服中心", "工程维修部", "保洁部", "秩序维护部", "品质部", "总经理室"}
+        "客服中心",
+        "工程维修部",
+        "保洁部",
+        "秩序维护部",
+        "品质部",
+        "总经理室",
+    }
     assert Customer.objects.filter(organisation=demo).count() == 40
     assert ServiceType.objects.filter(organisation=demo).count() >= 5
     assert demo.preset == "property"
@@ -43,8 +49,9 @@ def test_demo_builds_departments_staff_customers_and_policy(demo):
         assert User.objects.filter(organisation=demo).filter(User.role_q(role)).exists(), role
 
 
-@pytest.mark.parametrize("username", ["admin", "agent1", "agent2", "tech1", "tech2", "head_repair", "quality1",
-                                      "director"])
+@pytest.mark.parametrize(
+    "username", ["admin", "agent1", "agent2", "tech1", "tech2", "head_repair", "quality1", "director"]
+)
 def test_demo_logins_work(demo, username):
     assert authenticate(RequestFactory().post("/login/"), username=username, password="demo12345") is not None
 
@@ -52,7 +59,9 @@ def test_demo_logins_work(demo, username):
 def test_demo_has_a_current_absence_and_its_duty_goes_to_b(demo):
     now = timezone.now()
     absent = Absence.objects.get(starts_at__lte=now, ends_at__gt=now)
-    duties = list(Duty.objects.filter(primary=absent.person).select_related("primary", "backup", "department"))
+    duties = list(
+        Duty.objects.filter(primary=absent.person).select_related("primary", "backup", "department")
+    )
     handlers = duty_handlers(duties, now)
     assert any(h.reason == HandlerReason.BACKUP for h in handlers.values())
 
@@ -114,8 +123,13 @@ def test_the_demo_has_late_work_that_the_first_sweep_escalates(db):
 
     call_command("demo", "--customers", "12", stdout=StringIO())
     now = timezone.now()
-    late = Clock.objects.filter(is_active=True, met_at__isnull=True, paused_at__isnull=True,
-                                due_at__lt=now - timedelta(hours=1), escalation_level=0)
+    late = Clock.objects.filter(
+        is_active=True,
+        met_at__isnull=True,
+        paused_at__isnull=True,
+        due_at__lt=now - timedelta(hours=1),
+        escalation_level=0,
+    )
     # the emergency (电梯) order received about twelve hours ago and never dispatched is among them
     assert late.filter(kind="dispatch", work_order__service_type__code="lift").exists()
     late_ids = set(late.values_list("pk", flat=True))
@@ -127,5 +141,6 @@ def test_the_demo_has_late_work_that_the_first_sweep_escalates(db):
     escalated = set(Escalation.objects.values_list("clock_id", flat=True))
     assert escalated & late_ids
     head_repair = User.objects.get(username="head_repair")
-    assert Notification.objects.filter(recipient=head_repair,
-                                       kind__in=[NotificationKind.BREACHED, NotificationKind.ESCALATED]).exists()
+    assert Notification.objects.filter(
+        recipient=head_repair, kind__in=[NotificationKind.BREACHED, NotificationKind.ESCALATED]
+    ).exists()

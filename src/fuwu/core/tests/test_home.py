@@ -30,11 +30,29 @@ def frozen(time_machine: Any) -> None:
 @pytest.fixture
 def world(cast, leak_repair, household, enquiry, receive) -> dict[str, WorkOrder]:
     steps = Steps(cast, receive, enquiry)
-    made = {name: getattr(steps, name)() for name in (
-        "received", "routed", "dispatched", "on_site", "awaiting_materials", "awaiting_approval", "done", "closed")}
+    made = {
+        name: getattr(steps, name)()
+        for name in (
+            "received",
+            "routed",
+            "dispatched",
+            "on_site",
+            "awaiting_materials",
+            "awaiting_approval",
+            "done",
+            "closed",
+        )
+    }
     made["by_agent2"] = receive(by=cast.agent2, now=at(2026, 11, 23, 11, 0))
-    cleaning = service_type_create(organisation=cast.organisation, by=cast.admin, code="clean", name="保洁",
-                                   category="contract", sla_class="standard", default_department=cast.cleaning)
+    cleaning = service_type_create(
+        organisation=cast.organisation,
+        by=cast.admin,
+        code="clean",
+        name="保洁",
+        category="contract",
+        sla_class="standard",
+        default_department=cast.cleaning,
+    )
     made["cleaning"] = receive(by=cast.agent2, service_type=cleaning, now=at(2026, 11, 23, 9, 0))  # overdue
     secret = receive(now=at(2026, 11, 23, 9, 0))  # overdue, above the quality inspector's clearance
     WorkOrder.objects.filter(pk=secret.pk).update(confidentiality=2)
@@ -42,14 +60,33 @@ def world(cast, leak_repair, household, enquiry, receive) -> dict[str, WorkOrder
     # another organisation's overdue work order: never counted
     other = cast.other_organisation
     desk = department_create(organisation=other, name="维修部", code="repair")
-    someone = staff_create(organisation=other, username="other_agent", full_name="别家客服", department=desk,
-                           roles=["agent"], password="test12345")
-    their_type = service_type_create(organisation=other, by=cast.outsider, code="leak", name="漏水",
-                                     category="paid", sla_class="standard", default_department=desk)
+    someone = staff_create(
+        organisation=other,
+        username="other_agent",
+        full_name="别家客服",
+        department=desk,
+        roles=["agent"],
+        password="test12345",
+    )
+    their_type = service_type_create(
+        organisation=other,
+        by=cast.outsider,
+        code="leak",
+        name="漏水",
+        category="paid",
+        sla_class="standard",
+        default_department=desk,
+    )
     theirs = customer_create(organisation=other, by=None, name="别家客户", phones=[{"number": "13700000001"}])
-    made["elsewhere"] = services.work_order_create(organisation=other, by=someone, channel="phone",
-                                                   service_type=their_type, customer=theirs, description="漏水",
-                                                   now=at(2026, 11, 23, 9, 0))
+    made["elsewhere"] = services.work_order_create(
+        organisation=other,
+        by=someone,
+        channel="phone",
+        service_type=their_type,
+        customer=theirs,
+        description="漏水",
+        now=at(2026, 11, 23, 9, 0),
+    )
     return made
 
 
@@ -59,12 +96,23 @@ def tiles(html: str) -> dict[str, tuple[int, str]]:
 
 
 EXPECTED_TILES = {
-    "agent": ["first_received", "due_today-first_received", "overdue-first_received",
-              "waiting_customer-first_received"],
+    "agent": [
+        "first_received",
+        "due_today-first_received",
+        "overdue-first_received",
+        "waiting_customer-first_received",
+    ],
     "tech": ["assigned", "due_today-assigned", "overdue-assigned"],
     "head_repair": ["queue", "overdue", "awaiting_my_approval"],
-    "head_service": ["first_received", "due_today-first_received", "overdue-first_received",
-                     "waiting_customer-first_received", "queue", "overdue", "awaiting_my_approval"],
+    "head_service": [
+        "first_received",
+        "due_today-first_received",
+        "overdue-first_received",
+        "waiting_customer-first_received",
+        "queue",
+        "overdue",
+        "awaiting_my_approval",
+    ],
     "director": ["overdue", "awaiting_my_approval"],
     "quality": ["overdue"],
     "admin": ["overdue"],
@@ -86,8 +134,10 @@ def test_each_count_is_the_length_of_the_list_it_opens(cast, web, api, world, wh
     for key, (count, url) in found.items():
         listed = re.findall(r'data-number="([^"]+)"', client.get(url).content.decode())
         params = {name: values[0] for name, values in parse_qs(urlparse(url).query).items()}
-        via_api = api(user).get("work-orders", {"view": params["tab"], **({"mine": params["mine"]}
-                                                                          if "mine" in params else {}), "limit": 200})
+        via_api = api(user).get(
+            "work-orders",
+            {"view": params["tab"], **({"mine": params["mine"]} if "mine" in params else {}), "limit": 200},
+        )
         assert count == len(listed) == via_api.json()["count"], key
         assert world["elsewhere"].pk not in {row["id"] for row in via_api.json()["items"]}
 
@@ -136,8 +186,9 @@ def test_the_home_page_uses_the_same_number_of_queries_at_few_and_many_rows(cast
         for index in range(count):
             order = receive(now=at(2026, 11, 23, 9, 0) if index % 2 else at(2026, 11, 23, 11, 0))
             if index % 3 == 0:
-                services.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech,
-                                             now=at(2026, 11, 23, 11, 1))
+                services.work_order_dispatch(
+                    work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 11, 1)
+                )
 
     def queries() -> int:
         client.get("/")

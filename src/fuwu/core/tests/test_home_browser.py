@@ -21,20 +21,41 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 @pytest.mark.browser
 @pytest.mark.parametrize("who", ["agent", "tech", "head_repair"])
 def test_the_workbench_fits_a_phone_and_opens_its_lists(
-    live_server: Any, django_db_serialized_rollback: None, chromium_browser: Any, browser_login: Callable[..., Any],
+    live_server: Any,
+    django_db_serialized_rollback: None,
+    chromium_browser: Any,
+    browser_login: Callable[..., Any],
     who: str,
 ) -> None:
     cast = build_cast()
     if not CalendarDay.objects.exists():
         calendar_sync_package()
-    leak = service_type_create(organisation=cast.organisation, by=cast.admin, code="water-leak", name="漏水维修",
-                               category="free", sla_class="standard", default_department=cast.repair)
-    customer = customer_create(organisation=cast.organisation, by=cast.agent, name="宋先生", department=cast.service,
-                               addresses=[{"building": "5", "unit": "2", "room": "404"}],
-                               phones=[{"number": "13375901234"}])
+    leak = service_type_create(
+        organisation=cast.organisation,
+        by=cast.admin,
+        code="water-leak",
+        name="漏水维修",
+        category="free",
+        sla_class="standard",
+        default_department=cast.repair,
+    )
+    customer = customer_create(
+        organisation=cast.organisation,
+        by=cast.agent,
+        name="宋先生",
+        department=cast.service,
+        addresses=[{"building": "5", "unit": "2", "room": "404"}],
+        phones=[{"number": "13375901234"}],
+    )
     for _ in range(3):
-        order = work_order_create(organisation=cast.organisation, by=cast.agent, channel="phone", service_type=leak,
-                                  customer=customer, description="卫生间漏水，楼下天花板有水渍")
+        order = work_order_create(
+            organisation=cast.organisation,
+            by=cast.agent,
+            channel="phone",
+            service_type=leak,
+            customer=customer,
+            description="卫生间漏水，楼下天花板有水渍",
+        )
     work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech)
     context = chromium_browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **PHONE)
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)

@@ -29,11 +29,14 @@ def run_with_consumer(env: dict[str, str]) -> tuple[str, dict[str, object]]:
 
     consumer = subprocess.Popen(
         [sys.executable, "-m", "fuwu", "run_huey", "--workers", "1", "--no-periodic"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
-        out = subprocess.run([sys.executable, "-c", ENQUEUE], env=env, capture_output=True, text=True,
-                             timeout=90, check=True).stdout.splitlines()
+        out = subprocess.run(
+            [sys.executable, "-c", ENQUEUE], env=env, capture_output=True, text=True, timeout=90, check=True
+        ).stdout.splitlines()
     finally:
         consumer.terminate()
         consumer.wait(timeout=30)
@@ -57,7 +60,9 @@ def test_redis_queue_reaches_a_real_consumer(tmp_path):
     if not url:
         if os.environ.get("FUWU_REQUIRE_REDIS"):
             pytest.fail("FUWU_TEST_REDIS_URL is required (a running redis-server)")
-        pytest.skip("no Redis: set FUWU_TEST_REDIS_URL=redis://127.0.0.1:6379/15 to run the production profile")
+        pytest.skip(
+            "no Redis: set FUWU_TEST_REDIS_URL=redis://127.0.0.1:6379/15 to run the production profile"
+        )
     started = time.monotonic()
     kind, answer = run_with_consumer({**base_env(tmp_path), "REDIS_URL": url})
     assert kind == "RedisHuey"

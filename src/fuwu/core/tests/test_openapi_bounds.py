@@ -42,12 +42,18 @@ def unbounded(schema: dict[str, Any], document: dict[str, Any], where: str, seen
     kind = schema.get("type")
     if "enum" in schema or "const" in schema:
         return problems
-    if kind == "integer" and ("maximum" not in schema or ("minimum" not in schema and "exclusiveMinimum" not in schema)):
+    if kind == "integer" and (
+        "maximum" not in schema or ("minimum" not in schema and "exclusiveMinimum" not in schema)
+    ):
         problems.append(f"{where}: integer without minimum and maximum")
     elif kind == "number" and "maximum" not in schema and "exclusiveMaximum" not in schema:
         problems.append(f"{where}: number without maximum")
-    elif kind == "string" and "maxLength" not in schema and "pattern" not in schema \
-            and schema.get("format") not in STRING_FORMATS_BOUNDED_BY_VALIDATION:
+    elif (
+        kind == "string"
+        and "maxLength" not in schema
+        and "pattern" not in schema
+        and schema.get("format") not in STRING_FORMATS_BOUNDED_BY_VALIDATION
+    ):
         problems.append(f"{where}: text without maxLength")
     elif kind == "array":
         if "maxItems" not in schema:
@@ -68,8 +74,12 @@ def test_every_request_value_is_bounded(document: dict[str, Any]) -> None:
         for method, operation in methods.items():
             label = f"{method.upper()} {path}"
             for parameter in operation.get("parameters", []):
-                problems += unbounded(parameter.get("schema", {}), document, f"{label} {parameter['in']} "
-                                      f"{parameter['name']}", set())
+                problems += unbounded(
+                    parameter.get("schema", {}),
+                    document,
+                    f"{label} {parameter['in']} {parameter['name']}",
+                    set(),
+                )
             for media in (operation.get("requestBody") or {}).get("content", {}).values():
                 problems += unbounded(media.get("schema", {}), document, f"{label} body", set())
     assert problems == []

@@ -114,16 +114,33 @@ def test_every_page_of_the_demo_reads_as_text_for_people(demo):
     for language in ("zh-hans", "en"):
         pages = read("admin", language, ["/", "/service/", "/notifications/", *one_work_order_per_status()])
         # people with notifications and work of their own (the administrator has neither in the demo)
-        for username, start in (("head_repair", ["/notifications/", "/"]), ("tech2", ["/work-orders/mine/", "/"]),
-                                ("agent1", ["/notifications/", "/work-orders/new/"])):
-            pages.update({f"{path} ({username})": text for path, text in read(username, language, start).items()})
+        for username, start in (
+            ("head_repair", ["/notifications/", "/"]),
+            ("tech2", ["/work-orders/mine/", "/"]),
+            ("agent1", ["/notifications/", "/work-orders/new/"]),
+        ):
+            pages.update(
+                {f"{path} ({username})": text for path, text in read(username, language, start).items()}
+            )
         kinds = {kind_of(path.split(" ")[0]) for path in pages}
-        assert {"/work-orders/N/", "/work-orders/N/voucher/", "/customers/N/", "/service-types/N/", "/policy/",
-                "/org/staff/N/", "/notifications/", "/work-orders/mine/"} <= kinds
-        found = {path: problems(text, language, more_codes=codes, allowed=allowed_on(path))
-                 for path, text in pages.items()}
+        assert {
+            "/work-orders/N/",
+            "/work-orders/N/voucher/",
+            "/customers/N/",
+            "/service-types/N/",
+            "/policy/",
+            "/org/staff/N/",
+            "/notifications/",
+            "/work-orders/mine/",
+        } <= kinds
+        found = {
+            path: problems(text, language, more_codes=codes, allowed=allowed_on(path))
+            for path, text in pages.items()
+        }
         bad = {path: tokens for path, tokens in found.items() if tokens}
-        assert not bad, f"{language}:\n" + "\n".join(f"{path}: {tokens}" for path, tokens in sorted(bad.items()))
+        assert not bad, f"{language}:\n" + "\n".join(
+            f"{path}: {tokens}" for path, tokens in sorted(bad.items())
+        )
 
 
 def test_every_key_the_demo_wrote_into_a_timeline_has_a_label(demo):

@@ -31,15 +31,25 @@ def alive(pid: int) -> bool:
 
 @pytest.mark.parametrize("stop_with", [signal.SIGINT, signal.SIGTERM])
 def test_fuwu_run_serves_pages_runs_the_worker_and_stops_both(tmp_path: Path, stop_with: int):
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"DATABASE_URL", "PYTEST_VERSION", "REDIS_URL", "HUEY_IMMEDIATE", "FUWU_ENV"}}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "PYTEST_VERSION", "REDIS_URL", "HUEY_IMMEDIATE", "FUWU_ENV"}
+    }
     env["FUWU_VAR_DIR"] = str(tmp_path / "var")
     fuwu = [sys.executable, "-m", "fuwu"]
-    subprocess.run([*fuwu, "migrate", "--no-input", "-v", "0"], env=env, cwd=tmp_path, check=True, timeout=300)
+    subprocess.run(
+        [*fuwu, "migrate", "--no-input", "-v", "0"], env=env, cwd=tmp_path, check=True, timeout=300
+    )
     port = free_port()
     log = (tmp_path / "run.log").open("wb")
-    run = subprocess.Popen([*fuwu, "run", f"127.0.0.1:{port}", "--no-reload"], env=env, cwd=tmp_path,
-                           stdout=log, stderr=subprocess.STDOUT)
+    run = subprocess.Popen(
+        [*fuwu, "run", f"127.0.0.1:{port}", "--no-reload"],
+        env=env,
+        cwd=tmp_path,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     try:
         # the web server answers, and the worker has started and run the sweep
         deadline = time.monotonic() + 120  # generous: a loaded machine starts Django slowly
@@ -50,12 +60,18 @@ def test_fuwu_run_serves_pages_runs_the_worker_and_stops_both(tmp_path: Path, st
             except OSError:
                 time.sleep(0.3)
         assert status == 200, (tmp_path / "run.log").read_text()
-        while time.monotonic() < deadline and b"sweep_every_minute" not in (tmp_path / "run.log").read_bytes():
+        while (
+            time.monotonic() < deadline and b"sweep_every_minute" not in (tmp_path / "run.log").read_bytes()
+        ):
             time.sleep(0.3)
         output = (tmp_path / "run.log").read_bytes()
         assert b"Huey consumer started" in output
-        children = [int(pid) for pid in subprocess.run(["pgrep", "-P", str(run.pid)], capture_output=True,
-                                                        text=True).stdout.split()]
+        children = [
+            int(pid)
+            for pid in subprocess.run(
+                ["pgrep", "-P", str(run.pid)], capture_output=True, text=True
+            ).stdout.split()
+        ]
         assert len(children) == 2, (tmp_path / "run.log").read_text()
 
         # when: Ctrl-C (or a service manager's SIGTERM)
@@ -75,15 +91,24 @@ def test_fuwu_run_serves_pages_runs_the_worker_and_stops_both(tmp_path: Path, st
 
 
 def test_when_the_web_server_cannot_start_the_worker_is_stopped_too(tmp_path: Path):
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"DATABASE_URL", "PYTEST_VERSION", "REDIS_URL", "HUEY_IMMEDIATE", "FUWU_ENV"}}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "PYTEST_VERSION", "REDIS_URL", "HUEY_IMMEDIATE", "FUWU_ENV"}
+    }
     env["FUWU_VAR_DIR"] = str(tmp_path / "var")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        completed = subprocess.run([sys.executable, "-m", "fuwu", "run", f"127.0.0.1:{port}", "--no-reload"],
-                                   env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        completed = subprocess.run(
+            [sys.executable, "-m", "fuwu", "run", f"127.0.0.1:{port}", "--no-reload"],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     assert completed.returncode != 0
     assert "the web server stopped" in completed.stderr

@@ -36,12 +36,28 @@ def deploy_check(tmp_path: Path, environment: dict[str, str]) -> subprocess.Comp
 
     # Only what a production server has: not the test run's database, nor the browser fixture's
     # DJANGO_ALLOW_ASYNC_UNSAFE (which the deploy check rightly refuses).
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"DATABASE_URL", "PYTEST_VERSION", "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
-                          "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "DATABASE_URL",
+            "PYTEST_VERSION",
+            "DEBUG",
+            "SECURE_SSL_REDIRECT",
+            "SECURE_HSTS_SECONDS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
+    }
     env.update({"FUWU_VAR_DIR": str(tmp_path / "var"), **environment})
-    return subprocess.run([sys.executable, "-m", "fuwu", "check", "--deploy", "--fail-level", "WARNING"],
-                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "fuwu", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_deploy_check_is_clean_with_the_documented_production_environment(tmp_path):
@@ -75,9 +91,13 @@ def test_fuwu_https_switches_on_redirect_hsts_proxy_header_and_secure_cookies(tm
     plain = json.loads(run_with_settings(code, tmp_path))
 
     assert behind_tls == {
-        "SECURE_SSL_REDIRECT": True, "SECURE_HSTS_SECONDS": 31536000, "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
-        "SECURE_HSTS_PRELOAD": False, "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
-        "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": False,
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
     }
     assert plain["SECURE_SSL_REDIRECT"] is False
     assert plain["SECURE_HSTS_SECONDS"] == 0

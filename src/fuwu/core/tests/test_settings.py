@@ -66,18 +66,39 @@ print(json.dumps({"errors": errors, "total": total, "expected": WRITERS * ROUNDS
 def run_with_settings(code: str, tmp_path: Path, **environment: str) -> str:
     """Run ``code`` in a new Python process with ``fuwu.settings`` and exactly this deployment's
     variables (none of the test run's own database choice leaks in)."""
-    env = {key: value for key, value in os.environ.items()
-           if key not in {"DATABASE_URL", "SQLITE_PATH", "SQLITE_TEST_PATH", "DB_CONN_MAX_AGE", "FUWU_ENV",
-                          "PYTEST_VERSION", "REDIS_URL"}}
-    env.update({"DJANGO_SETTINGS_MODULE": "fuwu.settings", "FUWU_VAR_DIR": str(tmp_path / "var"), **environment})
-    completed = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env, cwd=tmp_path,
-                               capture_output=True, text=True, timeout=180)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in {
+            "DATABASE_URL",
+            "SQLITE_PATH",
+            "SQLITE_TEST_PATH",
+            "DB_CONN_MAX_AGE",
+            "FUWU_ENV",
+            "PYTEST_VERSION",
+            "REDIS_URL",
+        }
+    }
+    env.update(
+        {"DJANGO_SETTINGS_MODULE": "fuwu.settings", "FUWU_VAR_DIR": str(tmp_path / "var"), **environment}
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert completed.returncode == 0, completed.stderr
     return completed.stdout.strip().splitlines()[-1]
 
 
 def test_sqlite_chosen_through_database_url_gets_wal_busy_timeout_and_immediate_transactions(tmp_path):
-    url_chosen = json.loads(run_with_settings(PRINT_DATABASE, tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/x.db"))
+    url_chosen = json.loads(
+        run_with_settings(PRINT_DATABASE, tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/x.db")
+    )
     default = json.loads(run_with_settings(PRINT_DATABASE, tmp_path))
 
     assert url_chosen["NAME"] == f"{tmp_path}/x.db"
@@ -89,7 +110,9 @@ def test_sqlite_chosen_through_database_url_gets_wal_busy_timeout_and_immediate_
         assert pragma in options["init_command"]
 
 
-@pytest.mark.parametrize("url", ["", "sqlite:///{tmp}/x.db", "postgres://fuwu:secret@db.example.cn:5432/fuwu"])
+@pytest.mark.parametrize(
+    "url", ["", "sqlite:///{tmp}/x.db", "postgres://fuwu:secret@db.example.cn:5432/fuwu"]
+)
 def test_connections_are_kept_open_between_requests_by_default(tmp_path, url):
     environment = {"DATABASE_URL": url.format(tmp=tmp_path)} if url else {}
 
@@ -105,7 +128,9 @@ def test_connection_lifetime_comes_from_db_conn_max_age(tmp_path):
 
 
 def test_concurrent_writers_on_a_sqlite_file_named_by_database_url_never_see_database_is_locked(tmp_path):
-    outcome = json.loads(run_with_settings(CONCURRENT_WRITERS, tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/busy.db"))
+    outcome = json.loads(
+        run_with_settings(CONCURRENT_WRITERS, tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/busy.db")
+    )
 
     assert outcome["errors"] == []
     assert outcome["total"] == outcome["expected"]

@@ -109,8 +109,12 @@ def test_an_administrator_unlocks_an_account_from_the_staff_page(cast, web):
 
     assert response.status_code == 302
     assert is_signed_in(sign_in("agent", PASSWORD, OFFICE)[0])
-    assert Event.objects.filter(action="staff.sign_in_unlocked", subject_id=str(cast.agent.pk),
-                                actor=cast.admin).count() == 1
+    assert (
+        Event.objects.filter(
+            action="staff.sign_in_unlocked", subject_id=str(cast.agent.pk), actor=cast.admin
+        ).count()
+        == 1
+    )
     admin.cookies["fuwu_language"] = "en"
     after = admin.get(f"/org/staff/{cast.agent.pk}/").content.decode()
     assert 'data-testid="sign-in-lockout"' not in after
@@ -163,7 +167,9 @@ def test_only_an_administrator_of_the_organisation_sees_and_unlocks(cast, web, w
     assert refused.status_code in {403, 404}
     assert client.post("/org/sign-in-lockouts/unlock-address/", {"address": OFFICE}).status_code in {403, 404}
     if who != "outsider":
-        assert 'data-testid="sign-in-lockout"' not in client.get(f"/org/staff/{cast.agent.pk}/").content.decode()
+        assert (
+            'data-testid="sign-in-lockout"' not in client.get(f"/org/staff/{cast.agent.pk}/").content.decode()
+        )
 
     # nothing was unlocked
     assert sign_in("agent", PASSWORD, "198.51.100.1")[1].status_code == 429

@@ -31,13 +31,20 @@ def extracted(tmp_path_factory) -> polib.POFile:
     copy = tmp_path_factory.mktemp("package") / "fuwu"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__", "tests", "testing", "static"))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fuwu.settings"}
-    subprocess.run([sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-location"],
-                   cwd=copy, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "--no-location"],
+        cwd=copy,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return polib.pofile(str(copy / CATALOGUE))
 
 
 def test_every_string_has_a_chinese_translation(extracted):
-    untranslated = [e.msgid for e in extracted if not e.obsolete and not e.msgstr and not any(e.msgstr_plural.values())]
+    untranslated = [
+        e.msgid for e in extracted if not e.obsolete and not e.msgstr and not any(e.msgstr_plural.values())
+    ]
     fuzzy = [e.msgid for e in extracted if not e.obsolete and "fuzzy" in e.flags]
     assert untranslated == [], f"{len(untranslated)} strings lack a translation (run make messages)"
     assert fuzzy == [], f"{len(fuzzy)} translations are marked fuzzy"
@@ -47,15 +54,19 @@ def test_placeholders_survive_translation(extracted):
     import re
 
     placeholder = re.compile(r"%\((\w+)\)[sd]|\{(\w+)\}")
-    wrong = [e.msgid for e in extracted if e.msgstr and
-             sorted(placeholder.findall(e.msgid)) != sorted(placeholder.findall(e.msgstr))]
+    wrong = [
+        e.msgid
+        for e in extracted
+        if e.msgstr and sorted(placeholder.findall(e.msgid)) != sorted(placeholder.findall(e.msgstr))
+    ]
     assert wrong == []
 
 
 def test_compiled_catalogue_matches_the_source():
     source = polib.pofile(str(PACKAGE / CATALOGUE))
     compiled = polib.mofile(str(PACKAGE / CATALOGUE.with_suffix(".mo")))
-    expected = {(e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural) for e in source
-                if e.translated() and not e.obsolete}
+    expected = {
+        (e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural) for e in source if e.translated() and not e.obsolete
+    }
     actual = {(e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural) for e in compiled if e.msgid}
     assert actual == expected, "run make messages to compile the catalogue"

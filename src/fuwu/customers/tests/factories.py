@@ -21,7 +21,10 @@ def make_customer(
     **values: Any,
 ) -> Customer:
     return customer_create(
-        organisation=organisation, by=None, name=name, department=department,
+        organisation=organisation,
+        by=None,
+        name=name,
+        department=department,
         phones=[{"number": n} for n in phones],
         addresses=[{"building": building, "unit": unit, "room": room}] if building or room else [],
         **values,

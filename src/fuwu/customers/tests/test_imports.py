@@ -19,24 +19,108 @@ from fuwu.timeline.models import Event
 from .factories import make_customer
 
 GOOD_ROWS = [
-    ["姓名", "类型", "电话", "楼栋", "单元", "室", "部门", "产品", "型号", "序列号", "销售日期", "保修截止",
-     "协议编号", "协议开始", "协议结束"],
-    ["张三", "住户", "13812345678", "12", "3", "1502", "repair", "空调", "KFR-35GW", "SN-1", "2024-01-01",
-     "2027-01-01", "XY-001", "2024-01-01", "2024-12-31"],
-    ["李四", "个人", "13912345678、0571-88886666", "8", "1", "101", "工程维修部", "", "", "", "", "", "", "", ""],
+    [
+        "姓名",
+        "类型",
+        "电话",
+        "楼栋",
+        "单元",
+        "室",
+        "部门",
+        "产品",
+        "型号",
+        "序列号",
+        "销售日期",
+        "保修截止",
+        "协议编号",
+        "协议开始",
+        "协议结束",
+    ],
+    [
+        "张三",
+        "住户",
+        "13812345678",
+        "12",
+        "3",
+        "1502",
+        "repair",
+        "空调",
+        "KFR-35GW",
+        "SN-1",
+        "2024-01-01",
+        "2027-01-01",
+        "XY-001",
+        "2024-01-01",
+        "2024-12-31",
+    ],
+    [
+        "李四",
+        "个人",
+        "13912345678、0571-88886666",
+        "8",
+        "1",
+        "101",
+        "工程维修部",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],
     ["某某公司", "单位", "021-66668888", "", "", "", "", "", "", "", "", "", "", "", ""],
 ]
 
 BAD_ROWS = [
-    ["name", "kind", "phone", "building", "room", "department", "product", "sale_date", "warranty_ends_on",
-     "agreement_number", "agreement_starts_on", "agreement_ends_on"],
+    [
+        "name",
+        "kind",
+        "phone",
+        "building",
+        "room",
+        "department",
+        "product",
+        "sale_date",
+        "warranty_ends_on",
+        "agreement_number",
+        "agreement_starts_on",
+        "agreement_ends_on",
+    ],
     ["好客户", "household", "13812345678", "1", "101", "repair", "", "", "", "", "", ""],  # row 2: good
     ["", "household", "13812340000", "1", "102", "", "", "", "", "", "", ""],  # row 3: no name
     ["坏电话", "household", "12345", "1", "103", "", "", "", "", "", "", ""],  # row 4: phone
     ["重复", "household", "13812345678", "1", "104", "", "", "", "", "", "", ""],  # row 5: dup of row 2
     ["坏部门", "household", "13800000005", "1", "105", "不存在部", "", "", "", "", "", ""],  # row 6
-    ["坏保修", "household", "13800000006", "1", "106", "", "空调", "2024-05-01", "2024-01-01", "", "", ""],  # 7
-    ["坏协议", "household", "13800000007", "1", "107", "", "", "", "", "XY-9", "2024-05-01", "2024-04-01"],  # 8
+    [
+        "坏保修",
+        "household",
+        "13800000006",
+        "1",
+        "106",
+        "",
+        "空调",
+        "2024-05-01",
+        "2024-01-01",
+        "",
+        "",
+        "",
+    ],  # 7
+    [
+        "坏协议",
+        "household",
+        "13800000007",
+        "1",
+        "107",
+        "",
+        "",
+        "",
+        "",
+        "XY-9",
+        "2024-05-01",
+        "2024-04-01",
+    ],  # 8
     ["坏类型", "alien", "13800000008", "1", "108", "", "", "", "", "", "", ""],  # row 9
     ["坏日期", "household", "13800000009", "1", "109", "", "空调", "昨天", "", "", "", ""],  # row 10
 ]
@@ -57,15 +141,19 @@ def xlsx_bytes(rows):
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(("filename", "build"), [
-    ("customers.csv", csv_bytes),
-    ("customers.csv", lambda rows: csv_bytes(rows, "gb18030")),
-    ("customers.xlsx", xlsx_bytes),
-])
+@pytest.mark.parametrize(
+    ("filename", "build"),
+    [
+        ("customers.csv", csv_bytes),
+        ("customers.csv", lambda rows: csv_bytes(rows, "gb18030")),
+        ("customers.xlsx", xlsx_bytes),
+    ],
+)
 def test_a_good_file_imports_every_row(cast, filename, build):
     # when
-    result = import_customers(organisation=cast.organisation, file=build(GOOD_ROWS), by=cast.agent,
-                              filename=filename)
+    result = import_customers(
+        organisation=cast.organisation, file=build(GOOD_ROWS), by=cast.agent, filename=filename
+    )
     # then
     assert result.ok, result.errors
     assert (result.rows, result.created) == (3, 3)
@@ -85,15 +173,22 @@ def test_a_good_file_imports_every_row(cast, filename, build):
 @pytest.mark.parametrize(("filename", "build"), [("bad.csv", csv_bytes), ("bad.xlsx", xlsx_bytes)])
 def test_a_file_with_bad_rows_reports_each_row_and_imports_nothing(cast, filename, build):
     # when
-    result = import_customers(organisation=cast.organisation, file=build(BAD_ROWS), by=cast.agent,
-                              filename=filename)
+    result = import_customers(
+        organisation=cast.organisation, file=build(BAD_ROWS), by=cast.agent, filename=filename
+    )
     # then
     assert not result.ok
     assert result.created == 0
     problems = {(e.row, e.column) for e in result.errors}
     assert problems == {
-        (3, "name"), (4, "phone"), (5, "phone"), (6, "department"), (7, "warranty_ends_on"),
-        (8, "agreement_ends_on"), (9, "kind"), (10, "sale_date"),
+        (3, "name"),
+        (4, "phone"),
+        (5, "phone"),
+        (6, "department"),
+        (7, "warranty_ends_on"),
+        (8, "agreement_ends_on"),
+        (9, "kind"),
+        (10, "sale_date"),
     }
     duplicate = next(e for e in result.errors if e.row == 5)
     assert "2" in duplicate.message
@@ -104,16 +199,18 @@ def test_a_file_with_bad_rows_reports_each_row_and_imports_nothing(cast, filenam
 
 def test_phone_already_in_the_database_is_reported(cast):
     make_customer(cast.organisation, "老客户", phones=("13812345678",))
-    result = import_customers(organisation=cast.organisation, file=csv_bytes(GOOD_ROWS), by=None,
-                              filename="c.csv")
+    result = import_customers(
+        organisation=cast.organisation, file=csv_bytes(GOOD_ROWS), by=None, filename="c.csv"
+    )
     assert [(e.row, e.column) for e in result.errors] == [(2, "电话")]
     assert "老客户" in result.errors[0].message
     assert Customer.objects.count() == 1
 
 
 def test_file_problems_are_reported_without_rows(cast):
-    missing = import_customers(organisation=cast.organisation, file=csv_bytes([["电话"], ["13812345678"]]),
-                               by=None, filename="c.csv")
+    missing = import_customers(
+        organisation=cast.organisation, file=csv_bytes([["电话"], ["13812345678"]]), by=None, filename="c.csv"
+    )
     assert [e.row for e in missing.errors] == [0]
     unsupported = import_customers(organisation=cast.organisation, file=b"x", by=None, filename="c.pdf")
     assert not unsupported.ok
@@ -152,8 +249,9 @@ STAFF_BAD = [
 
 
 def test_staff_import_good_file(cast):
-    result = import_staff(organisation=cast.organisation, file=csv_bytes(STAFF_GOOD), by=cast.admin,
-                          filename="staff.csv")
+    result = import_staff(
+        organisation=cast.organisation, file=csv_bytes(STAFF_GOOD), by=cast.admin, filename="staff.csv"
+    )
     assert result.ok, result.errors
     assert result.created == 3
     zhang = User.objects.get(username="zhang")
@@ -168,10 +266,16 @@ def test_staff_import_good_file(cast):
 @pytest.mark.parametrize(("filename", "build"), [("staff.csv", csv_bytes), ("staff.xlsx", xlsx_bytes)])
 def test_staff_import_reports_every_bad_row_and_imports_nothing(cast, filename, build):
     before = User.objects.count()
-    result = import_staff(organisation=cast.organisation, file=build(STAFF_BAD), by=cast.admin,
-                          filename=filename)
+    result = import_staff(
+        organisation=cast.organisation, file=build(STAFF_BAD), by=cast.admin, filename=filename
+    )
     assert {(e.row, e.column) for e in result.errors} == {
-        (3, "username"), (4, "username"), (5, "full_name"), (6, "department"), (7, "roles"), (8, "password"),
+        (3, "username"),
+        (4, "username"),
+        (5, "full_name"),
+        (6, "department"),
+        (7, "roles"),
+        (8, "password"),
     }
     assert User.objects.count() == before
 

@@ -11,8 +11,15 @@ from fuwu.customers.services import product_add
 from .factories import make_customer
 
 # Policy default: privacy.unmasked_roles = agent, technician, administrator.
-FULL_NUMBERS = {"admin": True, "agent": True, "head_service": True, "tech": True,
-                "director": False, "quality": False, "head_repair": False}
+FULL_NUMBERS = {
+    "admin": True,
+    "agent": True,
+    "head_service": True,
+    "tech": True,
+    "director": False,
+    "quality": False,
+    "head_repair": False,
+}
 
 
 @pytest.mark.parametrize(("role", "full"), sorted(FULL_NUMBERS.items()))
@@ -42,22 +49,34 @@ def test_masked_roles_see_masked_numbers_in_the_timeline_too(cast, web):
     assert "138****5678" in page
 
 
-@pytest.mark.parametrize(("query", "found"), [
-    ("漏水", ["王五"]),
-    ("卫生间 漏水", ["王五"]),
-    ("空调", ["赵六"]),
-    ("1502", ["张三"]),
-    ("12号楼", ["张三", "王五"]),
-    ("KFR-35GW", ["赵六"]),
-    ("13700001111", ["王五"]),
-    ("不存在的词", []),
-])
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("漏水", ["王五"]),
+        ("卫生间 漏水", ["王五"]),
+        ("空调", ["赵六"]),
+        ("1502", ["张三"]),
+        ("12号楼", ["张三", "王五"]),
+        ("KFR-35GW", ["赵六"]),
+        ("13700001111", ["王五"]),
+        ("不存在的词", []),
+    ],
+)
 def test_chinese_keyword_search(cast, api, query, found):
     # given
     make_customer(cast.organisation, "张三", building="12", unit="3", room="1502")
-    make_customer(cast.organisation, "王五", building="12", unit="1", room="101", phones=("13700001111",),
-                  notes="卫生间漏水，楼上渗水")
-    zhao = make_customer(cast.organisation, "赵六", building="8", unit="2", room="302", phones=("13600002222",))
+    make_customer(
+        cast.organisation,
+        "王五",
+        building="12",
+        unit="1",
+        room="101",
+        phones=("13700001111",),
+        notes="卫生间漏水，楼上渗水",
+    )
+    zhao = make_customer(
+        cast.organisation, "赵六", building="8", unit="2", room="302", phones=("13600002222",)
+    )
     product_add(customer=zhao, by=None, name="格力空调", model="KFR-35GW")
     # when
     names = [c["name"] for c in api(cast.agent).get("customers", {"q": query}).json()["items"]]
@@ -67,8 +86,9 @@ def test_chinese_keyword_search(cast, api, query, found):
 
 def test_filters_building_room_phone_digits_kind_department(cast, api, web):
     make_customer(cast.organisation, "张三", building="12", room="1502", department=cast.repair)
-    make_customer(cast.organisation, "王五", building="12", room="101", phones=("0571-88886666",),
-                  kind="organisation")
+    make_customer(
+        cast.organisation, "王五", building="12", room="101", phones=("0571-88886666",), kind="organisation"
+    )
     client = api(cast.agent)
 
     def names(**params):
@@ -89,15 +109,25 @@ def test_lookup_by_phone_matches_exact_digits_only(cast, api):
     zhang = make_customer(cast.organisation, "张三", phones=("13812345678",))
     make_customer(cast.organisation, "王五", phones=("0571-88886666",))
     client = api(cast.agent)
-    assert [c["id"] for c in client.get("customers/lookup", {"phone": "138 1234 5678"}).json()["items"]] == [zhang.pk]
+    assert [c["id"] for c in client.get("customers/lookup", {"phone": "138 1234 5678"}).json()["items"]] == [
+        zhang.pk
+    ]
     assert client.get("customers/lookup", {"phone": "5678"}).json()["items"] == []
-    assert [c["name"] for c in client.get("customers/lookup", {"phone": "057188886666"}).json()["items"]] == ["王五"]
+    assert [c["name"] for c in client.get("customers/lookup", {"phone": "057188886666"}).json()["items"]] == [
+        "王五"
+    ]
 
 
 def _make_many(cast, start, stop):
     for i in range(start, stop):
-        make_customer(cast.organisation, f"客户{i:03d}", department=cast.repair,
-                      phones=(f"138{i:08d}", f"139{i:08d}"), building=str(i % 20), room=str(100 + i))
+        make_customer(
+            cast.organisation,
+            f"客户{i:03d}",
+            department=cast.repair,
+            phones=(f"138{i:08d}", f"139{i:08d}"),
+            building=str(i % 20),
+            room=str(100 + i),
+        )
 
 
 def test_query_counts_of_list_page_and_api_do_not_grow_with_rows(cast, web, api):
@@ -134,15 +164,23 @@ def test_building_and_room_match_with_or_without_their_words(cast, api):
     for building in ("7", "7号楼", "7栋"):
         names = sorted(c["name"] for c in client.get("customers", {"building": building}).json()["items"])
         assert names == ["写全的", "写简的"]
-    assert [c["name"] for c in client.get("customers", {"building": "7", "room": "301"}).json()["items"]] == ["写全的"]
+    assert [c["name"] for c in client.get("customers", {"building": "7", "room": "301"}).json()["items"]] == [
+        "写全的"
+    ]
     assert client.get("customers", {"building": "7号楼"}).json()["items"][0]["addresses"] in (
-        ["7号楼2单元301室"], ["7号楼1单元302室"])
+        ["7号楼2单元301室"],
+        ["7号楼1单元302室"],
+    )
 
 
 def test_the_export_keeps_formulas_as_text(cast, web):
     """A customer named like a spreadsheet formula comes out as text (no CSV injection)."""
-    make_customer(cast.organisation, '=HYPERLINK("http://example.invalid","点我")', department=cast.service,
-                  phones=("13812345679",))
+    make_customer(
+        cast.organisation,
+        '=HYPERLINK("http://example.invalid","点我")',
+        department=cast.service,
+        phones=("13812345679",),
+    )
     export = web(cast.admin).get("/customers/export/").content.decode("utf-8-sig")
     assert "'=HYPERLINK" in export
     assert "\n=HYPERLINK" not in export.replace('"', "")

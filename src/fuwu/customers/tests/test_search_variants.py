@@ -11,19 +11,33 @@ from fuwu.lib.search import normalise_places, query_tokens, tokens
 
 from .factories import make_customer
 
-VARIANTS = ["5栋2单元404", "5号2单元404", "5幢2单元404", "5座2单元404", "5号楼2单元404室", "5楼2单元404",
-            "5栋 2单元 404", "5号楼2单元404"]
+VARIANTS = [
+    "5栋2单元404",
+    "5号2单元404",
+    "5幢2单元404",
+    "5座2单元404",
+    "5号楼2单元404室",
+    "5楼2单元404",
+    "5栋 2单元 404",
+    "5号楼2单元404",
+]
 
 
 @pytest.fixture
 def places(cast):
     return {
-        "written": make_customer(cast.organisation, "宋江", building="5号楼", unit="2单元", room="404室",
-                                 phones=("13375901234",)),
-        "plain": make_customer(cast.organisation, "宋先生", building="5", unit="2", room="404", phones=("13912340001",)),
-        "swapped": make_customer(cast.organisation, "王五", building="2", unit="5", room="404", phones=("13912340002",)),
-        "other_room": make_customer(cast.organisation, "赵六", building="5", unit="2", room="403",
-                                    phones=("13912340003",)),
+        "written": make_customer(
+            cast.organisation, "宋江", building="5号楼", unit="2单元", room="404室", phones=("13375901234",)
+        ),
+        "plain": make_customer(
+            cast.organisation, "宋先生", building="5", unit="2", room="404", phones=("13912340001",)
+        ),
+        "swapped": make_customer(
+            cast.organisation, "王五", building="2", unit="5", room="404", phones=("13912340002",)
+        ),
+        "other_room": make_customer(
+            cast.organisation, "赵六", building="5", unit="2", room="403", phones=("13912340003",)
+        ),
     }
 
 
@@ -39,7 +53,11 @@ def test_every_way_of_writing_a_building_finds_5_hao_lou_2_danyuan_404(cast, api
     assert _names(api(cast.agent).get("customers", {"q": query})) == expected
     assert _names(api(cast.agent).get("customers/suggestions", {"q": query})) == expected
     listing = web(cast.agent).get("/customers/", {"q": query}).content.decode()
-    lookup = web(cast.agent).get("/work-orders/new/lookup/", {"caller_phone": "", "lookup": query}).content.decode()
+    lookup = (
+        web(cast.agent)
+        .get("/work-orders/new/lookup/", {"caller_phone": "", "lookup": query})
+        .content.decode()
+    )
     for html in (listing, lookup):
         assert {name for name in ("宋江", "宋先生", "王五", "赵六") if name in html} == expected
 
@@ -49,7 +67,13 @@ def test_places_are_spelt_one_way_and_kept_as_words():
     assert normalise_places("A座3单元") == "a号楼3单元"
     assert normalise_places("12楼1502") == "12层1502"  # a floor, as no unit follows
     assert {"5号楼", "2单元", "404室"} <= set(tokens("5号楼2单元404室"))
-    assert query_tokens("5栋2单元404") == ["5", "2", "404", "5号楼", "2单元"]  # 栋, 单元 alone are not required
+    assert query_tokens("5栋2单元404") == [
+        "5",
+        "2",
+        "404",
+        "5号楼",
+        "2单元",
+    ]  # 栋, 单元 alone are not required
     assert query_tokens("文三路404号") == ["文", "三路", "404"]  # a street number is not a building
 
 
@@ -71,7 +95,9 @@ def test_the_look_ups_say_when_more_matched_than_are_shown(cast, api, web):
     lookup = web(cast.agent).get("/work-orders/new/lookup/", {"lookup": "宋"}).content.decode()
     suggested = api(cast.agent).get("customers/suggestions", {"q": "宋", "limit": 10}).json()
     few = web(cast.agent).get("/work-orders/new/lookup/", {"lookup": "王五"}).content.decode()
-    by_phone = api(cast.agent).get("customers/suggestions", {"phone": "1391234"}).json()  # a part of 12 numbers
+    by_phone = (
+        api(cast.agent).get("customers/suggestions", {"phone": "1391234"}).json()
+    )  # a part of 12 numbers
 
     assert lookup.count("data-pick-customer=") == 10
     assert 'data-testid="more-matches"' in lookup
@@ -93,12 +119,23 @@ def test_the_phone_look_up_counts_every_customer_with_the_number(cast, api):
 
 
 def test_the_look_ups_find_only_customers_the_user_may_see(cast, api, web, places):
-    make_customer(cast.organisation, "宋机密", building="5", unit="2", room="404", confidentiality=2,
-                           phones=("13912349999",))
+    make_customer(
+        cast.organisation,
+        "宋机密",
+        building="5",
+        unit="2",
+        room="404",
+        confidentiality=2,
+        phones=("13912349999",),
+    )
 
     assert "宋机密" not in _names(api(cast.agent).get("customers/suggestions", {"q": "5栋2单元404"}))
-    assert "宋机密" not in web(cast.agent).get("/work-orders/new/lookup/", {"caller_phone": "13912349999"}
-                                              ).content.decode()
+    assert (
+        "宋机密"
+        not in web(cast.agent)
+        .get("/work-orders/new/lookup/", {"caller_phone": "13912349999"})
+        .content.decode()
+    )
     assert _names(api(cast.agent).get("customers/suggestions", {"phone": "13912349999"})) == set()
     assert "宋机密" in _names(api(cast.director).get("customers/suggestions", {"q": "5栋2单元404"}))
 

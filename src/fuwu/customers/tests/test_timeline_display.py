@@ -31,13 +31,25 @@ def history(client: Any, customer: Any, language: str) -> str:
 @pytest.fixture
 def changed_customer(cast):
     customer = customer_create(
-        organisation=cast.organisation, by=cast.agent, name="王先生", kind="household", department=cast.service,
+        organisation=cast.organisation,
+        by=cast.agent,
+        name="王先生",
+        kind="household",
+        department=cast.service,
         addresses=[{"building": "5号楼", "unit": "2单元", "room": "301室"}],
-        phones=[{"number": "13912345678", "label": "手机"}])
-    customer_update(customer=customer, by=cast.agent, kind="organisation", department=cast.repair,
-                    reason="改为单位客户")
-    product = product_add(customer=customer, by=cast.agent, name="燃气热水器", model="JSQ25-13",
-                          sale_date=date(2025, 3, 1), warranty_ends_on=date(2027, 3, 1))
+        phones=[{"number": "13912345678", "label": "手机"}],
+    )
+    customer_update(
+        customer=customer, by=cast.agent, kind="organisation", department=cast.repair, reason="改为单位客户"
+    )
+    product = product_add(
+        customer=customer,
+        by=cast.agent,
+        name="燃气热水器",
+        model="JSQ25-13",
+        sale_date=date(2025, 3, 1),
+        warranty_ends_on=date(2027, 3, 1),
+    )
     product_update(product=product, by=cast.agent, serial="SN123", running_hours=120, reason="补登序列号")
     agreement_add(customer=customer, by=cast.agent, number="JJ2025-01", starts_on=date(2025, 1, 1))
     return customer

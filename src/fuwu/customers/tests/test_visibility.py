@@ -10,8 +10,18 @@ from .factories import make_customer
 
 # Customer of 工程维修部 (repair). Plumbing (水电班) is below repair: its staff see their own subtree only.
 SEES_REPAIR_CUSTOMER = {
-    "admin": True, "director": True, "quality": True, "head_service": True, "agent": True, "agent2": True,
-    "head_repair": True, "tech": True, "tech2": True, "plumber": False, "cleaner": False, "outsider": False,
+    "admin": True,
+    "director": True,
+    "quality": True,
+    "head_service": True,
+    "agent": True,
+    "agent2": True,
+    "head_repair": True,
+    "tech": True,
+    "tech2": True,
+    "plumber": False,
+    "cleaner": False,
+    "outsider": False,
 }
 
 
@@ -39,12 +49,20 @@ def test_customer_of_repair_department_on_every_interface(cast, web, api, role, 
     assert [c["id"] for c in by_phone.json()["items"]] == ([customer.pk] if sees else [])
 
 
-@pytest.mark.parametrize(("role", "sees"), [
-    ("admin", True), ("director", True), ("quality", False), ("agent", False), ("tech", False),
-])
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [
+        ("admin", True),
+        ("director", True),
+        ("quality", False),
+        ("agent", False),
+        ("tech", False),
+    ],
+)
 def test_confidentiality_above_clearance_hides_the_customer(cast, web, api, role, sees):
-    customer = make_customer(cast.organisation, "机密客户", department=cast.repair,
-                             confidentiality=Confidentiality.CONFIDENTIAL)
+    customer = make_customer(
+        cast.organisation, "机密客户", department=cast.repair, confidentiality=Confidentiality.CONFIDENTIAL
+    )
     user = getattr(cast, role)
     assert web(user).get(f"/customers/{customer.pk}/").status_code == (200 if sees else 404)
     assert api(user).get(f"customers/{customer.pk}").status_code == (200 if sees else 404)
@@ -57,21 +75,38 @@ def test_anonymous_gets_login_page_and_401(cast, client, api):
     assert api(None).get(f"customers/{customer.pk}").status_code == 401
 
 
-@pytest.mark.parametrize(("role", "status"), [
-    ("admin", 200), ("agent", 200), ("head_repair", 200), ("director", 403), ("tech", 403), ("cleaner", 403),
-])
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("admin", 200),
+        ("agent", 200),
+        ("head_repair", 200),
+        ("director", 403),
+        ("tech", 403),
+        ("cleaner", 403),
+    ],
+)
 def test_customer_import_page_is_for_those_who_edit_customers(cast, web, role, status):
     assert web(getattr(cast, role)).get("/customers/import/").status_code == status
 
 
-@pytest.mark.parametrize(("role", "status"), [("admin", 200), ("agent", 403), ("director", 403), ("tech", 403)])
+@pytest.mark.parametrize(
+    ("role", "status"), [("admin", 200), ("agent", 403), ("director", 403), ("tech", 403)]
+)
 def test_staff_import_page_is_for_administrators(cast, web, role, status):
     assert web(getattr(cast, role)).get("/customers/import/staff/").status_code == status
 
 
-@pytest.mark.parametrize(("role", "allowed"), [
-    ("admin", True), ("agent", True), ("head_repair", True), ("tech", False), ("director", False),
-])
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        ("admin", True),
+        ("agent", True),
+        ("head_repair", True),
+        ("tech", False),
+        ("director", False),
+    ],
+)
 def test_who_may_change_a_visible_customer(cast, api, role, allowed):
     # given a customer everybody in the list can see
     customer = make_customer(cast.organisation, "可改客户", department=cast.repair)

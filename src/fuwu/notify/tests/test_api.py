@@ -14,7 +14,10 @@ from fuwu.workorders.tests.conftest import household, leak_repair, receive  # no
 @pytest.fixture
 def inbox(cast):
     """Three notifications for the agent (one already read), one for the technician."""
-    notes = [notify([cast.agent], kind=NotificationKind.ASSIGNED, title=f"GD2611-0000{i} 已派工")[0] for i in range(3)]
+    notes = [
+        notify([cast.agent], kind=NotificationKind.ASSIGNED, title=f"GD2611-0000{i} 已派工")[0]
+        for i in range(3)
+    ]
     Notification.objects.filter(pk=notes[0].pk).update(read_at=notes[0].created_at)
     other = notify([cast.tech], kind=NotificationKind.REMINDER, title="催办")[0]
     return notes, other
@@ -83,9 +86,17 @@ def test_list_uses_the_same_number_of_queries_at_10_and_200_rows(api, cast, rece
             assert client.get("notifications", {"limit": 200}).status_code == 200
         return len(captured)
 
-    Notification.objects.bulk_create([Notification(recipient=cast.agent, kind="assigned", title=f"n{i}", work_order=order)
-                                      for i in range(10)])
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient=cast.agent, kind="assigned", title=f"n{i}", work_order=order)
+            for i in range(10)
+        ]
+    )
     small = count()
-    Notification.objects.bulk_create([Notification(recipient=cast.agent, kind="assigned", title=f"m{i}", work_order=order)
-                                      for i in range(190)])
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient=cast.agent, kind="assigned", title=f"m{i}", work_order=order)
+            for i in range(190)
+        ]
+    )
     assert count() == small

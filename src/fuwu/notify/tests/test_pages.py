@@ -31,9 +31,9 @@ def test_unread_notifications_come_first_and_are_counted_in_the_navigation(cast,
 
 
 def test_mark_one_and_all_read(cast, web):
-    first, = notify([cast.tech], kind=NotificationKind.ASSIGNED, title="一")
+    (first,) = notify([cast.tech], kind=NotificationKind.ASSIGNED, title="一")
     notify([cast.tech], kind=NotificationKind.ASSIGNED, title="二")
-    theirs, = notify([cast.tech2], kind=NotificationKind.ASSIGNED, title="别人的")
+    (theirs,) = notify([cast.tech2], kind=NotificationKind.ASSIGNED, title="别人的")
     client = web(cast.tech)
 
     client.post(f"/notifications/{first.pk}/read/")
@@ -54,7 +54,9 @@ def test_opening_a_notification_marks_it_read_and_shows_the_work_order(cast, web
     from fuwu.workorders.tests.conftest import at
 
     order = receive()
-    wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 2))
+    wo.work_order_dispatch(
+        work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 2)
+    )
     notification = Notification.objects.get(recipient=cast.tech, work_order=order)
     client = web(cast.tech)
 
@@ -67,6 +69,6 @@ def test_opening_a_notification_marks_it_read_and_shows_the_work_order(cast, web
 
 
 def test_marking_read_needs_post(cast, web):
-    notification, = notify([cast.tech], kind=NotificationKind.ASSIGNED, title="一")
+    (notification,) = notify([cast.tech], kind=NotificationKind.ASSIGNED, title="一")
 
     assert web(cast.tech).get(f"/notifications/{notification.pk}/read/").status_code == 405

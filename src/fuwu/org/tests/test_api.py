@@ -51,7 +51,9 @@ def test_only_administrators_create_departments(api, cast, who):
 
 
 def test_administrator_creates_department_with_timeline_event(api, cast):
-    response = api(cast.admin).post("departments", {"name": "绿化部", "code": "green", "parent_id": cast.cleaning.pk})
+    response = api(cast.admin).post(
+        "departments", {"name": "绿化部", "code": "green", "parent_id": cast.cleaning.pk}
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["parent_id"] == cast.cleaning.pk
@@ -83,15 +85,18 @@ def test_bad_department_input_names_the_field_and_writes_nothing(api, cast, payl
 
 def test_error_messages_follow_accept_language(api, cast):
     chinese = api(cast.admin).post("departments", {"code": "green"}).json()["error"]
-    english = api(cast.admin, language="en-US,en;q=0.9").post("departments", {"code": "green"}).json()["error"]
+    english = (
+        api(cast.admin, language="en-US,en;q=0.9").post("departments", {"code": "green"}).json()["error"]
+    )
     assert chinese["fields"]["name"] == ["此项为必填项"]
     assert english["fields"]["name"] == ["is required"]
     assert chinese["message"] != english["message"]
 
 
 def test_moving_a_department_moves_its_subtree(api, cast):
-    response = api(cast.admin).patch(f"departments/{cast.repair.pk}", {"parent_id": cast.management.pk,
-                                                                       "reason": "机构调整"})
+    response = api(cast.admin).patch(
+        f"departments/{cast.repair.pk}", {"parent_id": cast.management.pk, "reason": "机构调整"}
+    )
     assert response.status_code == 200
     cast.plumbing.refresh_from_db()
     assert cast.plumbing.path.startswith(f"/{cast.management.pk}/{cast.repair.pk}/")
@@ -113,27 +118,43 @@ def test_staff_create_validation_and_roles(api, cast):
     response = api(cast.admin).post("staff", {"username": "new1", "full_name": "新人", "roles": ["wizard"]})
     assert response.status_code == 422
     assert "roles[0]" in response.json()["error"]["fields"]
-    response = api(cast.admin).post("staff", {"username": "new1", "full_name": "新人", "roles": ["agent"],
-                                              "department_id": cast.service.pk})
+    response = api(cast.admin).post(
+        "staff",
+        {"username": "new1", "full_name": "新人", "roles": ["agent"], "department_id": cast.service.pk},
+    )
     assert response.status_code == 201
     assert User.objects.get(username="new1").has_role("agent")
 
 
 def test_absence_rules_self_head_and_others(api, cast):
-    window = {"kind": "leave", "starts_at": "2026-11-24T08:00:00+08:00", "ends_at": "2026-11-25T17:30:00+08:00"}
+    window = {
+        "kind": "leave",
+        "starts_at": "2026-11-24T08:00:00+08:00",
+        "ends_at": "2026-11-25T17:30:00+08:00",
+    }
     assert api(cast.tech).post("absences", {"person_id": cast.tech.pk, **window}).status_code == 201
     assert api(cast.head_repair).post("absences", {"person_id": cast.plumber.pk, **window}).status_code == 201
     denied = api(cast.agent).post("absences", {"person_id": cast.tech2.pk, **window})
     assert denied.status_code == 403
-    backwards = api(cast.tech2).post("absences", {"person_id": cast.tech2.pk, "kind": "leave",
-                                                  "starts_at": "2026-11-25T08:00:00+08:00",
-                                                  "ends_at": "2026-11-24T08:00:00+08:00"})
+    backwards = api(cast.tech2).post(
+        "absences",
+        {
+            "person_id": cast.tech2.pk,
+            "kind": "leave",
+            "starts_at": "2026-11-25T08:00:00+08:00",
+            "ends_at": "2026-11-24T08:00:00+08:00",
+        },
+    )
     assert backwards.status_code == 422
     assert "ends_at" in backwards.json()["error"]["fields"]
 
 
 def test_absences_of_other_departments_are_invisible(api, cast):
-    window = {"kind": "leave", "starts_at": "2026-11-24T08:00:00+08:00", "ends_at": "2026-11-25T17:30:00+08:00"}
+    window = {
+        "kind": "leave",
+        "starts_at": "2026-11-24T08:00:00+08:00",
+        "ends_at": "2026-11-25T17:30:00+08:00",
+    }
     absence_id = api(cast.tech).post("absences", {"person_id": cast.tech.pk, **window}).json()["id"]
     assert api(cast.head_repair).get(f"absences/{absence_id}").status_code == 200
     assert api(cast.tech2).get(f"absences/{absence_id}").status_code == 200  # same department
@@ -145,13 +166,25 @@ def test_absences_of_other_departments_are_invisible(api, cast):
 
 
 def test_duty_handler_endpoint_explains_b(api, cast):
-    duty = duty_create(department=cast.repair, name="报修受理", primary=cast.tech, backup=cast.tech2, by=cast.admin)
-    api(cast.tech).post("absences", {"person_id": cast.tech.pk, "kind": "business_trip",
-                                     "starts_at": "2026-11-24T08:00:00+08:00", "ends_at": "2026-11-26T18:00:00+08:00"})
+    duty = duty_create(
+        department=cast.repair, name="报修受理", primary=cast.tech, backup=cast.tech2, by=cast.admin
+    )
+    api(cast.tech).post(
+        "absences",
+        {
+            "person_id": cast.tech.pk,
+            "kind": "business_trip",
+            "starts_at": "2026-11-24T08:00:00+08:00",
+            "ends_at": "2026-11-26T18:00:00+08:00",
+        },
+    )
     before = api(cast.agent).get(f"duties/{duty.pk}/handler", {"at": "2026-11-24T07:59:00+08:00"}).json()
     during = api(cast.agent).get(f"duties/{duty.pk}/handler", {"at": "2026-11-25T10:00:00+08:00"}).json()
-    english = api(cast.agent, language="en").get(f"duties/{duty.pk}/handler",
-                                                  {"at": "2026-11-25T10:00:00+08:00"}).json()
+    english = (
+        api(cast.agent, language="en")
+        .get(f"duties/{duty.pk}/handler", {"at": "2026-11-25T10:00:00+08:00"})
+        .json()
+    )
     assert (before["role"], before["person"]["username"]) == ("A", "tech")
     assert (during["role"], during["reason"], during["person"]["username"]) == ("B", "backup", "tech2")
     assert during["absent"][0]["person"]["username"] == "tech"
@@ -162,21 +195,45 @@ def test_duty_handler_endpoint_explains_b(api, cast):
 
 
 def test_duty_create_by_api_and_validation(api, cast):
-    ok = api(cast.admin).post("duties", {"department_id": cast.service.pk, "name": "热线", "kind": "queue",
-                                         "primary_id": cast.agent.pk, "backup_id": cast.agent2.pk})
+    ok = api(cast.admin).post(
+        "duties",
+        {
+            "department_id": cast.service.pk,
+            "name": "热线",
+            "kind": "queue",
+            "primary_id": cast.agent.pk,
+            "backup_id": cast.agent2.pk,
+        },
+    )
     assert ok.status_code == 201
-    same = api(cast.admin).post("duties", {"department_id": cast.service.pk, "name": "热线2",
-                                           "primary_id": cast.agent.pk, "backup_id": cast.agent.pk})
+    same = api(cast.admin).post(
+        "duties",
+        {
+            "department_id": cast.service.pk,
+            "name": "热线2",
+            "primary_id": cast.agent.pk,
+            "backup_id": cast.agent.pk,
+        },
+    )
     assert same.status_code == 422
     assert "backup" in same.json()["error"]["fields"]
-    foreign = api(cast.admin).post("duties", {"department_id": cast.service.pk, "name": "热线3",
-                                              "primary_id": cast.agent.pk, "backup_id": cast.outsider.pk})
+    foreign = api(cast.admin).post(
+        "duties",
+        {
+            "department_id": cast.service.pk,
+            "name": "热线3",
+            "primary_id": cast.agent.pk,
+            "backup_id": cast.outsider.pk,
+        },
+    )
     assert foreign.status_code == 422
     assert "backup_id" in foreign.json()["error"]["fields"]
     assert Duty.objects.count() == 1
 
 
-def test_list_endpoints_use_the_same_number_of_queries_at_10_and_200_rows(api, cast, django_assert_num_queries):
+def test_list_endpoints_use_the_same_number_of_queries_at_10_and_200_rows(
+    api, cast, django_assert_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -191,8 +248,13 @@ def test_list_endpoints_use_the_same_number_of_queries_at_10_and_200_rows(api, c
 
     def add_staff(n: int, start: int) -> None:
         for i in range(start, start + n):
-            staff_create(organisation=cast.organisation, username=f"s{i}", full_name=f"员工{i}",
-                         department=cast.repair, roles=["technician"])
+            staff_create(
+                organisation=cast.organisation,
+                username=f"s{i}",
+                full_name=f"员工{i}",
+                department=cast.repair,
+                roles=["technician"],
+            )
 
     add_staff(10, 0)
     client.get("me")  # the token's first use records its use time once
@@ -204,8 +266,13 @@ def test_list_endpoints_use_the_same_number_of_queries_at_10_and_200_rows(api, c
 
 def test_openapi_schema_lists_the_endpoints(client):
     schema = client.get("/api/v1/openapi.json").json()
-    for path in ("/api/v1/departments", "/api/v1/staff", "/api/v1/absences", "/api/v1/duties",
-                 "/api/v1/duties/{duty_id}/handler"):
+    for path in (
+        "/api/v1/departments",
+        "/api/v1/staff",
+        "/api/v1/absences",
+        "/api/v1/duties",
+        "/api/v1/duties/{duty_id}/handler",
+    ):
         assert path in schema["paths"]
     assert client.get("/api/v1/docs").status_code == 200
 
@@ -223,10 +290,20 @@ def test_token_command_prints_a_working_token(cast, client):
 
 
 def test_an_intake_duty_can_be_marked_through_the_api(api, cast):
-    created = api(cast.admin).post("duties", {"department_id": cast.service.pk, "name": "网上报修", "kind": "queue",
-                                              "primary_id": cast.agent.pk, "backup_id": cast.agent2.pk,
-                                              "is_intake": True})
+    created = api(cast.admin).post(
+        "duties",
+        {
+            "department_id": cast.service.pk,
+            "name": "网上报修",
+            "kind": "queue",
+            "primary_id": cast.agent.pk,
+            "backup_id": cast.agent2.pk,
+            "is_intake": True,
+        },
+    )
     assert created.status_code == 201
     assert created.json()["is_intake"] is True
-    changed = api(cast.admin).patch(f"duties/{created.json()['id']}", {"is_intake": False, "reason": "改由电话受理"})
+    changed = api(cast.admin).patch(
+        f"duties/{created.json()['id']}", {"is_intake": False, "reason": "改由电话受理"}
+    )
     assert changed.json()["is_intake"] is False

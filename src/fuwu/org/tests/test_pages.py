@@ -65,8 +65,16 @@ def test_department_form_shows_field_error_and_writes_nothing(web, cast):
 
 @pytest.mark.parametrize(
     ("who", "visible"),
-    [("tech", True), ("head_repair", True), ("tech2", True), ("cleaner", False), ("agent", False),
-     ("director", True), ("quality", True), ("outsider", False)],
+    [
+        ("tech", True),
+        ("head_repair", True),
+        ("tech2", True),
+        ("cleaner", False),
+        ("agent", False),
+        ("director", True),
+        ("quality", True),
+        ("outsider", False),
+    ],
 )
 def test_staff_absence_visibility_on_pages(web, cast, who, visible):
     absence = Absence.objects.create(
@@ -82,11 +90,22 @@ def test_staff_detail_of_another_organisation_is_404(web, cast):
 
 
 def test_record_absence_on_the_page_moves_duty_to_b(web, cast):
-    Duty.objects.create(organisation=cast.organisation, department=cast.repair, name="报修受理",
-                        primary=cast.tech, backup=cast.tech2)
-    response = web(cast.tech).post("/org/absences/", {
-        "person": cast.tech.pk, "kind": "leave", "starts_at": "2026-11-23T08:00", "ends_at": "2026-11-27T17:30",
-    })
+    Duty.objects.create(
+        organisation=cast.organisation,
+        department=cast.repair,
+        name="报修受理",
+        primary=cast.tech,
+        backup=cast.tech2,
+    )
+    response = web(cast.tech).post(
+        "/org/absences/",
+        {
+            "person": cast.tech.pk,
+            "kind": "leave",
+            "starts_at": "2026-11-23T08:00",
+            "ends_at": "2026-11-27T17:30",
+        },
+    )
     assert response.status_code == 302
     page = web(cast.agent).get("/org/duties/", {"at": "2026-11-24T10:00"}).content.decode()
     assert "维修工小钱" in page
@@ -103,12 +122,26 @@ def test_list_pages_use_the_same_number_of_queries_at_10_and_200_rows(web, cast)
 
     def add(n: int, start: int) -> None:
         for i in range(start, start + n):
-            person = staff_create(organisation=cast.organisation, username=f"p{i}", full_name=f"员工{i}",
-                                  department=cast.repair, roles=["technician"])
-            Absence.objects.create(person=person, kind="leave", starts_at="2026-11-20T08:00+08:00",
-                                   ends_at="2026-12-20T08:00+08:00")
-            Duty.objects.create(organisation=cast.organisation, department=cast.repair, name=f"职责{i}",
-                                primary=person, backup=cast.tech)
+            person = staff_create(
+                organisation=cast.organisation,
+                username=f"p{i}",
+                full_name=f"员工{i}",
+                department=cast.repair,
+                roles=["technician"],
+            )
+            Absence.objects.create(
+                person=person,
+                kind="leave",
+                starts_at="2026-11-20T08:00+08:00",
+                ends_at="2026-12-20T08:00+08:00",
+            )
+            Duty.objects.create(
+                organisation=cast.organisation,
+                department=cast.repair,
+                name=f"职责{i}",
+                primary=person,
+                backup=cast.tech,
+            )
 
     pages = ("/org/", "/org/staff/", "/org/absences/", "/org/duties/")
     add(10, 0)

@@ -23,8 +23,11 @@ def frozen():
 
 
 def call(token: str, address: str):
-    return Client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
-                        REMOTE_ADDR=address)
+    return Client().get(
+        "/api/v1/me",
+        headers={"Authorization": f"Bearer {token}", "Accept-Language": "en"},
+        REMOTE_ADDR=address,
+    )
 
 
 def test_too_many_invalid_tokens_from_one_address_get_429_until_the_window_ends(cast, settings, frozen):

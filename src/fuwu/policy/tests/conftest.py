@@ -15,7 +15,8 @@ WITH_NEW_TARGET = PROPERTY.replace("timeliness_at_least = 0.90", "timeliness_at_
 def published(cast: Cast) -> list[PolicyVersion]:
     """Versions 1 (the preset) and 2 (timeliness target raised) of the cast's organisation."""
     first = policy_publish(organisation=cast.organisation, text=PROPERTY, reason="初始制度", by=cast.admin)
-    second = policy_publish(organisation=cast.organisation, text=WITH_NEW_TARGET, reason="提高及时率目标",
-                            by=cast.admin)
+    second = policy_publish(
+        organisation=cast.organisation, text=WITH_NEW_TARGET, reason="提高及时率目标", by=cast.admin
+    )
     first.refresh_from_db()
     return [first, second]

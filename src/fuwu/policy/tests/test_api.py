@@ -22,7 +22,9 @@ def frozen_versions(cast):
     with time_machine.travel(datetime(2026, 11, 2, 9, 30, tzinfo=SHANGHAI), tick=False):
         policy_publish(organisation=cast.organisation, text=PROPERTY, reason="初始制度", by=cast.admin)
     with time_machine.travel(datetime(2026, 11, 9, 14, 0, tzinfo=SHANGHAI), tick=False):
-        policy_publish(organisation=cast.organisation, text=WITH_NEW_TARGET, reason="提高及时率目标", by=cast.admin)
+        policy_publish(
+            organisation=cast.organisation, text=WITH_NEW_TARGET, reason="提高及时率目标", by=cast.admin
+        )
 
 
 def test_active_returns_the_active_version(cast, api, frozen_versions):
@@ -32,11 +34,19 @@ def test_active_returns_the_active_version(cast, api, frozen_versions):
     body = response.json()
     document = body.pop("document")
     assert body == {
-        "number": 2, "author": "管理员", "created_at": "2026-11-09T14:00:00+08:00",
-        "published_at": "2026-11-09T14:00:00+08:00", "reason": "提高及时率目标", "preset": "property",
+        "number": 2,
+        "author": "管理员",
+        "created_at": "2026-11-09T14:00:00+08:00",
+        "published_at": "2026-11-09T14:00:00+08:00",
+        "reason": "提高及时率目标",
+        "preset": "property",
         "text": WITH_NEW_TARGET,
     }
-    assert document["kpi"] == {"timeliness_at_least": 0.95, "satisfaction_at_least": 0.85, "complaint_rate_below": 0.03}
+    assert document["kpi"] == {
+        "timeliness_at_least": 0.95,
+        "satisfaction_at_least": 0.85,
+        "complaint_rate_below": 0.03,
+    }
     assert document["business_hours"]["periods"][0] == {"start": "08:30:00", "end": "12:00:00"}
 
 
@@ -55,17 +65,35 @@ def test_versions_lists_history_newest_first(cast, api, frozen_versions, django_
         response = client.get("policy/versions")
 
     assert response.json() == [
-        {"number": 2, "author": "管理员", "created_at": "2026-11-09T14:00:00+08:00",
-         "published_at": "2026-11-09T14:00:00+08:00", "reason": "提高及时率目标", "is_active": True},
-        {"number": 1, "author": "管理员", "created_at": "2026-11-02T09:30:00+08:00",
-         "published_at": "2026-11-02T09:30:00+08:00", "reason": "初始制度", "is_active": False},
+        {
+            "number": 2,
+            "author": "管理员",
+            "created_at": "2026-11-09T14:00:00+08:00",
+            "published_at": "2026-11-09T14:00:00+08:00",
+            "reason": "提高及时率目标",
+            "is_active": True,
+        },
+        {
+            "number": 1,
+            "author": "管理员",
+            "created_at": "2026-11-02T09:30:00+08:00",
+            "published_at": "2026-11-02T09:30:00+08:00",
+            "reason": "初始制度",
+            "is_active": False,
+        },
     ]
 
 
-def test_history_query_count_does_not_grow_with_versions(cast, api, frozen_versions, django_assert_max_num_queries):
+def test_history_query_count_does_not_grow_with_versions(
+    cast, api, frozen_versions, django_assert_max_num_queries
+):
     for n in range(5):
-        policy_publish(organisation=cast.organisation, text=PROPERTY.replace("base_score = 100", f"base_score = {n}"),
-                       reason=f"第{n}次", by=cast.admin)
+        policy_publish(
+            organisation=cast.organisation,
+            text=PROPERTY.replace("base_score = 100", f"base_score = {n}"),
+            reason=f"第{n}次",
+            by=cast.admin,
+        )
     client = api(cast.agent)
 
     with django_assert_max_num_queries(3):
@@ -101,7 +129,9 @@ def test_other_organisations_versions_are_not_found(cast, api, frozen_versions):
 def test_other_organisation_sees_its_own_policy(cast, api, frozen_versions):
     organisation_create(name="第三家公司", preset="it_ops")
 
-    assert api(cast.outsider).get("policy/active").json()["preset"] == "property"  # its own preset, unpublished
+    assert (
+        api(cast.outsider).get("policy/active").json()["preset"] == "property"
+    )  # its own preset, unpublished
     assert api(cast.outsider).get("policy/active").json()["number"] is None
 
 
@@ -116,15 +146,22 @@ def test_validate_accepts_a_valid_text(cast, api):
 
 
 def test_validate_reports_fields_by_key_path_in_the_callers_language(cast, api):
-    text = PROPERTY.replace("{min_volume = 100, max_volume = 300, ratio = 0.20}",
-                            "{min_volume = 100, max_volume = 300, ratio = 1.5}")
+    text = PROPERTY.replace(
+        "{min_volume = 100, max_volume = 300, ratio = 0.20}",
+        "{min_volume = 100, max_volume = 300, ratio = 1.5}",
+    )
 
     english = api(cast.agent, language="en").post("policy/validate", {"text": text})
     chinese = api(cast.agent, language="zh-hans").post("policy/validate", {"text": text})
 
     assert english.status_code == 422
-    assert english.json() == {"error": {"code": "invalid", "message": "The policy is not valid.",
-                                        "fields": {"visits.sampling[1].ratio": ["must be between 0 and 1, got 1.5"]}}}
+    assert english.json() == {
+        "error": {
+            "code": "invalid",
+            "message": "The policy is not valid.",
+            "fields": {"visits.sampling[1].ratio": ["must be between 0 and 1, got 1.5"]},
+        }
+    }
     assert chinese.json()["error"]["fields"] == {"visits.sampling[1].ratio": ["必须在 0 到 1 之间，实为 1.5"]}
     assert chinese.json()["error"]["message"] == "制度文件无效。"
 
@@ -143,7 +180,12 @@ def test_publish_by_an_administrator(cast, api, frozen_versions):
 
     assert response.status_code == 201
     body = response.json()
-    assert (body["number"], body["is_active"], body["reason"], body["author"]) == (3, True, "降低基础分", "管理员")
+    assert (body["number"], body["is_active"], body["reason"], body["author"]) == (
+        3,
+        True,
+        "降低基础分",
+        "管理员",
+    )
     assert body["document"]["assessment"]["base_score"] == 90
 
 
@@ -162,7 +204,10 @@ def test_publish_by_anyone_else_is_forbidden_and_writes_nothing(cast, api, who):
         ({"text": PROPERTY, "reason": ""}, "reason"),
         ({"text": PROPERTY}, "reason"),
         ({"text": PROPERTY + "\n[[[", "reason": "原因"}, "__toml__"),
-        ({"text": PROPERTY.replace("base_score = 100", "base_score = -1"), "reason": "原因"}, "assessment.base_score"),
+        (
+            {"text": PROPERTY.replace("base_score = 100", "base_score = -1"), "reason": "原因"},
+            "assessment.base_score",
+        ),
     ],
 )
 def test_publish_invalid_is_422_and_writes_nothing(cast, api, payload, field):
@@ -177,5 +222,8 @@ def test_presets_lists_the_four_presets(cast, api):
     body = api(cast.agent).get("policy/presets").json()
 
     assert [p["name"] for p in body] == ["property", "after_sales", "utility", "it_ops"]
-    assert body[0] == {"name": "property", "title": preset_document("property").meta.name,
-                       "description": preset_document("property").meta.description}
+    assert body[0] == {
+        "name": "property",
+        "title": preset_document("property").meta.name,
+        "description": preset_document("property").meta.description,
+    }

@@ -31,7 +31,9 @@ def test_active_page_before_anything_is_published(cast, web):
     assert "property" in response.content.decode()
 
 
-def test_history_page_lists_versions_with_bounded_queries(cast, web, published, django_assert_max_num_queries):
+def test_history_page_lists_versions_with_bounded_queries(
+    cast, web, published, django_assert_max_num_queries
+):
     client = web(cast.agent)
     client.get(reverse("policy:history"))  # warm up the session
 
@@ -101,8 +103,11 @@ def test_publish_page_lists_errors_by_key_path(cast, web):
 def test_live_validation_returns_the_problems(cast, web):
     client = web(cast.admin)
 
-    invalid = client.post(reverse("policy:validate"), {"text": PROPERTY.replace("ratio = 0.20", "ratio = 1.5")},
-                          headers={"HX-Request": "true"})
+    invalid = client.post(
+        reverse("policy:validate"),
+        {"text": PROPERTY.replace("ratio = 0.20", "ratio = 1.5")},
+        headers={"HX-Request": "true"},
+    )
     valid = client.post(reverse("policy:validate"), {"text": PROPERTY}, headers={"HX-Request": "true"})
 
     assert "visits.sampling[1].ratio" in invalid.content.decode()

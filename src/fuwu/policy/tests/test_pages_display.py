@@ -42,16 +42,19 @@ def test_policy_pages_have_no_codes_in_place_of_labels(web, cast, new_organisati
     assert not re.search(r"preset property(?! management)", text)  # the preset by its label, not its code
     with translation.override(language):
         reason = translation.gettext("initialised from preset %(preset)s") % {
-            "preset": translation.gettext("property management")}
+            "preset": translation.gettext("property management")
+        }
     assert reason in text
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_the_active_policy_names_its_classes_and_the_regulations_it_comes_from(web, cast, new_organisation,
-                                                                                 language):
+def test_the_active_policy_names_its_classes_and_the_regulations_it_comes_from(
+    web, cast, new_organisation, language
+):
     text = read(web(cast.admin), "/policy/", language)
     assert "一般报修" in text  # the default class by the label the policy gives it
     with translation.override(language):
         regulations = translation.gettext("(based on regulations %(numbers)s)") % {
-            "numbers": ("、" if language == "zh-hans" else ", ").join(["001", "002", "003", "004"])}
+            "numbers": ("、" if language == "zh-hans" else ", ").join(["001", "002", "003", "004"])
+        }
     assert regulations in text

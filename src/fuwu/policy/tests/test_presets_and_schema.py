@@ -13,8 +13,13 @@ from fuwu.policy.loader import parse_policy
 from fuwu.policy.presets import PRESET_NAMES, preset_document, preset_text
 from fuwu.policy.schema import Duration, RoleCode
 
-SEEDS = {"000_1a906e930e34a0c7.txt", "001_256ef8f12ce0332c.txt", "002_7f8c33833a9dfe83.txt",
-         "003_9e3918e2d7e96ac0.txt", "004_69823ae01613d798.txt"}
+SEEDS = {
+    "000_1a906e930e34a0c7.txt",
+    "001_256ef8f12ce0332c.txt",
+    "002_7f8c33833a9dfe83.txt",
+    "003_9e3918e2d7e96ac0.txt",
+    "004_69823ae01613d798.txt",
+}
 
 
 def test_role_codes_of_the_schema_are_the_roles_of_the_organisation():
@@ -49,10 +54,16 @@ def test_shared_numbers_of_every_preset(name):
 
     # return visits (003): 100 % / ≥ 10 % / ≥ 5 %
     assert [(v.level, v.role, v.ratio) for v in document.visits.levels] == [
-        (1, "agent", 1.0), (2, "department_head", 0.10), (3, "director", 0.05)]
+        (1, "agent", 1.0),
+        (2, "department_head", 0.10),
+        (3, "director", 0.05),
+    ]
     # sampling by volume (001): < 100 → 30 %, 100–300 → 20 %, > 300 → 10 %
     assert [(b.min_volume, b.max_volume, b.ratio) for b in document.visits.sampling] == [
-        (0, 99, 0.30), (100, 300, 0.20), (301, None, 0.10)]
+        (0, 99, 0.30),
+        (100, 300, 0.20),
+        (301, None, 0.10),
+    ]
     # complaints: investigation within 1 working day (004), return visit within a week (003), 30–100 yuan (004)
     assert document.complaints.investigation_start == Duration(amount=1, unit="working_days")
     assert document.complaints.return_visit == Duration(amount=168, unit="calendar_hours")
@@ -65,16 +76,24 @@ def test_shared_numbers_of_every_preset(name):
     assert document.inspections.monthly_report_due == 10
     assert document.inspections.quality_quarter_summary_due.model_dump() == {"month_of_quarter": 1, "day": 15}
     assert [(s.inspector_role, s.frequency) for s in document.inspections.schedules][:2] == [
-        ("quality_inspector", "monthly"), ("department_head", "weekly")]
+        ("quality_inspector", "monthly"),
+        ("department_head", "weekly"),
+    ]
     # targets (002 客车)
-    assert (document.kpi.timeliness_at_least, document.kpi.satisfaction_at_least,
-            document.kpi.complaint_rate_below) == (0.90, 0.85, 0.03)
+    assert (
+        document.kpi.timeliness_at_least,
+        document.kpi.satisfaction_at_least,
+        document.kpi.complaint_rate_below,
+    ) == (0.90, 0.85, 0.03)
     # plans (001): weekly Monday 11:00 / 15:00, monthly last day / 3rd 15:00
     assert (document.plans.weekly_due.weekday, document.plans.weekly_due.time) == ("monday", time(11))
     assert document.plans.weekly_compiled.time == time(15)
     assert document.plans.monthly_due.day == 31  # "last": the last day of each month
-    assert (document.plans.monthly_compiled.day, document.plans.monthly_compiled.time,
-            document.plans.monthly_compiled.next_month) == (3, time(15), True)
+    assert (
+        document.plans.monthly_compiled.day,
+        document.plans.monthly_compiled.time,
+        document.plans.monthly_compiled.next_month,
+    ) == (3, time(15), True)
     # assessment (003) and retention (000)
     assert document.assessment.base_score == 100
     assert document.retention.traceable_items_years >= 1
@@ -85,7 +104,9 @@ def test_property_preset_numbers():
 
     assert not document.business_hours.always_open
     assert [(p.start, p.end) for p in document.business_hours.periods] == [
-        (time(8, 30), time(12)), (time(13, 30), time(17, 30))]
+        (time(8, 30), time(12)),
+        (time(13, 30), time(17, 30)),
+    ]
     assert document.numbering.render("work_order", on=date(2026, 11, 1), seq=1) == "GD2611-00001"
     # 004: dispatch within 5 minutes of the report
     assert document.sla.classes["standard"].normal.dispatch == Duration(amount=5, unit="calendar_minutes")
@@ -106,7 +127,9 @@ def test_after_sales_preset_numbers():
     # 002 客车: ≤ 100 km on site within 24 h, beyond a written reply within 12 h
     coach = document.sla.classes["coach"].distance_bands
     assert [(b.up_to_km, b.commitment, b.within.amount, b.within.unit) for b in coach] == [
-        (100, "arrival", 24, "calendar_hours"), (None, "written_reply", 12, "calendar_hours")]
+        (100, "arrival", 24, "calendar_hours"),
+        (None, "written_reply", 12, "calendar_hours"),
+    ]
     # 002 微电机: 300 km → 24 h, 1000 km → 48 h, beyond → 72 h
     motor = document.sla.classes["micro_motor"].distance_bands
     assert [(b.up_to_km, b.within.amount) for b in motor] == [(300, 24), (1000, 48), (None, 72)]
@@ -118,7 +141,13 @@ def test_utility_preset_is_open_around_the_clock():
     assert document.business_hours.always_open  # 004: 24-hour shifts in the heating season
     assert document.business_hours.shifts[0].hours == 24
     assert document.approvals.cannot_do_now == "director"  # 000 6.3 分管负责人
-    assert [q.code for q in document.visits.questionnaire] == ["solved", "attitude", "charged", "score", "suggestions"]
+    assert [q.code for q in document.visits.questionnaire] == [
+        "solved",
+        "attitude",
+        "charged",
+        "score",
+        "suggestions",
+    ]
 
 
 def test_it_ops_preset_counts_business_time():

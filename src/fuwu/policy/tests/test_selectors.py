@@ -25,8 +25,12 @@ def test_inside_a_request_the_active_version_is_remembered_until_a_publish(
             for _ in range(10):
                 active_policy(cast.organisation)
 
-        policy_publish(organisation=cast.organisation, text=PROPERTY.replace("0.85", "0.80"), reason="调整",
-                       by=cast.admin)
+        policy_publish(
+            organisation=cast.organisation,
+            text=PROPERTY.replace("0.85", "0.80"),
+            reason="调整",
+            by=cast.admin,
+        )
 
         assert active_policy(cast.organisation).kpi.satisfaction_at_least == 0.80
     finally:

@@ -34,7 +34,8 @@ def test_publish_creates_the_next_active_version_with_one_event(cast, published)
     assert second.document["kpi"]["timeliness_at_least"] == 0.95
     events = Event.objects.for_subject(second)
     assert [(e.action, e.reason, e.changes) for e in events] == [
-        ("policy.published", "提高及时率目标", {"version": {"before": 1, "after": 2}})]
+        ("policy.published", "提高及时率目标", {"version": {"before": 1, "after": 2}})
+    ]
     assert events[0].organisation_id == cast.organisation.pk
 
 
@@ -43,8 +44,12 @@ def test_active_policy_reflects_a_publish_at_once(cast, published):
     assert active_policy(cast.organisation).kpi.timeliness_at_least == 0.95
 
     # when
-    policy_publish(organisation=cast.organisation, text=PROPERTY.replace("base_score = 100", "base_score = 120"),
-                   reason="调整基础分", by=cast.admin)
+    policy_publish(
+        organisation=cast.organisation,
+        text=PROPERTY.replace("base_score = 100", "base_score = 120"),
+        reason="调整基础分",
+        by=cast.admin,
+    )
 
     # then: also through another instance of the same organisation
     assert active_policy(Organisation.objects.get(pk=cast.organisation.pk)).assessment.base_score == 120
@@ -58,8 +63,9 @@ def test_earlier_versions_and_records_pinned_to_them_stay_unchanged(cast, publis
     text_before = pinned.text
 
     # when two more versions are published
-    policy_publish(organisation=cast.organisation, text=PROPERTY.replace("0.85", "0.88"), reason="满意度",
-                   by=cast.admin)
+    policy_publish(
+        organisation=cast.organisation, text=PROPERTY.replace("0.85", "0.88"), reason="满意度", by=cast.admin
+    )
 
     # then
     pinned.refresh_from_db()
@@ -124,7 +130,11 @@ def test_organisation_create_publishes_version_one_from_the_preset(db):
     # then
     version = organisation.policy_versions.get()
     assert (version.number, version.is_active, version.author, version.reason) == (
-        1, True, None, "initialised from preset utility")
+        1,
+        True,
+        None,
+        "initialised from preset utility",
+    )
     assert version.text == preset_text("utility")
     assert active_policy(organisation).business_hours.always_open
 
@@ -169,8 +179,18 @@ def test_init_can_create_the_first_administrator(db):
     from django.core.management import call_command
     from django.test import RequestFactory
 
-    call_command("init", "--preset", "it_ops", "--org", "某某信息中心", "--admin", "boss",
-                 "--admin-password", "longenough1", stdout=StringIO())
+    call_command(
+        "init",
+        "--preset",
+        "it_ops",
+        "--org",
+        "某某信息中心",
+        "--admin",
+        "boss",
+        "--admin-password",
+        "longenough1",
+        stdout=StringIO(),
+    )
     user = authenticate(RequestFactory().post("/login/"), username="boss", password="longenough1")
     assert user is not None
     assert user.organisation is not None

@@ -17,21 +17,36 @@ from fuwu.workorders.models import WorkOrder
 
 def event(model, changes, reason="", action="work_order.completed"):
     """An event as stored (not saved: rendering never writes)."""
-    return SimpleNamespace(subject_type_id=ContentType.objects.get_for_model(model).pk, changes=changes,
-                           reason=reason, action=action, at=timezone.now(), actor=None, actor_id=None,
-                           actor_label="system")
+    return SimpleNamespace(
+        subject_type_id=ContentType.objects.get_for_model(model).pk,
+        changes=changes,
+        reason=reason,
+        action=action,
+        at=timezone.now(),
+        actor=None,
+        actor_id=None,
+        actor_label="system",
+    )
 
 
 def shown(model, changes, language, viewer=None, reason=""):
     with translation.override(language):
         row = shown_events([event(model, changes, reason)], viewer)[0]
-        return {c.key: (str(c.before) if c.before is not None else None, str(c.after)) for c in row.changes}, \
-            row.reason, row.actor
+        return (
+            {c.key: (str(c.before) if c.before is not None else None, str(c.after)) for c in row.changes},
+            row.reason,
+            row.actor,
+        )
 
 
-@pytest.mark.parametrize(("value", "zh", "en"), [
-    (True, "是", "yes"), (None, "—", "—"), ("40", "¥40.00", "¥40.00"),
-])
+@pytest.mark.parametrize(
+    ("value", "zh", "en"),
+    [
+        (True, "是", "yes"),
+        (None, "—", "—"),
+        ("40", "¥40.00", "¥40.00"),
+    ],
+)
 def test_small_formats(value, zh, en):
     with translation.override("zh-hans"):
         assert (fmt.money(value) if isinstance(value, str) else fmt.yes_no(value)) == zh
@@ -42,14 +57,19 @@ def test_small_formats(value, zh, en):
 def test_lists_and_pairs_take_the_punctuation_of_the_language():
     with translation.override("zh-hans"):
         assert fmt.join_list(["甲", "乙"]) == "甲、乙"
-        assert fmt.join_pairs([("保修", "已过保修期"), ("用时", "40 分钟")]) == "保修：已过保修期，用时：40 分钟"
+        assert (
+            fmt.join_pairs([("保修", "已过保修期"), ("用时", "40 分钟")]) == "保修：已过保修期，用时：40 分钟"
+        )
     with translation.override("en"):
         assert fmt.join_list(["a", "b"]) == "a, b"
         assert fmt.join_pairs([("a", "1"), ("b", "2")]) == "a: 1; b: 2"
 
 
 def test_the_service_report_change_of_the_issue(db):
-    changes = {"report": {"after": {"warranty": "out_of_warranty", "minutes": 40}}, "is_paid": {"after": True}}
+    changes = {
+        "report": {"after": {"warranty": "out_of_warranty", "minutes": 40}},
+        "is_paid": {"after": True},
+    }
     rows, _reason, actor = shown(WorkOrder, changes, "zh-hans")
     with translation.override("zh-hans"):
         time_spent = translation.gettext("time spent")  # 用时, once the catalogue has it
@@ -85,8 +105,14 @@ def test_a_reference_the_reader_may_not_see_shows_no_name(db, cast):
     from fuwu.customers.models import Customer
     from fuwu.customers.services import customer_create
 
-    secret = customer_create(organisation=cast.organisation, by=cast.admin, name="保密客户", confidentiality=2,
-                             department=cast.service, phones=[{"number": "13900000000"}])
+    secret = customer_create(
+        organisation=cast.organisation,
+        by=cast.admin,
+        name="保密客户",
+        confidentiality=2,
+        department=cast.service,
+        phones=[{"number": "13900000000"}],
+    )
     value = {"id": secret.pk, "label": "保密客户"}
     hidden = Ref(Customer).render(value, RenderContext(cast.tech, timeline_display))
     assert "保密客户" not in hidden
@@ -100,7 +126,9 @@ def test_nested_values_can_be_described_by_a_model():
 
     fields = Fields({"amount": Value.of(FeeLine, "amount", format=Money())}, model=FeeLine)
     with translation.override("zh-hans"):
-        text = str(fields.render({"amount": "12.5", "receipt_number": "R1"}, RenderContext(None, timeline_display)))
+        text = str(
+            fields.render({"amount": "12.5", "receipt_number": "R1"}, RenderContext(None, timeline_display))
+        )
     assert text == "金额：¥12.50，发票/收据号：R1"
 
 
@@ -108,8 +136,10 @@ def test_nested_values_can_be_described_by_a_model():
 def test_system_sentences_are_said_again_in_the_readers_language(language):
     with translation.override("zh-hans"):
         chinese = translation.gettext("B: %(name)s, because %(why)s") % {
-            "name": "小钱", "why": translation.gettext("%(name)s is absent (%(kind)s) until %(until)s") % {
-                "name": "老赵", "kind": translation.gettext("Leave"), "until": "2026-11-27 18:00"}}
+            "name": "小钱",
+            "why": translation.gettext("%(name)s is absent (%(kind)s) until %(until)s")
+            % {"name": "老赵", "kind": translation.gettext("Leave"), "until": "2026-11-27 18:00"},
+        }
     assert chinese == "B角：小钱，因为老赵请假，至 2026-11-27 18:00"
     with translation.override(language):
         said = system_text("紧急处理; " + chinese)  # a dispatcher's own words, then the A/B rule

@@ -35,6 +35,7 @@ def test_record_event_refuses_to_run_outside_a_transaction(cast):
 
 def test_a_failed_action_leaves_no_event(cast):
     before = Event.objects.count()
+
     class ActionFailed(Exception):
         pass
 

@@ -14,7 +14,10 @@ from fuwu.workcal.services import calendar_sync_package
 
 @pytest.mark.browser
 def test_admin_previews_a_deadline_and_moves_it_with_a_holiday(
-    live_server: Any, django_db_serialized_rollback: None, browser_page: Any, browser_login: Callable[..., Any]
+    live_server: Any,
+    django_db_serialized_rollback: None,
+    browser_page: Any,
+    browser_login: Callable[..., Any],
 ) -> None:
     # given the shared cast and the packaged calendar
     build_cast()

@@ -68,7 +68,8 @@ def test_unconfirmed_year_is_the_default_when_the_clock_is_in_it(
 
 def test_deadline_preview_without_javascript(cast: Cast, packaged: None, web: Callable[..., Client]) -> None:
     response = english(web(cast.agent)).get(
-        URL, {"year": "2026", "start": "2026-02-13T10:00", "amount": "2", "unit": "working_days"})
+        URL, {"year": "2026", "start": "2026-02-13T10:00", "amount": "2", "unit": "working_days"}
+    )
     html = response.content.decode()
     assert 'data-due="2026-02-24T17:30:00+08:00"' in html
     assert "2026-02-24 17:30" in html
@@ -78,8 +79,10 @@ def test_deadline_preview_with_htmx_returns_the_fragment(
     cast: Cast, packaged: None, web: Callable[..., Client]
 ) -> None:
     response = english(web(cast.agent)).get(
-        URL, {"year": "2026", "start": "2026-12-30T10:00", "amount": "2", "unit": "working_days"},
-        headers={"HX-Request": "true"})
+        URL,
+        {"year": "2026", "start": "2026-12-30T10:00", "amount": "2", "unit": "working_days"},
+        headers={"HX-Request": "true"},
+    )
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="deadline-result"')
     assert "<nav" not in html
@@ -110,8 +113,10 @@ def test_admin_adds_an_override_and_the_preview_follows(
     client = english(web(cast.admin))
     preview = {"start": "2026-03-02T09:00", "amount": "3", "unit": "working_days"}
     # when
-    response = client.post(reverse("workcal:day_set"),
-                           {"date": "2026-03-04", "kind": "holiday", "name": "Company day", "year": "2026", **preview})
+    response = client.post(
+        reverse("workcal:day_set"),
+        {"date": "2026-03-04", "kind": "holiday", "name": "Company day", "year": "2026", **preview},
+    )
     # then
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
@@ -124,9 +129,17 @@ def test_htmx_override_answers_with_a_client_redirect(
     cast: Cast, packaged: None, web: Callable[..., Client]
 ) -> None:
     response = web(cast.admin).post(
-        reverse("workcal:day_set"), {"date": "2026-03-04", "kind": "holiday", "year": "2026",
-                                     "start": "2026-03-02T09:00", "amount": "3", "unit": "working_days"},
-        headers={"HX-Request": "true"})
+        reverse("workcal:day_set"),
+        {
+            "date": "2026-03-04",
+            "kind": "holiday",
+            "year": "2026",
+            "start": "2026-03-02T09:00",
+            "amount": "3",
+            "unit": "working_days",
+        },
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200
     assert response["HX-Redirect"].startswith(URL + "?year=2026&start=2026-03-02T09")
 
@@ -134,14 +147,15 @@ def test_htmx_override_answers_with_a_client_redirect(
 def test_admin_removes_an_override(cast: Cast, packaged: None, web: Callable[..., Client]) -> None:
     client = english(web(cast.admin))
     client.post(reverse("workcal:day_set"), {"date": "2026-02-14", "kind": "holiday"})
-    response = client.post(reverse("workcal:day_remove", args=["2026-02-14"]),
-                           {"next": URL + "?year=2026"})
+    response = client.post(reverse("workcal:day_remove", args=["2026-02-14"]), {"next": URL + "?year=2026"})
     assert response["Location"] == URL + "?year=2026"
     assert CalendarDay.objects.get(date=date(2026, 2, 14)).source == Source.PACKAGE
 
 
 def test_next_must_be_the_calendar_page(cast: Cast, packaged: None, web: Callable[..., Client]) -> None:
-    response = web(cast.admin).post(reverse("workcal:year_confirm", args=[2027]), {"next": "https://evil.example/"})
+    response = web(cast.admin).post(
+        reverse("workcal:year_confirm", args=[2027]), {"next": "https://evil.example/"}
+    )
     assert response["Location"] == URL + "?year=2027"
 
 
@@ -155,7 +169,9 @@ def test_admin_confirms_a_year_from_the_page(cast: Cast, packaged: None, web: Ca
 def test_admin_imports_a_notice(cast: Cast, packaged: None, web: Callable[..., Client]) -> None:
     client = english(web(cast.admin))
     upload = SimpleUploadedFile("2027.csv", "date,kind,name\n2027-01-01,休,元旦\n".encode(), "text/csv")
-    response = client.post(reverse("workcal:notice_import"), {"file": upload, "confirm_years": "on"}, follow=True)
+    response = client.post(
+        reverse("workcal:notice_import"), {"file": upload, "confirm_years": "on"}, follow=True
+    )
     html = response.content.decode()
     assert "1 days imported for 2027." in html
     assert 'data-testid="year-confirmed"' in html
@@ -165,7 +181,9 @@ def test_bad_import_shows_every_row_error_and_writes_nothing(
     cast: Cast, packaged: None, web: Callable[..., Client]
 ) -> None:
     client = english(web(cast.admin))
-    upload = SimpleUploadedFile("bad.csv", b"date,kind,name\n2027-01-01,x,a\n2027-02-30,holiday,b\n", "text/csv")
+    upload = SimpleUploadedFile(
+        "bad.csv", b"date,kind,name\n2027-01-01,x,a\n2027-02-30,holiday,b\n", "text/csv"
+    )
     html = client.post(reverse("workcal:notice_import"), {"file": upload}, follow=True).content.decode()
     assert "nothing was imported" in html
     assert "row 2:" in html
@@ -194,5 +212,7 @@ def test_page_query_count_is_bounded(
     client = web(cast.admin)
     client.post(reverse("workcal:day_set"), {"date": "2026-03-04", "kind": "holiday"})
     with django_assert_max_num_queries(11):
-        response = client.get(URL, {"year": "2026", "start": "2026-03-02T09:00", "amount": "3", "unit": "working_days"})
+        response = client.get(
+            URL, {"year": "2026", "start": "2026-03-02T09:00", "amount": "3", "unit": "working_days"}
+        )
     assert response.status_code == 200

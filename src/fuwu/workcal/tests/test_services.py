@@ -48,7 +48,11 @@ def test_admin_override_changes_a_deadline(cast: Cast, packaged: None) -> None:
     row = CalendarDay.objects.get(date=date(2026, 3, 4))
     assert (row.source, row.updated_by) == (Source.ADMIN, cast.admin)
     event = Event.objects.for_subject(row).get()
-    assert (event.action, event.actor, event.changes["after"]["kind"]) == ("calendar.day_set", cast.admin, "holiday")
+    assert (event.action, event.actor, event.changes["after"]["kind"]) == (
+        "calendar.day_set",
+        cast.admin,
+        "holiday",
+    )
 
 
 def test_override_of_a_packaged_day_and_reset_brings_the_package_back(cast: Cast, packaged: None) -> None:
@@ -60,7 +64,10 @@ def test_override_of_a_packaged_day_and_reset_brings_the_package_back(cast: Cast
     # then
     assert restored is not None
     assert (restored.kind, restored.name, restored.source) == ("workday", "春节", Source.PACKAGE)
-    assert [e.action for e in Event.objects.for_subject(restored)] == ["calendar.day_set", "calendar.day_reset"]
+    assert [e.action for e in Event.objects.for_subject(restored)] == [
+        "calendar.day_set",
+        "calendar.day_reset",
+    ]
 
 
 def test_reset_of_a_day_unknown_to_the_package_deletes_the_row(cast: Cast, packaged: None) -> None:
@@ -90,12 +97,17 @@ def test_bad_override_input_names_the_field(cast: Cast, kind: str, name: str, fi
 def test_only_administrators_change_the_calendar(cast: Cast, packaged: None, who: str) -> None:
     # given
     user = getattr(cast, who)
-    events_before, days_before = Event.objects.count(), list(CalendarDay.objects.values_list("date", "kind", "source"))
+    events_before, days_before = (
+        Event.objects.count(),
+        list(CalendarDay.objects.values_list("date", "kind", "source")),
+    )
     actions = [
         lambda: calendar_day_set(day=date(2026, 3, 4), kind="holiday", name="x", by=user),
         lambda: calendar_day_reset(day=date(2026, 2, 16), by=user),
         lambda: calendar_year_confirm(year=2027, by=user),
-        lambda: calendar_import_notice(content="date,kind,name\n2027-01-01,休,元旦\n", by=user, confirm_years=True),
+        lambda: calendar_import_notice(
+            content="date,kind,name\n2027-01-01,休,元旦\n", by=user, confirm_years=True
+        ),
     ]
     # when / then
     for action in actions:
@@ -113,12 +125,18 @@ def test_outsider_is_an_administrator_of_the_shared_calendar(cast: Cast) -> None
 
 def test_confirm_a_year(cast: Cast, packaged: None) -> None:
     # given
-    assert work_calendar_for(cast.organisation).add_working_days(at(2026, 12, 31, 9), 1).calendar_confirmed is False
+    assert (
+        work_calendar_for(cast.organisation).add_working_days(at(2026, 12, 31, 9), 1).calendar_confirmed
+        is False
+    )
     # when
     year = calendar_year_confirm(year=2027, by=cast.admin, note="国办发明电〔2026〕X号")
     # then
     assert (year.is_confirmed, year.source, year.note) == (True, Source.ADMIN, "国办发明电〔2026〕X号")
-    assert work_calendar_for(cast.organisation).add_working_days(at(2026, 12, 31, 9), 1).calendar_confirmed is True
+    assert (
+        work_calendar_for(cast.organisation).add_working_days(at(2026, 12, 31, 9), 1).calendar_confirmed
+        is True
+    )
     assert Event.objects.for_subject(year).get().action == "calendar.year_confirmed"
     # confirming again changes nothing
     calendar_year_confirm(year=2027, by=cast.admin)
@@ -141,7 +159,9 @@ NOTICE_2027 = """date,kind,name
 
 def test_import_a_notice_and_confirm_its_year(cast: Cast, packaged: None) -> None:
     # when
-    result = calendar_import_notice(content=NOTICE_2027.encode("utf-8-sig"), by=cast.admin, confirm_years=True)
+    result = calendar_import_notice(
+        content=NOTICE_2027.encode("utf-8-sig"), by=cast.admin, confirm_years=True
+    )
     # then
     assert (result.days, result.years, result.confirmed_years) == (4, [2027], [2027])
     assert CalendarDay.objects.get(date=date(2027, 2, 20)).kind == "workday"
@@ -206,7 +226,10 @@ def test_resync_keeps_admin_rows_and_restores_package_rows(cast: Cast, packaged:
     assert not CalendarDay.objects.filter(date=date(2026, 8, 3)).exists()
     assert (report.created, report.updated, report.deleted, report.kept_admin) == (1, 1, 1, 1)
     assert CalendarDay.objects.count() == len(package_days())
-    assert Event.objects.for_subject(CalendarYear.objects.get(year=2026)).get().action == "calendar.package_synced"
+    assert (
+        Event.objects.for_subject(CalendarYear.objects.get(year=2026)).get().action
+        == "calendar.package_synced"
+    )
 
 
 def test_calendar_sync_command(cast: Cast, packaged: None, capsys: pytest.CaptureFixture[str]) -> None:

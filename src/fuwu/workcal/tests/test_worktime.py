@@ -68,14 +68,24 @@ def test_package_2026_matches_the_state_council_notice() -> None:
 @pytest.mark.parametrize(("day", "name"), [(d, n) for n, days in HOLIDAYS_2026.items() for d in days])
 def test_every_2026_holiday_is_not_a_working_day(cal: WorkCalendar, day: date, name: str) -> None:
     status = cal.is_working_day(day)
-    assert (status.is_working, status.kind, status.name, status.calendar_confirmed) == (False, HOLIDAY, name, True)
+    assert (status.is_working, status.kind, status.name, status.calendar_confirmed) == (
+        False,
+        HOLIDAY,
+        name,
+        True,
+    )
 
 
 @pytest.mark.parametrize(("day", "name"), list(MAKEUP_WORKDAYS_2026.items()))
 def test_every_2026_makeup_day_is_a_working_day(cal: WorkCalendar, day: date, name: str) -> None:
     assert day.weekday() >= 5
     status = cal.is_working_day(day)
-    assert (status.is_working, status.kind, status.name, status.calendar_confirmed) == (True, WORKDAY, name, True)
+    assert (status.is_working, status.kind, status.name, status.calendar_confirmed) == (
+        True,
+        WORKDAY,
+        name,
+        True,
+    )
 
 
 def test_ordinary_days_follow_the_weekday_rule(cal: WorkCalendar) -> None:
@@ -91,6 +101,7 @@ def test_a_year_without_data_uses_the_weekday_rule_and_is_unconfirmed(cal: WorkC
 
 
 # --- within N working days ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("start", "days", "due", "confirmed"),
@@ -122,7 +133,9 @@ def test_a_year_without_data_uses_the_weekday_rule_and_is_unconfirmed(cal: WorkC
         (at(2030, 5, 3, 10), 1, at(2030, 5, 6, 17, 30), False),
     ],
 )
-def test_add_working_days(cal: WorkCalendar, start: datetime, days: int, due: datetime, confirmed: bool) -> None:
+def test_add_working_days(
+    cal: WorkCalendar, start: datetime, days: int, due: datetime, confirmed: bool
+) -> None:
     assert cal.add_working_days(start, days) == Deadline(due, confirmed)
 
 
@@ -151,6 +164,7 @@ def test_negative_amounts_are_refused(cal: WorkCalendar) -> None:
 
 
 # --- business hours ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("start", "minutes", "due"),
@@ -238,6 +252,7 @@ def test_unknown_unit_is_refused(cal: WorkCalendar) -> None:
 
 # --- elapsed business time -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("start", "end", "minutes", "confirmed"),
     [
@@ -264,6 +279,7 @@ def test_business_minutes_between_refuses_end_before_start(cal: WorkCalendar) ->
 
 
 # --- calendar-date rules -------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("start", "k", "due"),
@@ -354,10 +370,14 @@ def test_end_of_month(cal: WorkCalendar, start: datetime, due: datetime, confirm
 
 # --- construction and overrides -----------------------------------------------------------------
 
+
 def test_an_override_changes_a_deadline(cal: WorkCalendar) -> None:
     # given a company holiday on Wednesday 2026-03-04
-    changed = WorkCalendar(overrides={**cal.overrides, date(2026, 3, 4): (HOLIDAY, "公司年会")},
-                           confirmed_years=cal.confirmed_years, periods=LUNCH_BREAK)
+    changed = WorkCalendar(
+        overrides={**cal.overrides, date(2026, 3, 4): (HOLIDAY, "公司年会")},
+        confirmed_years=cal.confirmed_years,
+        periods=LUNCH_BREAK,
+    )
     # when / then
     assert cal.add_working_days(at(2026, 3, 2, 9), 3).due == at(2026, 3, 5, 17, 30)
     assert changed.add_working_days(at(2026, 3, 2, 9), 3).due == at(2026, 3, 6, 17, 30)

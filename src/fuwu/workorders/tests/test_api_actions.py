@@ -29,9 +29,12 @@ NOW = at(2026, 11, 23, 10, 5)
 
 # --- states -----------------------------------------------------------------------------------
 
+
 def _dispatched(cast, receive):
     order = receive()
-    return wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 1))
+    return wo.work_order_dispatch(
+        work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 1)
+    )
 
 
 def _on_site(cast, receive):
@@ -41,34 +44,55 @@ def _on_site(cast, receive):
 
 def _done(cast, receive, warranty="in_warranty"):
     order = _on_site(cast, receive)
-    wo.work_order_complete(work_order=order, by=cast.tech, findings="角阀老化", work_done="更换角阀",
-                           warranty_status=warranty, minutes_spent=30, now=at(2026, 11, 23, 10, 3))
+    wo.work_order_complete(
+        work_order=order,
+        by=cast.tech,
+        findings="角阀老化",
+        work_done="更换角阀",
+        warranty_status=warranty,
+        minutes_spent=30,
+        now=at(2026, 11, 23, 10, 3),
+    )
     return order
 
 
 def _paid_approved(cast, receive):
     order = _done(cast, receive, "out_of_warranty")
-    wo.work_order_decide_paid_service(work_order=order, by=cast.head_repair, approve=True, now=at(2026, 11, 23, 10, 4))
+    wo.work_order_decide_paid_service(
+        work_order=order, by=cast.head_repair, approve=True, now=at(2026, 11, 23, 10, 4)
+    )
     return order
 
 
 def _with_fee(cast, receive):
     order = _paid_approved(cast, receive)
-    wo.work_order_record_fee(work_order=order, by=cast.tech, fee_item=order.service_type.fee_items.get(),
-                             now=at(2026, 11, 23, 10, 4))
+    wo.work_order_record_fee(
+        work_order=order,
+        by=cast.tech,
+        fee_item=order.service_type.fee_items.get(),
+        now=at(2026, 11, 23, 10, 4),
+    )
     return order
 
 
 def _confirmed(cast, receive):
     order = _done(cast, receive)
-    wo.work_order_confirm(work_order=order, by=cast.tech, method="signature", confirmed_by_name="王先生",
-                          signature=png_data_url(), now=at(2026, 11, 23, 10, 4))
+    wo.work_order_confirm(
+        work_order=order,
+        by=cast.tech,
+        method="signature",
+        confirmed_by_name="王先生",
+        signature=png_data_url(),
+        now=at(2026, 11, 23, 10, 4),
+    )
     return order
 
 
 def _refused(cast, receive):
     order = _done(cast, receive)
-    wo.work_order_refuse_confirmation(work_order=order, by=cast.tech, reason="不满意", now=at(2026, 11, 23, 10, 4))
+    wo.work_order_refuse_confirmation(
+        work_order=order, by=cast.tech, reason="不满意", now=at(2026, 11, 23, 10, 4)
+    )
     return order
 
 
@@ -85,31 +109,56 @@ def _awaiting_materials(cast, receive):
 
 def _awaiting_approval(cast, receive):
     order = receive()
-    wo.work_order_request_rejection(work_order=order, by=cast.agent, kind="rejection", reason="不属于物业范围",
-                                    answer="该设备属业主自有, 请联系厂家", now=at(2026, 11, 23, 10, 1))
+    wo.work_order_request_rejection(
+        work_order=order,
+        by=cast.agent,
+        kind="rejection",
+        reason="不属于物业范围",
+        answer="该设备属业主自有, 请联系厂家",
+        now=at(2026, 11, 23, 10, 1),
+    )
     return order
 
 
 def _deferred(cast, receive):
     order = receive()
-    wo.work_order_request_rejection(work_order=order, by=cast.agent, kind="cannot_do_now", reason="需停水",
-                                    answer="需整栋停水, 下周一维修", deferred_until=date(2026, 11, 30),
-                                    now=at(2026, 11, 23, 10, 1))
+    wo.work_order_request_rejection(
+        work_order=order,
+        by=cast.agent,
+        kind="cannot_do_now",
+        reason="需停水",
+        answer="需整栋停水, 下周一维修",
+        deferred_until=date(2026, 11, 30),
+        now=at(2026, 11, 23, 10, 1),
+    )
     return wo.work_order_approve_rejection(work_order=order, by=cast.head_repair, now=at(2026, 11, 23, 10, 2))
 
 
 def _extension_pending(cast, receive):
     order = receive()
-    wo.work_order_request_extension(work_order=order, by=cast.agent, clock="resolution", amount=2,
-                                    unit="working_days", reason="等配件", now=at(2026, 11, 23, 10, 1))
+    wo.work_order_request_extension(
+        work_order=order,
+        by=cast.agent,
+        clock="resolution",
+        amount=2,
+        unit="working_days",
+        reason="等配件",
+        now=at(2026, 11, 23, 10, 1),
+    )
     return order
 
 
 def _dispatched_far(cast, receive):
     """Dispatched, with a written-reply commitment (a distance band beyond the arrival bands)."""
     order = _dispatched(cast, receive)
-    Clock.objects.create(work_order=order, kind="written_reply", amount=12, unit="calendar_hours",
-                         started_at=at(2026, 11, 23, 10, 0), due_at=at(2026, 11, 23, 22, 0))
+    Clock.objects.create(
+        work_order=order,
+        kind="written_reply",
+        amount=12,
+        unit="calendar_hours",
+        started_at=at(2026, 11, 23, 10, 0),
+        due_at=at(2026, 11, 23, 22, 0),
+    )
     return order
 
 
@@ -159,94 +208,294 @@ def fee_line(order: WorkOrder) -> int:
 
 
 CASES = [
-    Case(Action.ROUTE, "routed", "agent", "tech2", "done",
-         body=lambda c, o: {"department_id": c.plumbing.pk, "reason": "水电班处理"},
-         bad_body=lambda c, o: {"department_id": c.outsider.department_id},
-         bad_fields={"department_id"}, expect=lambda d: d["department"]["name"] == "水电班"),
-    Case(Action.DISPATCH, "routed", "head_repair", "tech2", "on_site",
-         body=lambda c, o: {"technician_id": c.tech.pk, "team_ids": [c.tech2.pk]},
-         bad_body=lambda c, o: {"technician_id": c.outsider.pk, "team_ids": [999999]},
-         bad_fields={"technician_id", "team_ids[0]"}, expect=lambda d: d["status"] == "dispatched"),
-    Case(Action.ACCEPT, "dispatched", "tech", "agent", "routed", expect=lambda d: d["accepted_at"] is not None),
+    Case(
+        Action.ROUTE,
+        "routed",
+        "agent",
+        "tech2",
+        "done",
+        body=lambda c, o: {"department_id": c.plumbing.pk, "reason": "水电班处理"},
+        bad_body=lambda c, o: {"department_id": c.outsider.department_id},
+        bad_fields={"department_id"},
+        expect=lambda d: d["department"]["name"] == "水电班",
+    ),
+    Case(
+        Action.DISPATCH,
+        "routed",
+        "head_repair",
+        "tech2",
+        "on_site",
+        body=lambda c, o: {"technician_id": c.tech.pk, "team_ids": [c.tech2.pk]},
+        bad_body=lambda c, o: {"technician_id": c.outsider.pk, "team_ids": [999999]},
+        bad_fields={"technician_id", "team_ids[0]"},
+        expect=lambda d: d["status"] == "dispatched",
+    ),
+    Case(
+        Action.ACCEPT, "dispatched", "tech", "agent", "routed", expect=lambda d: d["accepted_at"] is not None
+    ),
     Case(Action.ARRIVE, "dispatched", "tech", "agent", "routed", expect=lambda d: d["status"] == "on_site"),
-    Case(Action.REPLY, "dispatched_far", "tech", "tech2", "done",
-         body=lambda c, o: {"text": "距离较远, 已安排当地服务站联系您"},
-         bad_body=lambda c, o: {"text": "  "}, bad_fields={"text"}),
-    Case(Action.NOTICE_MISSING, "routed", "agent", "tech2", "done",
-         body=lambda c, o: {"received": ["身份证明"]},
-         bad_body=lambda c, o: {"received": ["户口本"]}, bad_fields={"received"},
-         expect=lambda d: d["notices"][0]["items"] == ["漏水照片"] and d["status"] == "awaiting_materials"),
-    Case(Action.MATERIALS_RECEIVED, "awaiting_materials", "agent", "tech2", "routed",
-         body=lambda c, o: {"received": ["身份证明", "漏水照片"]},
-         bad_body=lambda c, o: {"received": []}, bad_fields={"received"}, expect=lambda d: d["status"] == "routed"),
-    Case(Action.REQUEST_REJECTION, "routed", "agent", "tech2", "done",
-         body=lambda c, o: {"kind": "cannot_do_now", "reason": "需停水", "answer": "明日停水后维修",
-                            "deferred_until": "2026-11-30"},
-         bad_body=lambda c, o: {"kind": "rejection", "reason": "", "answer": " "}, bad_fields={"reason", "answer"},
-         expect=lambda d: d["status"] == "awaiting_approval"),
-    Case(Action.APPROVE_REJECTION, "awaiting_approval", "head_repair", "agent", "routed",
-         body=lambda c, o: {"note": "同意"}, bad_body=lambda c, o: {"note": 5}, bad_fields={"note"},
-         expect=lambda d: d["status"] == "rejected"),
-    Case(Action.DENY_REJECTION, "awaiting_approval", "head_repair", "agent", "routed",
-         body=lambda c, o: {"note": "应予维修"}, bad_body=lambda c, o: {"note": ""}, bad_fields={"note"},
-         expect=lambda d: d["status"] == "routed"),
-    Case(Action.RESUME, "deferred", "agent", "tech2", "routed",
-         body=lambda c, o: {"reason": "停水提前结束"}, bad_body=lambda c, o: {"reason": 5}, bad_fields={"reason"},
-         expect=lambda d: d["status"] == "routed" and d["deferred_until"] is None),
-    Case(Action.RECORD_WARRANTY, "on_site", "tech", "agent", "done",
-         body=lambda c, o: {"warranty_status": "out_of_warranty", "note": "已过三包期"},
-         bad_body=lambda c, o: {"warranty_status": "maybe"}, bad_fields={"warranty_status"},
-         expect=lambda d: d["is_paid"] and d["warranty_finding"] == "out_of_warranty"
-         and [a["status"] for a in d["approvals"]] == ["pending"] and "approve-paid-service" not in d["allowed_actions"]),
-    Case(Action.REQUEST_EXTENSION, "routed", "agent", "tech2", "closed",
-         body=lambda c, o: {"clock": "resolution", "amount": 1, "unit": "working_days", "reason": "等配件"},
-         bad_body=lambda c, o: {"clock": "resolution", "amount": 0, "unit": "weeks", "reason": "x"},
-         bad_fields={"amount", "unit"}),
-    Case(Action.APPROVE_EXTENSION, "extension_pending", "director", "head_repair", "routed",
-         body=lambda c, o: {"note": "同意"}, bad_body=lambda c, o: {"nope": 1}, bad_fields={"nope"},
-         expect=lambda d: next(c for c in d["clocks"] if c["kind"] == "resolution")["extended_count"] == 1),
-    Case(Action.DENY_EXTENSION, "extension_pending", "director", "head_repair", "routed",
-         body=lambda c, o: {"note": "不同意"}, bad_body=lambda c, o: {"note": []}, bad_fields={"note"},
-         expect=lambda d: d["approvals"][0]["status"] == "denied"),
-    Case(Action.COMPLETE, "on_site", "tech", "agent", "routed",
-         body=lambda c, o: {"findings": "角阀老化", "work_done": "更换角阀", "warranty_status": "in_warranty",
-                            "minutes_spent": 30, "running_hours": 100},
-         bad_body=lambda c, o: {"findings": "", "work_done": " ", "warranty_status": "in_warranty",
-                                "minutes_spent": 30, "parts": [{"name": ""}]},
-         bad_fields={"findings", "work_done", "parts[0].name"}, expect=lambda d: d["status"] == "done"),
+    Case(
+        Action.REPLY,
+        "dispatched_far",
+        "tech",
+        "tech2",
+        "done",
+        body=lambda c, o: {"text": "距离较远, 已安排当地服务站联系您"},
+        bad_body=lambda c, o: {"text": "  "},
+        bad_fields={"text"},
+    ),
+    Case(
+        Action.NOTICE_MISSING,
+        "routed",
+        "agent",
+        "tech2",
+        "done",
+        body=lambda c, o: {"received": ["身份证明"]},
+        bad_body=lambda c, o: {"received": ["户口本"]},
+        bad_fields={"received"},
+        expect=lambda d: d["notices"][0]["items"] == ["漏水照片"] and d["status"] == "awaiting_materials",
+    ),
+    Case(
+        Action.MATERIALS_RECEIVED,
+        "awaiting_materials",
+        "agent",
+        "tech2",
+        "routed",
+        body=lambda c, o: {"received": ["身份证明", "漏水照片"]},
+        bad_body=lambda c, o: {"received": []},
+        bad_fields={"received"},
+        expect=lambda d: d["status"] == "routed",
+    ),
+    Case(
+        Action.REQUEST_REJECTION,
+        "routed",
+        "agent",
+        "tech2",
+        "done",
+        body=lambda c, o: {
+            "kind": "cannot_do_now",
+            "reason": "需停水",
+            "answer": "明日停水后维修",
+            "deferred_until": "2026-11-30",
+        },
+        bad_body=lambda c, o: {"kind": "rejection", "reason": "", "answer": " "},
+        bad_fields={"reason", "answer"},
+        expect=lambda d: d["status"] == "awaiting_approval",
+    ),
+    Case(
+        Action.APPROVE_REJECTION,
+        "awaiting_approval",
+        "head_repair",
+        "agent",
+        "routed",
+        body=lambda c, o: {"note": "同意"},
+        bad_body=lambda c, o: {"note": 5},
+        bad_fields={"note"},
+        expect=lambda d: d["status"] == "rejected",
+    ),
+    Case(
+        Action.DENY_REJECTION,
+        "awaiting_approval",
+        "head_repair",
+        "agent",
+        "routed",
+        body=lambda c, o: {"note": "应予维修"},
+        bad_body=lambda c, o: {"note": ""},
+        bad_fields={"note"},
+        expect=lambda d: d["status"] == "routed",
+    ),
+    Case(
+        Action.RESUME,
+        "deferred",
+        "agent",
+        "tech2",
+        "routed",
+        body=lambda c, o: {"reason": "停水提前结束"},
+        bad_body=lambda c, o: {"reason": 5},
+        bad_fields={"reason"},
+        expect=lambda d: d["status"] == "routed" and d["deferred_until"] is None,
+    ),
+    Case(
+        Action.RECORD_WARRANTY,
+        "on_site",
+        "tech",
+        "agent",
+        "done",
+        body=lambda c, o: {"warranty_status": "out_of_warranty", "note": "已过三包期"},
+        bad_body=lambda c, o: {"warranty_status": "maybe"},
+        bad_fields={"warranty_status"},
+        expect=lambda d: (
+            d["is_paid"]
+            and d["warranty_finding"] == "out_of_warranty"
+            and [a["status"] for a in d["approvals"]] == ["pending"]
+            and "approve-paid-service" not in d["allowed_actions"]
+        ),
+    ),
+    Case(
+        Action.REQUEST_EXTENSION,
+        "routed",
+        "agent",
+        "tech2",
+        "closed",
+        body=lambda c, o: {"clock": "resolution", "amount": 1, "unit": "working_days", "reason": "等配件"},
+        bad_body=lambda c, o: {"clock": "resolution", "amount": 0, "unit": "weeks", "reason": "x"},
+        bad_fields={"amount", "unit"},
+    ),
+    Case(
+        Action.APPROVE_EXTENSION,
+        "extension_pending",
+        "director",
+        "head_repair",
+        "routed",
+        body=lambda c, o: {"note": "同意"},
+        bad_body=lambda c, o: {"nope": 1},
+        bad_fields={"nope"},
+        expect=lambda d: next(c for c in d["clocks"] if c["kind"] == "resolution")["extended_count"] == 1,
+    ),
+    Case(
+        Action.DENY_EXTENSION,
+        "extension_pending",
+        "director",
+        "head_repair",
+        "routed",
+        body=lambda c, o: {"note": "不同意"},
+        bad_body=lambda c, o: {"note": []},
+        bad_fields={"note"},
+        expect=lambda d: d["approvals"][0]["status"] == "denied",
+    ),
+    Case(
+        Action.COMPLETE,
+        "on_site",
+        "tech",
+        "agent",
+        "routed",
+        body=lambda c, o: {
+            "findings": "角阀老化",
+            "work_done": "更换角阀",
+            "warranty_status": "in_warranty",
+            "minutes_spent": 30,
+            "running_hours": 100,
+        },
+        bad_body=lambda c, o: {
+            "findings": "",
+            "work_done": " ",
+            "warranty_status": "in_warranty",
+            "minutes_spent": 30,
+            "parts": [{"name": ""}],
+        },
+        bad_fields={"findings", "work_done", "parts[0].name"},
+        expect=lambda d: d["status"] == "done",
+    ),
     Case(Action.SEND_CONFIRMATION_CODE, "done", "tech", "tech2", "on_site"),
-    Case(Action.CONFIRM, "done", "tech", "tech2", "on_site",
-         body=lambda c, o: {"method": "signature", "confirmed_by_name": "王先生", "signature": png_data_url()},
-         bad_body=lambda c, o: {"method": "signature", "confirmed_by_name": "", "signature": "data:x"},
-         bad_fields={"confirmed_by_name", "signature"}, expect=lambda d: d["status"] == "confirmed"),
-    Case(Action.REFUSE_CONFIRMATION, "done", "agent", "tech2", "on_site",
-         body=lambda c, o: {"reason": "水还在滴"}, bad_body=lambda c, o: {"reason": ""}, bad_fields={"reason"},
-         expect=lambda d: d["confirmation_refused"] is True),
-    Case(Action.RECORD_FEE, "paid_approved", "tech", "tech2", "routed",
-         body=lambda c, o: {"fee_item_id": o.service_type.fee_items.get().pk, "receipt_number": "FP-001"},
-         bad_body=lambda c, o: {"fee_item_id": 999999}, bad_fields={"fee_item_id"},
-         expect=lambda d: d["fees"][0]["is_collected"] is True),
-    Case(Action.COLLECT_FEE, "with_fee", "tech", "tech2", "routed",
-         body=lambda c, o: {"fee_line_id": fee_line(o), "receipt_number": "FP-002"},
-         bad_body=lambda c, o: {"fee_line_id": 999999, "receipt_number": " "},
-         bad_fields={"fee_line_id", "receipt_number"}, expect=lambda d: d["fees"][0]["receipt_number"] == "FP-002"),
-    Case(Action.APPROVE_PAID_SERVICE, "done_paid", "head_repair", "agent", "done",
-         body=lambda c, o: {"note": "按标准收费"}, bad_body=lambda c, o: {"note": 1}, bad_fields={"note"},
-         expect=lambda d: d["approvals"][0]["status"] == "approved"),
-    Case(Action.DENY_PAID_SERVICE, "done_paid", "head_repair", "agent", "done",
-         body=lambda c, o: {"note": "免费处理"}, bad_body=lambda c, o: {"note": 1}, bad_fields={"note"},
-         expect=lambda d: d["is_paid"] is False),
-    Case(Action.CLOSE, "confirmed", "agent", "tech2", "routed",
-         bad_body=lambda c, o: {"reason": 1}, bad_fields={"reason"}, expect=lambda d: d["status"] == "closed"),
-    Case(Action.CANCEL, "routed", "agent", "tech2", "done",
-         body=lambda c, o: {"reason": "业主已自行修好"}, bad_body=lambda c, o: {"reason": ""}, bad_fields={"reason"},
-         expect=lambda d: d["status"] == "cancelled"),
-    Case(Action.REOPEN, "closed", "agent", "tech2", "routed",
-         body=lambda c, o: {"reason": "又漏水了"}, bad_body=lambda c, o: {"reason": " "}, bad_fields={"reason"},
-         expect=lambda d: d["status"] == "routed" and d["reopen_count"] == 1),
-    Case(Action.REMIND, "routed", "tech2", None, "done",
-         body=lambda c, o: {"note": "业主催促"}, bad_body=lambda c, o: {"note": {"a": 1}}, bad_fields={"note"},
-         expect=lambda d: d["reminder_count"] == 1),
+    Case(
+        Action.CONFIRM,
+        "done",
+        "tech",
+        "tech2",
+        "on_site",
+        body=lambda c, o: {"method": "signature", "confirmed_by_name": "王先生", "signature": png_data_url()},
+        bad_body=lambda c, o: {"method": "signature", "confirmed_by_name": "", "signature": "data:x"},
+        bad_fields={"confirmed_by_name", "signature"},
+        expect=lambda d: d["status"] == "confirmed",
+    ),
+    Case(
+        Action.REFUSE_CONFIRMATION,
+        "done",
+        "agent",
+        "tech2",
+        "on_site",
+        body=lambda c, o: {"reason": "水还在滴"},
+        bad_body=lambda c, o: {"reason": ""},
+        bad_fields={"reason"},
+        expect=lambda d: d["confirmation_refused"] is True,
+    ),
+    Case(
+        Action.RECORD_FEE,
+        "paid_approved",
+        "tech",
+        "tech2",
+        "routed",
+        body=lambda c, o: {"fee_item_id": o.service_type.fee_items.get().pk, "receipt_number": "FP-001"},
+        bad_body=lambda c, o: {"fee_item_id": 999999},
+        bad_fields={"fee_item_id"},
+        expect=lambda d: d["fees"][0]["is_collected"] is True,
+    ),
+    Case(
+        Action.COLLECT_FEE,
+        "with_fee",
+        "tech",
+        "tech2",
+        "routed",
+        body=lambda c, o: {"fee_line_id": fee_line(o), "receipt_number": "FP-002"},
+        bad_body=lambda c, o: {"fee_line_id": 999999, "receipt_number": " "},
+        bad_fields={"fee_line_id", "receipt_number"},
+        expect=lambda d: d["fees"][0]["receipt_number"] == "FP-002",
+    ),
+    Case(
+        Action.APPROVE_PAID_SERVICE,
+        "done_paid",
+        "head_repair",
+        "agent",
+        "done",
+        body=lambda c, o: {"note": "按标准收费"},
+        bad_body=lambda c, o: {"note": 1},
+        bad_fields={"note"},
+        expect=lambda d: d["approvals"][0]["status"] == "approved",
+    ),
+    Case(
+        Action.DENY_PAID_SERVICE,
+        "done_paid",
+        "head_repair",
+        "agent",
+        "done",
+        body=lambda c, o: {"note": "免费处理"},
+        bad_body=lambda c, o: {"note": 1},
+        bad_fields={"note"},
+        expect=lambda d: d["is_paid"] is False,
+    ),
+    Case(
+        Action.CLOSE,
+        "confirmed",
+        "agent",
+        "tech2",
+        "routed",
+        bad_body=lambda c, o: {"reason": 1},
+        bad_fields={"reason"},
+        expect=lambda d: d["status"] == "closed",
+    ),
+    Case(
+        Action.CANCEL,
+        "routed",
+        "agent",
+        "tech2",
+        "done",
+        body=lambda c, o: {"reason": "业主已自行修好"},
+        bad_body=lambda c, o: {"reason": ""},
+        bad_fields={"reason"},
+        expect=lambda d: d["status"] == "cancelled",
+    ),
+    Case(
+        Action.REOPEN,
+        "closed",
+        "agent",
+        "tech2",
+        "routed",
+        body=lambda c, o: {"reason": "又漏水了"},
+        bad_body=lambda c, o: {"reason": " "},
+        bad_fields={"reason"},
+        expect=lambda d: d["status"] == "routed" and d["reopen_count"] == 1,
+    ),
+    Case(
+        Action.REMIND,
+        "routed",
+        "tech2",
+        None,
+        "done",
+        body=lambda c, o: {"note": "业主催促"},
+        bad_body=lambda c, o: {"note": {"a": 1}},
+        bad_fields={"note"},
+        expect=lambda d: d["reminder_count"] == 1,
+    ),
 ]
 
 
@@ -257,13 +506,28 @@ def test_the_table_covers_every_action():
 def snapshot(order: WorkOrder) -> dict[str, Any]:
     """Everything an action could write: the row, its children, the timeline, messages."""
     row = WorkOrder.objects.filter(pk=order.pk).values().get()
-    children = {name: list(getattr(order, name).order_by("pk").values()) for name in (
-        "clocks", "materials", "notices", "approvals", "reports", "confirmations", "fees", "photos",
-        "confirmation_codes", "escalations")}
+    children = {
+        name: list(getattr(order, name).order_by("pk").values())
+        for name in (
+            "clocks",
+            "materials",
+            "notices",
+            "approvals",
+            "reports",
+            "confirmations",
+            "fees",
+            "photos",
+            "confirmation_codes",
+            "escalations",
+        )
+    }
     return {
-        "row": row, **children, "team": list(order.team.values_list("pk", flat=True)),
+        "row": row,
+        **children,
+        "team": list(order.team.values_list("pk", flat=True)),
         "events": Event.objects.for_subject(order).count(),
-        "notifications": Notification.objects.count(), "outbox": OutboxMessage.objects.count(),
+        "notifications": Notification.objects.count(),
+        "outbox": OutboxMessage.objects.count(),
     }
 
 
@@ -287,8 +551,9 @@ def test_allowed_role_in_allowed_state_gets_200(api, cast, in_state, case):
     order = in_state(case.state)
     events = Event.objects.for_subject(order).count()
 
-    response = api(getattr(cast, case.allowed)).post(f"work-orders/{order.pk}/{case.action.value}",
-                                                     case.body(cast, order))
+    response = api(getattr(cast, case.allowed)).post(
+        f"work-orders/{order.pk}/{case.action.value}", case.body(cast, order)
+    )
 
     assert response.status_code == 200, response.json()
     detail = response.json()
@@ -302,8 +567,9 @@ def test_role_not_allowed_gets_403_and_nothing_changes(api, cast, in_state, case
     order = in_state(case.state)
     before = snapshot(order)
 
-    response = api(getattr(cast, case.denied)).post(f"work-orders/{order.pk}/{case.action.value}",
-                                                    case.body(cast, order))
+    response = api(getattr(cast, case.denied)).post(
+        f"work-orders/{order.pk}/{case.action.value}", case.body(cast, order)
+    )
 
     assert response.status_code == 403, response.json()
     assert response.json()["error"]["code"] == "permission_denied"
@@ -317,8 +583,10 @@ def test_action_not_possible_in_the_state_gets_409_with_the_allowed_actions(api,
     client = api(getattr(cast, case.allowed))
     expected = client.get(f"work-orders/{order.pk}").json()["allowed_actions"]
 
-    response = client.post(f"work-orders/{order.pk}/{case.action.value}", case.body(cast, order)
-                           if case.conflict_state == case.state else well_formed_body(case, cast, order))
+    response = client.post(
+        f"work-orders/{order.pk}/{case.action.value}",
+        case.body(cast, order) if case.conflict_state == case.state else well_formed_body(case, cast, order),
+    )
 
     assert response.status_code == 409, response.json()
     error = response.json()["error"]
@@ -344,8 +612,9 @@ def test_bad_input_names_each_field_and_nothing_changes(api, cast, in_state, cas
     order = in_state(case.state)
     before = snapshot(order)
 
-    response = api(getattr(cast, case.allowed)).post(f"work-orders/{order.pk}/{case.action.value}",
-                                                     case.bad_body(cast, order))
+    response = api(getattr(cast, case.allowed)).post(
+        f"work-orders/{order.pk}/{case.action.value}", case.bad_body(cast, order)
+    )
 
     assert response.status_code == 422, response.json()
     assert response.json()["error"]["code"] == "invalid"
@@ -364,7 +633,9 @@ def test_close_after_a_refusal_is_for_the_head_with_a_reason(api, cast, in_state
     assert list(without_reason.json()["error"]["fields"]) == ["reason"]
     assert snapshot(order) == before
 
-    by_head = api(cast.head_repair).post(f"work-orders/{order.pk}/close", {"reason": "经核实已修好, 业主拒签"})
+    by_head = api(cast.head_repair).post(
+        f"work-orders/{order.pk}/close", {"reason": "经核实已修好, 业主拒签"}
+    )
     assert by_head.status_code == 200
     assert by_head.json()["status"] == "closed"
 
@@ -373,8 +644,10 @@ def test_an_agent_cannot_refuse_a_head_can_and_nothing_is_sent_before(api, cast,
     # given the agent asks for a refusal (红灯)
     order = receive()
     client = api(cast.agent)
-    asked = client.post(f"work-orders/{order.pk}/request-rejection",
-                        {"kind": "rejection", "reason": "业主自有设备", "answer": "请联系厂家"})
+    asked = client.post(
+        f"work-orders/{order.pk}/request-rejection",
+        {"kind": "rejection", "reason": "业主自有设备", "answer": "请联系厂家"},
+    )
     assert asked.status_code == 200
     assert "approve-rejection" not in asked.json()["allowed_actions"]
     assert not OutboxMessage.objects.filter(work_order=order).exists()

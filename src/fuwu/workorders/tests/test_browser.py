@@ -20,27 +20,41 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 
 
 def new_page(browser: Any, live_server: Any, login: Callable[..., Any], username: str, **options: Any) -> Any:
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai",
-                                  **(options or {"viewport": {"width": 1280, "height": 900}}))
+    context = browser.new_context(
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        **(options or {"viewport": {"width": 1280, "height": 900}}),
+    )
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     return login(context.new_page(), live_server, username)
 
 
 @pytest.mark.browser
 def test_phone_call_to_confirmed_work_order_in_the_browser(
-    live_server: Any, django_db_serialized_rollback: None, chromium_browser: Any, browser_login: Callable[..., Any]
+    live_server: Any,
+    django_db_serialized_rollback: None,
+    chromium_browser: Any,
+    browser_login: Callable[..., Any],
 ) -> None:
     # given the cast, a leak-repair service with a checklist, and a known household
     cast = build_cast()
     if not CalendarDay.objects.exists():
         calendar_sync_package()
     service_type_create(
-        organisation=cast.organisation, by=cast.admin, code="water-leak", name="漏水维修", category="free",
-        sla_class="standard", default_department=cast.repair,
+        organisation=cast.organisation,
+        by=cast.admin,
+        code="water-leak",
+        name="漏水维修",
+        category="free",
+        sla_class="standard",
+        default_department=cast.repair,
         materials=[{"name": "身份证明", "is_required": True}, {"name": "漏水照片", "is_required": True}],
     )
     household = customer_create(
-        organisation=cast.organisation, by=cast.agent, name="王先生", department=cast.service,
+        organisation=cast.organisation,
+        by=cast.agent,
+        name="王先生",
+        department=cast.service,
         addresses=[{"building": "12号楼", "unit": "3单元", "room": "1502室"}],
         phones=[{"number": "13912345678", "label": "手机"}],
     )

@@ -52,19 +52,38 @@ def test_a_real_consumer_on_redis_performs_the_sweep(tmp_path):
     if not url:
         if os.environ.get("FUWU_REQUIRE_REDIS"):
             pytest.fail("FUWU_TEST_REDIS_URL is required (a running redis-server)")
-        pytest.skip("no Redis: set FUWU_TEST_REDIS_URL=redis://127.0.0.1:6379/15 to run the production profile")
+        pytest.skip(
+            "no Redis: set FUWU_TEST_REDIS_URL=redis://127.0.0.1:6379/15 to run the production profile"
+        )
     database = tmp_path / "fuwu.sqlite3"
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "PYTEST_VERSION"}}
-    env.update({"FUWU_ENV": "development", "HUEY_IMMEDIATE": "0", "FUWU_VAR_DIR": str(tmp_path),
-                "SQLITE_PATH": str(database), "REDIS_URL": url})
-    subprocess.run([sys.executable, "-m", "fuwu", "migrate", "--no-input"], env=env, check=True,
-                   capture_output=True, timeout=180)
+    env.update(
+        {
+            "FUWU_ENV": "development",
+            "HUEY_IMMEDIATE": "0",
+            "FUWU_VAR_DIR": str(tmp_path),
+            "SQLITE_PATH": str(database),
+            "REDIS_URL": url,
+        }
+    )
+    subprocess.run(
+        [sys.executable, "-m", "fuwu", "migrate", "--no-input"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
 
-    consumer = subprocess.Popen([sys.executable, "-m", "fuwu", "run_huey", "--workers", "1", "--no-periodic"],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    consumer = subprocess.Popen(
+        [sys.executable, "-m", "fuwu", "run_huey", "--workers", "1", "--no-periodic"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
-        out = subprocess.run([sys.executable, "-c", PREPARE_AND_ENQUEUE], env=env, capture_output=True, text=True,
-                             timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-c", PREPARE_AND_ENQUEUE], env=env, capture_output=True, text=True, timeout=120
+        )
     finally:
         consumer.terminate()
         consumer.wait(timeout=30)
@@ -77,10 +96,14 @@ def test_a_real_consumer_on_redis_performs_the_sweep(tmp_path):
     with sqlite3.connect(database) as db:
         fired = db.execute(
             "SELECT e.level, e.role, e.notified FROM workorders_escalation e JOIN workorders_clock c "
-            "ON c.id = e.clock_id WHERE e.work_order_id = ? AND c.kind = 'dispatch'", (answer["work_order"],),
+            "ON c.id = e.clock_id WHERE e.work_order_id = ? AND c.kind = 'dispatch'",
+            (answer["work_order"],),
         ).fetchall()
-        told = db.execute("SELECT count(*) FROM notify_notification WHERE recipient_id = ? AND work_order_id = ? "
-                          "AND kind = 'breached'", (answer["head"], answer["work_order"])).fetchone()[0]
+        told = db.execute(
+            "SELECT count(*) FROM notify_notification WHERE recipient_id = ? AND work_order_id = ? "
+            "AND kind = 'breached'",
+            (answer["head"], answer["work_order"]),
+        ).fetchone()[0]
     assert [(level, role) for level, role, _ in fired] == [(1, "department_head")]
     assert json.loads(fired[0][2]) == [answer["head"]]
     assert told == 1

@@ -37,10 +37,20 @@ def bomb_png(width: int = 30000, height: int = 30000) -> bytes:
     """A tiny PNG that claims ``width`` × ``height`` pixels (a decompression bomb)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00")) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def error_fields(response) -> dict:
@@ -51,6 +61,7 @@ def error_fields(response) -> dict:
 
 # --- numbers bounded at the schema ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("path", ["work-orders", "customers", "service-types", "notifications"])
 def test_an_absurd_offset_is_a_field_error(api, cast, path):
     response = api(cast.admin).get(path, {"offset": str(HUGE)})
@@ -58,18 +69,34 @@ def test_an_absurd_offset_is_a_field_error(api, cast, path):
     assert "offset" in error_fields(response)
 
 
-@pytest.mark.parametrize(("path", "parameter"), [
-    ("work-orders", "department"), ("work-orders", "service_type"), ("customers", "department_id"),
-    ("staff", "department_id"), ("duties", "department_id"), ("absences", "person_id"),
-])
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("work-orders", "department"),
+        ("work-orders", "service_type"),
+        ("customers", "department_id"),
+        ("staff", "department_id"),
+        ("duties", "department_id"),
+        ("absences", "person_id"),
+    ],
+)
 def test_an_id_beyond_the_column_is_a_field_error(api, cast, path, parameter):
     response = api(cast.admin).get(path, {parameter: str(BIGINT_PLUS_ONE)})
     assert response.status_code == 422
     assert parameter in error_fields(response)
 
 
-@pytest.mark.parametrize("path", ["work-orders/{}", "customers/{}", "staff/{}", "departments/{}",
-                                  "service-types/{}", "work-orders/{}/remind"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "work-orders/{}",
+        "customers/{}",
+        "staff/{}",
+        "departments/{}",
+        "service-types/{}",
+        "work-orders/{}/remind",
+    ],
+)
 def test_a_path_id_beyond_the_column_is_a_field_error_not_a_500(api, cast, path):
     client = api(cast.admin)
     url = path.format(HUGE)
@@ -79,19 +106,28 @@ def test_a_path_id_beyond_the_column_is_a_field_error_not_a_500(api, cast, path)
 
 
 def test_true_is_not_an_id(api, cast, leak_repair, household):
-    response = api(cast.agent).post("work-orders", {
-        "service_type_id": True, "customer_id": household.pk, "description": "漏水"})
+    response = api(cast.agent).post(
+        "work-orders", {"service_type_id": True, "customer_id": household.pk, "description": "漏水"}
+    )
     assert response.status_code == 422
     assert "service_type_id" in error_fields(response)
     assert not WorkOrder.objects.exists()
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("distance_km", 2**63), ("distance_km", -1), ("confidentiality", 4), ("confidentiality", True),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("distance_km", 2**63),
+        ("distance_km", -1),
+        ("confidentiality", 4),
+        ("confidentiality", True),
+    ],
+)
 def test_intake_numbers_are_bounded(api, cast, leak_repair, household, field, value):
-    response = api(cast.agent).post("work-orders", {
-        "service_type_id": leak_repair.pk, "customer_id": household.pk, "description": "漏水", field: value})
+    response = api(cast.agent).post(
+        "work-orders",
+        {"service_type_id": leak_repair.pk, "customer_id": household.pk, "description": "漏水", field: value},
+    )
     assert response.status_code == 422
     assert field in error_fields(response)
     assert not WorkOrder.objects.exists()
@@ -103,13 +139,24 @@ def test_received_to_far_in_the_future_is_a_field_error(api, cast):
     assert "received_to" in error_fields(response)
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("minutes_spent", 2**63), ("running_hours", 2**63), ("mileage_km", 2**63), ("minutes_spent", 0),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("minutes_spent", 2**63),
+        ("running_hours", 2**63),
+        ("mileage_km", 2**63),
+        ("minutes_spent", 0),
+    ],
+)
 def test_completion_numbers_are_bounded(api, cast, steps, field, value):
     order = steps.on_site()
-    body = {"findings": "角阀老化", "work_done": "更换角阀", "warranty_status": "not_applicable", "minutes_spent": 30,
-            field: value}
+    body = {
+        "findings": "角阀老化",
+        "work_done": "更换角阀",
+        "warranty_status": "not_applicable",
+        "minutes_spent": 30,
+        field: value,
+    }
     response = api(cast.tech).post(f"work-orders/{order.pk}/complete", body)
     assert response.status_code == 422
     assert field in error_fields(response)
@@ -120,13 +167,17 @@ def test_an_extension_beyond_the_policy_maximum_is_refused(api, cast, steps):
     order = steps.routed()
     before = Event.objects.for_subject(order).count()
     for amount in (10**9, 2**63, 11):
-        response = api(cast.agent).post(f"work-orders/{order.pk}/request-extension", {
-            "clock": "resolution", "amount": amount, "unit": "working_days", "reason": "等配件"})
+        response = api(cast.agent).post(
+            f"work-orders/{order.pk}/request-extension",
+            {"clock": "resolution", "amount": amount, "unit": "working_days", "reason": "等配件"},
+        )
         assert response.status_code == 422, (amount, response.json())
         assert "amount" in error_fields(response)
     assert Event.objects.for_subject(order).count() == before
-    allowed = api(cast.agent).post(f"work-orders/{order.pk}/request-extension", {
-        "clock": "resolution", "amount": 10, "unit": "working_days", "reason": "等配件"})
+    allowed = api(cast.agent).post(
+        f"work-orders/{order.pk}/request-extension",
+        {"clock": "resolution", "amount": 10, "unit": "working_days", "reason": "等配件"},
+    )
     assert allowed.status_code == 200, allowed.json()
 
 
@@ -135,10 +186,17 @@ def test_approving_an_old_absurd_extension_never_fails_on_arithmetic(api, cast, 
     from fuwu.workorders.models import ApprovalKind, ApprovalRequest
 
     order = steps.routed()
-    ApprovalRequest.objects.create(work_order=order, kind=ApprovalKind.EXTENSION, approver_role="director",
-                                   reason="旧申请", clock_kind="resolution", extension_amount=10**9,
-                                   extension_unit="working_days", requested_by=cast.agent,
-                                   requested_at=at(2026, 11, 23, 10, 0))
+    ApprovalRequest.objects.create(
+        work_order=order,
+        kind=ApprovalKind.EXTENSION,
+        approver_role="director",
+        reason="旧申请",
+        clock_kind="resolution",
+        extension_amount=10**9,
+        extension_unit="working_days",
+        requested_by=cast.agent,
+        requested_at=at(2026, 11, 23, 10, 0),
+    )
     response = api(cast.director).post(f"work-orders/{order.pk}/approve-extension", {})
     assert response.status_code == 422
     assert "amount" in error_fields(response)
@@ -148,11 +206,14 @@ def test_approving_an_old_absurd_extension_never_fails_on_arithmetic(api, cast, 
 
 # --- derived values -------------------------------------------------------------------------
 
+
 def test_a_fee_whose_amount_overflows_its_column_is_refused_and_the_order_stays_readable(api, cast, steps):
     order = steps.done_with_fee()
     lines_before = FeeLine.objects.filter(work_order=order).count()
-    response = api(cast.tech).post(f"work-orders/{order.pk}/record-fee", {
-        "description": "大额", "quantity": "99999999.99", "unit_price": "99999999.99"})
+    response = api(cast.tech).post(
+        f"work-orders/{order.pk}/record-fee",
+        {"description": "大额", "quantity": "99999999.99", "unit_price": "99999999.99"},
+    )
     assert response.status_code == 422, response.json()
     assert "unit_price" in error_fields(response)
     assert FeeLine.objects.filter(work_order=order).count() == lines_before
@@ -160,32 +221,47 @@ def test_a_fee_whose_amount_overflows_its_column_is_refused_and_the_order_stays_
     from fuwu.lib.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed):
-        wo.work_order_record_fee(work_order=order, by=cast.tech, description="大额", quantity="99999999.99",
-                                 unit_price="99999999.99")
+        wo.work_order_record_fee(
+            work_order=order,
+            by=cast.tech,
+            description="大额",
+            quantity="99999999.99",
+            unit_price="99999999.99",
+        )
     assert FeeLine.objects.filter(work_order=order).count() == lines_before
     assert api(cast.tech).get(f"work-orders/{order.pk}").status_code == 200
 
 
 # --- PATCH: null, unknown keys ----------------------------------------------------------------
 
-@pytest.mark.parametrize(("path", "body", "field"), [
-    ("customers/products/{product}", {"model": None}, "model"),
-    ("staff/{agent}", {"clearance": None}, "clearance"),
-    ("staff/{agent}", {"roles": None}, "roles"),
-    ("staff/{agent}", {"full_name": None}, "full_name"),
-    ("customers/{customer}", {"name": None}, "name"),
-    ("service-types/{service_type}", {"name": None}, "name"),
-    ("departments/{department}", {"name": None}, "name"),
-    ("staff/{agent}", {"nickname": "小张"}, "nickname"),
-    ("customers/{customer}", {"colour": "red"}, "colour"),
-])
-def test_patch_refuses_null_for_a_required_field_and_unknown_keys(api, cast, leak_repair, household, path, body,
-                                                                   field):
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("customers/products/{product}", {"model": None}, "model"),
+        ("staff/{agent}", {"clearance": None}, "clearance"),
+        ("staff/{agent}", {"roles": None}, "roles"),
+        ("staff/{agent}", {"full_name": None}, "full_name"),
+        ("customers/{customer}", {"name": None}, "name"),
+        ("service-types/{service_type}", {"name": None}, "name"),
+        ("departments/{department}", {"name": None}, "name"),
+        ("staff/{agent}", {"nickname": "小张"}, "nickname"),
+        ("customers/{customer}", {"colour": "red"}, "colour"),
+    ],
+)
+def test_patch_refuses_null_for_a_required_field_and_unknown_keys(
+    api, cast, leak_repair, household, path, body, field
+):
     from fuwu.customers.services import product_add
 
     product = product_add(customer=household, by=cast.agent, name="热水器", model="JSQ-20")
-    url = path.format(product=product.pk, agent=cast.agent.pk, customer=household.pk,
-                      service_type=leak_repair.pk, department=cast.service.pk)
+    url = path.format(
+        product=product.pk,
+        agent=cast.agent.pk,
+        customer=household.pk,
+        service_type=leak_repair.pk,
+        department=cast.service.pk,
+    )
     events = Event.objects.count()
     response = api(cast.admin).patch(url, body)
     assert response.status_code == 422, response.json()
@@ -202,10 +278,15 @@ def test_null_clears_a_field_where_that_means_something(api, cast, household):
 
 # --- bodies that are not what they claim ------------------------------------------------------
 
+
 def test_a_text_plain_body_is_not_json(cast, leak_repair, household, api):
     client = api(cast.agent)
-    response = client.client.post("/api/v1/work-orders", data='{"service_type_id": 1}', content_type="text/plain",
-                                  headers=client.headers)
+    response = client.client.post(
+        "/api/v1/work-orders",
+        data='{"service_type_id": 1}',
+        content_type="text/plain",
+        headers=client.headers,
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "bad_request"
     assert not WorkOrder.objects.exists()
@@ -214,9 +295,12 @@ def test_a_text_plain_body_is_not_json(cast, leak_repair, household, api):
 def test_nan_is_not_a_number(cast, steps, api):
     order = steps.done_with_fee()
     client = api(cast.tech)
-    response = client.client.post(f"/api/v1/work-orders/{order.pk}/record-fee",
-                                  data='{"description": "x", "quantity": NaN}', content_type="application/json",
-                                  headers=client.headers)
+    response = client.client.post(
+        f"/api/v1/work-orders/{order.pk}/record-fee",
+        data='{"description": "x", "quantity": NaN}',
+        content_type="application/json",
+        headers=client.headers,
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "bad_request"
 
@@ -224,8 +308,12 @@ def test_nan_is_not_a_number(cast, steps, api):
 def test_an_oversized_body_gets_the_json_error(cast, api, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     client = api(cast.agent)
-    response = client.client.post("/api/v1/work-orders", data='{"description": "' + "x" * 2000 + '"}',
-                                  content_type="application/json", headers=client.headers)
+    response = client.client.post(
+        "/api/v1/work-orders",
+        data='{"description": "' + "x" * 2000 + '"}',
+        content_type="application/json",
+        headers=client.headers,
+    )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
 
@@ -233,17 +321,31 @@ def test_an_oversized_body_gets_the_json_error(cast, api, settings):
 def test_broken_multipart_gets_the_json_error(cast, steps, api):
     order = steps.routed()
     client = api(cast.agent)
-    response = client.client.post(f"/api/v1/work-orders/{order.pk}/photos", data=b"--xyz\r\nnonsense",
-                                  content_type="multipart/form-data; boundary=", headers=client.headers)
+    response = client.client.post(
+        f"/api/v1/work-orders/{order.pk}/photos",
+        data=b"--xyz\r\nnonsense",
+        content_type="multipart/form-data; boundary=",
+        headers=client.headers,
+    )
     assert response.status_code in (400, 422)
     assert "error" in response.json()
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("materials_received", ["身份证明"] * 101), ("materials_received", [""]), ("description", "x" * 4001),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("materials_received", ["身份证明"] * 101),
+        ("materials_received", [""]),
+        ("description", "x" * 4001),
+    ],
+)
 def test_list_and_text_lengths_are_bounded(api, cast, leak_repair, household, field, value):
-    body = {"service_type_id": leak_repair.pk, "customer_id": household.pk, "description": "漏水", field: value}
+    body = {
+        "service_type_id": leak_repair.pk,
+        "customer_id": household.pk,
+        "description": "漏水",
+        field: value,
+    }
     response = api(cast.agent).post("work-orders", body)
     assert response.status_code == 422
     assert any(key.startswith(field) for key in error_fields(response))
@@ -252,18 +354,21 @@ def test_list_and_text_lengths_are_bounded(api, cast, leak_repair, household, fi
 
 def test_a_team_has_a_sensible_size(api, cast, steps):
     order = steps.routed()
-    response = api(cast.head_repair).post(f"work-orders/{order.pk}/dispatch", {
-        "technician_id": cast.tech.pk, "team_ids": [cast.tech2.pk] * 21})
+    response = api(cast.head_repair).post(
+        f"work-orders/{order.pk}/dispatch", {"technician_id": cast.tech.pk, "team_ids": [cast.tech2.pk] * 21}
+    )
     assert response.status_code == 422
     assert "team_ids" in error_fields(response)
 
 
 # --- control characters -----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("text", ["卫生间\x00漏水", "漏水\x07", "\x1b[31m漏水"])
 def test_control_characters_in_text_are_refused(api, cast, leak_repair, household, text):
-    response = api(cast.agent).post("work-orders", {
-        "service_type_id": leak_repair.pk, "customer_id": household.pk, "description": text})
+    response = api(cast.agent).post(
+        "work-orders", {"service_type_id": leak_repair.pk, "customer_id": household.pk, "description": text}
+    )
     assert response.status_code == 422
     assert "description" in error_fields(response)
     assert not WorkOrder.objects.exists()
@@ -276,14 +381,26 @@ def test_control_characters_in_nested_and_listed_text_are_refused(api, cast, hou
 
 
 def test_tab_and_newline_are_text(api, cast, leak_repair, household):
-    response = api(cast.agent).post("work-orders", {
-        "service_type_id": leak_repair.pk, "customer_id": household.pk, "description": "卫生间漏水\n\t楼下滴水"})
+    response = api(cast.agent).post(
+        "work-orders",
+        {
+            "service_type_id": leak_repair.pk,
+            "customer_id": household.pk,
+            "description": "卫生间漏水\n\t楼下滴水",
+        },
+    )
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize(("path", "parameter"), [
-    ("work-orders", "q"), ("customers", "q"), ("customers/lookup", "phone"), ("staff", "q"),
-])
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("work-orders", "q"),
+        ("customers", "q"),
+        ("customers/lookup", "phone"),
+        ("staff", "q"),
+    ],
+)
 def test_control_characters_in_a_query_are_refused(api, cast, path, parameter):
     response = api(cast.admin).get(path, {parameter: "漏\x00水"})
     assert response.status_code == 422
@@ -298,13 +415,15 @@ def test_control_characters_in_a_page_query_answer_400(client, cast):
 
 # --- pictures ---------------------------------------------------------------------------------
 
+
 def test_a_decompression_bomb_photo_is_a_field_error(api, cast, steps):
     order = steps.routed()
     client = api(cast.agent)
     response = client.client.post(
         f"/api/v1/work-orders/{order.pk}/photos",
         data={"photos": [SimpleUploadedFile("bomb.png", bomb_png(), content_type="image/png")]},
-        headers=client.headers)
+        headers=client.headers,
+    )
     assert response.status_code == 422, response.content
     fields = error_fields(response)
     assert "photos[0]" in fields
@@ -314,8 +433,10 @@ def test_a_decompression_bomb_photo_is_a_field_error(api, cast, steps):
 def test_a_decompression_bomb_voucher_is_a_field_error(api, cast, steps):
     order = steps.done()
     voucher = "data:image/png;base64," + base64.b64encode(bomb_png()).decode()
-    response = api(cast.tech).post(f"work-orders/{order.pk}/confirm", {
-        "method": "paper_voucher", "confirmed_by_name": "王先生", "voucher": voucher})
+    response = api(cast.tech).post(
+        f"work-orders/{order.pk}/confirm",
+        {"method": "paper_voucher", "confirmed_by_name": "王先生", "voucher": voucher},
+    )
     assert response.status_code == 422, response.json()
     assert "voucher" in error_fields(response)
     assert steps.fresh(order).status == order.status
@@ -324,8 +445,10 @@ def test_a_decompression_bomb_voucher_is_a_field_error(api, cast, steps):
 def test_a_decompression_bomb_signature_is_refused(api, cast, steps):
     order = steps.done()
     signature = "data:image/png;base64," + base64.b64encode(bomb_png(20000, 20000)).decode()
-    response = api(cast.tech).post(f"work-orders/{order.pk}/confirm", {
-        "method": "signature", "confirmed_by_name": "王先生", "signature": signature})
+    response = api(cast.tech).post(
+        f"work-orders/{order.pk}/confirm",
+        {"method": "signature", "confirmed_by_name": "王先生", "signature": signature},
+    )
     assert response.status_code == 422
     assert "signature" in error_fields(response)
 
@@ -340,13 +463,17 @@ def test_an_ordinary_photo_is_accepted(api, cast, steps):
     response = client.client.post(
         f"/api/v1/work-orders/{order.pk}/photos",
         data={"photos": [SimpleUploadedFile("leak.jpg", buffer.getvalue(), content_type="image/jpeg")]},
-        headers=client.headers)
+        headers=client.headers,
+    )
     assert response.status_code == 201, response.content
 
 
 # --- the last administrator -------------------------------------------------------------------
 
-@pytest.mark.parametrize(("body", "field"), [({"roles": ["agent"]}, "roles"), ({"is_active": False}, "is_active")])
+
+@pytest.mark.parametrize(
+    ("body", "field"), [({"roles": ["agent"]}, "roles"), ({"is_active": False}, "is_active")]
+)
 def test_the_last_administrator_cannot_remove_themselves(api, cast, body, field):
     response = api(cast.admin).patch(f"staff/{cast.admin.pk}", body)
     assert response.status_code == 422, response.json()
@@ -368,16 +495,30 @@ def test_with_a_second_administrator_one_may_step_down(api, cast):
 
 # --- no leak at intake, dispatch and in notifications -----------------------------------------
 
+
 @pytest.fixture
 def secret_customer(cast):
-    return customer_create(organisation=cast.organisation, by=cast.admin, name="机密客户甲", confidentiality=2,
-                           phones=[{"number": "13700001111", "label": "手机"}])
+    return customer_create(
+        organisation=cast.organisation,
+        by=cast.admin,
+        name="机密客户甲",
+        confidentiality=2,
+        phones=[{"number": "13700001111", "label": "手机"}],
+    )
 
 
-def test_intake_by_the_phone_of_a_confidential_customer_reveals_nothing(api, cast, leak_repair, secret_customer):
-    response = api(cast.agent).post("work-orders", {
-        "service_type_id": leak_repair.pk, "caller_phone": "13700001111", "caller_name": "来电人",
-        "description": "漏水"})
+def test_intake_by_the_phone_of_a_confidential_customer_reveals_nothing(
+    api, cast, leak_repair, secret_customer
+):
+    response = api(cast.agent).post(
+        "work-orders",
+        {
+            "service_type_id": leak_repair.pk,
+            "caller_phone": "13700001111",
+            "caller_name": "来电人",
+            "description": "漏水",
+        },
+    )
     assert response.status_code == 201, response.json()
     assert "机密客户甲" not in response.content.decode()
     order = WorkOrder.objects.get(pk=response.json()["id"])
@@ -390,30 +531,52 @@ def test_intake_by_the_phone_of_a_confidential_customer_reveals_nothing(api, cas
     assert "机密客户甲" not in detail.content.decode()
 
 
-def test_intake_by_phone_of_a_confidential_customer_matches_for_someone_cleared(api, cast, leak_repair,
-                                                                                  secret_customer):
-    response = api(cast.director).post("work-orders", {
-        "service_type_id": leak_repair.pk, "caller_phone": "13700001111", "caller_name": "来电人",
-        "description": "漏水"})
+def test_intake_by_phone_of_a_confidential_customer_matches_for_someone_cleared(
+    api, cast, leak_repair, secret_customer
+):
+    response = api(cast.director).post(
+        "work-orders",
+        {
+            "service_type_id": leak_repair.pk,
+            "caller_phone": "13700001111",
+            "caller_name": "来电人",
+            "description": "漏水",
+        },
+    )
     assert response.status_code == 201, response.json()
     assert WorkOrder.objects.get(pk=response.json()["id"]).customer_id == secret_customer.pk
 
 
 def test_intake_above_the_receivers_clearance_is_refused(api, cast, leak_repair, household):
-    response = api(cast.agent).post("work-orders", {
-        "service_type_id": leak_repair.pk, "customer_id": household.pk, "description": "漏水", "confidentiality": 2})
+    response = api(cast.agent).post(
+        "work-orders",
+        {
+            "service_type_id": leak_repair.pk,
+            "customer_id": household.pk,
+            "description": "漏水",
+            "confidentiality": 2,
+        },
+    )
     assert response.status_code == 422
     assert "confidentiality" in error_fields(response)
 
 
-def test_dispatch_to_someone_below_the_records_clearance_is_refused_naming_them(api, cast, leak_repair, household):
+def test_dispatch_to_someone_below_the_records_clearance_is_refused_naming_them(
+    api, cast, leak_repair, household
+):
     from fuwu.org.services import staff_update
 
     staff_update(user=cast.agent, by=cast.admin, clearance=2)
     staff_update(user=cast.head_repair, by=cast.admin, clearance=2)
-    order = wo.work_order_create(organisation=cast.organisation, by=cast.agent, channel="phone",
-                                 service_type=leak_repair, customer=household, description="机密单位漏水",
-                                 confidentiality=2)
+    order = wo.work_order_create(
+        organisation=cast.organisation,
+        by=cast.agent,
+        channel="phone",
+        service_type=leak_repair,
+        customer=household,
+        description="机密单位漏水",
+        confidentiality=2,
+    )
     response = api(cast.head_repair).post(f"work-orders/{order.pk}/dispatch", {"technician_id": cast.tech.pk})
     assert response.status_code == 422
     fields = error_fields(response)
@@ -426,9 +589,16 @@ def test_routing_to_a_department_whose_heads_may_not_see_it_is_refused(api, cast
     from fuwu.org.services import staff_update
 
     staff_update(user=cast.agent, by=cast.admin, clearance=2)
-    order = wo.work_order_create(organisation=cast.organisation, by=cast.agent, channel="phone",
-                                 service_type=leak_repair, customer=household, description="机密单位漏水",
-                                 confidentiality=2, department=cast.service)
+    order = wo.work_order_create(
+        organisation=cast.organisation,
+        by=cast.agent,
+        channel="phone",
+        service_type=leak_repair,
+        customer=household,
+        description="机密单位漏水",
+        confidentiality=2,
+        department=cast.service,
+    )
     response = api(cast.agent).post(f"work-orders/{order.pk}/route", {"department_id": cast.repair.pk})
     assert response.status_code == 422
     assert "维修主管" in error_fields(response)["department_id"][0]
@@ -438,23 +608,49 @@ def test_queue_notifications_reach_only_heads_who_may_see_the_order(cast, leak_r
     from fuwu.org.services import staff_update
 
     staff_update(user=cast.agent, by=cast.admin, clearance=2)
-    wo.work_order_create(organisation=cast.organisation, by=cast.agent, channel="phone", service_type=leak_repair,
-                         customer=household, description="机密单位漏水", confidentiality=2)
+    wo.work_order_create(
+        organisation=cast.organisation,
+        by=cast.agent,
+        channel="phone",
+        service_type=leak_repair,
+        customer=household,
+        description="机密单位漏水",
+        confidentiality=2,
+    )
     assert not Notification.objects.filter(recipient=cast.head_repair).exists()
-    wo.work_order_create(organisation=cast.organisation, by=cast.agent, channel="phone", service_type=leak_repair,
-                         customer=household, description="普通漏水")
+    wo.work_order_create(
+        organisation=cast.organisation,
+        by=cast.agent,
+        channel="phone",
+        service_type=leak_repair,
+        customer=household,
+        description="普通漏水",
+    )
     assert Notification.objects.filter(recipient=cast.head_repair).count() == 1
 
 
 # --- uniqueness and references found by fuzzing ------------------------------------------------
 
+
 def test_renaming_a_duty_to_a_name_the_department_has_is_a_field_error(api, cast):
     from fuwu.org.services import duty_create
 
-    duty_create(department=cast.service, name="报修热线", kind="queue", primary=cast.agent, backup=cast.agent2,
-                by=cast.admin)
-    other = duty_create(department=cast.service, name="投诉热线", kind="queue", primary=cast.agent2,
-                        backup=cast.agent, by=cast.admin)
+    duty_create(
+        department=cast.service,
+        name="报修热线",
+        kind="queue",
+        primary=cast.agent,
+        backup=cast.agent2,
+        by=cast.admin,
+    )
+    other = duty_create(
+        department=cast.service,
+        name="投诉热线",
+        kind="queue",
+        primary=cast.agent2,
+        backup=cast.agent,
+        by=cast.admin,
+    )
     response = api(cast.admin).patch(f"duties/{other.pk}", {"name": "报修热线"})
     assert response.status_code == 422, response.json()
     assert "name" in error_fields(response)
@@ -465,9 +661,18 @@ def test_a_fee_item_that_was_charged_cannot_be_removed_but_can_be_repriced(api, 
     removed = api(cast.admin).put(f"service-types/{leak_repair.pk}", {"fee_items": []})
     assert removed.status_code == 422, removed.json()
     assert "fee_items" in error_fields(removed)
-    repriced = api(cast.admin).put(f"service-types/{leak_repair.pk}", {
-        "fee_items": [{"name": "上门检查费", "unit": "次", "price": "35.00"}, {"name": "材料费", "price": "10.00"}]})
+    repriced = api(cast.admin).put(
+        f"service-types/{leak_repair.pk}",
+        {
+            "fee_items": [
+                {"name": "上门检查费", "unit": "次", "price": "35.00"},
+                {"name": "材料费", "price": "10.00"},
+            ]
+        },
+    )
     assert repriced.status_code == 200, repriced.json()
     assert sorted((f["name"], f["price"]) for f in repriced.json()["fee_items"]) == [
-        ("上门检查费", "35.00"), ("材料费", "10.00")]
+        ("上门检查费", "35.00"),
+        ("材料费", "10.00"),
+    ]
     assert FeeLine.objects.filter(fee_item__name="上门检查费").exists()

@@ -20,20 +20,46 @@ from fuwu.workorders.services import work_order_create
 
 @pytest.mark.browser
 def test_arrow_keys_move_through_the_suggestions_and_enter_takes_one(
-    live_server: Any, django_db_serialized_rollback: None, browser_page: Any, browser_login: Callable[..., Any]
+    live_server: Any,
+    django_db_serialized_rollback: None,
+    browser_page: Any,
+    browser_login: Callable[..., Any],
 ) -> None:
     cast = build_cast()
     if not CalendarDay.objects.exists():
         calendar_sync_package()
-    leak = service_type_create(organisation=cast.organisation, by=cast.admin, code="water-leak", name="漏水维修",
-                               category="free", sla_class="standard", default_department=cast.repair)
+    leak = service_type_create(
+        organisation=cast.organisation,
+        by=cast.admin,
+        code="water-leak",
+        name="漏水维修",
+        category="free",
+        sla_class="standard",
+        default_department=cast.repair,
+    )
     first, second, third = (
-        customer_create(organisation=cast.organisation, by=cast.agent, name=name, department=cast.service,
-                        addresses=[{"building": "5", "unit": "2", "room": room}], phones=[{"number": number}])
-        for name, room, number in (("宋一", "401", "13375901234"), ("宋二", "402", "13375905678"),
-                                   ("宋三", "403", "13375909999")))
-    earlier = work_order_create(organisation=cast.organisation, by=cast.agent, channel="phone", service_type=leak,
-                                customer=second, description="厨房漏水")
+        customer_create(
+            organisation=cast.organisation,
+            by=cast.agent,
+            name=name,
+            department=cast.service,
+            addresses=[{"building": "5", "unit": "2", "room": room}],
+            phones=[{"number": number}],
+        )
+        for name, room, number in (
+            ("宋一", "401", "13375901234"),
+            ("宋二", "402", "13375905678"),
+            ("宋三", "403", "13375909999"),
+        )
+    )
+    earlier = work_order_create(
+        organisation=cast.organisation,
+        by=cast.agent,
+        channel="phone",
+        service_type=leak,
+        customer=second,
+        description="厨房漏水",
+    )
     page = browser_login(browser_page, live_server, "agent")
     page.goto(f"{live_server.url}/work-orders/new/")
     phone = page.locator("#id_caller_phone")

@@ -34,8 +34,11 @@ def test_numbers_restart_each_month_and_each_year_in_local_time(receive):
 
 
 def test_a_yearly_format_from_a_published_policy(cast, receive):
-    text = preset_text("property").replace('reset = "month"', 'reset = "year"').replace(
-        'work_order = "GD{yy}{mm}-{seq:05d}"', 'work_order = "WX{yyyy}-{seq:04d}"')
+    text = (
+        preset_text("property")
+        .replace('reset = "month"', 'reset = "year"')
+        .replace('work_order = "GD{yy}{mm}-{seq:05d}"', 'work_order = "WX{yyyy}-{seq:04d}"')
+    )
     policy_publish(organisation=cast.organisation, text=text, reason="按年编号", by=cast.admin)
     assert receive(now=at(2026, 11, 30, 9, 0)).number == "WX2026-0001"
     assert receive(now=at(2026, 12, 1, 9, 0)).number == "WX2026-0002"
@@ -46,14 +49,19 @@ def test_each_organisation_counts_on_its_own(cast, receive):
     assert receive().number == "GD2611-00001"
     numbering = Numbering(reset="month", work_order="GD{yy}{mm}-{seq:05d}", complaint="{yy}{mm}-{seq:04d}")
     with transaction.atomic():
-        other = next_number(organisation_id=cast.other_organisation.pk, kind="work_order", numbering=numbering,
-                            on=date(2026, 11, 23))
+        other = next_number(
+            organisation_id=cast.other_organisation.pk,
+            kind="work_order",
+            numbering=numbering,
+            on=date(2026, 11, 23),
+        )
     assert other == "GD2611-00001"
     assert receive().number == "GD2611-00002"
 
 
 def test_a_rolled_back_create_leaves_no_gap(receive):
     assert receive().number == "GD2611-00001"
+
     # when a creation fails after it took its number
     def create_then_fail() -> None:
         with transaction.atomic():
@@ -65,7 +73,9 @@ def test_a_rolled_back_create_leaves_no_gap(receive):
     # then the next one gets the number back
     assert receive().number == "GD2611-00002"
     assert list(WorkOrder.objects.order_by("number").values_list("number", flat=True)) == [
-        "GD2611-00001", "GD2611-00002"]
+        "GD2611-00001",
+        "GD2611-00002",
+    ]
 
 
 def test_a_number_is_only_taken_inside_the_storing_transaction():
@@ -115,5 +125,9 @@ def test_200_concurrent_creates_get_200_distinct_consecutive_numbers(concurrent_
     assert len(numbers) == CREATES
     assert sorted(numbers) == [f"GD2611-{i:05d}" for i in range(1, CREATES + 1)]
     assert WorkOrder.objects.filter(organisation=cast.organisation).count() == CREATES
-    assert NumberSequence.objects.get(organisation=cast.organisation, kind="work_order", period="202611").last_value \
+    assert (
+        NumberSequence.objects.get(
+            organisation=cast.organisation, kind="work_order", period="202611"
+        ).last_value
         == CREATES
+    )

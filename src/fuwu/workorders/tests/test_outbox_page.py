@@ -20,8 +20,9 @@ def code_sent(steps, cast):
     return order, confirmation_code(sms)
 
 
-def test_an_administrator_reads_the_confirmation_code_on_the_outbox_page(cast, web, code_sent,
-                                                                         django_assert_max_num_queries):
+def test_an_administrator_reads_the_confirmation_code_on_the_outbox_page(
+    cast, web, code_sent, django_assert_max_num_queries
+):
     order, code = code_sent
     client = web(cast.admin)
 

@@ -47,7 +47,10 @@ def numbers_in(html: str) -> set[str]:
 
 # --- visibility -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("who", ["agent", "agent2", "head_service", "head_repair", "tech", "director", "quality"])
+
+@pytest.mark.parametrize(
+    "who", ["agent", "agent2", "head_service", "head_repair", "tech", "director", "quality"]
+)
 def test_people_concerned_see_the_work_order_page(cast, web, receive, who):
     order = receive()
     wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech, now=NOW)
@@ -89,17 +92,29 @@ def test_phone_numbers_are_masked_for_heads_and_whole_for_agents_and_technicians
 
 # --- intake ---------------------------------------------------------------------------------
 
+
 def test_intake_form_receives_a_new_callers_request(cast, web, leak_repair):
     client = web(cast.agent)
     form = page(client, "/work-orders/new/")
     assert "autofocus" in form
 
-    response = client.post("/work-orders/new/", {
-        "channel": "phone", "caller_phone": "13800001111", "caller_name": "李女士", "building": "7号楼",
-        "unit": "2单元", "room": "301室", "service_type": leak_repair.pk, "priority": "high",
-        "description": "厨房水管漏水", "materials_received": ["身份证明"], "distance_km": "",
-        "photos": [png("a.png"), png("b.png")],
-    })
+    response = client.post(
+        "/work-orders/new/",
+        {
+            "channel": "phone",
+            "caller_phone": "13800001111",
+            "caller_name": "李女士",
+            "building": "7号楼",
+            "unit": "2单元",
+            "room": "301室",
+            "service_type": leak_repair.pk,
+            "priority": "high",
+            "description": "厨房水管漏水",
+            "materials_received": ["身份证明"],
+            "distance_km": "",
+            "photos": [png("a.png"), png("b.png")],
+        },
+    )
 
     order = WorkOrder.objects.get()
     assert response.status_code == 302
@@ -110,8 +125,9 @@ def test_intake_form_receives_a_new_callers_request(cast, web, leak_repair):
     assert order.customer.name == "李女士"
     assert order.location == "7号楼2单元301室"
     assert order.photos.count() == 2
-    assert set(Material.objects.filter(work_order=order, is_received=True).values_list("name", flat=True)) == {
-        "身份证明"}
+    assert set(
+        Material.objects.filter(work_order=order, is_received=True).values_list("name", flat=True)
+    ) == {"身份证明"}
     detail = page(client, response["Location"])
     assert order.number in detail
     assert f"{order.number}" in detail.split('role="alert"')[1]  # the success message names the number
@@ -123,11 +139,20 @@ def test_intake_for_a_known_customer_uses_their_record_and_product(cast, web, le
     heater = product_add(customer=household, by=cast.agent, name="燃气热水器", model="JSQ25")
     client = web(cast.agent)
 
-    response = client.post("/work-orders/new/", {
-        "channel": "phone", "caller_phone": "13912345678", "customer": household.pk, "caller_name": "王先生",
-        "product": heater.pk, "service_type": leak_repair.pk, "department": cast.plumbing.pk,
-        "priority": "normal", "description": "热水器漏水",
-    })
+    response = client.post(
+        "/work-orders/new/",
+        {
+            "channel": "phone",
+            "caller_phone": "13912345678",
+            "customer": household.pk,
+            "caller_name": "王先生",
+            "product": heater.pk,
+            "service_type": leak_repair.pk,
+            "department": cast.plumbing.pk,
+            "priority": "normal",
+            "description": "热水器漏水",
+        },
+    )
 
     assert response.status_code == 302
     order = WorkOrder.objects.get()
@@ -141,10 +166,17 @@ def test_intake_errors_are_shown_on_the_fields_and_nothing_is_written(cast, web,
     client = web(cast.agent)
     customers_before, events_before = Customer.objects.count(), Event.objects.count()
 
-    response = client.post("/work-orders/new/", {
-        "channel": "phone", "caller_phone": "12", "caller_name": "", "service_type": leak_repair.pk,
-        "priority": "normal", "description": "漏水",
-    })
+    response = client.post(
+        "/work-orders/new/",
+        {
+            "channel": "phone",
+            "caller_phone": "12",
+            "caller_name": "",
+            "service_type": leak_repair.pk,
+            "priority": "normal",
+            "description": "漏水",
+        },
+    )
 
     html = response.content.decode()
     assert response.status_code == 422
@@ -167,11 +199,18 @@ def test_intake_without_a_description_or_service_type_is_refused_by_the_form(cas
 
 
 def test_intake_rejects_a_file_that_is_not_a_picture(cast, web, leak_repair):
-    response = web(cast.agent).post("/work-orders/new/", {
-        "channel": "phone", "caller_phone": "13800001111", "caller_name": "李女士", "service_type": leak_repair.pk,
-        "priority": "normal", "description": "漏水",
-        "photos": [SimpleUploadedFile("x.png", b"not a picture", content_type="image/png")],
-    })
+    response = web(cast.agent).post(
+        "/work-orders/new/",
+        {
+            "channel": "phone",
+            "caller_phone": "13800001111",
+            "caller_name": "李女士",
+            "service_type": leak_repair.pk,
+            "priority": "normal",
+            "description": "漏水",
+            "photos": [SimpleUploadedFile("x.png", b"not a picture", content_type="image/png")],
+        },
+    )
 
     assert response.status_code == 422
     assert "JPEG, PNG" in response.content.decode()
@@ -195,7 +234,9 @@ def test_lookup_while_typing_finds_the_caller_by_phone_or_address(cast, web, hou
 
 
 def test_lookup_finds_only_customers_the_user_may_see(cast, web, household):
-    assert "data-pick-customer" not in page(web(cast.cleaner), "/work-orders/new/lookup/?caller_phone=13912345678")
+    assert "data-pick-customer" not in page(
+        web(cast.cleaner), "/work-orders/new/lookup/?caller_phone=13912345678"
+    )
 
 
 def test_choosing_a_service_type_shows_its_checklist_and_presets_its_department(cast, web, leak_repair):
@@ -218,6 +259,7 @@ def test_products_of_the_picked_customer_are_offered(cast, web, household):
 
 # --- lists ----------------------------------------------------------------------------------
 
+
 def test_first_received_by_me_keeps_the_work_order_until_it_is_closed(cast, web, receive):
     order = receive()
     other = receive(by=cast.agent2)
@@ -227,8 +269,15 @@ def test_first_received_by_me_keeps_the_work_order_until_it_is_closed(cast, web,
     assert first == {order.number}
 
     wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech, now=NOW)
-    wo.work_order_complete(work_order=order, by=cast.tech, findings="角阀老化", work_done="更换角阀",
-                           warranty_status="in_warranty", minutes_spent=30, now=NOW)
+    wo.work_order_complete(
+        work_order=order,
+        by=cast.tech,
+        findings="角阀老化",
+        work_done="更换角阀",
+        warranty_status="in_warranty",
+        minutes_spent=30,
+        now=NOW,
+    )
     assert numbers_in(page(client, "/work-orders/?tab=first")) == {order.number}  # done: still mine to follow
 
     wo.work_order_refuse_confirmation(work_order=order, by=cast.agent, reason="客户不在家", now=NOW)
@@ -242,21 +291,35 @@ def test_assigned_to_me_lists_the_technicians_work(cast, web, receive):
     theirs = receive()
     receive()
     wo.work_order_dispatch(work_order=mine, by=cast.head_repair, technician=cast.tech, now=NOW)
-    wo.work_order_dispatch(work_order=theirs, by=cast.head_repair, technician=cast.tech2, team=[cast.tech], now=NOW)
+    wo.work_order_dispatch(
+        work_order=theirs, by=cast.head_repair, technician=cast.tech2, team=[cast.tech], now=NOW
+    )
 
     assert numbers_in(page(web(cast.tech), "/work-orders/?tab=assigned")) == {mine.number, theirs.number}
     assert numbers_in(page(web(cast.tech2), "/work-orders/?tab=assigned")) == {theirs.number}
-    assert numbers_in(page(web(cast.tech), "/work-orders/")) == {mine.number, theirs.number}  # technicians' default
+    assert numbers_in(page(web(cast.tech), "/work-orders/")) == {
+        mine.number,
+        theirs.number,
+    }  # technicians' default
 
 
-def test_department_queue_holds_what_waits_for_dispatch_and_what_is_dispatched(cast, web, receive, leak_repair):
+def test_department_queue_holds_what_waits_for_dispatch_and_what_is_dispatched(
+    cast, web, receive, leak_repair
+):
     from fuwu.catalogue.services import service_type_create
 
     waiting = receive()
     dispatched = receive()
     on_site = receive()
-    cleaning = service_type_create(organisation=cast.organisation, by=cast.admin, code="clean", name="保洁",
-                                   category="contract", sla_class="standard", default_department=cast.cleaning)
+    cleaning = service_type_create(
+        organisation=cast.organisation,
+        by=cast.admin,
+        code="clean",
+        name="保洁",
+        category="contract",
+        sla_class="standard",
+        default_department=cast.cleaning,
+    )
     elsewhere = receive(service_type=cleaning)
     for order in (dispatched, on_site):
         wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech, now=NOW)
@@ -286,8 +349,14 @@ def test_overdue_tab_is_live_and_rows_show_the_overdue_badge(cast, web, receive,
 def test_awaiting_my_approval_lists_red_lights_for_the_head_who_decides(cast, web, receive):
     order = receive()
     receive()
-    wo.work_order_request_rejection(work_order=order, by=cast.agent, kind="rejection", reason="非物业维修范围",
-                                    answer="该设备属业主自有，建议联系厂家", now=NOW)
+    wo.work_order_request_rejection(
+        work_order=order,
+        by=cast.agent,
+        kind="rejection",
+        reason="非物业维修范围",
+        answer="该设备属业主自有，建议联系厂家",
+        now=NOW,
+    )
 
     assert numbers_in(page(web(cast.head_repair), "/work-orders/?tab=approval")) == {order.number}
     assert numbers_in(page(web(cast.director), "/work-orders/?tab=approval")) == {order.number}
@@ -308,16 +377,22 @@ def test_filters_and_keyword_search(cast, web, receive):
     assert numbers_in(page(client, f"/work-orders/?tab=all&department={cast.cleaning.pk}")) == set()
     assert numbers_in(page(client, "/work-orders/?tab=all&received_from=2026-11-24")) == set()
     assert numbers_in(page(client, "/work-orders/?tab=all&received_to=2026-11-23&channel=phone")) == {
-        leak.number, power.number}
+        leak.number,
+        power.number,
+    }
 
 
 def _make_rows(cast: Any, receive: Any, count: int) -> None:
     for index in range(count):
         order = receive(now=at(2026, 11, 23, 8, 0) if index % 3 == 0 else NOW)
         if index % 2:
-            wo.work_order_dispatch(work_order=order, by=cast.head_repair,
-                                   technician=cast.tech if index % 4 == 1 else cast.tech2, team=[cast.plumber],
-                                   now=NOW)
+            wo.work_order_dispatch(
+                work_order=order,
+                by=cast.head_repair,
+                technician=cast.tech if index % 4 == 1 else cast.tech2,
+                team=[cast.plumber],
+                now=NOW,
+            )
 
 
 def _queries(client: Any, url: str) -> int:
@@ -328,9 +403,13 @@ def _queries(client: Any, url: str) -> int:
 
 
 LIST_PAGES = [
-    ("agent", "/work-orders/?tab=all"), ("agent", "/work-orders/?tab=overdue"),
-    ("agent", "/work-orders/?tab=first&q=漏水"), ("director", "/work-orders/?tab=all&status=dispatched"),
-    ("tech", "/work-orders/?tab=assigned"), ("tech", "/work-orders/mine/"), ("head_repair", "/work-orders/?tab=queue"),
+    ("agent", "/work-orders/?tab=all"),
+    ("agent", "/work-orders/?tab=overdue"),
+    ("agent", "/work-orders/?tab=first&q=漏水"),
+    ("director", "/work-orders/?tab=all&status=dispatched"),
+    ("tech", "/work-orders/?tab=assigned"),
+    ("tech", "/work-orders/mine/"),
+    ("head_repair", "/work-orders/?tab=queue"),
 ]
 
 
@@ -357,15 +436,30 @@ def test_list_query_counts_do_not_grow_with_rows(cast, web, receive, monkeypatch
 
 # --- voucher, technician view, customer archive ----------------------------------------------
 
+
 def test_voucher_carries_the_task_for_printing(cast, web, receive):
     order = receive()
-    wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech, team=[cast.tech2], now=NOW)
+    wo.work_order_dispatch(
+        work_order=order, by=cast.head_repair, technician=cast.tech, team=[cast.tech2], now=NOW
+    )
 
     html = page(web(cast.tech), f"/work-orders/{order.pk}/voucher/")
 
-    for text in (order.number, "漏水维修", "12号楼3单元1502室 卫生间漏水", "王先生", "13912345678", "12号楼3单元1502室",
-                 "身份证明", "漏水照片", cast.tech.full_name, cast.tech2.full_name, "工程维修部", "no-print",
-                 "workorders/voucher-a4.css"):  # the paper size (@page) is in a stylesheet: no inline style
+    for text in (
+        order.number,
+        "漏水维修",
+        "12号楼3单元1502室 卫生间漏水",
+        "王先生",
+        "13912345678",
+        "12号楼3单元1502室",
+        "身份证明",
+        "漏水照片",
+        cast.tech.full_name,
+        cast.tech2.full_name,
+        "工程维修部",
+        "no-print",
+        "workorders/voucher-a4.css",
+    ):  # the paper size (@page) is in a stylesheet: no inline style
         assert text in html, text
     assert "navbar" not in html
     assert "workorders/voucher-a5.css" in page(web(cast.tech), f"/work-orders/{order.pk}/voucher/?size=a5")
@@ -385,10 +479,17 @@ def test_technician_view_takes_the_work_from_accept_to_done(cast, web, receive):
         response = client.post(f"/work-orders/{order.pk}/{action}/", {"next": "/work-orders/mine/"})
         assert response.status_code == 302
         assert response["Location"] == "/work-orders/mine/"
-    response = client.post(f"/work-orders/{order.pk}/complete/", {
-        "next": "/work-orders/mine/", "findings": "角阀老化", "work_done": "更换角阀", "warranty_status": "in_warranty",
-        "minutes_spent": "35", "parts": "角阀, DN15, 1",
-    })
+    response = client.post(
+        f"/work-orders/{order.pk}/complete/",
+        {
+            "next": "/work-orders/mine/",
+            "findings": "角阀老化",
+            "work_done": "更换角阀",
+            "warranty_status": "in_warranty",
+            "minutes_spent": "35",
+            "parts": "角阀, DN15, 1",
+        },
+    )
 
     assert response.status_code == 302
     order.refresh_from_db()

@@ -55,10 +55,21 @@ def test_page_offers_exactly_the_allowed_actions(cast, web, receive):
 
 
 def test_dispatch_to_an_absent_technician_goes_to_their_b_and_says_so(cast, web, receive):
-    duty_create(department=cast.repair, name="水电维修", kind="queue", primary=cast.tech, backup=cast.tech2,
-                by=cast.admin)
-    absence_record(person=cast.tech, kind="leave", starts_at=NOW - timedelta(hours=2),
-                   ends_at=NOW + timedelta(days=2), by=cast.head_repair)
+    duty_create(
+        department=cast.repair,
+        name="水电维修",
+        kind="queue",
+        primary=cast.tech,
+        backup=cast.tech2,
+        by=cast.admin,
+    )
+    absence_record(
+        person=cast.tech,
+        kind="leave",
+        starts_at=NOW - timedelta(hours=2),
+        ends_at=NOW + timedelta(days=2),
+        by=cast.head_repair,
+    )
     order = receive()
     client = web(cast.head_repair)
 
@@ -67,8 +78,9 @@ def test_dispatch_to_an_absent_technician_goes_to_their_b_and_says_so(cast, web,
     assert [int(pk) for pk, _ in options][-1] == cast.tech.pk  # the absent one comes last
     assert "维修工小钱" in dict(options)[str(cast.tech.pk)]  # A/B notice names who takes over
 
-    response = client.post(f"/work-orders/{order.pk}/dispatch/", {"technician": cast.tech.pk, "reason": ""},
-                           follow=True)
+    response = client.post(
+        f"/work-orders/{order.pk}/dispatch/", {"technician": cast.tech.pk, "reason": ""}, follow=True
+    )
 
     html = response.content.decode()
     order.refresh_from_db()
@@ -97,8 +109,11 @@ def test_red_light_waits_for_the_head_and_nothing_is_sent_before(cast, web, rece
     order = receive()
     agent = web(cast.agent)
 
-    response = agent.post(f"/work-orders/{order.pk}/request-rejection/", {
-        "kind": "rejection", "reason": "属业主自有设备", "answer": "该设备不属于物业维修范围，建议联系厂家"}, follow=True)
+    response = agent.post(
+        f"/work-orders/{order.pk}/request-rejection/",
+        {"kind": "rejection", "reason": "属业主自有设备", "answer": "该设备不属于物业维修范围，建议联系厂家"},
+        follow=True,
+    )
 
     order.refresh_from_db()
     assert order.status == Status.AWAITING_APPROVAL
@@ -147,8 +162,10 @@ def test_confirmation_before_completion_is_not_offered_and_a_forged_post_gets_40
     assert "confirm" not in offered(client.get(f"/work-orders/{order.pk}/").content.decode())
     before = events_of(order)
 
-    response = client.post(f"/work-orders/{order.pk}/confirm/", {
-        "method": "sms_code", "confirmed_by_name": "王先生", "code": "123456"})
+    response = client.post(
+        f"/work-orders/{order.pk}/confirm/",
+        {"method": "sms_code", "confirmed_by_name": "王先生", "code": "123456"},
+    )
 
     assert response.status_code == 409
     assert "确认" in alert(response.content.decode()) or "confirm" in alert(response.content.decode()).lower()
@@ -160,8 +177,15 @@ def test_confirmation_before_completion_is_not_offered_and_a_forged_post_gets_40
 
 def _done(cast: Any, order: Any, warranty: str = "in_warranty") -> Any:
     wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech, now=NOW)
-    wo.work_order_complete(work_order=order, by=cast.tech, findings="角阀老化", work_done="更换角阀",
-                           warranty_status=warranty, minutes_spent=30, now=NOW)
+    wo.work_order_complete(
+        work_order=order,
+        by=cast.tech,
+        findings="角阀老化",
+        work_done="更换角阀",
+        warranty_status=warranty,
+        minutes_spent=30,
+        now=NOW,
+    )
     return order
 
 
@@ -176,8 +200,15 @@ def test_customer_confirms_with_a_signature_after_completion(cast, web, receive)
     client = web(cast.tech)
     assert "confirm" in offered(client.get(f"/work-orders/{order.pk}/").content.decode())
 
-    response = client.post(f"/work-orders/{order.pk}/confirm/", {
-        "method": "signature", "confirmed_by_name": "王先生", "signature": _signature(), "satisfied": "true"})
+    response = client.post(
+        f"/work-orders/{order.pk}/confirm/",
+        {
+            "method": "signature",
+            "confirmed_by_name": "王先生",
+            "signature": _signature(),
+            "satisfied": "true",
+        },
+    )
 
     assert response.status_code == 302
     order.refresh_from_db()
@@ -192,8 +223,10 @@ def test_confirmation_without_a_signature_is_a_field_error(cast, web, receive):
     order = _done(cast, receive())
     before = events_of(order)
 
-    response = web(cast.tech).post(f"/work-orders/{order.pk}/confirm/", {
-        "method": "signature", "confirmed_by_name": "王先生", "signature": ""})
+    response = web(cast.tech).post(
+        f"/work-orders/{order.pk}/confirm/",
+        {"method": "signature", "confirmed_by_name": "王先生", "signature": ""},
+    )
 
     assert response.status_code == 422
     assert 'data-field="signature"' in response.content.decode()
@@ -204,20 +237,30 @@ def test_customer_confirms_with_the_sms_code(cast, web, receive):
     order = _done(cast, receive())
     client = web(cast.tech)
 
-    response = client.post(f"/work-orders/{order.pk}/send-confirmation-code/", {"method": "sms_code"}, follow=True)
+    response = client.post(
+        f"/work-orders/{order.pk}/send-confirmation-code/", {"method": "sms_code"}, follow=True
+    )
     assert "13912345678" in alert(response.content.decode())
     assert response.redirect_chain[-1][0].endswith("#action-confirm")
     assert re.search(r'value="sms_code"[^>]*checked', response.content.decode())  # ready to type the code
     found = re.search(r"(?<!\d)(\d{6})(?!\d)", OutboxMessage.objects.get(work_order=order).body)
     assert found is not None
     code = found.group(1)
-    wrong = client.post(f"/work-orders/{order.pk}/confirm/", {
-        "method": "sms_code", "confirmed_by_name": "王先生", "code": "000000" if code != "000000" else "111111"})
+    wrong = client.post(
+        f"/work-orders/{order.pk}/confirm/",
+        {
+            "method": "sms_code",
+            "confirmed_by_name": "王先生",
+            "code": "000000" if code != "000000" else "111111",
+        },
+    )
     assert wrong.status_code == 422
     assert 'data-field="code"' in wrong.content.decode()
 
-    response = client.post(f"/work-orders/{order.pk}/confirm/", {
-        "method": "sms_code", "confirmed_by_name": "王先生", "code": code})
+    response = client.post(
+        f"/work-orders/{order.pk}/confirm/",
+        {"method": "sms_code", "confirmed_by_name": "王先生", "code": code},
+    )
 
     assert response.status_code == 302
     order.refresh_from_db()
@@ -230,15 +273,20 @@ def test_fee_without_a_receipt_is_not_collected(cast, web, receive):
     client = web(cast.tech)
     fee_item = order.service_type.fee_items.get()
 
-    recorded = client.post(f"/work-orders/{order.pk}/record-fee/", {
-        "fee_item": fee_item.pk, "quantity": "1", "unit_price": "", "receipt_number": ""}, follow=True)
+    recorded = client.post(
+        f"/work-orders/{order.pk}/record-fee/",
+        {"fee_item": fee_item.pk, "quantity": "1", "unit_price": "", "receipt_number": ""},
+        follow=True,
+    )
     line = FeeLine.objects.get(work_order=order)
     assert line.amount == fee_item.price
     assert not line.is_collected
     assert "collect-fee" in offered(recorded.content.decode())
 
     before = events_of(order)
-    refused = client.post(f"/work-orders/{order.pk}/collect-fee/", {"fee_line": line.pk, "receipt_number": " "})
+    refused = client.post(
+        f"/work-orders/{order.pk}/collect-fee/", {"fee_line": line.pk, "receipt_number": " "}
+    )
 
     assert refused.status_code == 422
     assert 'data-field="receipt_number"' in refused.content.decode()
@@ -246,7 +294,9 @@ def test_fee_without_a_receipt_is_not_collected(cast, web, receive):
     line.refresh_from_db()
     assert not line.is_collected
 
-    collected = client.post(f"/work-orders/{order.pk}/collect-fee/", {"fee_line": line.pk, "receipt_number": "FP-0001"})
+    collected = client.post(
+        f"/work-orders/{order.pk}/collect-fee/", {"fee_line": line.pk, "receipt_number": "FP-0001"}
+    )
     assert collected.status_code == 302
     line.refresh_from_db()
     assert line.is_collected
@@ -259,8 +309,10 @@ def test_fee_on_free_work_is_not_offered_and_a_forged_post_is_refused(cast, web,
     client = web(cast.tech)
     assert "record-fee" not in offered(client.get(f"/work-orders/{order.pk}/").content.decode())
 
-    response = client.post(f"/work-orders/{order.pk}/record-fee/", {
-        "fee_item": fee_item.pk, "quantity": "1", "receipt_number": "FP-1"})
+    response = client.post(
+        f"/work-orders/{order.pk}/record-fee/",
+        {"fee_item": fee_item.pk, "quantity": "1", "receipt_number": "FP-1"},
+    )
 
     assert response.status_code == 409
     assert not FeeLine.objects.exists()
@@ -269,8 +321,11 @@ def test_fee_on_free_work_is_not_offered_and_a_forged_post_is_refused(cast, web,
 def test_one_time_notice_lists_every_missing_item_and_pauses(cast, web, receive):
     order = receive()
 
-    response = web(cast.agent).post(f"/work-orders/{order.pk}/notice-missing/", {
-        "received": [], "extra_items": "", "reason": ""}, follow=True)
+    response = web(cast.agent).post(
+        f"/work-orders/{order.pk}/notice-missing/",
+        {"received": [], "extra_items": "", "reason": ""},
+        follow=True,
+    )
 
     html = response.content.decode()
     order.refresh_from_db()

@@ -52,8 +52,15 @@ def form_fields(html: str, action: str) -> set[str]:
 def test_the_head_approves_a_deferral_with_deferral_buttons_and_lists_keep_it(cast, english, receive):
     order = receive()
     # the agent asks on the page: "cannot be done now" with a day
-    response = english(cast.agent).post(f"/work-orders/{order.pk}/request-rejection/", {
-        "kind": "cannot_do_now", "reason": "需停水施工", "answer": "需整栋停水, 下周一上门", "deferred_until": "2026-11-30"})
+    response = english(cast.agent).post(
+        f"/work-orders/{order.pk}/request-rejection/",
+        {
+            "kind": "cannot_do_now",
+            "reason": "需停水施工",
+            "answer": "需整栋停水, 下周一上门",
+            "deferred_until": "2026-11-30",
+        },
+    )
     assert response.status_code == 302
     assert response["Location"] == f"/work-orders/{order.pk}/#actions"
     # the head's buttons say deferral, not refusal
@@ -62,8 +69,9 @@ def test_the_head_approves_a_deferral_with_deferral_buttons_and_lists_keep_it(ca
     assert "Do not approve the deferral" in page
     assert "Approve the refusal" not in page
     assert "2026-11-30" in page
-    response = english(cast.head_repair).post(f"/work-orders/{order.pk}/approve-rejection/", {"note": "同意"},
-                                              follow=True)
+    response = english(cast.head_repair).post(
+        f"/work-orders/{order.pk}/approve-rejection/", {"note": "同意"}, follow=True
+    )
     page = response.content.decode()
     assert 'data-testid="deferred-banner"' in page
     assert "can be done from 2026-11-30" in page
@@ -78,8 +86,15 @@ def test_the_head_approves_a_deferral_with_deferral_buttons_and_lists_keep_it(ca
 
 def test_a_day_beyond_the_bound_is_a_field_error_on_the_form(cast, english, receive):
     order = receive()
-    response = english(cast.agent).post(f"/work-orders/{order.pk}/request-rejection/", {
-        "kind": "cannot_do_now", "reason": "需停水施工", "answer": "需整栋停水", "deferred_until": "2027-03-01"})
+    response = english(cast.agent).post(
+        f"/work-orders/{order.pk}/request-rejection/",
+        {
+            "kind": "cannot_do_now",
+            "reason": "需停水施工",
+            "answer": "需整栋停水",
+            "deferred_until": "2027-03-01",
+        },
+    )
     assert response.status_code == 422
     page = response.content.decode()
     assert 'data-field="deferred_until"' in page
@@ -89,15 +104,22 @@ def test_a_day_beyond_the_bound_is_a_field_error_on_the_form(cast, english, rece
 
 def test_the_technician_comes_back_to_his_card_with_the_message_in_it(cast, english, steps):
     order = steps.dispatched()
-    response = english(cast.tech).post(f"/work-orders/{order.pk}/arrive/",
-                                       {"next": f"/work-orders/mine/#wo-{order.pk}"})
+    response = english(cast.tech).post(
+        f"/work-orders/{order.pk}/arrive/", {"next": f"/work-orders/mine/#wo-{order.pk}"}
+    )
     assert response["Location"] == f"/work-orders/mine/#wo-{order.pk}"
     page = english(cast.tech).get("/work-orders/mine/").content.decode()
     card = fragment(rf'<article[^>]*id="wo-{order.pk}".*?</article>', page, re.S)
     assert "Arrival on site recorded." in card
     # the warranty finding: asked of the head at once, and the technician sees that it waits
-    response = english(cast.tech).post(f"/work-orders/{order.pk}/record-warranty/", {
-        "warranty_status": "out_of_warranty", "note": "已过三包期", "next": f"/work-orders/mine/#wo-{order.pk}"})
+    response = english(cast.tech).post(
+        f"/work-orders/{order.pk}/record-warranty/",
+        {
+            "warranty_status": "out_of_warranty",
+            "note": "已过三包期",
+            "next": f"/work-orders/mine/#wo-{order.pk}",
+        },
+    )
     assert response.status_code == 302
     page = english(cast.tech).get("/work-orders/mine/").content.decode()
     assert 'data-state="pending"' in page
@@ -144,9 +166,17 @@ def test_the_completion_form_asks_only_for_what_the_work_needs(cast, english, st
 
 def test_photos_go_up_with_the_report_from_the_phone(cast, english, steps):
     order = steps.on_site()
-    response = english(cast.tech).post(f"/work-orders/{order.pk}/complete/", {
-        "findings": "角阀老化", "work_done": "更换角阀", "warranty_status": "not_applicable", "minutes_spent": "30",
-        "photos": [png("before.png"), png("after.png")], "next": f"/work-orders/mine/#wo-{order.pk}"})
+    response = english(cast.tech).post(
+        f"/work-orders/{order.pk}/complete/",
+        {
+            "findings": "角阀老化",
+            "work_done": "更换角阀",
+            "warranty_status": "not_applicable",
+            "minutes_spent": "30",
+            "photos": [png("before.png"), png("after.png")],
+            "next": f"/work-orders/mine/#wo-{order.pk}",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[-1500:]
     report = order.reports.get()
     assert report.photos.count() == 2
@@ -154,9 +184,16 @@ def test_photos_go_up_with_the_report_from_the_phone(cast, english, steps):
     assert page.count('data-testid="report-photos"') == 1
     # a file that is not a picture is refused on the form
     order = steps.on_site()
-    response = english(cast.tech).post(f"/work-orders/{order.pk}/complete/", {
-        "findings": "f", "work_done": "w", "warranty_status": "not_applicable", "minutes_spent": "5",
-        "photos": [SimpleUploadedFile("notes.png", b"not a picture", content_type="image/png")]})
+    response = english(cast.tech).post(
+        f"/work-orders/{order.pk}/complete/",
+        {
+            "findings": "f",
+            "work_done": "w",
+            "warranty_status": "not_applicable",
+            "minutes_spent": "5",
+            "photos": [SimpleUploadedFile("notes.png", b"not a picture", content_type="image/png")],
+        },
+    )
     assert response.status_code == 422
     assert 'data-field="photos"' in response.content.decode()
     assert not order.reports.exists()
@@ -166,17 +203,35 @@ def test_the_policys_photo_requirement_is_shown_and_kept(cast, english, steps):
     from fuwu.policy.presets import preset_text
     from fuwu.policy.services import policy_publish
 
-    policy_publish(organisation=cast.organisation, text=preset_text("property").replace(
-        "min_photos = 0", "min_photos = 3"), reason="每处三张照片", by=cast.admin)
+    policy_publish(
+        organisation=cast.organisation,
+        text=preset_text("property").replace("min_photos = 0", "min_photos = 3"),
+        reason="每处三张照片",
+        by=cast.admin,
+    )
     order = steps.on_site()
     page = english(cast.tech).get("/work-orders/mine/").content.decode()
     assert "The policy asks for at least 3 photos" in page
-    response = english(cast.tech).post(f"/work-orders/{order.pk}/complete/", {
-        "findings": "f", "work_done": "w", "warranty_status": "not_applicable", "minutes_spent": "5",
-        "photos": [png("one.png")]})
+    response = english(cast.tech).post(
+        f"/work-orders/{order.pk}/complete/",
+        {
+            "findings": "f",
+            "work_done": "w",
+            "warranty_status": "not_applicable",
+            "minutes_spent": "5",
+            "photos": [png("one.png")],
+        },
+    )
     assert response.status_code == 422
     assert "at least 3 photos" in response.content.decode()
-    response = english(cast.tech).post(f"/work-orders/{order.pk}/complete/", {
-        "findings": "f", "work_done": "w", "warranty_status": "not_applicable", "minutes_spent": "5",
-        "photos": [png(f"p{i}.png") for i in range(3)]})
+    response = english(cast.tech).post(
+        f"/work-orders/{order.pk}/complete/",
+        {
+            "findings": "f",
+            "work_done": "w",
+            "warranty_status": "not_applicable",
+            "minutes_spent": "5",
+            "photos": [png(f"p{i}.png") for i in range(3)],
+        },
+    )
     assert response.status_code == 302

@@ -31,7 +31,11 @@ def test_the_notice_form_heads_its_checkboxes_materials_received(cast, web, rece
 
 
 def test_the_date_filters_are_date_inputs_with_iso_values(cast, web, receive):
-    html = web(cast.agent).get("/work-orders/?tab=all&received_from=2026-11-01&received_to=2026-11-23").content.decode()
+    html = (
+        web(cast.agent)
+        .get("/work-orders/?tab=all&received_from=2026-11-01&received_to=2026-11-23")
+        .content.decode()
+    )
 
     for name, value in (("received_from", "2026-11-01"), ("received_to", "2026-11-23")):
         tag = fragment(rf'<input[^>]*name="{name}"[^>]*>', html)

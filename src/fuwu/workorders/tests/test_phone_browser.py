@@ -28,8 +28,14 @@ WIDE_ENGLISH = {"viewport": {"width": 1366, "height": 768}, "locale": "en-GB"}
 NO_OVERFLOW = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
-def new_page(browser: Any, live_server: Any, login: Callable[..., Any], username: str, options: dict[str, Any],
-             language: str = "zh-hans") -> Any:
+def new_page(
+    browser: Any,
+    live_server: Any,
+    login: Callable[..., Any],
+    username: str,
+    options: dict[str, Any],
+    language: str = "zh-hans",
+) -> Any:
     context = browser.new_context(**{"locale": "zh-CN", "timezone_id": "Asia/Shanghai", **options})
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     if language != "zh-hans":
@@ -47,10 +53,14 @@ def in_view(page: Any, selector: str) -> bool:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
-        page.wait_for_function("""(selector) => {
+        page.wait_for_function(
+            """(selector) => {
             const box = document.querySelector(selector).getBoundingClientRect();
             return box.top >= -1 && box.top < window.innerHeight;
-        }""", arg=selector, timeout=3000)
+        }""",
+            arg=selector,
+            timeout=3000,
+        )
     except PlaywrightTimeout:
         return False
     return True
@@ -71,33 +81,66 @@ def setting(cast: Any) -> tuple[Any, Any, Any]:
     if not CalendarDay.objects.exists():
         calendar_sync_package()
     heater = service_type_create(
-        organisation=cast.organisation, by=cast.admin, code="heater", name="热水器维修", category="free",
-        sla_class="standard", default_department=cast.repair,
-        fee_items=[{"name": "上门检查费", "unit": "次", "price": "30.00"}])
+        organisation=cast.organisation,
+        by=cast.admin,
+        code="heater",
+        name="热水器维修",
+        category="free",
+        sla_class="standard",
+        default_department=cast.repair,
+        fee_items=[{"name": "上门检查费", "unit": "次", "price": "30.00"}],
+    )
     household = customer_create(
-        organisation=cast.organisation, by=cast.agent, name="王先生", department=cast.service,
+        organisation=cast.organisation,
+        by=cast.agent,
+        name="王先生",
+        department=cast.service,
         addresses=[{"building": "12号楼", "unit": "3单元", "room": "1502室"}],
-        phones=[{"number": "13912345678", "label": "手机"}])
-    product = product_add(customer=household, by=cast.agent, name="燃气热水器", model="JSQ25", serial="A123",
-                          sale_date=date(2022, 5, 1), warranty_ends_on=date(2025, 4, 30))
+        phones=[{"number": "13912345678", "label": "手机"}],
+    )
+    product = product_add(
+        customer=household,
+        by=cast.agent,
+        name="燃气热水器",
+        model="JSQ25",
+        serial="A123",
+        sale_date=date(2022, 5, 1),
+        warranty_ends_on=date(2025, 4, 30),
+    )
     return heater, household, product
 
 
 @pytest.mark.browser
 def test_a_paid_job_at_the_door_on_the_technicians_phone(
-    live_server: Any, django_db_serialized_rollback: None, chromium_browser: Any, browser_login: Callable[..., Any],
+    live_server: Any,
+    django_db_serialized_rollback: None,
+    chromium_browser: Any,
+    browser_login: Callable[..., Any],
     tmp_path: Any,
 ) -> None:
     # given today's jobs of the technician: two earlier ones, then the paid one (below the fold)
     cast = build_cast()
     heater, household, product = setting(cast)
     for room in ("0801室", "0902室"):
-        earlier = wo.work_order_create(organisation=cast.organisation, by=cast.agent, channel="phone",
-                                       service_type=heater, customer=household, room=room,
-                                       description="热水器点不着火")
+        earlier = wo.work_order_create(
+            organisation=cast.organisation,
+            by=cast.agent,
+            channel="phone",
+            service_type=heater,
+            customer=household,
+            room=room,
+            description="热水器点不着火",
+        )
         wo.work_order_dispatch(work_order=earlier, by=cast.head_repair, technician=cast.tech)
-    order = wo.work_order_create(organisation=cast.organisation, by=cast.agent, channel="phone", service_type=heater,
-                                 customer=household, product=product, description="热水器漏水, 已过保修期")
+    order = wo.work_order_create(
+        organisation=cast.organisation,
+        by=cast.agent,
+        channel="phone",
+        service_type=heater,
+        customer=household,
+        product=product,
+        description="热水器漏水, 已过保修期",
+    )
     wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech)
     base = live_server.url
     card = f"#wo-{order.pk}"
@@ -140,7 +183,7 @@ def test_a_paid_job_at_the_door_on_the_technicians_phone(
     assert in_view(head, "#action-approve-paid-service")
     assert fits(head)
     head.click('form[data-action-form="approve-paid-service"] button[data-action="approve-paid-service"]')
-    head.wait_for_selector('#actions .alert-success')
+    head.wait_for_selector("#actions .alert-success")
     assert head.url.endswith("#actions")
     assert head.locator('[data-approval-status="approved"]').count() == 1
     assert fits(head)
@@ -154,12 +197,12 @@ def test_a_paid_job_at_the_door_on_the_technicians_phone(
     fee_form = 'form[data-action-form="record-fee"]'
     tech.select_option(f"{fee_form} select[name=fee_item]", str(heater.fee_items.get().pk))
     tech.click(f'{fee_form} button[data-action="record-fee"]')
-    tech.wait_for_selector('#actions .alert-success')
+    tech.wait_for_selector("#actions .alert-success")
     assert in_view(tech, "#actions")
     tech.click('[data-action-toggle="collect-fee"]')
     tech.fill('form[data-action-form="collect-fee"] input[name=receipt_number]', "SJ-2026-0042")
     tech.click('form[data-action-form="collect-fee"] button[data-action="collect-fee"]')
-    tech.wait_for_selector('#actions .alert-success')
+    tech.wait_for_selector("#actions .alert-success")
     assert "SJ-2026-0042" in tech.locator('[data-testid="fees"]').inner_text()
     assert fits(tech)
     fee = order.fees.get()
@@ -212,7 +255,10 @@ def test_a_paid_job_at_the_door_on_the_technicians_phone(
 
 @pytest.mark.browser
 def test_lists_fit_a_phone_and_the_english_navigation_fits_1366(
-    live_server: Any, django_db_serialized_rollback: None, chromium_browser: Any, browser_login: Callable[..., Any],
+    live_server: Any,
+    django_db_serialized_rollback: None,
+    chromium_browser: Any,
+    browser_login: Callable[..., Any],
 ) -> None:
     # given work orders with long names in every list
     cast = build_cast()
@@ -220,9 +266,15 @@ def test_lists_fit_a_phone_and_the_english_navigation_fits_1366(
     orders = []
     for index in range(4):
         order = wo.work_order_create(
-            organisation=cast.organisation, by=cast.agent, channel="phone", service_type=heater, customer=household,
-            product=product, address="高新区科技园南区深南大道一万零八号创新大厦B座十七层" * 2,
-            description="热水器漏水" * 10)
+            organisation=cast.organisation,
+            by=cast.agent,
+            channel="phone",
+            service_type=heater,
+            customer=household,
+            product=product,
+            address="高新区科技园南区深南大道一万零八号创新大厦B座十七层" * 2,
+            description="热水器漏水" * 10,
+        )
         if index:
             wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech)
         orders.append(order)
@@ -231,7 +283,15 @@ def test_lists_fit_a_phone_and_the_english_navigation_fits_1366(
     # on a phone, every tab of the list, the technician's view, the detail and the notifications fit
     for username in ("agent", "head_repair", "tech"):
         page = new_page(chromium_browser, live_server, browser_login, username, PHONE)
-        for tab in ("", "?tab=all", "?tab=first", "?tab=assigned", "?tab=queue", "?tab=overdue", "?tab=approval"):
+        for tab in (
+            "",
+            "?tab=all",
+            "?tab=first",
+            "?tab=assigned",
+            "?tab=queue",
+            "?tab=overdue",
+            "?tab=approval",
+        ):
             page.goto(f"{base}/work-orders/{tab}")
             assert fits(page), (username, tab, page.evaluate("document.documentElement.scrollWidth"))
         page.goto(f"{base}/work-orders/?tab=all")
@@ -249,9 +309,21 @@ def test_lists_fit_a_phone_and_the_english_navigation_fits_1366(
         page.context.close()
 
     # in English on a 1366 px screen (and narrower laptops) the navigation stays on one line inside the screen
-    for username, width in (("admin", 1366), ("director", 1366), ("agent", 1366), ("admin", 1280), ("admin", 992)):
-        page = new_page(chromium_browser, live_server, browser_login, username,
-                        {**WIDE_ENGLISH, "viewport": {"width": width, "height": 768}}, language="en")
+    for username, width in (
+        ("admin", 1366),
+        ("director", 1366),
+        ("agent", 1366),
+        ("admin", 1280),
+        ("admin", 992),
+    ):
+        page = new_page(
+            chromium_browser,
+            live_server,
+            browser_login,
+            username,
+            {**WIDE_ENGLISH, "viewport": {"width": width, "height": 768}},
+            language="en",
+        )
         page.goto(f"{base}/work-orders/")
         assert page.evaluate("document.documentElement.lang") == "en"
         assert fits(page, width), (username, width, page.evaluate("document.documentElement.scrollWidth"))

@@ -17,8 +17,14 @@ from .conftest import at
 NOW = at(2026, 11, 23, 10, 5)
 WHOLE, MASKED = "13812345678", "138****5678"
 # Policy default (property preset): privacy.unmasked_roles = agent, technician, administrator.
-ROLES = [("agent", WHOLE), ("tech", WHOLE), ("admin", WHOLE), ("head_repair", MASKED), ("director", MASKED),
-         ("quality", MASKED)]
+ROLES = [
+    ("agent", WHOLE),
+    ("tech", WHOLE),
+    ("admin", WHOLE),
+    ("head_repair", MASKED),
+    ("director", MASKED),
+    ("quality", MASKED),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -29,15 +35,36 @@ def frozen(time_machine: Any) -> None:
 @pytest.fixture
 def order(cast, leak_repair):
     customer = customer_create(
-        organisation=cast.organisation, by=cast.agent, name="宋先生", department=cast.repair,
-        addresses=[{"building": "5", "unit": "2", "room": "404"}], phones=[{"number": WHOLE, "label": "手机"}])
-    order = wo.work_order_create(organisation=cast.organisation, by=cast.agent, channel="phone",
-                                 service_type=leak_repair, customer=customer, description="厨房漏水", now=NOW)
+        organisation=cast.organisation,
+        by=cast.agent,
+        name="宋先生",
+        department=cast.repair,
+        addresses=[{"building": "5", "unit": "2", "room": "404"}],
+        phones=[{"number": WHOLE, "label": "手机"}],
+    )
+    order = wo.work_order_create(
+        organisation=cast.organisation,
+        by=cast.agent,
+        channel="phone",
+        service_type=leak_repair,
+        customer=customer,
+        description="厨房漏水",
+        now=NOW,
+    )
     wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech, now=NOW)
     wo.work_order_arrive(work_order=order, by=cast.tech, now=NOW)
-    wo.work_order_complete(work_order=order, by=cast.tech, findings="角阀老化", work_done="更换角阀",
-                           warranty_status="in_warranty", minutes_spent=20, now=NOW)
-    wo.work_order_send_confirmation_code(work_order=order, by=cast.tech, now=NOW)  # the timeline names the phone
+    wo.work_order_complete(
+        work_order=order,
+        by=cast.tech,
+        findings="角阀老化",
+        work_done="更换角阀",
+        warranty_status="in_warranty",
+        minutes_spent=20,
+        now=NOW,
+    )
+    wo.work_order_send_confirmation_code(
+        work_order=order, by=cast.tech, now=NOW
+    )  # the timeline names the phone
     return order
 
 
@@ -50,8 +77,13 @@ def _seen(text: str, expected: str) -> None:
 def test_pages_show_the_number_by_the_policy(cast, web, order, who, expected):
     client = web(getattr(cast, who))
 
-    for url in (f"/work-orders/{order.pk}/", "/work-orders/?tab=all", f"/work-orders/{order.pk}/voucher/",
-                f"/customers/{order.customer_id}/", "/customers/"):
+    for url in (
+        f"/work-orders/{order.pk}/",
+        "/work-orders/?tab=all",
+        f"/work-orders/{order.pk}/voucher/",
+        f"/customers/{order.customer_id}/",
+        "/customers/",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         _seen(response.content.decode(), expected)

@@ -58,8 +58,14 @@ def web_intake(intake_duty):
 
 @pytest.fixture
 def internal_type(cast):
-    return service_type_create(organisation=cast.organisation, by=cast.admin, code="office-move", name="办公室搬迁",
-                               category="internal", sla_class="standard")
+    return service_type_create(
+        organisation=cast.organisation,
+        by=cast.admin,
+        code="office-move",
+        name="办公室搬迁",
+        category="internal",
+        sla_class="standard",
+    )
 
 
 def png(name: str = "leak.png") -> SimpleUploadedFile:
@@ -70,9 +76,15 @@ def png(name: str = "leak.png") -> SimpleUploadedFile:
 
 def request_data(service_type, **overrides):
     data = {
-        "caller_name": "李女士", "caller_phone": "13711112222", "building": "8号楼", "unit": "2单元",
-        "room": "301室", "address": "", "service_type": str(service_type.pk),
-        "description": "厨房水管漏水，地面有积水", "website": "",
+        "caller_name": "李女士",
+        "caller_phone": "13711112222",
+        "building": "8号楼",
+        "unit": "2单元",
+        "room": "301室",
+        "address": "",
+        "service_type": str(service_type.pk),
+        "description": "厨房水管漏水，地面有积水",
+        "website": "",
     }
     data.update(overrides)
     return data
@@ -84,8 +96,10 @@ def written() -> tuple[int, int, int, int]:
 
 # --- submit ---------------------------------------------------------------------------------
 
-def test_submit_creates_a_web_work_order_owned_by_the_intake_handler(cast, leak_repair, web_intake, internal_type,
-                                                                     customer_client, frozen):
+
+def test_submit_creates_a_web_work_order_owned_by_the_intake_handler(
+    cast, leak_repair, web_intake, internal_type, customer_client, frozen
+):
     # given: the form offers the public service types only
     page = customer_client.get("/service/")
     assert page.status_code == 200
@@ -102,7 +116,11 @@ def test_submit_creates_a_web_work_order_owned_by_the_intake_handler(cast, leak_
     assert order.channel == Channel.WEB
     assert order.first_contact_owner == cast.agent
     assert order.logged_by is None
-    assert (order.caller_name, order.caller_phone, order.location) == ("李女士", "13711112222", "8号楼2单元301室")
+    assert (order.caller_name, order.caller_phone, order.location) == (
+        "李女士",
+        "13711112222",
+        "8号楼2单元301室",
+    )
     assert order.service_type == leak_repair
     assert order.customer.name == "李女士"
     assert Event.objects.for_subject(order).filter(action="work_order.received").count() == 1
@@ -116,10 +134,17 @@ def test_submit_creates_a_web_work_order_owned_by_the_intake_handler(cast, leak_
         assert private not in body
 
 
-def test_submit_goes_to_the_b_when_the_intake_a_is_absent(cast, leak_repair, web_intake, customer_client, frozen):
+def test_submit_goes_to_the_b_when_the_intake_a_is_absent(
+    cast, leak_repair, web_intake, customer_client, frozen
+):
     # given: A (agent) is on leave today
-    absence_record(person=cast.agent, kind="leave", starts_at=NOW - timedelta(hours=2),
-                   ends_at=NOW + timedelta(days=2), by=cast.admin)
+    absence_record(
+        person=cast.agent,
+        kind="leave",
+        starts_at=NOW - timedelta(hours=2),
+        ends_at=NOW + timedelta(days=2),
+        by=cast.admin,
+    )
 
     # when
     response = customer_client.post("/service/", request_data(leak_repair))
@@ -135,12 +160,17 @@ def test_submitted_page_without_a_submission_goes_back_to_the_form(cast, web_int
     assert response["Location"] == "/service/"
 
 
-def test_bad_phone_and_missing_fields_show_errors_and_write_nothing(cast, leak_repair, web_intake, customer_client,
-                                                                    frozen):
+def test_bad_phone_and_missing_fields_show_errors_and_write_nothing(
+    cast, leak_repair, web_intake, customer_client, frozen
+):
     before = written()
 
-    response = customer_client.post("/service/", request_data(
-        leak_repair, caller_phone="12345", caller_name="", description="", building="", unit="", room=""))
+    response = customer_client.post(
+        "/service/",
+        request_data(
+            leak_repair, caller_phone="12345", caller_name="", description="", building="", unit="", room=""
+        ),
+    )
 
     assert response.status_code == 200
     errors = response.context["form"].errors
@@ -161,7 +191,9 @@ def test_internal_service_type_cannot_be_submitted(cast, internal_type, web_inta
 
 
 def test_landline_and_full_width_phone_are_accepted(cast, leak_repair, web_intake, customer_client, frozen):
-    response = customer_client.post("/service/", request_data(leak_repair, caller_phone="０５７１－８８８８６６６６"))
+    response = customer_client.post(
+        "/service/", request_data(leak_repair, caller_phone="０５７１－８８８８６６６６")
+    )
 
     assert response.status_code == 302
     assert WorkOrder.objects.get().caller_phone == "0571-88886666"
@@ -177,7 +209,9 @@ def test_honeypot_rejects_the_request(cast, leak_repair, web_intake, customer_cl
     assert written() == before
 
 
-def test_text_file_named_jpg_is_refused(cast, leak_repair, web_intake, customer_client, frozen, settings, tmp_path):
+def test_text_file_named_jpg_is_refused(
+    cast, leak_repair, web_intake, customer_client, frozen, settings, tmp_path
+):
     settings.MEDIA_ROOT = str(tmp_path)
     before = written()
     fake = SimpleUploadedFile("leak.jpg", b"this is not a picture", content_type="image/jpeg")
@@ -193,8 +227,9 @@ def test_text_file_named_jpg_is_refused(cast, leak_repair, web_intake, customer_
 def test_real_pictures_are_stored(cast, leak_repair, web_intake, customer_client, frozen, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
 
-    response = customer_client.post("/service/", {**request_data(leak_repair),
-                                                  "photos": [png("a.png"), png("b.png")]})
+    response = customer_client.post(
+        "/service/", {**request_data(leak_repair), "photos": [png("a.png"), png("b.png")]}
+    )
 
     assert response.status_code == 302
     photos = list(WorkOrder.objects.get().photos.all())
@@ -252,6 +287,7 @@ def test_chinese_by_default_and_english_on_request(cast, web_intake):
 
 # --- status ---------------------------------------------------------------------------------
 
+
 def lookup(client: Client, number: str, digits: str, **extra: Any):
     return client.post("/service/status/", {"number": number, "phone_last_four": digits}, **extra)
 
@@ -259,7 +295,9 @@ def lookup(client: Client, number: str, digits: str, **extra: Any):
 def test_status_with_the_right_digits_shows_the_progress(cast, receive, customer_client):
     # given: a request received on the phone and dispatched to a technician (phone 13912345678)
     order = receive()
-    wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 3))
+    wo.work_order_dispatch(
+        work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 3)
+    )
     resolution = order.clocks.get(kind="resolution")
 
     # when: the customer types the number in lower case and the digits in full width
@@ -273,23 +311,41 @@ def test_status_with_the_right_digits_shows_the_progress(cast, receive, customer
     assert result.service_type == "漏水维修"
     assert result.resolution_due == resolution.due_at
     assert [(s.label, s.is_done) for s in result.steps] == [
-        ("Received", True), ("Technician assigned", True), ("Technician on site", False), ("Work done", False),
-        ("Confirmed by you", False), ("Closed", False)]
+        ("Received", True),
+        ("Technician assigned", True),
+        ("Technician on site", False),
+        ("Work done", False),
+        ("Confirmed by you", False),
+        ("Closed", False),
+    ]
     body = response.content.decode()
     assert 'data-testid="status-result"' in body
     assert "2026-11-23 10:00" in body
     assert "2026-11-23 10:03" in body
-    for private in ("王先生", "13912345678", "12号楼", "卫生间漏水", cast.tech.full_name, cast.tech.username,
-                    cast.agent.full_name, cast.head_repair.full_name, "工程维修部"):
+    for private in (
+        "王先生",
+        "13912345678",
+        "12号楼",
+        "卫生间漏水",
+        cast.tech.full_name,
+        cast.tech.username,
+        cast.agent.full_name,
+        cast.head_repair.full_name,
+        "工程维修部",
+    ):
         assert private not in body
 
 
-@pytest.mark.parametrize(("number", "digits"), [
-    ("GD2611-00001", "1234"),  # right number, wrong digits
-    ("GD2611-09999", "5678"),  # unknown number, digits of a real phone
-])
-def test_status_with_a_wrong_number_or_digits_is_the_same_neutral_not_found(cast, receive, customer_client, number,
-                                                                         digits):
+@pytest.mark.parametrize(
+    ("number", "digits"),
+    [
+        ("GD2611-00001", "1234"),  # right number, wrong digits
+        ("GD2611-09999", "5678"),  # unknown number, digits of a real phone
+    ],
+)
+def test_status_with_a_wrong_number_or_digits_is_the_same_neutral_not_found(
+    cast, receive, customer_client, number, digits
+):
     order = receive()
     assert order.number == "GD2611-00001"
 
@@ -315,11 +371,19 @@ def test_status_digits_must_be_four_digits(cast, receive, customer_client):
     assert response.context["result"] is None
 
 
-def test_status_of_a_request_waiting_for_approval_of_a_refusal_says_in_progress(cast, receive, customer_client):
+def test_status_of_a_request_waiting_for_approval_of_a_refusal_says_in_progress(
+    cast, receive, customer_client
+):
     # given: an agent asks to refuse (红灯): nothing negative may reach the customer yet
     order = receive()
-    wo.work_order_request_rejection(work_order=order, by=cast.agent, kind="rejection", reason="不属于物业维修范围",
-                                    answer="该问题属于业主自有设备，请联系厂家。", now=at(2026, 11, 23, 10, 5))
+    wo.work_order_request_rejection(
+        work_order=order,
+        by=cast.agent,
+        kind="rejection",
+        reason="不属于物业维修范围",
+        answer="该问题属于业主自有设备，请联系厂家。",
+        now=at(2026, 11, 23, 10, 5),
+    )
 
     response = lookup(customer_client, order.number, "5678")
 
@@ -335,10 +399,17 @@ def test_status_of_a_request_waiting_for_approval_of_a_refusal_says_in_progress(
 def test_status_of_a_refused_request_shows_the_approved_answer(cast, receive, customer_client):
     # given: the head approved the refusal
     order = receive()
-    wo.work_order_request_rejection(work_order=order, by=cast.agent, kind="rejection", reason="不属于物业维修范围",
-                                    answer="该问题属于业主自有设备，请联系厂家。", now=at(2026, 11, 23, 10, 5))
-    wo.work_order_approve_rejection(work_order=order, by=cast.head_repair, note="同意",
-                                    now=at(2026, 11, 23, 11, 0))
+    wo.work_order_request_rejection(
+        work_order=order,
+        by=cast.agent,
+        kind="rejection",
+        reason="不属于物业维修范围",
+        answer="该问题属于业主自有设备，请联系厂家。",
+        now=at(2026, 11, 23, 10, 5),
+    )
+    wo.work_order_approve_rejection(
+        work_order=order, by=cast.head_repair, note="同意", now=at(2026, 11, 23, 11, 0)
+    )
 
     response = lookup(customer_client, order.number, "5678")
 
@@ -352,7 +423,9 @@ def test_status_of_a_refused_request_shows_the_approved_answer(cast, receive, cu
     assert cast.head_repair.full_name not in body
 
 
-def test_status_of_a_deferred_request_says_until_when_and_why_and_is_not_declined(cast, steps, customer_client):
+def test_status_of_a_deferred_request_says_until_when_and_why_and_is_not_declined(
+    cast, steps, customer_client
+):
     # given: the head approved "cannot be done now" until Monday 30th (暂缓办理)
     order = steps.deferred()
 
@@ -373,7 +446,9 @@ def test_status_of_a_deferred_request_says_until_when_and_why_and_is_not_decline
 
 def test_status_of_a_request_waiting_for_materials_lists_what_is_missing(cast, receive, customer_client):
     order = receive()
-    wo.work_order_notice_missing(work_order=order, by=cast.agent, received=["身份证明"], now=at(2026, 11, 23, 10, 5))
+    wo.work_order_notice_missing(
+        work_order=order, by=cast.agent, received=["身份证明"], now=at(2026, 11, 23, 10, 5)
+    )
 
     result = lookup(customer_client, order.number, "5678").context["result"]
 
@@ -394,6 +469,7 @@ def test_a_number_of_another_organisation_is_not_found(cast, receive, customer_c
 
 
 # --- which organisation ---------------------------------------------------------------------
+
 
 def test_several_organisations_and_none_configured_is_a_clear_404(cast, customer_client, settings):
     settings.FUWU_DEFAULT_ORGANISATION = ""
@@ -425,10 +501,13 @@ def test_the_only_organisation_is_served_without_configuration(db, customer_clie
 
 # --- rate limits ----------------------------------------------------------------------------
 
+
 def test_submitting_is_rate_limited_per_address(cast, leak_repair, web_intake, customer_client, frozen):
     # given: the default limit, 5 requests per 10 minutes, used up by one address (bad input counts too)
     for _ in range(5):
-        assert customer_client.post("/service/", request_data(leak_repair, caller_phone="1")).status_code == 200
+        assert (
+            customer_client.post("/service/", request_data(leak_repair, caller_phone="1")).status_code == 200
+        )
     before = written()
 
     # when
@@ -466,8 +545,12 @@ def test_wrong_digits_from_many_addresses_lock_that_number(cast, receive, custom
     settings.FUWU_PUBLIC_STATUS_NUMBER_WINDOW = 3600
     order, other = receive(), receive()
     for n in range(10):
-        assert lookup(customer_client, order.number, f"{n:04d}", REMOTE_ADDR=f"10.0.0.{n + 1}").context[
-            "not_found"] is True
+        assert (
+            lookup(customer_client, order.number, f"{n:04d}", REMOTE_ADDR=f"10.0.0.{n + 1}").context[
+                "not_found"
+            ]
+            is True
+        )
 
     # when: a new address asks with the right digits
     locked = lookup(customer_client, order.number, "5678", REMOTE_ADDR="10.0.1.1")
@@ -480,7 +563,10 @@ def test_wrong_digits_from_many_addresses_lock_that_number(cast, receive, custom
     assert "60 minutes" in body
     assert "status-result" not in body
     # and: other numbers are looked up as usual
-    assert lookup(customer_client, other.number, "5678", REMOTE_ADDR="10.0.1.1").context["result"].number == other.number
+    assert (
+        lookup(customer_client, other.number, "5678", REMOTE_ADDR="10.0.1.1").context["result"].number
+        == other.number
+    )
 
     # and: once the hour has passed, the customer gets in
     frozen.shift(timedelta(seconds=3601))

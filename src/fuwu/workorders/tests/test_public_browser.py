@@ -18,17 +18,34 @@ from fuwu.workorders.models import WorkOrder
 
 @pytest.mark.browser
 def test_customer_submits_on_a_phone_and_checks_the_status(
-    live_server: Any, django_db_serialized_rollback: None, browser_page: Any, settings: Any, tmp_path: Any,
+    live_server: Any,
+    django_db_serialized_rollback: None,
+    browser_page: Any,
+    settings: Any,
+    tmp_path: Any,
 ) -> None:
     # given an organisation whose 报修热线 receives online requests
     cast = build_cast()
     settings.FUWU_DEFAULT_ORGANISATION = cast.organisation.name
     settings.MEDIA_ROOT = str(tmp_path / "media")
     cache.clear()
-    service_type_create(organisation=cast.organisation, by=cast.admin, code="water-leak", name="漏水维修",
-                        category="paid", sla_class="standard", default_department=cast.repair)
-    duty = duty_create(department=cast.service, name="报修热线", kind="queue", primary=cast.agent,
-                       backup=cast.agent2, by=cast.admin)
+    service_type_create(
+        organisation=cast.organisation,
+        by=cast.admin,
+        code="water-leak",
+        name="漏水维修",
+        category="paid",
+        sla_class="standard",
+        default_department=cast.repair,
+    )
+    duty = duty_create(
+        department=cast.service,
+        name="报修热线",
+        kind="queue",
+        primary=cast.agent,
+        backup=cast.agent2,
+        by=cast.admin,
+    )
     Duty.objects.filter(pk=duty.pk).update(is_intake=True)
     picture = tmp_path / "leak.png"
     buffer = io.BytesIO()

@@ -27,6 +27,7 @@ def clock(order, kind):
 
 # --- working days across National Day 2026 and its make-up Saturday ----------------------------
 
+
 def test_working_days_resolution_received_before_national_day_is_due_after_it(receive):
     # given a request on Wednesday 2026-09-30, the last working day before the holiday (3 working days)
     order = receive(now=at(2026, 9, 30, 16, 0))
@@ -57,6 +58,7 @@ def test_a_request_on_a_holiday_counts_from_the_holiday(receive):
 
 # --- business hours across the lunch break and the holiday ------------------------------------
 
+
 @translation.override("en")  # the timeline records "met in time" / "met late" in the active language
 def test_business_hours_arrival_skips_the_lunch_break(cast, receive):
     # given a normal request at 11:00 (arrival within 2 business hours; lunch 12:00–13:30)
@@ -68,10 +70,13 @@ def test_business_hours_arrival_skips_the_lunch_break(cast, receive):
     outcomes = []
     for minute in (29, 30, 31):
         order = receive(now=at(2026, 11, 23, 11, 0))
-        wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech,
-                               now=at(2026, 11, 23, 11, 2))
+        wo.work_order_dispatch(
+            work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 11, 2)
+        )
         wo.work_order_arrive(work_order=order, by=cast.tech, now=at(2026, 11, 23, 14, minute))
-        outcomes.append(Event.objects.for_subject(order).get(action="work_order.arrived").changes["clock.arrival"])
+        outcomes.append(
+            Event.objects.for_subject(order).get(action="work_order.arrived").changes["clock.arrival"]
+        )
     # then just before and at the deadline it is met in time, one minute after it is late
     assert [o["after"] for o in outcomes] == ["met in time", "met in time", "met late"]
 
@@ -88,6 +93,7 @@ def test_a_request_during_lunch_starts_counting_at_1330(receive):
 
 
 # --- calendar minutes: dispatch within 5 minutes (property 004) -------------------------------
+
 
 @pytest.mark.parametrize(("minute", "in_time"), [(4, True), (5, True), (6, False)])
 @translation.override("en")
@@ -121,7 +127,9 @@ def test_the_clocks_keep_the_policy_version_they_were_set_with(cast, receive):
 
     # (the shared cast's organisation has no published version yet: publish the preset as version 1,
     # as ``organisation_create`` does)
-    policy_publish(organisation=cast.organisation, text=preset_text("property"), reason="初始化", by=cast.admin)
+    policy_publish(
+        organisation=cast.organisation, text=preset_text("property"), reason="初始化", by=cast.admin
+    )
     before = receive()
     assert before.policy_version is not None
     # when the policy changes the arrival target
@@ -129,7 +137,9 @@ def test_the_clocks_keep_the_policy_version_they_were_set_with(cast, receive):
         'normal = {response = {amount = 5, unit = "calendar_minutes"}, dispatch = {amount = 5, unit = '
         '"calendar_minutes"}, arrival = {amount = 2, unit = "business_hours"}',
         'normal = {response = {amount = 5, unit = "calendar_minutes"}, dispatch = {amount = 5, unit = '
-        '"calendar_minutes"}, arrival = {amount = 3, unit = "business_hours"}', 1)
+        '"calendar_minutes"}, arrival = {amount = 3, unit = "business_hours"}',
+        1,
+    )
     policy_publish(organisation=cast.organisation, text=text, reason="到场时限调整", by=cast.admin)
     after = receive()
     # then the old order keeps its deadline, the new one gets the new target
@@ -142,27 +152,58 @@ def test_the_clocks_keep_the_policy_version_they_were_set_with(cast, receive):
 
 # --- distance bands (after-sales preset, 002) -------------------------------------------------
 
+
 @pytest.fixture
 def after_sales(db):
     """An after-sales organisation (preset after_sales) with a coach and a micro-motor service type."""
     cast = build_cast("after_sales")
-    coach = service_type_create(organisation=cast.organisation, by=cast.admin, code="coach", name="客车车身故障",
-                                category="free", sla_class="coach", default_department=cast.repair)
-    motor = service_type_create(organisation=cast.organisation, by=cast.admin, code="motor", name="微电机故障",
-                                category="free", sla_class="micro_motor", default_department=cast.repair)
-    customer = customer_create(organisation=cast.organisation, by=cast.agent, name="客运公司", kind="organisation",
-                               phones=[{"number": "13911112222"}])
+    coach = service_type_create(
+        organisation=cast.organisation,
+        by=cast.admin,
+        code="coach",
+        name="客车车身故障",
+        category="free",
+        sla_class="coach",
+        default_department=cast.repair,
+    )
+    motor = service_type_create(
+        organisation=cast.organisation,
+        by=cast.admin,
+        code="motor",
+        name="微电机故障",
+        category="free",
+        sla_class="micro_motor",
+        default_department=cast.repair,
+    )
+    customer = customer_create(
+        organisation=cast.organisation,
+        by=cast.agent,
+        name="客运公司",
+        kind="organisation",
+        phones=[{"number": "13911112222"}],
+    )
 
     def make(service_type, distance_km):
-        return wo.work_order_create(organisation=cast.organisation, by=cast.agent, channel="phone",
-                                    service_type=service_type, customer=customer, description="车门故障",
-                                    distance_km=distance_km, now=at(2026, 11, 23, 10, 0))
+        return wo.work_order_create(
+            organisation=cast.organisation,
+            by=cast.agent,
+            channel="phone",
+            service_type=service_type,
+            customer=customer,
+            description="车门故障",
+            distance_km=distance_km,
+            now=at(2026, 11, 23, 10, 0),
+        )
 
     return cast, coach, motor, make
 
 
-@pytest.mark.parametrize(("distance", "commitment"), [(99, "arrival"), (100, "arrival"), (101, "written_reply")])
-def test_coach_within_100_km_arrives_in_24_hours_beyond_replies_in_writing_in_12(after_sales, distance, commitment):
+@pytest.mark.parametrize(
+    ("distance", "commitment"), [(99, "arrival"), (100, "arrival"), (101, "written_reply")]
+)
+def test_coach_within_100_km_arrives_in_24_hours_beyond_replies_in_writing_in_12(
+    after_sales, distance, commitment
+):
     _cast, coach, _, make = after_sales
     order = make(coach, distance)
     kinds = set(order.clocks.values_list("kind", flat=True))
@@ -186,8 +227,12 @@ def test_the_written_reply_is_met_by_the_reply_and_only_then(after_sales):
         wo.work_order_reply(work_order=near, by=cast.agent, text="答复", now=at(2026, 11, 23, 12, 0))
     assert Action.REPLY in wo.allowed_actions(cast.agent, far)
     # when the agent replies in writing 11 h 59 min after the call
-    wo.work_order_reply(work_order=far, by=cast.agent, text="已安排最近的服务站联系您, 明日上午回复处理方案",
-                        now=at(2026, 11, 23, 21, 59))
+    wo.work_order_reply(
+        work_order=far,
+        by=cast.agent,
+        text="已安排最近的服务站联系您, 明日上午回复处理方案",
+        now=at(2026, 11, 23, 21, 59),
+    )
     # then the clock is met in time, the customer got the text, and no second reply is possible
     reply = clock(far, ClockKind.WRITTEN_REPLY)
     assert reply.met_at == at(2026, 11, 23, 21, 59)
@@ -199,11 +244,20 @@ def test_the_written_reply_is_met_by_the_reply_and_only_then(after_sales):
 def test_completing_the_work_answers_a_written_reply_still_owed(after_sales):
     cast, coach, _, make = after_sales
     far = make(coach, 450)
-    wo.work_order_dispatch(work_order=far, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 5))
+    wo.work_order_dispatch(
+        work_order=far, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 5)
+    )
     # (the after-sales policy asks for three photos with the report, 002)
-    wo.work_order_complete(work_order=far, by=cast.tech, findings="门泵漏气", work_done="更换门泵",
-                           warranty_status="in_warranty", minutes_spent=90,
-                           photos=[png_file(f"door-{i}.png") for i in range(3)], now=at(2026, 11, 23, 20, 0))
+    wo.work_order_complete(
+        work_order=far,
+        by=cast.tech,
+        findings="门泵漏气",
+        work_done="更换门泵",
+        warranty_status="in_warranty",
+        minutes_spent=90,
+        photos=[png_file(f"door-{i}.png") for i in range(3)],
+        now=at(2026, 11, 23, 20, 0),
+    )
     assert far.clocks.filter(is_active=True, met_at__isnull=True).count() == 0
 
 
@@ -223,6 +277,7 @@ def test_plan_clocks_without_a_distance_uses_the_class_arrival():
 
 
 # --- pure helpers -----------------------------------------------------------------------------
+
 
 def test_escalation_levels_fire_in_order_and_all_after_a_downtime():
     chain = preset_document("property").escalation.chains["dispatch"]

@@ -27,29 +27,45 @@ WHY = "需整栋停水更换立管, 物业统一安排后上门维修"
 
 def ask_deferral(cast, order, day=date(2026, 11, 30), when=None, by=None):
     return wo.work_order_request_rejection(
-        work_order=order, by=by or cast.agent, kind="cannot_do_now", reason="立管老化, 需停水施工", answer=WHY,
-        deferred_until=day, now=when or at(2026, 11, 23, 10, 30))
+        work_order=order,
+        by=by or cast.agent,
+        kind="cannot_do_now",
+        reason="立管老化, 需停水施工",
+        answer=WHY,
+        deferred_until=day,
+        now=when or at(2026, 11, 23, 10, 30),
+    )
 
 
 def dispatched(cast, receive):
     order = receive()
-    return wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech,
-                                  now=at(2026, 11, 23, 10, 3))
+    return wo.work_order_dispatch(
+        work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 3)
+    )
 
 
 def test_a_deferral_names_a_day_after_today_within_the_policys_bound(cast, receive):
     order = receive()
     # no day, today, a day beyond 20 working days (the property preset): each a field error
-    for day, problem in [(None, "is required"), (date(2026, 11, 23), "after today"),
-                         (date(2026, 12, 22), "at most 20 working days ahead, by 2026-12-21")]:
+    for day, problem in [
+        (None, "is required"),
+        (date(2026, 11, 23), "after today"),
+        (date(2026, 12, 22), "at most 20 working days ahead, by 2026-12-21"),
+    ]:
         with translation.override("en"), pytest.raises(ValidationFailed) as refused:
             ask_deferral(cast, order, day=day)
         assert problem in refused.value.fields["deferred_until"][0], (day, refused.value.fields)
     # a refusal names no day
     with pytest.raises(ValidationFailed) as refused:
-        wo.work_order_request_rejection(work_order=order, by=cast.agent, kind="rejection", reason="非户内",
-                                        answer="不属维修范围", deferred_until=date(2026, 11, 30),
-                                        now=at(2026, 11, 23, 10, 30))
+        wo.work_order_request_rejection(
+            work_order=order,
+            by=cast.agent,
+            kind="rejection",
+            reason="非户内",
+            answer="不属维修范围",
+            deferred_until=date(2026, 11, 30),
+            now=at(2026, 11, 23, 10, 30),
+        )
     assert "deferred_until" in refused.value.fields
     order.refresh_from_db()
     assert order.status == Status.ROUTED
@@ -76,8 +92,9 @@ def test_an_approved_deferral_tells_the_customer_why_and_when_and_stays_open(cas
     order = dispatched(cast, receive)
     ask_deferral(cast, order, by=cast.tech)
     # when the head approves it
-    order = wo.work_order_approve_rejection(work_order=order, by=getattr(cast, who), note="同意暂缓",
-                                            now=at(2026, 11, 23, 11, 0))
+    order = wo.work_order_approve_rejection(
+        work_order=order, by=getattr(cast, who), note="同意暂缓", now=at(2026, 11, 23, 11, 0)
+    )
     # then it is deferred, not refused: open, with its day, its clocks standing still
     assert order.status == Status.DEFERRED
     assert order.status in OPEN_STATUSES
@@ -92,7 +109,9 @@ def test_an_approved_deferral_tells_the_customer_why_and_when_and_stays_open(cas
     sms = OutboxMessage.objects.get(work_order=order)
     assert WHY in sms.body
     assert "2026-11-30" in sms.body
-    assert Notification.objects.filter(recipient=cast.agent, kind="result", title__contains="2026-11-30").exists()
+    assert Notification.objects.filter(
+        recipient=cast.agent, kind="result", title__contains="2026-11-30"
+    ).exists()
     assert Event.objects.for_subject(order).filter(action="work_order.deferred").exists()
     assert not Event.objects.for_subject(order).filter(action="work_order.rejection_approved").exists()
 
@@ -113,7 +132,11 @@ def test_on_its_day_the_sweep_brings_it_back_where_it_was_with_the_deadlines_mov
     # 90 business minutes were left at 10:30, so the arrival is due at 10:00 on the 30th
     order.refresh_from_db()
     assert (order.status, order.assignee, order.deferred_until, order.resume_status) == (
-        Status.DISPATCHED, cast.tech, None, "")
+        Status.DISPATCHED,
+        cast.tech,
+        None,
+        "",
+    )
     arrival = order.clocks.get(kind=ClockKind.ARRIVAL)
     assert arrival.paused_at is None
     assert arrival.due_at == at(2026, 11, 30, 10, 0)
@@ -127,8 +150,15 @@ def test_on_its_day_the_sweep_brings_it_back_where_it_was_with_the_deadlines_mov
     assert sweep(at(2026, 11, 30, 0, 2)).resumed == 0
     # and the work is completed as usual
     wo.work_order_arrive(work_order=order, by=cast.tech, now=at(2026, 11, 30, 9, 30))
-    wo.work_order_complete(work_order=order, by=cast.tech, findings="立管已换", work_done="更换角阀",
-                           warranty_status="not_applicable", minutes_spent=40, now=at(2026, 11, 30, 10, 30))
+    wo.work_order_complete(
+        work_order=order,
+        by=cast.tech,
+        findings="立管已换",
+        work_done="更换角阀",
+        warranty_status="not_applicable",
+        minutes_spent=40,
+        now=at(2026, 11, 30, 10, 30),
+    )
     order.refresh_from_db()
     assert order.status == Status.DONE
 
@@ -136,10 +166,13 @@ def test_on_its_day_the_sweep_brings_it_back_where_it_was_with_the_deadlines_mov
 def test_staff_may_resume_before_the_day(cast, receive):
     order = receive()
     ask_deferral(cast, order)
-    order = wo.work_order_approve_rejection(work_order=order, by=cast.head_repair, now=at(2026, 11, 23, 11, 0))
+    order = wo.work_order_approve_rejection(
+        work_order=order, by=cast.head_repair, now=at(2026, 11, 23, 11, 0)
+    )
     assert Action.RESUME in wo.allowed_actions(cast.agent, order)
-    order = wo.work_order_resume(work_order=order, by=cast.agent, reason="停水提前完成",
-                                 now=at(2026, 11, 25, 9, 0))
+    order = wo.work_order_resume(
+        work_order=order, by=cast.agent, reason="停水提前完成", now=at(2026, 11, 25, 9, 0)
+    )
     assert (order.status, order.deferred_until) == (Status.ROUTED, None)
     assert not order.clocks.filter(paused_at__isnull=False).exists()
 
@@ -149,16 +182,31 @@ def test_a_deferred_request_may_still_be_refused_through_the_approval(cast, rece
     ask_deferral(cast, order)
     wo.work_order_approve_rejection(work_order=order, by=cast.head_repair, now=at(2026, 11, 23, 11, 0))
     # a refusal asked later, denied: back to deferred, the clocks still standing
-    wo.work_order_request_rejection(work_order=order, by=cast.agent, kind="rejection", reason="业主拒绝停水",
-                                    answer="无法施工, 请自行联系", now=at(2026, 11, 24, 9, 0))
-    order = wo.work_order_deny_rejection(work_order=order, by=cast.head_repair, note="继续暂缓",
-                                         now=at(2026, 11, 24, 9, 30))
+    wo.work_order_request_rejection(
+        work_order=order,
+        by=cast.agent,
+        kind="rejection",
+        reason="业主拒绝停水",
+        answer="无法施工, 请自行联系",
+        now=at(2026, 11, 24, 9, 0),
+    )
+    order = wo.work_order_deny_rejection(
+        work_order=order, by=cast.head_repair, note="继续暂缓", now=at(2026, 11, 24, 9, 30)
+    )
     assert (order.status, order.deferred_until) == (Status.DEFERRED, date(2026, 11, 30))
     assert order.clocks.filter(is_active=True, met_at__isnull=True, paused_at__isnull=True).count() == 0
     # asked again and approved: refused, the day gone, nothing left to escalate
-    wo.work_order_request_rejection(work_order=order, by=cast.agent, kind="rejection", reason="业主拒绝停水",
-                                    answer="无法施工, 请自行联系", now=at(2026, 11, 24, 10, 0))
-    order = wo.work_order_approve_rejection(work_order=order, by=cast.head_repair, now=at(2026, 11, 24, 10, 30))
+    wo.work_order_request_rejection(
+        work_order=order,
+        by=cast.agent,
+        kind="rejection",
+        reason="业主拒绝停水",
+        answer="无法施工, 请自行联系",
+        now=at(2026, 11, 24, 10, 0),
+    )
+    order = wo.work_order_approve_rejection(
+        work_order=order, by=cast.head_repair, now=at(2026, 11, 24, 10, 30)
+    )
     assert (order.status, order.deferred_until) == (Status.REJECTED, None)
     assert not order.clocks.filter(is_active=True, met_at__isnull=True).exists()
     assert sweep(at(2026, 11, 30, 0, 1)).resumed == 0
@@ -169,7 +217,9 @@ def test_deferred_again_it_still_comes_back_to_where_it_was_first(cast, receive)
     ask_deferral(cast, order, by=cast.tech)
     wo.work_order_approve_rejection(work_order=order, by=cast.head_repair, now=at(2026, 11, 23, 11, 0))
     ask_deferral(cast, order, day=date(2026, 12, 7), when=at(2026, 11, 27, 9, 0))
-    order = wo.work_order_approve_rejection(work_order=order, by=cast.head_repair, now=at(2026, 11, 27, 9, 30))
+    order = wo.work_order_approve_rejection(
+        work_order=order, by=cast.head_repair, now=at(2026, 11, 27, 9, 30)
+    )
     assert order.deferred_until == date(2026, 12, 7)
     assert sweep(at(2026, 11, 30, 0, 1)).resumed == 0
     assert sweep(at(2026, 12, 7, 0, 1)).resumed == 1
@@ -185,8 +235,9 @@ def test_deferred_while_waiting_for_materials_it_goes_back_to_waiting(cast, rece
     order = wo.work_order_resume(work_order=order, by=cast.agent, now=at(2026, 11, 26, 9, 0))
     assert (order.status, order.resume_status) == (Status.AWAITING_MATERIALS, Status.ROUTED)
     assert order.clocks.filter(paused_at__isnull=False).exists()  # still waiting for the customer
-    order = wo.work_order_materials_received(work_order=order, by=cast.agent, received=["身份证明", "漏水照片"],
-                                             now=at(2026, 11, 26, 10, 0))
+    order = wo.work_order_materials_received(
+        work_order=order, by=cast.agent, received=["身份证明", "漏水照片"], now=at(2026, 11, 26, 10, 0)
+    )
     assert order.status == Status.ROUTED
 
 
@@ -198,8 +249,9 @@ def test_a_day_asked_for_that_has_passed_needs_a_new_one_from_the_head(cast, rec
     assert "2026-11-25" in refused.value.fields["deferred_until"][0]
     order.refresh_from_db()
     assert order.status == Status.AWAITING_APPROVAL
-    order = wo.work_order_approve_rejection(work_order=order, by=cast.head_repair, deferred_until=date(2026, 12, 1),
-                                            now=at(2026, 11, 25, 9, 0))
+    order = wo.work_order_approve_rejection(
+        work_order=order, by=cast.head_repair, deferred_until=date(2026, 12, 1), now=at(2026, 11, 25, 9, 0)
+    )
     assert (order.status, order.deferred_until) == (Status.DEFERRED, date(2026, 12, 1))
     assert "2026-12-01" in OutboxMessage.objects.get(work_order=order).body
 
@@ -209,7 +261,9 @@ def test_a_policy_may_keep_the_clocks_running_while_deferred(cast, receive):
     policy_publish(organisation=cast.organisation, text=text, reason="暂缓期间照常计时", by=cast.admin)
     order = dispatched(cast, receive)
     ask_deferral(cast, order, by=cast.tech)  # awaiting approval still pauses (pause_statuses)
-    order = wo.work_order_approve_rejection(work_order=order, by=cast.head_repair, now=at(2026, 11, 23, 11, 0))
+    order = wo.work_order_approve_rejection(
+        work_order=order, by=cast.head_repair, now=at(2026, 11, 23, 11, 0)
+    )
     arrival = order.clocks.get(kind=ClockKind.ARRIVAL)
     # the 30 business minutes waiting for the head are added; from then on the clock runs
     assert (arrival.paused_at, arrival.due_at) == (None, at(2026, 11, 23, 14, 0))

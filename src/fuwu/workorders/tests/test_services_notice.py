@@ -35,8 +35,13 @@ def test_the_notice_lists_every_missing_item_in_one_message(cast, receive):
 
 def test_what_was_brought_is_not_asked_for_and_extra_items_join_the_one_notice(cast, receive):
     order = receive()
-    notice = wo.work_order_notice_missing(work_order=order, by=cast.agent, received=["身份证明"],
-                                          extra_items=["物业费缴纳凭证"], now=at(2026, 11, 23, 10, 2))
+    notice = wo.work_order_notice_missing(
+        work_order=order,
+        by=cast.agent,
+        received=["身份证明"],
+        extra_items=["物业费缴纳凭证"],
+        now=at(2026, 11, 23, 10, 2),
+    )
     assert notice.items == ["漏水照片", "物业费缴纳凭证"]
     assert order.materials.get(name="身份证明").is_received
 
@@ -58,13 +63,16 @@ def test_nothing_missing_means_no_notice(cast, receive):
 
 def test_a_second_notice_is_only_for_a_material_not_on_the_checklist(cast, receive):
     order = receive()
-    wo.work_order_notice_missing(work_order=order, by=cast.agent, received=["身份证明"], now=at(2026, 11, 23, 10, 2))
+    wo.work_order_notice_missing(
+        work_order=order, by=cast.agent, received=["身份证明"], now=at(2026, 11, 23, 10, 2)
+    )
     events = Event.objects.for_subject(order).count()
 
     # asking again for a checklist item (piecemeal) is refused, naming the field
     with pytest.raises(ValidationFailed) as refused:
-        wo.work_order_notice_missing(work_order=order, by=cast.agent, extra_items=["漏水照片"],
-                                     now=at(2026, 11, 23, 15, 0))
+        wo.work_order_notice_missing(
+            work_order=order, by=cast.agent, extra_items=["漏水照片"], now=at(2026, 11, 23, 15, 0)
+        )
     assert "extra_items" in refused.value.fields
     with pytest.raises(ValidationFailed) as refused:
         wo.work_order_notice_missing(work_order=order, by=cast.agent, now=at(2026, 11, 23, 15, 0))
@@ -73,8 +81,13 @@ def test_a_second_notice_is_only_for_a_material_not_on_the_checklist(cast, recei
     assert Event.objects.for_subject(order).count() == events
 
     # a material the checklist did not have may be asked for, also while waiting, and the notice says so
-    supplementary = wo.work_order_notice_missing(work_order=order, by=cast.agent, extra_items=["楼上住户联系方式"],
-                                                 reason="需联系楼上住户", now=at(2026, 11, 23, 15, 0))
+    supplementary = wo.work_order_notice_missing(
+        work_order=order,
+        by=cast.agent,
+        extra_items=["楼上住户联系方式"],
+        reason="需联系楼上住户",
+        now=at(2026, 11, 23, 15, 0),
+    )
     assert supplementary.kind == NoticeKind.SUPPLEMENTARY
     assert supplementary.items == ["楼上住户联系方式"]
     last = OutboxMessage.objects.filter(work_order=order).order_by("-id").first()
@@ -86,11 +99,13 @@ def test_a_second_notice_is_only_for_a_material_not_on_the_checklist(cast, recei
     assert supplementary.text == wo.notice_text(order.number, ["楼上住户联系方式"], supplementary=True)
     assert supplementary.text != wo.notice_text(order.number, ["楼上住户联系方式"], supplementary=False)
     # and the work waits for that material too
-    order = wo.work_order_materials_received(work_order=order, by=cast.agent, received=["漏水照片"],
-                                             now=at(2026, 11, 23, 16, 0))
+    order = wo.work_order_materials_received(
+        work_order=order, by=cast.agent, received=["漏水照片"], now=at(2026, 11, 23, 16, 0)
+    )
     assert order.status == Status.AWAITING_MATERIALS
-    order = wo.work_order_materials_received(work_order=order, by=cast.agent, received=["楼上住户联系方式"],
-                                             now=at(2026, 11, 23, 16, 10))
+    order = wo.work_order_materials_received(
+        work_order=order, by=cast.agent, received=["楼上住户联系方式"], now=at(2026, 11, 23, 16, 10)
+    )
     assert order.status == Status.ROUTED
 
 
@@ -102,11 +117,16 @@ def test_the_clocks_pause_while_waiting_and_resume_moved_by_the_wait(cast, recei
     clocks = {c.kind: c for c in order.clocks.filter(met_at__isnull=True)}
     assert all(c.paused_at == at(2026, 11, 23, 10, 2) for c in clocks.values())
     assert clocks[ClockKind.DISPATCH].due_at == at(2026, 11, 23, 10, 5)  # unchanged while paused
-    wo.work_order_materials_received(work_order=order, by=cast.agent, received=["身份证明", "漏水照片"],
-                                     now=at(2026, 11, 23, 16, 0))
+    wo.work_order_materials_received(
+        work_order=order, by=cast.agent, received=["身份证明", "漏水照片"], now=at(2026, 11, 23, 16, 0)
+    )
     # then each deadline moved by the time paused in its own unit
     clocks = {c.kind: c for c in order.clocks.filter(met_at__isnull=True)}
-    dispatch, arrival, resolution = clocks[ClockKind.DISPATCH], clocks[ClockKind.ARRIVAL], clocks[ClockKind.RESOLUTION]
+    dispatch, arrival, resolution = (
+        clocks[ClockKind.DISPATCH],
+        clocks[ClockKind.ARRIVAL],
+        clocks[ClockKind.RESOLUTION],
+    )
     assert all(c.paused_at is None for c in clocks.values())
     # calendar minutes: 358 minutes later
     assert dispatch.paused_minutes == 358
@@ -127,21 +147,30 @@ def test_a_policy_where_the_notice_does_not_pause_keeps_the_clocks_running(cast,
     order = receive()
     wo.work_order_notice_missing(work_order=order, by=cast.agent, now=at(2026, 11, 23, 10, 2))
     assert not order.clocks.filter(paused_at__isnull=False).exists()
-    wo.work_order_materials_received(work_order=order, by=cast.agent, received=["身份证明", "漏水照片"],
-                                     now=at(2026, 11, 23, 16, 0))
+    wo.work_order_materials_received(
+        work_order=order, by=cast.agent, received=["身份证明", "漏水照片"], now=at(2026, 11, 23, 16, 0)
+    )
     dispatch = order.clocks.get(kind=ClockKind.DISPATCH)
     assert dispatch.due_at == at(2026, 11, 23, 10, 5)
     assert dispatch.paused_minutes == 0
 
 
 def test_a_policy_without_pause_statuses_keeps_the_clocks_running(cast, receive):
-    text = preset_text("property").replace('pause_statuses = ["awaiting_materials", "awaiting_approval"]',
-                                           "pause_statuses = []")
+    text = preset_text("property").replace(
+        'pause_statuses = ["awaiting_materials", "awaiting_approval"]', "pause_statuses = []"
+    )
     policy_publish(organisation=cast.organisation, text=text, reason="不暂停", by=cast.admin)
     order = receive()
     wo.work_order_notice_missing(work_order=order, by=cast.agent, now=at(2026, 11, 23, 10, 2))
-    wo.work_order_request_rejection(work_order=order, by=cast.agent, kind="cannot_do_now", reason="需停水",
-                                    answer="需停水后维修", deferred_until=date(2026, 11, 30), now=at(2026, 11, 23, 10, 3))
+    wo.work_order_request_rejection(
+        work_order=order,
+        by=cast.agent,
+        kind="cannot_do_now",
+        reason="需停水",
+        answer="需停水后维修",
+        deferred_until=date(2026, 11, 30),
+        now=at(2026, 11, 23, 10, 3),
+    )
     assert not order.clocks.filter(paused_at__isnull=False).exists()
 
 
@@ -149,10 +178,12 @@ def test_materials_received_must_name_items_of_the_work_order(cast, receive):
     order = receive()
     wo.work_order_notice_missing(work_order=order, by=cast.agent, now=at(2026, 11, 23, 10, 2))
     with pytest.raises(ValidationFailed) as refused:
-        wo.work_order_materials_received(work_order=order, by=cast.agent, received=["户口本"],
-                                         now=at(2026, 11, 23, 11, 0))
+        wo.work_order_materials_received(
+            work_order=order, by=cast.agent, received=["户口本"], now=at(2026, 11, 23, 11, 0)
+        )
     assert "received" in refused.value.fields
-    order = wo.work_order_materials_received(work_order=order, by=cast.agent, received=["身份证明"],
-                                             now=at(2026, 11, 23, 11, 0))
+    order = wo.work_order_materials_received(
+        work_order=order, by=cast.agent, received=["身份证明"], now=at(2026, 11, 23, 11, 0)
+    )
     assert order.status == Status.AWAITING_MATERIALS  # 漏水照片 still missing: still waiting, still paused
     assert order.clocks.filter(paused_at__isnull=False).exists()

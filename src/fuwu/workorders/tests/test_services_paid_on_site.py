@@ -18,29 +18,43 @@ from .conftest import at
 
 
 def find(cast, order, warranty_status="out_of_warranty", by=None, when=None):
-    return wo.work_order_record_warranty(work_order=order, by=by or cast.tech, warranty_status=warranty_status,
-                                         note="燃气热水器已过三包期", now=when or at(2026, 11, 23, 10, 45))
+    return wo.work_order_record_warranty(
+        work_order=order,
+        by=by or cast.tech,
+        warranty_status=warranty_status,
+        note="燃气热水器已过三包期",
+        now=when or at(2026, 11, 23, 10, 45),
+    )
 
 
 def complete(cast, order, warranty_status="out_of_warranty", when=None):
-    return wo.work_order_complete(work_order=order, by=cast.tech, findings="热交换器漏水", work_done="更换热交换器",
-                                  warranty_status=warranty_status, minutes_spent=50,
-                                  now=when or at(2026, 11, 23, 11, 30))
+    return wo.work_order_complete(
+        work_order=order,
+        by=cast.tech,
+        findings="热交换器漏水",
+        work_done="更换热交换器",
+        warranty_status=warranty_status,
+        minutes_spent=50,
+        now=when or at(2026, 11, 23, 11, 30),
+    )
 
 
 def paid_approvals(order):
     return order.approvals.filter(kind="paid_service")
 
 
-@pytest.mark.parametrize(("decision", "paid", "needs", "expected"), [
-    (None, True, True, PaidServiceStep(is_paid=True, ask_approval=True)),
-    ("pending", True, True, PaidServiceStep(is_paid=True)),
-    ("approved", True, True, PaidServiceStep(is_paid=True)),
-    ("denied", True, True, PaidServiceStep(is_paid=False)),
-    (None, True, False, PaidServiceStep(is_paid=True)),
-    ("pending", False, True, PaidServiceStep(is_paid=False, withdraw_pending=True)),
-    (None, False, True, PaidServiceStep(is_paid=False)),
-])
+@pytest.mark.parametrize(
+    ("decision", "paid", "needs", "expected"),
+    [
+        (None, True, True, PaidServiceStep(is_paid=True, ask_approval=True)),
+        ("pending", True, True, PaidServiceStep(is_paid=True)),
+        ("approved", True, True, PaidServiceStep(is_paid=True)),
+        ("denied", True, True, PaidServiceStep(is_paid=False)),
+        (None, True, False, PaidServiceStep(is_paid=True)),
+        ("pending", False, True, PaidServiceStep(is_paid=False, withdraw_pending=True)),
+        (None, False, True, PaidServiceStep(is_paid=False)),
+    ],
+)
 def test_the_rule_asks_once_and_a_heads_no_stands(decision, paid, needs, expected):
     assert paid_service_step(paid_finding=paid, needs_approval=needs, decision=decision) == expected
 
@@ -59,19 +73,36 @@ def test_on_site_the_finding_asks_the_head_at_once_and_the_fee_waits_for_the_app
     assert told.work_order == order
     assert Event.objects.for_subject(order).filter(action="work_order.warranty_recorded").exists()
     # a fee may be recorded at once, collecting waits for the head
-    line = wo.work_order_record_fee(work_order=order, by=cast.tech, fee_item=order.service_type.fee_items.get(),
-                                    now=at(2026, 11, 23, 10, 50))
+    line = wo.work_order_record_fee(
+        work_order=order,
+        by=cast.tech,
+        fee_item=order.service_type.fee_items.get(),
+        now=at(2026, 11, 23, 10, 50),
+    )
     with pytest.raises(ValidationFailed) as refused:
-        wo.work_order_collect_fee(work_order=order, by=cast.tech, fee_line_id=line.pk, receipt_number="FP-0042",
-                                  now=at(2026, 11, 23, 10, 51))
+        wo.work_order_collect_fee(
+            work_order=order,
+            by=cast.tech,
+            fee_line_id=line.pk,
+            receipt_number="FP-0042",
+            now=at(2026, 11, 23, 10, 51),
+        )
     assert set(refused.value.fields) == {"receipt_number"}
     # the technician cannot approve; the head approves from the notification
     with pytest.raises(PermissionDeniedError):
-        wo.work_order_decide_paid_service(work_order=order, by=cast.tech, approve=True, now=at(2026, 11, 23, 10, 52))
-    wo.work_order_decide_paid_service(work_order=order, by=cast.head_repair, approve=True,
-                                      now=at(2026, 11, 23, 10, 55))
-    line = wo.work_order_collect_fee(work_order=order, by=cast.tech, fee_line_id=line.pk, receipt_number="FP-0042",
-                                     now=at(2026, 11, 23, 11, 0))
+        wo.work_order_decide_paid_service(
+            work_order=order, by=cast.tech, approve=True, now=at(2026, 11, 23, 10, 52)
+        )
+    wo.work_order_decide_paid_service(
+        work_order=order, by=cast.head_repair, approve=True, now=at(2026, 11, 23, 10, 55)
+    )
+    line = wo.work_order_collect_fee(
+        work_order=order,
+        by=cast.tech,
+        fee_line_id=line.pk,
+        receipt_number="FP-0042",
+        now=at(2026, 11, 23, 11, 0),
+    )
     assert (line.is_collected, line.receipt_number) == (True, "FP-0042")
     # completing out of warranty afterwards does not ask a second time
     complete(cast, order)
@@ -91,8 +122,9 @@ def test_completing_while_the_approval_is_pending_keeps_that_one_request(cast, s
 
 def test_after_the_head_said_no_the_work_stays_free_at_completion(cast, steps):
     order = find(cast, steps.on_site())
-    wo.work_order_decide_paid_service(work_order=order, by=cast.head_repair, approve=False, note="老客户, 免费",
-                                      now=at(2026, 11, 23, 11, 0))
+    wo.work_order_decide_paid_service(
+        work_order=order, by=cast.head_repair, approve=False, note="老客户, 免费", now=at(2026, 11, 23, 11, 0)
+    )
     # the finding recorded again, then the completion: no new request, still free
     find(cast, order, warranty_status="misuse", when=at(2026, 11, 23, 11, 10))
     complete(cast, order)
@@ -110,8 +142,9 @@ def test_recording_the_finding_again_never_asks_twice(cast, steps):
 
 def test_a_finding_corrected_to_in_warranty_withdraws_the_request_and_drops_the_fees(cast, steps):
     order = find(cast, steps.on_site())
-    wo.work_order_record_fee(work_order=order, by=cast.tech, description="材料费", unit_price="80",
-                             now=at(2026, 11, 23, 10, 50))
+    wo.work_order_record_fee(
+        work_order=order, by=cast.tech, description="材料费", unit_price="80", now=at(2026, 11, 23, 10, 50)
+    )
     order = find(cast, order, warranty_status="in_warranty", when=at(2026, 11, 23, 10, 55))
     assert not order.is_paid
     assert paid_approvals(order).get().status == ApprovalStatus.WITHDRAWN
@@ -123,10 +156,17 @@ def test_a_finding_corrected_to_in_warranty_withdraws_the_request_and_drops_the_
 
 def test_collected_fees_keep_the_work_paid(cast, steps):
     order = find(cast, steps.on_site())
-    wo.work_order_decide_paid_service(work_order=order, by=cast.head_repair, approve=True,
-                                      now=at(2026, 11, 23, 10, 50))
-    wo.work_order_record_fee(work_order=order, by=cast.tech, description="材料费", unit_price="80",
-                             receipt_number="FP-7", now=at(2026, 11, 23, 10, 55))
+    wo.work_order_decide_paid_service(
+        work_order=order, by=cast.head_repair, approve=True, now=at(2026, 11, 23, 10, 50)
+    )
+    wo.work_order_record_fee(
+        work_order=order,
+        by=cast.tech,
+        description="材料费",
+        unit_price="80",
+        receipt_number="FP-7",
+        now=at(2026, 11, 23, 10, 55),
+    )
     with pytest.raises(ValidationFailed) as refused:
         find(cast, order, warranty_status="in_warranty", when=at(2026, 11, 23, 11, 0))
     assert "warranty_status" in refused.value.fields
@@ -140,18 +180,28 @@ def test_the_finding_is_made_on_the_job_by_whoever_does_it(cast, steps):
     with pytest.raises(ConflictError):
         find(cast, done)
     with pytest.raises(ValidationFailed) as refused:
-        wo.work_order_record_warranty(work_order=order, by=cast.tech, warranty_status="maybe",
-                                      now=at(2026, 11, 23, 10, 45))
+        wo.work_order_record_warranty(
+            work_order=order, by=cast.tech, warranty_status="maybe", now=at(2026, 11, 23, 10, 45)
+        )
     assert "warranty_status" in refused.value.fields
 
 
 def test_heads_who_may_not_see_the_work_order_are_not_told_the_director_is(cast, receive):
     # given a confidential request (秘密) the head of the department is not cleared for, and a cleared technician
-    cleared = staff_create(organisation=cast.organisation, username="tech_cleared", full_name="维修工老孙",
-                           department=cast.repair, roles=["technician"], phone="13800009999", password="test12345",
-                           clearance=1)
+    cleared = staff_create(
+        organisation=cast.organisation,
+        username="tech_cleared",
+        full_name="维修工老孙",
+        department=cast.repair,
+        roles=["technician"],
+        phone="13800009999",
+        password="test12345",
+        clearance=1,
+    )
     order = receive(confidentiality=1, by=cast.director)
-    wo.work_order_dispatch(work_order=order, by=cast.director, technician=cleared, now=at(2026, 11, 23, 10, 3))
+    wo.work_order_dispatch(
+        work_order=order, by=cast.director, technician=cleared, now=at(2026, 11, 23, 10, 3)
+    )
     find(cast, order, by=cleared)
     assert paid_approvals(order).filter(status=ApprovalStatus.PENDING).exists()
     assert not Notification.objects.filter(recipient=cast.head_repair, kind="approval_requested").exists()

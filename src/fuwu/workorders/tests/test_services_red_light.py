@@ -17,9 +17,14 @@ ANSWER = "该漏水属公共管道, 请联系物业管理处"
 
 
 def ask_refusal(cast, order, when=None, by=None):
-    return wo.work_order_request_rejection(work_order=order, by=by or cast.agent, kind="rejection",
-                                           reason="公共管道, 不属于户内维修", answer=ANSWER,
-                                           now=when or at(2026, 11, 23, 10, 2))
+    return wo.work_order_request_rejection(
+        work_order=order,
+        by=by or cast.agent,
+        kind="rejection",
+        reason="公共管道, 不属于户内维修",
+        answer=ANSWER,
+        now=when or at(2026, 11, 23, 10, 2),
+    )
 
 
 def answer_sent(order) -> bool:
@@ -61,8 +66,9 @@ def test_only_the_head_of_the_department_or_a_director_may_approve(cast, receive
 def test_after_approval_the_answer_goes_out_and_the_order_is_rejected(cast, receive, who):
     order = receive()
     ask_refusal(cast, order)
-    order = wo.work_order_approve_rejection(work_order=order, by=getattr(cast, who), note="同意",
-                                            now=at(2026, 11, 23, 10, 30))
+    order = wo.work_order_approve_rejection(
+        work_order=order, by=getattr(cast, who), note="同意", now=at(2026, 11, 23, 10, 30)
+    )
     assert order.status == Status.REJECTED
     assert not order.is_open
     assert answer_sent(order)
@@ -75,8 +81,12 @@ def test_after_approval_the_answer_goes_out_and_the_order_is_rejected(cast, rece
 def test_a_head_of_a_parent_department_may_approve_for_a_sub_department(cast, receive):
     order = receive(department=cast.plumbing)
     ask_refusal(cast, order)
-    assert wo.work_order_approve_rejection(work_order=order, by=cast.head_repair,
-                                           now=at(2026, 11, 23, 10, 30)).status == Status.REJECTED
+    assert (
+        wo.work_order_approve_rejection(
+            work_order=order, by=cast.head_repair, now=at(2026, 11, 23, 10, 30)
+        ).status
+        == Status.REJECTED
+    )
 
 
 def test_before_routing_the_head_of_the_receiving_department_decides(cast, steps):
@@ -86,18 +96,23 @@ def test_before_routing_the_head_of_the_receiving_department_decides(cast, steps
     assert Notification.objects.filter(recipient=cast.head_service, kind="approval_requested").exists()
     with pytest.raises(PermissionDeniedError):
         wo.work_order_approve_rejection(work_order=order, by=cast.head_repair, now=at(2026, 11, 23, 10, 30))
-    order = wo.work_order_approve_rejection(work_order=order, by=cast.head_service, now=at(2026, 11, 23, 10, 30))
+    order = wo.work_order_approve_rejection(
+        work_order=order, by=cast.head_service, now=at(2026, 11, 23, 10, 30)
+    )
     assert order.status == Status.REJECTED
 
 
 def test_a_denied_refusal_goes_back_to_work_with_the_clocks_moved(cast, receive):
     # given a dispatched order whose arrival is due at 12:00 (2 business hours from 10:00)
     order = receive()
-    wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 3))
+    wo.work_order_dispatch(
+        work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 3)
+    )
     ask_refusal(cast, order, when=at(2026, 11, 23, 10, 30), by=cast.tech)
     # when the head denies it at 11:00 (30 business minutes later)
-    order = wo.work_order_deny_rejection(work_order=order, by=cast.head_repair, note="属户内, 应维修",
-                                         now=at(2026, 11, 23, 11, 0))
+    order = wo.work_order_deny_rejection(
+        work_order=order, by=cast.head_repair, note="属户内, 应维修", now=at(2026, 11, 23, 11, 0)
+    )
     # then it is dispatched again, nothing was sent, and the deadlines moved by the 30 minutes
     assert order.status == Status.DISPATCHED
     assert order.resume_status == ""
@@ -108,7 +123,9 @@ def test_a_denied_refusal_goes_back_to_work_with_the_clocks_moved(cast, receive)
     # a note is required to deny
     ask_refusal(cast, order, when=at(2026, 11, 23, 11, 5), by=cast.tech)
     with pytest.raises(ValidationFailed) as refused:
-        wo.work_order_deny_rejection(work_order=order, by=cast.head_repair, note=" ", now=at(2026, 11, 23, 11, 10))
+        wo.work_order_deny_rejection(
+            work_order=order, by=cast.head_repair, note=" ", now=at(2026, 11, 23, 11, 10)
+        )
     assert "note" in refused.value.fields
 
 
@@ -118,16 +135,18 @@ def test_a_refusal_asked_while_waiting_for_materials_goes_back_to_waiting(cast, 
     wo.work_order_notice_missing(work_order=order, by=cast.agent, now=at(2026, 11, 23, 10, 2))
     ask_refusal(cast, order, when=at(2026, 11, 23, 10, 30))
     # when the head denies the refusal
-    order = wo.work_order_deny_rejection(work_order=order, by=cast.head_repair, note="等资料",
-                                         now=at(2026, 11, 23, 11, 0))
+    order = wo.work_order_deny_rejection(
+        work_order=order, by=cast.head_repair, note="等资料", now=at(2026, 11, 23, 11, 0)
+    )
     # then it still waits for the materials, with its clocks still standing
     assert order.status == Status.AWAITING_MATERIALS
     dispatch = order.clocks.get(kind=ClockKind.DISPATCH)
     assert dispatch.paused_at == at(2026, 11, 23, 10, 2)
     assert dispatch.due_at == at(2026, 11, 23, 10, 5)
     # and when the materials arrive it goes back to the department's queue, the whole wait excluded
-    order = wo.work_order_materials_received(work_order=order, by=cast.agent, received=["身份证明", "漏水照片"],
-                                             now=at(2026, 11, 23, 11, 2))
+    order = wo.work_order_materials_received(
+        work_order=order, by=cast.agent, received=["身份证明", "漏水照片"], now=at(2026, 11, 23, 11, 2)
+    )
     assert order.status == Status.ROUTED
     dispatch.refresh_from_db()
     assert dispatch.due_at == at(2026, 11, 23, 11, 5)
@@ -138,8 +157,9 @@ def test_nothing_can_be_done_to_an_order_awaiting_approval_but_decide_or_wait(ca
     order = receive()
     ask_refusal(cast, order)
     with pytest.raises(ConflictError) as refused:
-        wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech,
-                               now=at(2026, 11, 23, 10, 3))
+        wo.work_order_dispatch(
+            work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 3)
+        )
     assert set(allowed_actions(refused.value)) >= {"approve-rejection", "deny-rejection"}
     with pytest.raises(ConflictError):
         ask_refusal(cast, order)  # one refusal at a time
@@ -147,10 +167,18 @@ def test_nothing_can_be_done_to_an_order_awaiting_approval_but_decide_or_wait(ca
 
 # --- deadline extensions ----------------------------------------------------------------------
 
+
 def test_an_extension_needs_the_policys_approver_and_moves_the_deadline(cast, receive):
     order = receive()
-    wo.work_order_request_extension(work_order=order, by=cast.agent, clock="resolution", amount=2,
-                                    unit="working_days", reason="需订购进口配件", now=at(2026, 11, 23, 11, 0))
+    wo.work_order_request_extension(
+        work_order=order,
+        by=cast.agent,
+        clock="resolution",
+        amount=2,
+        unit="working_days",
+        reason="需订购进口配件",
+        now=at(2026, 11, 23, 11, 0),
+    )
     # the property preset reserves extensions to the director
     assert Notification.objects.filter(recipient=cast.director, kind="approval_requested").exists()
     with pytest.raises(PermissionDeniedError):
@@ -162,10 +190,21 @@ def test_an_extension_needs_the_policys_approver_and_moves_the_deadline(cast, re
 
 def test_an_extension_of_a_clock_met_meanwhile_cannot_be_approved(cast, receive):
     order = receive()
-    wo.work_order_request_extension(work_order=order, by=cast.agent, clock="dispatch", amount=30,
-                                    unit="calendar_minutes", reason="人手不足", now=at(2026, 11, 23, 10, 1))
-    wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 4))
+    wo.work_order_request_extension(
+        work_order=order,
+        by=cast.agent,
+        clock="dispatch",
+        amount=30,
+        unit="calendar_minutes",
+        reason="人手不足",
+        now=at(2026, 11, 23, 10, 1),
+    )
+    wo.work_order_dispatch(
+        work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 4)
+    )
     with pytest.raises(ValidationFailed) as refused:
         wo.work_order_approve_extension(work_order=order, by=cast.director, now=at(2026, 11, 23, 10, 10))
     assert "clock" in refused.value.fields
-    wo.work_order_deny_extension(work_order=order, by=cast.director, note="已派工", now=at(2026, 11, 23, 10, 10))
+    wo.work_order_deny_extension(
+        work_order=order, by=cast.director, note="已派工", now=at(2026, 11, 23, 10, 10)
+    )

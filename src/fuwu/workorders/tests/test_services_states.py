@@ -23,8 +23,21 @@ from .conftest import PNG_DATA_URL, allowed_actions, at
 NOW = at(2026, 11, 23, 16, 0)
 
 STATES = [
-    "received", "routed", "routed_extension_pending", "dispatched", "on_site", "awaiting_materials",
-    "awaiting_approval", "deferred", "done", "done_with_fee", "done_refused", "confirmed", "visited", "closed", "rejected",
+    "received",
+    "routed",
+    "routed_extension_pending",
+    "dispatched",
+    "on_site",
+    "awaiting_materials",
+    "awaiting_approval",
+    "deferred",
+    "done",
+    "done_with_fee",
+    "done_refused",
+    "confirmed",
+    "visited",
+    "closed",
+    "rejected",
     "cancelled",
 ]
 
@@ -45,48 +58,88 @@ def calls(cast: Any) -> dict[Action, Callable[[Any], Any]]:
     c = cast
     return {
         Action.ROUTE: lambda o: wo.work_order_route(work_order=o, by=c.agent, department=c.cleaning, now=NOW),
-        Action.DISPATCH: lambda o: wo.work_order_dispatch(work_order=o, by=c.director, technician=c.tech2,
-                                                          now=NOW),
+        Action.DISPATCH: lambda o: wo.work_order_dispatch(
+            work_order=o, by=c.director, technician=c.tech2, now=NOW
+        ),
         Action.ACCEPT: lambda o: wo.work_order_accept(work_order=o, by=c.tech, now=NOW),
         Action.ARRIVE: lambda o: wo.work_order_arrive(work_order=o, by=c.tech, now=NOW),
         Action.REPLY: lambda o: wo.work_order_reply(work_order=o, by=c.agent, text="书面答复", now=NOW),
-        Action.NOTICE_MISSING: lambda o: wo.work_order_notice_missing(work_order=o, by=c.agent,
-                                                                      extra_items=["物业费缴纳凭证"], now=NOW),
+        Action.NOTICE_MISSING: lambda o: wo.work_order_notice_missing(
+            work_order=o, by=c.agent, extra_items=["物业费缴纳凭证"], now=NOW
+        ),
         Action.MATERIALS_RECEIVED: lambda o: wo.work_order_materials_received(
-            work_order=o, by=c.agent, received=["身份证明", "漏水照片"], now=NOW),
+            work_order=o, by=c.agent, received=["身份证明", "漏水照片"], now=NOW
+        ),
         Action.REQUEST_REJECTION: lambda o: wo.work_order_request_rejection(
-            work_order=o, by=c.agent, kind="cannot_do_now", reason="需停水施工", answer="需停水施工, 另行通知",
-            deferred_until=date(2026, 11, 30), now=NOW),
-        Action.APPROVE_REJECTION: lambda o: wo.work_order_approve_rejection(work_order=o, by=c.director, now=NOW),
-        Action.DENY_REJECTION: lambda o: wo.work_order_deny_rejection(work_order=o, by=c.director, note="应修",
-                                                                      now=NOW),
+            work_order=o,
+            by=c.agent,
+            kind="cannot_do_now",
+            reason="需停水施工",
+            answer="需停水施工, 另行通知",
+            deferred_until=date(2026, 11, 30),
+            now=NOW,
+        ),
+        Action.APPROVE_REJECTION: lambda o: wo.work_order_approve_rejection(
+            work_order=o, by=c.director, now=NOW
+        ),
+        Action.DENY_REJECTION: lambda o: wo.work_order_deny_rejection(
+            work_order=o, by=c.director, note="应修", now=NOW
+        ),
         Action.RESUME: lambda o: wo.work_order_resume(work_order=o, by=c.agent, now=NOW),
-        Action.RECORD_WARRANTY: lambda o: wo.work_order_record_warranty(work_order=o, by=c.tech,
-                                                                        warranty_status="out_of_warranty", now=NOW),
+        Action.RECORD_WARRANTY: lambda o: wo.work_order_record_warranty(
+            work_order=o, by=c.tech, warranty_status="out_of_warranty", now=NOW
+        ),
         Action.REQUEST_EXTENSION: lambda o: wo.work_order_request_extension(
-            work_order=o, by=c.agent, clock="resolution", amount=1, unit="working_days", reason="等配件", now=NOW),
-        Action.APPROVE_EXTENSION: lambda o: wo.work_order_approve_extension(work_order=o, by=c.director, now=NOW),
+            work_order=o,
+            by=c.agent,
+            clock="resolution",
+            amount=1,
+            unit="working_days",
+            reason="等配件",
+            now=NOW,
+        ),
+        Action.APPROVE_EXTENSION: lambda o: wo.work_order_approve_extension(
+            work_order=o, by=c.director, now=NOW
+        ),
         Action.DENY_EXTENSION: lambda o: wo.work_order_deny_extension(work_order=o, by=c.director, now=NOW),
         Action.COMPLETE: lambda o: wo.work_order_complete(
-            work_order=o, by=c.tech, findings="阀门坏", work_done="更换", warranty_status="not_applicable",
-            minutes_spent=20, now=NOW),
-        Action.SEND_CONFIRMATION_CODE: lambda o: wo.work_order_send_confirmation_code(work_order=o, by=c.tech,
-                                                                                      now=NOW),
-        Action.CONFIRM: lambda o: wo.work_order_confirm(work_order=o, by=c.tech, method="signature",
-                                                        signature=PNG_DATA_URL, confirmed_by_name="王先生", now=NOW),
-        Action.REFUSE_CONFIRMATION: lambda o: wo.work_order_refuse_confirmation(work_order=o, by=c.tech,
-                                                                                reason="不满意", now=NOW),
-        Action.RECORD_FEE: lambda o: wo.work_order_record_fee(work_order=o, by=c.tech, description="材料费",
-                                                              unit_price="12.50", now=NOW),
+            work_order=o,
+            by=c.tech,
+            findings="阀门坏",
+            work_done="更换",
+            warranty_status="not_applicable",
+            minutes_spent=20,
+            now=NOW,
+        ),
+        Action.SEND_CONFIRMATION_CODE: lambda o: wo.work_order_send_confirmation_code(
+            work_order=o, by=c.tech, now=NOW
+        ),
+        Action.CONFIRM: lambda o: wo.work_order_confirm(
+            work_order=o,
+            by=c.tech,
+            method="signature",
+            signature=PNG_DATA_URL,
+            confirmed_by_name="王先生",
+            now=NOW,
+        ),
+        Action.REFUSE_CONFIRMATION: lambda o: wo.work_order_refuse_confirmation(
+            work_order=o, by=c.tech, reason="不满意", now=NOW
+        ),
+        Action.RECORD_FEE: lambda o: wo.work_order_record_fee(
+            work_order=o, by=c.tech, description="材料费", unit_price="12.50", now=NOW
+        ),
         Action.COLLECT_FEE: lambda o: wo.work_order_collect_fee(
-            work_order=o, by=c.tech, fee_line_id=uncollected_fee_id(o),
-            receipt_number="FP-0009", now=NOW),
-        Action.APPROVE_PAID_SERVICE: lambda o: wo.work_order_decide_paid_service(work_order=o, by=c.head_repair,
-                                                                                 approve=True, now=NOW),
-        Action.DENY_PAID_SERVICE: lambda o: wo.work_order_decide_paid_service(work_order=o, by=c.head_repair,
-                                                                              approve=False, note="保修期内",
-                                                                              now=NOW),
-        Action.CLOSE: lambda o: wo.work_order_close(work_order=o, by=c.head_repair, reason="主管决定结案", now=NOW),
+            work_order=o, by=c.tech, fee_line_id=uncollected_fee_id(o), receipt_number="FP-0009", now=NOW
+        ),
+        Action.APPROVE_PAID_SERVICE: lambda o: wo.work_order_decide_paid_service(
+            work_order=o, by=c.head_repair, approve=True, now=NOW
+        ),
+        Action.DENY_PAID_SERVICE: lambda o: wo.work_order_decide_paid_service(
+            work_order=o, by=c.head_repair, approve=False, note="保修期内", now=NOW
+        ),
+        Action.CLOSE: lambda o: wo.work_order_close(
+            work_order=o, by=c.head_repair, reason="主管决定结案", now=NOW
+        ),
         Action.CANCEL: lambda o: wo.work_order_cancel(work_order=o, by=c.agent, reason="客户撤销", now=NOW),
         Action.REOPEN: lambda o: wo.work_order_reopen(work_order=o, by=c.head_repair, reason="返修", now=NOW),
         Action.REMIND: lambda o: wo.work_order_remind(work_order=o, by=c.agent, now=NOW),
@@ -106,9 +159,15 @@ def test_the_table_names_every_action_and_only_known_statuses():
 def test_a_state_with_every_condition_met_allows_exactly_the_tables_actions(status):
     # given every condition besides the status in favour of every action it can favour
     for pending in (frozenset({"rejection", "paid_service"}), frozenset({"extension"}), frozenset()):
-        facts = StateFacts(status=status, pending_approvals=pending, has_unmet_written_reply=True,
-                           confirmation_refused=status == Status.DONE, has_uncollected_fees=True, has_fees=True,
-                           is_paid=True)
+        facts = StateFacts(
+            status=status,
+            pending_approvals=pending,
+            has_unmet_written_reply=True,
+            confirmation_refused=status == Status.DONE,
+            has_uncollected_fees=True,
+            has_fees=True,
+            is_paid=True,
+        )
         allowed = set(actions_in_state(facts))
         # then nothing outside the table is ever allowed
         assert all(status in ACTION_STATUSES[action] for action in allowed)
@@ -117,9 +176,21 @@ def test_a_state_with_every_condition_met_allows_exactly_the_tables_actions(stat
         if status not in statuses:
             continue
         favourable = [
-            StateFacts(status=status, pending_approvals=p, has_unmet_written_reply=True, has_uncollected_fees=True,
-                       has_fees=True, is_paid=True, confirmation_refused=refused)
-            for p in (frozenset({"rejection"}), frozenset({"extension"}), frozenset({"paid_service"}), frozenset())
+            StateFacts(
+                status=status,
+                pending_approvals=p,
+                has_unmet_written_reply=True,
+                has_uncollected_fees=True,
+                has_fees=True,
+                is_paid=True,
+                confirmation_refused=refused,
+            )
+            for p in (
+                frozenset({"rejection"}),
+                frozenset({"extension"}),
+                frozenset({"paid_service"}),
+                frozenset(),
+            )
             for refused in (False, True)
         ]
         assert any(action in actions_in_state(f) for f in favourable), (action, status)

@@ -23,8 +23,11 @@ DISPATCH_DUE = at(2026, 11, 23, 10, 5)
 
 
 def escalations(order, kind=ClockKind.DISPATCH):
-    return list(Escalation.objects.filter(work_order=order, clock__kind=kind).order_by("level")
-                .values_list("level", "role"))
+    return list(
+        Escalation.objects.filter(work_order=order, clock__kind=kind)
+        .order_by("level")
+        .values_list("level", "role")
+    )
 
 
 def test_each_level_fires_once_at_its_time(cast, receive):
@@ -40,7 +43,10 @@ def test_each_level_fires_once_at_its_time(cast, receive):
     fired = Escalation.objects.get(work_order=order, level=1)
     assert fired.notified == [cast.head_repair.pk]
     assert fired.fired_at == DISPATCH_DUE
-    assert Notification.objects.filter(recipient=cast.head_repair, work_order=order, kind="breached").count() == 1
+    assert (
+        Notification.objects.filter(recipient=cast.head_repair, work_order=order, kind="breached").count()
+        == 1
+    )
     # the technician is not assigned yet; the first-contact owner hears that the deadline was missed
     assert Notification.objects.filter(recipient=cast.agent, work_order=order, kind="breached").count() == 1
     clock = order.clocks.get(kind=ClockKind.DISPATCH)
@@ -56,7 +62,9 @@ def test_each_level_fires_once_at_its_time(cast, receive):
     # 30 minutes after the deadline: level 2, to the director
     assert sweep(at(2026, 11, 23, 10, 35)).escalated == 1
     assert escalations(order) == [(1, "department_head"), (2, "director")]
-    assert Notification.objects.filter(recipient=cast.director, work_order=order, kind="escalated").count() == 1
+    assert (
+        Notification.objects.filter(recipient=cast.director, work_order=order, kind="escalated").count() == 1
+    )
     assert order.clocks.get(kind=ClockKind.DISPATCH).next_escalation_at is None
 
     # nothing is left to fire, however late
@@ -82,7 +90,9 @@ def test_a_sweep_after_a_downtime_fires_every_level_due_once(cast, receive):
 
 def test_a_step_done_in_time_does_not_escalate(cast, receive):
     order = receive()
-    wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 5))
+    wo.work_order_dispatch(
+        work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 5)
+    )
     assert sweep(at(2026, 11, 23, 10, 40)).escalated == 0
     assert escalations(order) == []
 
@@ -92,8 +102,9 @@ def test_a_paused_clock_does_not_escalate_and_resumes_later(cast, receive):
     wo.work_order_notice_missing(work_order=order, by=cast.agent, now=at(2026, 11, 23, 10, 2))
     # three minutes of the five were used; waiting for the customer's materials until 16:00
     assert sweep(at(2026, 11, 23, 15, 0)).escalated == 0
-    wo.work_order_materials_received(work_order=order, by=cast.agent, received=["身份证明", "漏水照片"],
-                                     now=at(2026, 11, 23, 16, 0))
+    wo.work_order_materials_received(
+        work_order=order, by=cast.agent, received=["身份证明", "漏水照片"], now=at(2026, 11, 23, 16, 0)
+    )
     # the dispatch deadline moved by the paused time (calendar minutes): 16:03
     assert order.clocks.get(kind=ClockKind.DISPATCH).due_at == at(2026, 11, 23, 16, 3)
     assert sweep(at(2026, 11, 23, 16, 2)).escalated == 0
@@ -102,7 +113,9 @@ def test_a_paused_clock_does_not_escalate_and_resumes_later(cast, receive):
 
 def test_the_approaching_deadline_warning_fires_once(cast, receive):
     order = receive()
-    wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 3))
+    wo.work_order_dispatch(
+        work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 3)
+    )
     arrival = order.clocks.get(kind=ClockKind.ARRIVAL)
     # arrival due at 12:00 after two business hours; the warning at 80 %: 11:36
     assert arrival.warn_at == at(2026, 11, 23, 11, 36)
@@ -124,7 +137,10 @@ def test_two_sweeps_holding_the_same_stale_clock_fire_the_level_once(cast, recei
     assert _escalate(second, DISPATCH_DUE) == 0
     # then the conditional update let only the first one claim the level
     assert escalations(order) == [(1, "department_head")]
-    assert Notification.objects.filter(recipient=cast.head_repair, work_order=order, kind="breached").count() == 1
+    assert (
+        Notification.objects.filter(recipient=cast.head_repair, work_order=order, kind="breached").count()
+        == 1
+    )
     assert Event.objects.for_subject(order).filter(action="work_order.escalated").count() == 1
 
 
@@ -132,10 +148,13 @@ def test_the_database_refuses_a_level_twice_and_the_sweep_gives_way(cast, receiv
     order = receive()
     clock = Clock.objects.select_related("work_order").get(work_order=order, kind=ClockKind.DISPATCH)
     # the unique constraint: one row per clock and level
-    Escalation.objects.create(clock=clock, work_order=order, level=1, role="department_head", fired_at=DISPATCH_DUE)
+    Escalation.objects.create(
+        clock=clock, work_order=order, level=1, role="department_head", fired_at=DISPATCH_DUE
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
-        Escalation.objects.create(clock=clock, work_order=order, level=1, role="department_head",
-                                  fired_at=DISPATCH_DUE)
+        Escalation.objects.create(
+            clock=clock, work_order=order, level=1, role="department_head", fired_at=DISPATCH_DUE
+        )
     # a sweep whose claim passed but finds the level recorded gives way and writes nothing
     events = Event.objects.for_subject(order).count()
     assert _escalate(clock, DISPATCH_DUE) == 0
@@ -176,5 +195,8 @@ def test_two_sweeps_running_at_once_in_two_connections_never_duplicate(concurren
     for order in orders:
         assert escalations(order, ClockKind.DISPATCH) == [(1, "department_head"), (2, "director")]
         assert escalations(order, ClockKind.ARRIVAL) == [(1, "department_head"), (2, "director")]
-        assert Notification.objects.filter(recipient=cast.director, work_order=order, kind="escalated").count() == 2
+        assert (
+            Notification.objects.filter(recipient=cast.director, work_order=order, kind="escalated").count()
+            == 2
+        )
     assert Event.objects.filter(action="work_order.escalated").count() == 15 * 4

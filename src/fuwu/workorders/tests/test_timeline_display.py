@@ -33,34 +33,73 @@ def timeline(client: Any, order: Any, language: str) -> str:
 def paid_work(cast, receive):
     """Received, routed on to the plumbing team, dispatched to 老赵, handed to 小钱 (B) when 老赵's leave
     starts, completed out of warranty, the paid service approved, a fee recorded with its receipt."""
-    duty_create(department=cast.repair, name="水电维修", kind="queue", primary=cast.tech, backup=cast.tech2,
-                by=cast.admin)
+    duty_create(
+        department=cast.repair,
+        name="水电维修",
+        kind="queue",
+        primary=cast.tech,
+        backup=cast.tech2,
+        by=cast.admin,
+    )
     order = receive()
-    wo.work_order_route(work_order=order, by=cast.agent, department=cast.plumbing, reason="水电班负责",
-                        now=at(2026, 11, 23, 10, 1))
-    wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 3))
-    absence_record(person=cast.tech, kind=AbsenceKind.LEAVE, starts_at=at(2026, 11, 23, 10, 5),
-                   ends_at=at(2026, 11, 27, 18, 0), note="年假", by=cast.head_repair)
+    wo.work_order_route(
+        work_order=order,
+        by=cast.agent,
+        department=cast.plumbing,
+        reason="水电班负责",
+        now=at(2026, 11, 23, 10, 1),
+    )
+    wo.work_order_dispatch(
+        work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 3)
+    )
+    absence_record(
+        person=cast.tech,
+        kind=AbsenceKind.LEAVE,
+        starts_at=at(2026, 11, 23, 10, 5),
+        ends_at=at(2026, 11, 27, 18, 0),
+        note="年假",
+        by=cast.head_repair,
+    )
     sweep(at(2026, 11, 23, 10, 6))  # the absence has started: the open work goes to B
     order.refresh_from_db()
     assert order.assignee == cast.tech2
     wo.work_order_arrive(work_order=order, by=cast.tech2, now=at(2026, 11, 23, 10, 40))
-    wo.work_order_complete(work_order=order, by=cast.tech2, findings="角阀老化", work_done="更换角阀",
-                           warranty_status="out_of_warranty", minutes_spent=40, now=at(2026, 11, 23, 11, 20))
-    wo.work_order_decide_paid_service(work_order=order, by=cast.head_repair, approve=True,
-                                      now=at(2026, 11, 23, 11, 25))
-    wo.work_order_record_fee(work_order=order, by=cast.tech2, fee_item=order.service_type.fee_items.get(),
-                             receipt_number="SJ-2026-0042", now=at(2026, 11, 23, 11, 26))
+    wo.work_order_complete(
+        work_order=order,
+        by=cast.tech2,
+        findings="角阀老化",
+        work_done="更换角阀",
+        warranty_status="out_of_warranty",
+        minutes_spent=40,
+        now=at(2026, 11, 23, 11, 20),
+    )
+    wo.work_order_decide_paid_service(
+        work_order=order, by=cast.head_repair, approve=True, now=at(2026, 11, 23, 11, 25)
+    )
+    wo.work_order_record_fee(
+        work_order=order,
+        by=cast.tech2,
+        fee_item=order.service_type.fee_items.get(),
+        receipt_number="SJ-2026-0042",
+        now=at(2026, 11, 23, 11, 26),
+    )
     return order
 
 
 @pytest.fixture
 def refusal_denied(cast, receive):
     order = receive()
-    wo.work_order_request_rejection(work_order=order, by=cast.agent, kind="rejection", reason="属业主自有设备",
-                                    answer="建议联系厂家售后", now=at(2026, 11, 23, 10, 2))
-    wo.work_order_deny_rejection(work_order=order, by=cast.head_repair, note="属公共部位，应予维修",
-                                 now=at(2026, 11, 23, 10, 30))
+    wo.work_order_request_rejection(
+        work_order=order,
+        by=cast.agent,
+        kind="rejection",
+        reason="属业主自有设备",
+        answer="建议联系厂家售后",
+        now=at(2026, 11, 23, 10, 2),
+    )
+    wo.work_order_deny_rejection(
+        work_order=order, by=cast.head_repair, note="属公共部位，应予维修", now=at(2026, 11, 23, 10, 30)
+    )
     return order
 
 
@@ -104,14 +143,26 @@ def test_the_timeline_in_english_says_it_in_english_also_what_was_written_in_chi
 
 
 def test_what_was_written_in_english_reads_in_chinese(web, cast, receive):
-    duty_create(department=cast.repair, name="水电维修", kind="queue", primary=cast.tech, backup=cast.tech2,
-                by=cast.admin)
+    duty_create(
+        department=cast.repair,
+        name="水电维修",
+        kind="queue",
+        primary=cast.tech,
+        backup=cast.tech2,
+        by=cast.admin,
+    )
     with translation.override("en"):
         order = receive()
-        absence_record(person=cast.tech, kind=AbsenceKind.LEAVE, starts_at=at(2026, 11, 23, 9, 0),
-                       ends_at=at(2026, 11, 27, 18, 0), by=cast.head_repair)
-        wo.work_order_dispatch(work_order=order, by=cast.head_repair, technician=cast.tech,
-                               now=at(2026, 11, 23, 10, 3))
+        absence_record(
+            person=cast.tech,
+            kind=AbsenceKind.LEAVE,
+            starts_at=at(2026, 11, 23, 9, 0),
+            ends_at=at(2026, 11, 27, 18, 0),
+            by=cast.head_repair,
+        )
+        wo.work_order_dispatch(
+            work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 3)
+        )
     text = timeline(web(cast.admin), order, "zh-hans")
     assert problems(text, "zh-hans") == []
     assert "B角：维修工小钱，因为维修工老赵请假，至 2026-11-27 18:00" in text
@@ -124,8 +175,10 @@ def test_a_denied_refusal_shows_the_decision_and_the_moved_deadlines(web, cast, 
     text = timeline(web(cast.admin), refusal_denied, language)
     assert problems(text, language) == []
     with translation.override(language):
-        assert f"{translation.gettext('approval')}{'：' if language == 'zh-hans' else ': '}" \
-               f"{translation.gettext('denied')}" in text
+        assert (
+            f"{translation.gettext('approval')}{'：' if language == 'zh-hans' else ': '}"
+            f"{translation.gettext('denied')}" in text
+        )
     # the paused deadlines moved on: before → after, in local time
     assert re.search(r"2026-11-23 \d\d:\d\d → 2026-11-2\d \d\d:\d\d", text)
 
@@ -167,7 +220,9 @@ def other_flows(cast, steps):
     deferred = steps.deferred()
     wo.work_order_resume(work_order=deferred, by=None, now=at(2026, 11, 30, 9, 0))
     extended = steps.with_extension_pending(steps.on_site())
-    wo.work_order_approve_extension(work_order=extended, by=cast.director, note="同意", now=at(2026, 11, 23, 11, 0))
+    wo.work_order_approve_extension(
+        work_order=extended, by=cast.director, note="同意", now=at(2026, 11, 23, 11, 0)
+    )
     return [deferred, extended, steps.awaiting_materials(), steps.done_refused(), steps.done_with_fee()]
 
 

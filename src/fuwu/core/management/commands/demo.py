@@ -68,21 +68,72 @@ DUTIES = [  # department, duty, kind, A, B
 ]
 
 SERVICE_TYPES = [  # code, name, category, department, sla class, materials, fees
-    ("water-leak", "漏水维修", "paid", "repair", "urgent", ["报修人身份证明", "漏水部位照片（三张以上）"],
-     [("上门检查费", "次", "30.00"), ("更换角阀", "个", "45.00")]),
-    ("electric", "电路维修", "paid", "repair", "urgent", ["报修人身份证明"],
-     [("上门检查费", "次", "30.00"), ("更换开关插座", "个", "25.00")]),
+    (
+        "water-leak",
+        "漏水维修",
+        "paid",
+        "repair",
+        "urgent",
+        ["报修人身份证明", "漏水部位照片（三张以上）"],
+        [("上门检查费", "次", "30.00"), ("更换角阀", "个", "45.00")],
+    ),
+    (
+        "electric",
+        "电路维修",
+        "paid",
+        "repair",
+        "urgent",
+        ["报修人身份证明"],
+        [("上门检查费", "次", "30.00"), ("更换开关插座", "个", "25.00")],
+    ),
     ("lift", "电梯故障", "free", "repair", "emergency", [], []),
     ("public-clean", "公共区域保洁", "contract", "cleaning", "standard", [], []),
-    ("home-clean", "居家保洁", "paid", "cleaning", "standard", ["居家服务协议书"],
-     [("日常保洁", "小时", "40.00"), ("深度保洁", "平方米", "8.00")]),
-    ("decoration", "装修申请", "contract", "service", "standard",
-     ["装修申请表", "装修图纸", "施工单位营业执照复印件", "施工人员身份证复印件", "装修押金收据"], []),
+    (
+        "home-clean",
+        "居家保洁",
+        "paid",
+        "cleaning",
+        "standard",
+        ["居家服务协议书"],
+        [("日常保洁", "小时", "40.00"), ("深度保洁", "平方米", "8.00")],
+    ),
+    (
+        "decoration",
+        "装修申请",
+        "contract",
+        "service",
+        "standard",
+        ["装修申请表", "装修图纸", "施工单位营业执照复印件", "施工人员身份证复印件", "装修押金收据"],
+        [],
+    ),
     ("internal", "内部事务", "internal", "management", "standard", [], []),
 ]
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "华", "慧"]
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
+)
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "娟",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "华",
+    "慧",
+]
 APPLIANCES = [("燃气热水器", "JSQ25-13"), ("壁挂空调", "KFR-35GW"), ("智能门锁", "X7"), ("净水器", "RO-600G")]
 
 
@@ -95,8 +146,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2611)
         parser.add_argument("--no-work-orders", action="store_true", help="skip the demo work orders")
 
-    def handle(self, *args: Any, if_empty: bool, customers: int, seed: int, no_work_orders: bool,
-               **options: Any) -> None:
+    def handle(
+        self, *args: Any, if_empty: bool, customers: int, seed: int, no_work_orders: bool, **options: Any
+    ) -> None:
         if settings.FUWU_ENV == "production":
             raise CommandError("fuwu demo refuses to run when FUWU_ENV=production")
         if Organisation.objects.filter(name=ORGANISATION).exists():
@@ -118,28 +170,54 @@ class Command(BaseCommand):
         people: dict[str, User] = {}
         for index, (username, name, department, roles, post) in enumerate(STAFF):
             people[username] = staff_create(
-                organisation=organisation, username=username, full_name=name, department=departments[department],
-                roles=roles, post=post, phone=f"1391234{index:04d}", password=PASSWORD,
+                organisation=organisation,
+                username=username,
+                full_name=name,
+                department=departments[department],
+                roles=roles,
+                post=post,
+                phone=f"1391234{index:04d}",
+                password=PASSWORD,
                 clearance=3 if Role.DIRECTOR in roles or Role.ADMINISTRATOR in roles else 0,
             )
         people["admin"].is_superuser = True
         people["admin"].save(update_fields=["is_superuser"])
         admin = people["admin"]
         for department, name, kind, primary, backup in DUTIES:
-            duty_create(department=departments[department], name=name, kind=kind, primary=people[primary],
-                        backup=people[backup], is_intake=name == INTAKE_DUTY, by=admin)
+            duty_create(
+                department=departments[department],
+                name=name,
+                kind=kind,
+                primary=people[primary],
+                backup=people[backup],
+                is_intake=name == INTAKE_DUTY,
+                by=admin,
+            )
 
         # One current absence: tech1 is on leave from yesterday morning for five days, so 水电维修 goes
         # to tech2 (B) and comes back to tech1 when the leave ends.
-        yesterday = timezone.localtime().replace(hour=8, minute=30, second=0, microsecond=0) - timedelta(days=1)
-        absence_record(person=people["tech1"], kind=AbsenceKind.LEAVE, starts_at=yesterday,
-                       ends_at=yesterday + timedelta(days=4, hours=9), note="年假", by=people["head_repair"])
+        yesterday = timezone.localtime().replace(hour=8, minute=30, second=0, microsecond=0) - timedelta(
+            days=1
+        )
+        absence_record(
+            person=people["tech1"],
+            kind=AbsenceKind.LEAVE,
+            starts_at=yesterday,
+            ends_at=yesterday + timedelta(days=4, hours=9),
+            note="年假",
+            by=people["head_repair"],
+        )
 
         classes = sla_class_names(organisation)
         for code, name, category, department, sla, materials, fees in SERVICE_TYPES:
             service_type_create(
-                organisation=organisation, by=admin, code=code, name=name, category=category,
-                sla_class=sla if sla in classes else sorted(classes)[0], default_department=departments[department],
+                organisation=organisation,
+                by=admin,
+                code=code,
+                name=name,
+                category=category,
+                sla_class=sla if sla in classes else sorted(classes)[0],
+                default_department=departments[department],
                 materials=[{"name": m, "is_required": True} for m in materials],
                 fee_items=[{"name": n, "unit": u, "price": p} for n, u, p in fees],
             )
@@ -152,30 +230,51 @@ class Command(BaseCommand):
             room = f"{1 + (index // 48) % 18}{rng.choice(['01', '02', '03', '04'])}"
             name = rng.choice(SURNAMES) + rng.choice(GIVEN)
             customer = customer_create(
-                organisation=organisation, by=agent, name=name, kind="household",
+                organisation=organisation,
+                by=agent,
+                name=name,
+                kind="household",
                 department=departments["service"],
                 addresses=[{"building": f"{building}号楼", "unit": f"{unit}单元", "room": f"{room}室"}],
-                phones=[{"number": f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}", "label": "手机"}],
+                phones=[
+                    {"number": f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}", "label": "手机"}
+                ],
             )
             created_customers.append(customer)
             if index % 3 == 0:
                 appliance, model = rng.choice(APPLIANCES)
                 sold = today - timedelta(days=rng.randint(60, 1500))
-                product_add(customer=customer, by=agent, name=appliance, model=model,
-                            serial=f"SN{seed_digits(rng)}", sale_date=sold, warranty_ends_on=sold + timedelta(days=730))
+                product_add(
+                    customer=customer,
+                    by=agent,
+                    name=appliance,
+                    model=model,
+                    serial=f"SN{seed_digits(rng)}",
+                    sale_date=sold,
+                    warranty_ends_on=sold + timedelta(days=730),
+                )
             if index % 4 == 0:
                 starts = date(today.year - rng.randint(0, 2), rng.randint(1, 12), 1)
-                agreement_add(customer=customer, by=agent, number=f"JJ{starts:%Y%m}-{index:04d}", starts_on=starts,
-                              ends_on=date(starts.year + 3, starts.month, 1) - timedelta(days=1))
+                agreement_add(
+                    customer=customer,
+                    by=agent,
+                    number=f"JJ{starts:%Y%m}-{index:04d}",
+                    starts_on=starts,
+                    ends_on=date(starts.year + 3, starts.month, 1) - timedelta(days=1),
+                )
         orders = demo_work_orders(organisation, people, created_customers, rng) if with_work_orders else 0
-        self.stdout.write(self.style.SUCCESS(
-            f"Loaded {ORGANISATION}: {len(departments)} departments, {len(people)} staff, "
-            f"{customer_count} customers, {orders} work orders."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Loaded {ORGANISATION}: {len(departments)} departments, {len(people)} staff, "
+                f"{customer_count} customers, {orders} work orders."
+            )
+        )
 
     def print_logins(self) -> None:
-        self.stdout.write("Demo logins (password demo12345): admin, director, agent1, agent2, tech1, tech2, "
-                          "head_repair, quality1")
+        self.stdout.write(
+            "Demo logins (password demo12345): admin, director, agent1, agent2, tech1, tech2, "
+            "head_repair, quality1"
+        )
         self.stdout.write("Open http://127.0.0.1:8000/ once the server has started.")
 
 
@@ -203,8 +302,15 @@ WORK_ORDER_STORIES = [  # service type code, description
 # are escalated by the worker's first sweep after loading (`make run`): e.g. the fifth, a lift
 # breakdown (抢修, dispatch within 5 calendar minutes) received about 12 hours ago and never dispatched.
 DEMO_STEPS = (
-    ["received"] * 5 + ["dispatched"] * 5 + ["on_site"] * 3 + ["notice"] * 2 + ["red_light"]
-    + ["done"] * 4 + ["confirmed"] * 5 + ["closed"] * 4 + ["cancelled"]
+    ["received"] * 5
+    + ["dispatched"] * 5
+    + ["on_site"] * 3
+    + ["notice"] * 2
+    + ["red_light"]
+    + ["done"] * 4
+    + ["confirmed"] * 5
+    + ["closed"] * 4
+    + ["cancelled"]
 )
 
 
@@ -218,17 +324,25 @@ def _signature_png() -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def demo_work_orders(organisation: Organisation, people: dict[str, User], customers: list[Customer],
-                     rng: random.Random) -> int:
+def demo_work_orders(
+    organisation: Organisation, people: dict[str, User], customers: list[Customer], rng: random.Random
+) -> int:
     """About thirty work orders in every status, each taken through the services at past times."""
     from fuwu.workorders import services as wo
 
     if not customers:
         return 0
-    types = {st.code: st for st in ServiceType.objects.filter(organisation=organisation).prefetch_related(
-        "materials", "fee_items")}
-    technicians = {"repair": ["tech1", "tech2", "tech3"], "cleaning": ["cleaner1", "cleaner2"],
-                   "service": ["agent2"]}
+    types = {
+        st.code: st
+        for st in ServiceType.objects.filter(organisation=organisation).prefetch_related(
+            "materials", "fee_items"
+        )
+    }
+    technicians = {
+        "repair": ["tech1", "tech2", "tech3"],
+        "cleaning": ["cleaner1", "cleaner2"],
+        "service": ["agent2"],
+    }
     heads = {"repair": "head_repair", "cleaning": "head_cleaning", "service": "head_service"}
     signature = _signature_png()
     now = timezone.now()
@@ -242,26 +356,44 @@ def demo_work_orders(organisation: Organisation, people: dict[str, User], custom
         received: datetime = now - timedelta(minutes=25 + index * 170 + rng.randint(0, 40))
         agent = people["agent1" if index % 3 else "agent2"]
         order = wo.work_order_create(
-            organisation=organisation, by=agent, channel="phone" if index % 4 else "walk_in",
-            service_type=service_type, customer=customer, description=description,
+            organisation=organisation,
+            by=agent,
+            channel="phone" if index % 4 else "walk_in",
+            service_type=service_type,
+            customer=customer,
+            description=description,
             priority="urgent" if code == "lift" else ("high" if index % 5 == 0 else "normal"),
             materials_received=[m.name for m in service_type.materials.all()][: 0 if step == "notice" else 9],
-            now=received)
+            now=received,
+        )
         if step == "received":
             continue
         if step == "cancelled":
-            wo.work_order_cancel(work_order=order, by=agent, reason="客户来电取消，已自行处理", now=received + timedelta(minutes=20))
+            wo.work_order_cancel(
+                work_order=order,
+                by=agent,
+                reason="客户来电取消，已自行处理",
+                now=received + timedelta(minutes=20),
+            )
             continue
         if step == "notice":
             wo.work_order_notice_missing(work_order=order, by=agent, now=received + timedelta(minutes=3))
             continue
         if step == "red_light":
-            wo.work_order_request_rejection(work_order=order, by=agent, kind="rejection", reason="属业主自有设备，不在物业维修范围",
-                                            answer="该设备属业主自有，建议联系厂家售后", now=received + timedelta(minutes=6))
+            wo.work_order_request_rejection(
+                work_order=order,
+                by=agent,
+                kind="rejection",
+                reason="属业主自有设备，不在物业维修范围",
+                answer="该设备属业主自有，建议联系厂家售后",
+                now=received + timedelta(minutes=6),
+            )
             continue
         head = people[heads.get(department, "head_repair")]
         technician = people[rng.choice(technicians.get(department, ["tech2"]))]
-        wo.work_order_dispatch(work_order=order, by=head, technician=technician, now=received + timedelta(minutes=4))
+        wo.work_order_dispatch(
+            work_order=order, by=head, technician=technician, now=received + timedelta(minutes=4)
+        )
         if step == "dispatched":
             continue
         order.refresh_from_db()
@@ -271,20 +403,37 @@ def demo_work_orders(organisation: Organisation, people: dict[str, User], custom
             continue
         paid = service_type.category == "paid" and index % 2 == 0
         wo.work_order_complete(
-            work_order=order, by=handler, findings="现场检查，" + description, work_done="已处理完毕，试用正常",
-            warranty_status="not_applicable" if paid else "in_warranty", minutes_spent=30 + index,
-            now=received + timedelta(minutes=80))
+            work_order=order,
+            by=handler,
+            findings="现场检查，" + description,
+            work_done="已处理完毕，试用正常",
+            warranty_status="not_applicable" if paid else "in_warranty",
+            minutes_spent=30 + index,
+            now=received + timedelta(minutes=80),
+        )
         if paid:
-            wo.work_order_decide_paid_service(work_order=order, by=head, approve=True,
-                                              now=received + timedelta(minutes=85))
+            wo.work_order_decide_paid_service(
+                work_order=order, by=head, approve=True, now=received + timedelta(minutes=85)
+            )
             fee_item = service_type.fee_items.all()[0]
-            wo.work_order_record_fee(work_order=order, by=handler, fee_item=fee_item,
-                                     receipt_number=f"SJ{received:%m%d}{index:03d}",
-                                     now=received + timedelta(minutes=86))
+            wo.work_order_record_fee(
+                work_order=order,
+                by=handler,
+                fee_item=fee_item,
+                receipt_number=f"SJ{received:%m%d}{index:03d}",
+                now=received + timedelta(minutes=86),
+            )
         if step == "done":
             continue
-        wo.work_order_confirm(work_order=order, by=handler, method="signature", confirmed_by_name=customer.name,
-                              signature=signature, satisfied=True, now=received + timedelta(minutes=90))
+        wo.work_order_confirm(
+            work_order=order,
+            by=handler,
+            method="signature",
+            confirmed_by_name=customer.name,
+            signature=signature,
+            satisfied=True,
+            now=received + timedelta(minutes=90),
+        )
         if step == "closed":
             wo.work_order_close(work_order=order, by=agent, now=received + timedelta(minutes=120))
     return len(DEMO_STEPS)

@@ -25,16 +25,28 @@ class Command(BaseCommand):
     requires_system_checks: list[str] = []  # the children check
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000", help="address and port of the web server")
+        parser.add_argument(
+            "addrport", nargs="?", default="127.0.0.1:8000", help="address and port of the web server"
+        )
         parser.add_argument("--no-worker", action="store_true", help="only the web server")
-        parser.add_argument("--no-reload", action="store_true", help="do not restart the web server when code changes")
+        parser.add_argument(
+            "--no-reload", action="store_true", help="do not restart the web server when code changes"
+        )
 
     def handle(self, *args: Any, addrport: str, no_worker: bool, no_reload: bool, **options: Any) -> None:
         fuwu = [sys.executable, "-m", "fuwu"]
         commands = {"web server": [*fuwu, "runserver", addrport, *(["--noreload"] if no_reload else [])]}
         if not no_worker:
-            commands["background worker"] = [*fuwu, "run_huey", "--workers", "2", "--worker-type", "thread",
-                                              "--graceful-signal", "TERM"]
+            commands["background worker"] = [
+                *fuwu,
+                "run_huey",
+                "--workers",
+                "2",
+                "--worker-type",
+                "thread",
+                "--graceful-signal",
+                "TERM",
+            ]
         children: dict[str, subprocess.Popen[bytes]] = {}
 
         def signal_group(child: subprocess.Popen[bytes], signal_number: int) -> None:

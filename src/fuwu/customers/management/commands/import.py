@@ -20,7 +20,10 @@ from fuwu.org.models import Organisation
 def find_organisation(name: str | None) -> Organisation:
     name = name or settings.FUWU_DEFAULT_ORGANISATION
     if name:
-        found = Organisation.objects.filter(name=name).first() or Organisation.objects.filter(short_name=name).first()
+        found = (
+            Organisation.objects.filter(name=name).first()
+            or Organisation.objects.filter(short_name=name).first()
+        )
         if found is None:
             raise CommandError(f"No organisation named {name!r}.")
         return found

@@ -11,8 +11,10 @@ from fuwu.workcal.services import calendar_sync_package
 
 
 class Command(BaseCommand):
-    help = "Bring the working-day calendar up to date with the installed chinesecalendar package. " \
+    help = (
+        "Bring the working-day calendar up to date with the installed chinesecalendar package. "
         "Days entered by an administrator are kept."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = calendar_sync_package()
