@@ -7,8 +7,8 @@ from typing import Any
 
 from django import template
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
+from fuwu.lib import display as texts
 from fuwu.org.models import Role
 
 from .. import display
@@ -36,21 +36,10 @@ def preset_label(code: str) -> str:
 
 @register.filter
 def duration(value: Duration | None) -> str:
+    """A policy duration for people: ``3 个工作日`` / ``3 working days``."""
     if value is None:
         return "—"
-    n = value.amount
-    match value.unit:
-        case "working_days":
-            return ngettext("%(n)s working day", "%(n)s working days", n) % {"n": n}
-        case "business_hours":
-            return ngettext("%(n)s business hour", "%(n)s business hours", n) % {"n": n}
-        case "business_minutes":
-            return ngettext("%(n)s business minute", "%(n)s business minutes", n) % {"n": n}
-        case "calendar_hours":
-            return ngettext("%(n)s hour", "%(n)s hours", n) % {"n": n}
-        case "calendar_minutes":
-            return ngettext("%(n)s minute", "%(n)s minutes", n) % {"n": n}
-    return str(value)
+    return texts.duration(value.amount, value.unit)
 
 
 @register.filter
