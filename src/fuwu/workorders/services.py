@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -2128,9 +2129,12 @@ def hand_over_open_work(*, absence: Absence, now: datetime | None = None) -> lis
     if handler.person.pk == person.pk:
         return []
     moved = []
+    # Work above B's clearance stays with A (B could not even see it); it is still in the
+    # department's queue and lists, where the head re-dispatches it if it cannot wait (ADR 0005).
+    cleared = Q(confidentiality__lte=handler.person.clearance)
     for wo in (
         WorkOrder.objects.select_for_update(of=("self",))
-        .filter(assignee=person, status__in=OPEN_STATUSES)
+        .filter(cleared, assignee=person, status__in=OPEN_STATUSES)
         .select_related("organisation")
     ):
         wo.assignee = handler.person
@@ -2149,7 +2153,7 @@ def hand_over_open_work(*, absence: Absence, now: datetime | None = None) -> lis
     # Team places move too (the leader is the assignee above).
     for wo in (
         WorkOrder.objects.select_for_update(of=("self",))
-        .filter(team=person, status__in=OPEN_STATUSES)
+        .filter(cleared, team=person, status__in=OPEN_STATUSES)
         .select_related("organisation")
     ):
         wo.team.remove(person)

@@ -676,3 +676,42 @@ def test_a_fee_item_that_was_charged_cannot_be_removed_but_can_be_repriced(api, 
         ("材料费", "10.00"),
     ]
     assert FeeLine.objects.filter(fee_item__name="上门检查费").exists()
+
+
+def test_a_b_hand_over_never_hands_work_to_someone_below_its_level(cast, leak_repair, household):
+    from fuwu.org.models import Absence
+    from fuwu.org.services import duty_create, staff_update
+
+    for person in (cast.agent, cast.head_repair, cast.tech):
+        staff_update(user=person, by=cast.admin, clearance=2)
+    duty_create(department=cast.repair, name="报修受理", primary=cast.tech, backup=cast.tech2, by=cast.admin)
+    secret = wo.work_order_create(
+        organisation=cast.organisation,
+        by=cast.agent,
+        channel="phone",
+        service_type=leak_repair,
+        customer=household,
+        description="机密单位漏水",
+        confidentiality=2,
+        now=at(2026, 11, 23, 10, 0),
+    )
+    plain = wo.work_order_create(
+        organisation=cast.organisation,
+        by=cast.agent,
+        channel="phone",
+        service_type=leak_repair,
+        customer=household,
+        description="普通漏水",
+        now=at(2026, 11, 23, 10, 0),
+    )
+    for order in (secret, plain):
+        wo.work_order_dispatch(
+            work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 5)
+        )
+    absence = Absence.objects.create(
+        person=cast.tech, kind="leave", starts_at=at(2026, 11, 23, 12, 0), ends_at=at(2026, 11, 24, 17, 30)
+    )
+    wo.hand_over_open_work(absence=absence, now=at(2026, 11, 23, 12, 0))
+    assert WorkOrder.objects.get(pk=plain.pk).assignee == cast.tech2
+    assert WorkOrder.objects.get(pk=secret.pk).assignee == cast.tech
+    assert not Notification.objects.filter(recipient=cast.tech2, work_order=secret).exists()
