@@ -177,6 +177,14 @@ def may_see(user: Any, record: Model) -> bool:
     chooser = visible_of.get(type(record))
     if chooser is None:
         raise TypeError(f"no visibility rule for {type(record).__name__}")
+    # Without a query for what the rules decide from the user alone: another organisation, a level
+    # above the clearance, or a role that sees the whole organisation (escalations go to those).
+    if not is_staff_member(user) or user.organisation_id != getattr(record, "organisation_id", None):
+        return False
+    if user.clearance < getattr(record, "confidentiality", 0):
+        return False
+    if sees_whole_organisation(user):
+        return True
     return bool(chooser(user).filter(pk=record.pk).exists())
 
 
