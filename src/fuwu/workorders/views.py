@@ -311,6 +311,9 @@ def work_order_list(request: HttpRequest) -> HttpResponse:
             "tabs": [{"key": key, "label": label, "active": key == tab} for key, label in TABS],
             "may_take_calls": permissions.may_take_calls(user),
             "now": now,
+            "filters_in_use": sum(
+                1 for name in form.fields if name != "q" and form.is_bound and form.data.get(name)
+            ),
         },
     )
 

@@ -407,3 +407,12 @@ def test_the_api_offers_the_dispatch_suggestions_of_the_page(cast, web, api, rec
     assert [row["open_count"] for row in body] == [1, 2, 0]  # at work first, then the least load
     assert body[2]["absent_until"] is not None
     assert api(cast.cleaner).get(f"work-orders/{order.pk}/dispatch-suggestions").status_code == 404
+
+
+def test_on_a_phone_the_filters_fold_away_unless_one_is_in_use(cast, web):
+    plain = web(cast.agent).get("/work-orders/").content.decode()
+    assert 'id="more-filters"' in plain
+    assert 'collapse d-md-block" id="more-filters"' in plain
+    filtered = web(cast.agent).get("/work-orders/", {"priority": "urgent", "channel": "phone"}).content.decode()
+    assert 'collapse d-md-block show" id="more-filters"' in filtered
+    assert "更多筛选 (2)" in filtered
