@@ -413,6 +413,8 @@ def test_on_a_phone_the_filters_fold_away_unless_one_is_in_use(cast, web):
     plain = web(cast.agent).get("/work-orders/").content.decode()
     assert 'id="more-filters"' in plain
     assert 'collapse d-md-block" id="more-filters"' in plain
-    filtered = web(cast.agent).get("/work-orders/", {"priority": "urgent", "channel": "phone"}).content.decode()
+    filtered = (
+        web(cast.agent).get("/work-orders/", {"priority": "urgent", "channel": "phone"}).content.decode()
+    )
     assert 'collapse d-md-block show" id="more-filters"' in filtered
     assert "更多筛选 (2)" in filtered
