@@ -561,22 +561,12 @@ def test_intake_above_the_receivers_clearance_is_refused(api, cast, leak_repair,
     assert "confidentiality" in error_fields(response)
 
 
-def test_dispatch_to_someone_below_the_records_clearance_is_refused_naming_them(
-    api, cast, leak_repair, household
-):
+def test_dispatch_to_someone_below_the_records_clearance_is_refused_naming_them(api, cast, receive):
     from fuwu.org.services import staff_update
 
     staff_update(user=cast.agent, by=cast.admin, clearance=2)
     staff_update(user=cast.head_repair, by=cast.admin, clearance=2)
-    order = wo.work_order_create(
-        organisation=cast.organisation,
-        by=cast.agent,
-        channel="phone",
-        service_type=leak_repair,
-        customer=household,
-        description="机密单位漏水",
-        confidentiality=2,
-    )
+    order = receive(description="机密单位漏水", confidentiality=2)
     response = api(cast.head_repair).post(f"work-orders/{order.pk}/dispatch", {"technician_id": cast.tech.pk})
     assert response.status_code == 422
     fields = error_fields(response)
@@ -585,47 +575,23 @@ def test_dispatch_to_someone_below_the_records_clearance_is_refused_naming_them(
     assert not Notification.objects.filter(recipient=cast.tech).exists()
 
 
-def test_routing_to_a_department_whose_heads_may_not_see_it_is_refused(api, cast, leak_repair, household):
+def test_routing_to_a_department_whose_heads_may_not_see_it_is_refused(api, cast, receive):
     from fuwu.org.services import staff_update
 
     staff_update(user=cast.agent, by=cast.admin, clearance=2)
-    order = wo.work_order_create(
-        organisation=cast.organisation,
-        by=cast.agent,
-        channel="phone",
-        service_type=leak_repair,
-        customer=household,
-        description="机密单位漏水",
-        confidentiality=2,
-        department=cast.service,
-    )
+    order = receive(description="机密单位漏水", confidentiality=2, department=cast.service)
     response = api(cast.agent).post(f"work-orders/{order.pk}/route", {"department_id": cast.repair.pk})
     assert response.status_code == 422
     assert "维修主管" in error_fields(response)["department_id"][0]
 
 
-def test_queue_notifications_reach_only_heads_who_may_see_the_order(cast, leak_repair, household):
+def test_queue_notifications_reach_only_heads_who_may_see_the_order(cast, receive):
     from fuwu.org.services import staff_update
 
     staff_update(user=cast.agent, by=cast.admin, clearance=2)
-    wo.work_order_create(
-        organisation=cast.organisation,
-        by=cast.agent,
-        channel="phone",
-        service_type=leak_repair,
-        customer=household,
-        description="机密单位漏水",
-        confidentiality=2,
-    )
+    receive(description="机密单位漏水", confidentiality=2)
     assert not Notification.objects.filter(recipient=cast.head_repair).exists()
-    wo.work_order_create(
-        organisation=cast.organisation,
-        by=cast.agent,
-        channel="phone",
-        service_type=leak_repair,
-        customer=household,
-        description="普通漏水",
-    )
+    receive(description="普通漏水")
     assert Notification.objects.filter(recipient=cast.head_repair).count() == 1
 
 
@@ -678,32 +644,15 @@ def test_a_fee_item_that_was_charged_cannot_be_removed_but_can_be_repriced(api, 
     assert FeeLine.objects.filter(fee_item__name="上门检查费").exists()
 
 
-def test_a_b_hand_over_never_hands_work_to_someone_below_its_level(cast, leak_repair, household):
+def test_a_b_hand_over_never_hands_work_to_someone_below_its_level(cast, receive):
     from fuwu.org.models import Absence
     from fuwu.org.services import duty_create, staff_update
 
     for person in (cast.agent, cast.head_repair, cast.tech):
         staff_update(user=person, by=cast.admin, clearance=2)
     duty_create(department=cast.repair, name="报修受理", primary=cast.tech, backup=cast.tech2, by=cast.admin)
-    secret = wo.work_order_create(
-        organisation=cast.organisation,
-        by=cast.agent,
-        channel="phone",
-        service_type=leak_repair,
-        customer=household,
-        description="机密单位漏水",
-        confidentiality=2,
-        now=at(2026, 11, 23, 10, 0),
-    )
-    plain = wo.work_order_create(
-        organisation=cast.organisation,
-        by=cast.agent,
-        channel="phone",
-        service_type=leak_repair,
-        customer=household,
-        description="普通漏水",
-        now=at(2026, 11, 23, 10, 0),
-    )
+    secret = receive(description="机密单位漏水", confidentiality=2)
+    plain = receive(description="普通漏水")
     for order in (secret, plain):
         wo.work_order_dispatch(
             work_order=order, by=cast.head_repair, technician=cast.tech, now=at(2026, 11, 23, 10, 5)
