@@ -2129,6 +2129,18 @@ def hand_over_open_work(*, absence: Absence, now: datetime | None = None) -> lis
     if handler.person.pk == person.pk:
         return []
     moved = []
+
+    def handed_over(wo: WorkOrder, changes: dict[str, Any]) -> None:
+        record_event(
+            subject=wo,
+            action="work_order.handed_over",
+            actor=None,
+            at=now,
+            organisation=wo.organisation,
+            changes=changes,
+            reason=handler.explanation(),
+        )
+
     # Work above B's clearance stays with A (B could not even see it); it is still in the
     # department's queue and lists, where the head re-dispatches it if it cannot wait (ADR 0005).
     cleared = Q(confidentiality__lte=handler.person.clearance)
@@ -2140,15 +2152,7 @@ def hand_over_open_work(*, absence: Absence, now: datetime | None = None) -> lis
         wo.assignee = handler.person
         wo.handed_over_from = person
         _save(wo, "assignee", "handed_over_from")
-        record_event(
-            subject=wo,
-            action="work_order.handed_over",
-            actor=None,
-            at=now,
-            organisation=wo.organisation,
-            changes={"assignee": {"before": person, "after": handler.person}},
-            reason=handler.explanation(),
-        )
+        handed_over(wo, {"assignee": {"before": person, "after": handler.person}})
         moved.append(wo)
     # Team places move too (the leader is the assignee above).
     for wo in (
@@ -2159,15 +2163,7 @@ def hand_over_open_work(*, absence: Absence, now: datetime | None = None) -> lis
         wo.team.remove(person)
         if wo.assignee_id != handler.person.pk:
             wo.team.add(handler.person)
-        record_event(
-            subject=wo,
-            action="work_order.handed_over",
-            actor=None,
-            at=now,
-            organisation=wo.organisation,
-            changes={"team": {"before": person, "after": handler.person}},
-            reason=handler.explanation(),
-        )
+        handed_over(wo, {"team": {"before": person, "after": handler.person}})
         if wo not in moved:
             moved.append(wo)
     if moved:
