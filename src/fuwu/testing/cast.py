@@ -12,9 +12,13 @@ other organisation      outsider (administrator of 另一家公司)
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from fuwu.org.models import Department, Organisation, Role, User
 from fuwu.org.services import department_create, staff_create
+
+if TYPE_CHECKING:
+    from fuwu.catalogue.models import ServiceType
 
 
 @dataclass
@@ -114,4 +118,24 @@ def build_cast(preset: str = "property") -> Cast:
         plumber=person("plumber", "水电工孙", plumbing, Role.TECHNICIAN),
         cleaner=person("cleaner", "保洁周", cleaning, Role.TECHNICIAN),
         outsider=person("outsider", "外人", other_dept, Role.ADMINISTRATOR, org=other, clearance=3),
+    )
+
+
+def leak_repair_for_browser(cast: Cast, **extra: Any) -> ServiceType:
+    """What a browser test of work orders starts from besides the cast: the working-day calendar
+    (a live-server test's database is empty) and a free 漏水维修 service routed to 工程维修部."""
+    from fuwu.catalogue.services import service_type_create
+    from fuwu.workcal.models import CalendarDay
+    from fuwu.workcal.services import calendar_sync_package
+
+    if not CalendarDay.objects.exists():
+        calendar_sync_package()
+    values: dict[str, Any] = {
+        "code": "water-leak",
+        "name": "漏水维修",
+        "category": "free",
+        "sla_class": "standard",
+    }
+    return service_type_create(
+        organisation=cast.organisation, by=cast.admin, default_department=cast.repair, **{**values, **extra}
     )

@@ -7,12 +7,9 @@ from typing import Any
 
 import pytest
 
-from fuwu.catalogue.services import service_type_create
 from fuwu.customers.services import customer_create
 from fuwu.testing.browser import DEFAULT_TIMEOUT_MS, login
-from fuwu.testing.cast import build_cast
-from fuwu.workcal.models import CalendarDay
-from fuwu.workcal.services import calendar_sync_package
+from fuwu.testing.cast import build_cast, leak_repair_for_browser
 from fuwu.workorders.services import work_order_create
 
 # Runs before any page script (through the DevTools protocol, which the page's policy does not govern).
@@ -66,18 +63,7 @@ def test_pages_work_under_the_content_security_policy_with_no_violation(
 ) -> None:
     # given: the cast, a service type, a known household and one work order to open
     cast = build_cast()
-    if not CalendarDay.objects.exists():
-        calendar_sync_package()
-    leak = service_type_create(
-        organisation=cast.organisation,
-        by=cast.admin,
-        code="water-leak",
-        name="漏水维修",
-        category="free",
-        sla_class="standard",
-        default_department=cast.repair,
-        materials=[{"name": "身份证明", "is_required": True}],
-    )
+    leak = leak_repair_for_browser(cast, materials=[{"name": "身份证明", "is_required": True}])
     household = customer_create(
         organisation=cast.organisation,
         by=cast.agent,

@@ -7,12 +7,9 @@ from typing import Any
 
 import pytest
 
-from fuwu.catalogue.services import service_type_create
 from fuwu.customers.services import customer_create
 from fuwu.testing.browser import DEFAULT_TIMEOUT_MS
-from fuwu.testing.cast import build_cast
-from fuwu.workcal.models import CalendarDay
-from fuwu.workcal.services import calendar_sync_package
+from fuwu.testing.cast import build_cast, leak_repair_for_browser
 from fuwu.workorders.services import work_order_create, work_order_dispatch
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -28,17 +25,7 @@ def test_the_workbench_fits_a_phone_and_opens_its_lists(
     who: str,
 ) -> None:
     cast = build_cast()
-    if not CalendarDay.objects.exists():
-        calendar_sync_package()
-    leak = service_type_create(
-        organisation=cast.organisation,
-        by=cast.admin,
-        code="water-leak",
-        name="漏水维修",
-        category="free",
-        sla_class="standard",
-        default_department=cast.repair,
-    )
+    leak = leak_repair_for_browser(cast)
     customer = customer_create(
         organisation=cast.organisation,
         by=cast.agent,

@@ -8,12 +8,9 @@ from typing import Any
 
 import pytest
 
-from fuwu.catalogue.services import service_type_create
 from fuwu.customers.services import customer_create
 from fuwu.testing.browser import DEFAULT_TIMEOUT_MS
-from fuwu.testing.cast import build_cast
-from fuwu.workcal.models import CalendarDay
-from fuwu.workcal.services import calendar_sync_package
+from fuwu.testing.cast import build_cast, leak_repair_for_browser
 from fuwu.workorders.models import Status, WorkOrder
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -38,17 +35,8 @@ def test_phone_call_to_confirmed_work_order_in_the_browser(
 ) -> None:
     # given the cast, a leak-repair service with a checklist, and a known household
     cast = build_cast()
-    if not CalendarDay.objects.exists():
-        calendar_sync_package()
-    service_type_create(
-        organisation=cast.organisation,
-        by=cast.admin,
-        code="water-leak",
-        name="漏水维修",
-        category="free",
-        sla_class="standard",
-        default_department=cast.repair,
-        materials=[{"name": "身份证明", "is_required": True}, {"name": "漏水照片", "is_required": True}],
+    leak_repair_for_browser(
+        cast, materials=[{"name": "身份证明", "is_required": True}, {"name": "漏水照片", "is_required": True}]
     )
     household = customer_create(
         organisation=cast.organisation,

@@ -9,11 +9,8 @@ from typing import Any
 
 import pytest
 
-from fuwu.catalogue.services import service_type_create
 from fuwu.customers.services import customer_create
-from fuwu.testing.cast import build_cast
-from fuwu.workcal.models import CalendarDay
-from fuwu.workcal.services import calendar_sync_package
+from fuwu.testing.cast import build_cast, leak_repair_for_browser
 from fuwu.workorders.models import WorkOrder
 from fuwu.workorders.services import work_order_create
 
@@ -26,17 +23,7 @@ def test_arrow_keys_move_through_the_suggestions_and_enter_takes_one(
     browser_login: Callable[..., Any],
 ) -> None:
     cast = build_cast()
-    if not CalendarDay.objects.exists():
-        calendar_sync_package()
-    leak = service_type_create(
-        organisation=cast.organisation,
-        by=cast.admin,
-        code="water-leak",
-        name="漏水维修",
-        category="free",
-        sla_class="standard",
-        default_department=cast.repair,
-    )
+    leak = leak_repair_for_browser(cast)
     first, second, third = (
         customer_create(
             organisation=cast.organisation,
