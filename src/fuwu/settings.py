@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fuwu.customers",
     "fuwu.catalogue",
     "fuwu.notify",
+    "fuwu.numbering",
     "fuwu.workorders",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -76,23 +76,6 @@ class WarrantyStatus(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", _("Not applicable")
 
 
-class NumberSequence(models.Model):
-    """The last number handed out per organisation, kind and period: numbers are gap-free."""
-
-    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=20)
-    period = models.CharField(max_length=10)
-    last_value = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["organisation", "kind", "period"], name="number_sequence_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.period}: {self.last_value}"
-
-
 class WorkOrder(models.Model):
     organisation = models.ForeignKey("org.Organisation", on_delete=models.PROTECT, related_name="work_orders")
     number = models.CharField(_("number"), max_length=40)

@@ -14,9 +14,8 @@ from typing import Literal
 from django.db import transaction
 from django.db.models import F
 
+from fuwu.numbering.models import Sequence as NumberSequence
 from fuwu.policy.schema import Numbering
-
-from .models import NumberSequence
 
 
 def period_key(reset: str, on: date) -> str:

@@ -9,10 +9,11 @@ from datetime import date
 import pytest
 from django.db import connections, transaction
 
+from fuwu.numbering.models import Sequence as NumberSequence
 from fuwu.policy.presets import preset_text
 from fuwu.policy.schema import Numbering
 from fuwu.policy.services import policy_publish
-from fuwu.workorders.models import NumberSequence, WorkOrder
+from fuwu.workorders.models import WorkOrder
 from fuwu.workorders.numbering import next_number, period_key
 
 from .conftest import at

@@ -8,10 +8,11 @@ import time_machine
 
 from fuwu.lib.errors import ValidationFailed
 from fuwu.notify.models import Notification
+from fuwu.numbering.models import Sequence
 from fuwu.org.services import absence_record, duty_create, staff_create
 from fuwu.timeline.models import Event
 from fuwu.workorders import services as wo
-from fuwu.workorders.models import NumberSequence, Status, WorkOrder
+from fuwu.workorders.models import Status, WorkOrder
 from fuwu.workorders.sweeps import sweep
 
 from .conftest import at
@@ -144,7 +145,7 @@ def test_the_gatekeeper_logs_a_visitor_but_must_name_who_receives_them(
         wo.work_order_create(**values, first_contact_owner=gatekeeper)
     assert "first_contact_owner_id" in refused.value.fields
     assert not WorkOrder.objects.exists()
-    assert not NumberSequence.objects.exists()
+    assert not Sequence.objects.exists()
 
     # naming the agent who receives the visitor: the agent owns it, the gatekeeper only logged it
     order = wo.work_order_create(**values, first_contact_owner=cast.agent)
