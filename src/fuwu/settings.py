@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "fuwu.catalogue",
     "fuwu.notify",
     "fuwu.numbering",
+    "fuwu.clocks",
     "fuwu.workorders",
     "django.contrib.admin",
     "django.contrib.auth",

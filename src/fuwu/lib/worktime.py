@@ -326,6 +326,24 @@ class WorkCalendar:
 
         return self._first_after(start, candidates())
 
+    def quarter_month_day(self, start: datetime, quarter: str, month_in_quarter: int, day_of_month: int) -> Deadline:
+        """ "By the Kth day of month M of the current / next quarter" (ADR 0008).
+
+        ``quarter="current"``: as ``day_of_quarter_month`` (the start's quarter; the next quarter's
+        when that moment is not after ``start``). ``quarter="next"``: the quarter after the start's.
+        """
+        if quarter == "current":
+            return self.day_of_quarter_month(start, day_of_month, month_in_quarter)
+        if quarter != "next":
+            raise ValueError("quarter must be 'current' or 'next'")
+        _check_day_of_month(day_of_month)
+        if month_in_quarter not in (1, 2, 3):
+            raise ValueError("month_in_quarter must be 1, 2 or 3")
+        local = self._local(start)
+        first_month = (local.month - 1) // 3 * 3 + 1
+        year, month = _add_months(local.year, first_month, 3 + month_in_quarter - 1)
+        return self._first_after(start, ((_clamped(year, month, day_of_month), None),))
+
     def weekday_at(self, start: datetime, weekday: int, at: time) -> Deadline:
         """ "By Monday 11:00" (weekday 0 = Monday): the next such time strictly after ``start``.
 
@@ -362,6 +380,22 @@ class WorkCalendar:
                 return Deadline(self.close_of_business(day), self._confirmed(consulted))
             year, month = _add_months(year, month, 1)
         raise ValueError("no working day at the end of a month found")  # pragma: no cover
+
+    def last_day_of_month(self, start: datetime) -> Deadline:
+        """ "By the last day of the month" (ADR 0008): the last day of ``start``'s month; a rest day
+        rolls forward to the next working day (into the next month if need be, Civil Code art. 203),
+        at close of business. When that is not after ``start`` (started after close of business on
+        the day itself), the next month's.
+        """
+        local = self._local(start)
+
+        def candidates() -> Iterator[tuple[date, None]]:
+            year, month = local.year, local.month
+            while True:
+                yield date(year, month, std_calendar.monthrange(year, month)[1]), None
+                year, month = _add_months(year, month, 1)
+
+        return self._first_after(start, candidates())
 
     # --- elapsed business time ----------------------------------------------------------------
 

@@ -6,7 +6,6 @@ transaction, one timeline event). Status is never assigned anywhere else.
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fuwu.clocks.models import BaseClock, BaseEscalation, clock_indexes
 from fuwu.org.models import Confidentiality
 
 
@@ -237,66 +237,26 @@ class ClockKind(models.TextChoices):
     RESOLUTION = "resolution", _("Resolution")
 
 
-class Clock(models.Model):
-    """One SLA clock of a work order: its deadline, pause and escalation state."""
+class Clock(BaseClock):
+    """One SLA clock of a work order: its deadline, pause and escalation state (the clocks engine)."""
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="clocks")
     kind = models.CharField(_("clock"), max_length=20, choices=ClockKind.choices)
-    amount = models.PositiveIntegerField()
-    unit = models.CharField(max_length=20)
-    started_at = models.DateTimeField()
-    due_at = models.DateTimeField(_("due at"))
-    calendar_confirmed = models.BooleanField(default=True)
-    met_at = models.DateTimeField(_("met at"), null=True, blank=True)
-    paused_at = models.DateTimeField(null=True, blank=True)
-    paused_minutes = models.PositiveIntegerField(default=0)  # business or calendar minutes, per unit
-    extended_count = models.PositiveIntegerField(default=0)
-    # Escalation: the last level fired (0 = none) and when the next one falls due (null = none left).
-    escalation_level = models.PositiveIntegerField(default=0)
-    next_escalation_at = models.DateTimeField(null=True, blank=True)
-    warned_at = models.DateTimeField(null=True, blank=True)
-    warn_at = models.DateTimeField(null=True, blank=True)
-    breached_at = models.DateTimeField(null=True, blank=True)
-    is_active = models.BooleanField(default=True)  # False once superseded (reopen) or not applicable
 
-    class Meta:
-        ordering = ["due_at", "id"]
-        indexes = [
-            models.Index(
-                fields=["next_escalation_at"],
-                name="clock_next_escalation",
-                condition=Q(met_at__isnull=True, paused_at__isnull=True, is_active=True),
-            ),
-            models.Index(
-                fields=["warn_at"],
-                name="clock_warn",
-                condition=Q(
-                    met_at__isnull=True, paused_at__isnull=True, is_active=True, warned_at__isnull=True
-                ),
-            ),
-        ]
+    class Meta(BaseClock.Meta):
+        indexes = clock_indexes("clock")
 
     def __str__(self) -> str:
         return f"{self.work_order} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
 
-    def is_breached(self, now: datetime) -> bool:
-        if self.met_at is not None:
-            return self.met_at > self.due_at
-        return now > self.due_at
 
-
-class Escalation(models.Model):
+class Escalation(BaseEscalation):
     """One level of an escalation chain, fired once for one clock."""
 
     clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="escalations")
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="escalations")
-    level = models.PositiveIntegerField()
-    role = models.CharField(max_length=30)
-    fired_at = models.DateTimeField()
-    notified = models.JSONField(default=list)
 
-    class Meta:
-        ordering = ["fired_at", "id"]
+    class Meta(BaseEscalation.Meta):
         constraints = [models.UniqueConstraint(fields=["clock", "level"], name="escalation_once_per_level")]
 
     def __str__(self) -> str:

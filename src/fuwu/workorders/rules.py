@@ -6,13 +6,14 @@ arguments; nothing here touches the database.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from fuwu.catalogue.models import ServiceCategory
+from fuwu.clocks import deadlines
 from fuwu.lib.worktime import Deadline, WorkCalendar
-from fuwu.policy.schema import Duration, EscalationLevel, PolicyDocument
+from fuwu.policy.schema import Duration, PolicyDocument
 
 from .models import ANSWERED_AT_INTAKE, ApprovalStatus, ClockKind, Status, WarrantyStatus
 
@@ -232,54 +233,15 @@ def plan_clocks(
 
 
 def due(calendar: WorkCalendar, start: datetime, duration: Duration) -> Deadline:
-    return calendar.deadline(start, duration.amount, duration.unit)
+    """The deadline of a planned clock (the engine's maths: ``fuwu.clocks.deadlines``)."""
+    return deadlines.due(calendar, start, duration.amount, duration.unit)
 
 
-def is_calendar_unit(unit: str) -> bool:
-    return unit.startswith("calendar_")
-
-
-def paused_minutes(calendar: WorkCalendar, unit: str, paused_at: datetime, resumed_at: datetime) -> int:
-    """Time a clock stood still, in the minutes its unit counts (business or calendar minutes)."""
-    if is_calendar_unit(unit):
-        return max(0, int((resumed_at - paused_at).total_seconds() // 60))
-    return calendar.business_minutes_between(paused_at, resumed_at).minutes
-
-
-def extend_after_pause(calendar: WorkCalendar, unit: str, due_at: datetime, minutes: int) -> Deadline:
-    """The deadline moved by the paused time. Working-day and business units move in business minutes
-    (a clock due at close of business, paused for a business day, is due at the next close of
-    business); calendar units move in calendar minutes."""
-    if minutes <= 0:
-        return Deadline(due=due_at, calendar_confirmed=True)
-    if is_calendar_unit(unit):
-        return Deadline(due=due_at + timedelta(minutes=minutes), calendar_confirmed=True)
-    return calendar.add_business_minutes(due_at, minutes)
-
-
-def warn_at(started_at: datetime, due_at: datetime, ratio: float) -> datetime:
-    """When the 'approaching deadline' notice goes out: after ``ratio`` of the clock's time."""
-    return started_at + (due_at - started_at) * ratio
-
-
-def next_escalation_at(due_at: datetime, chain: list[EscalationLevel], fired_level: int) -> datetime | None:
-    """When the next level of ``chain`` after ``fired_level`` (1-based; 0 = none) falls due."""
-    if fired_level >= len(chain):
-        return None
-    return due_at + timedelta(minutes=chain[fired_level].after_minutes)
-
-
-def levels_due(due_at: datetime, chain: list[EscalationLevel], fired_level: int, now: datetime) -> list[int]:
-    """Levels (1-based) not yet fired whose time has come — all of them after a downtime."""
-    return [
-        index
-        for index, level in enumerate(chain, start=1)
-        if index > fired_level and due_at + timedelta(minutes=level.after_minutes) <= now
-    ]
-
-
-def remaining_business_minutes(calendar: WorkCalendar, now: datetime, due_at: datetime) -> int:
-    """Business minutes left until ``due_at`` (negative when past it)."""
-    if due_at >= now:
-        return calendar.business_minutes_between(now, due_at).minutes
-    return -calendar.business_minutes_between(due_at, now).minutes
+# The clock maths moved to the clocks engine; these names stay importable from here.
+extend_after_pause = deadlines.extend_after_pause
+is_calendar_unit = deadlines.is_calendar_unit
+levels_due = deadlines.levels_due
+next_escalation_at = deadlines.next_escalation_at
+paused_minutes = deadlines.paused_minutes
+remaining_business_minutes = deadlines.remaining_business_minutes
+warn_at = deadlines.warn_at
