@@ -288,6 +288,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def _register_routers() -> None:
     # Imported here so that an app's api module can import from this one.
+    from fuwu.approvals.api import router as approvals_router
     from fuwu.catalogue.api import router as catalogue_router
     from fuwu.customers.api import router as customers_router
     from fuwu.notify.api import router as notify_router
@@ -303,6 +304,7 @@ def _register_routers() -> None:
     api.add_router("/calendar", calendar_router)
     api.add_router("/work-orders", workorders_router)
     api.add_router("/notifications", notify_router)
+    api.add_router("/approvals", approvals_router)
 
 
 _register_routers()

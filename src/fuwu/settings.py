@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "fuwu.notify",
     "fuwu.numbering",
     "fuwu.clocks",
+    "fuwu.approvals",
+    "fuwu.exports",
     "fuwu.workorders",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -350,3 +352,19 @@ FUWU_SHOW_OUTBOX = env_bool("FUWU_SHOW_OUTBOX", not IS_PRODUCTION)
 # A paper voucher photographed on a phone comes as a base64 data URL in a JSON body: allow the
 # picture limit (fuwu.lib.images, 10 MB) in base64. Bigger bodies answer 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024
+
+# --- exports (Excel registers, PDF forms; docs/adr/0007-exports-and-pdf-fonts.md) --------------
+# Up to this many rows an export is written during the request and downloaded at once; more rows go
+# to a background job (huey) with progress on "My exports" and a download link when done.
+FUWU_EXPORT_SYNC_MAX_ROWS = env_int("FUWU_EXPORT_SYNC_MAX_ROWS", 2000)
+# Rows read and written per step (one query per step and per prefetched relation; progress is saved
+# after each step).
+FUWU_EXPORT_CHUNK_ROWS = env_int("FUWU_EXPORT_CHUNK_ROWS", 500)
+# Finished export files are deleted this many days after they were made (a daily huey task).
+FUWU_EXPORT_KEEP_DAYS = env_int("FUWU_EXPORT_KEEP_DAYS", 7)
+# Export files live outside MEDIA_ROOT (never reachable through a media URL): they are served only
+# by the download view, to the person who asked for them.
+FUWU_EXPORT_ROOT = os.environ.get("FUWU_EXPORT_ROOT", str(VAR_DIR / "exports"))
+# The font embedded in PDF forms: the vendored subset of Noto Sans CJK SC unless a path to another
+# OpenType/TrueType font with Chinese glyphs is given (for characters beyond the subset).
+FUWU_PDF_FONT = os.environ.get("FUWU_PDF_FONT", "")
