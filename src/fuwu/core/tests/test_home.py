@@ -122,7 +122,7 @@ EXPECTED_TILES = {
 
 @pytest.mark.parametrize("who", sorted(EXPECTED_TILES))
 def test_each_count_is_the_length_of_the_list_it_opens(cast, web, api, world, who, monkeypatch):
-    from fuwu.workorders import views
+    from fuwu.workorders.views import lists as views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 250)
     user = getattr(cast, who)

@@ -414,7 +414,7 @@ LIST_PAGES = [
 
 
 def test_list_query_counts_do_not_grow_with_rows(cast, web, receive, monkeypatch, client):
-    from fuwu.workorders import views
+    from fuwu.workorders.views import lists as views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 250)  # every row on one page
 

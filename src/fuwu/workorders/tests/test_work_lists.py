@@ -315,7 +315,7 @@ def _api_queries(client: Any, view: str) -> tuple[int, int]:
 def test_every_list_uses_the_same_number_of_queries_at_few_and_many_rows(
     cast, web, api, receive, who, monkeypatch
 ):
-    from fuwu.workorders import views
+    from fuwu.workorders.views import lists as views
 
     monkeypatch.setattr(views, "PAGE_SIZE", 250)  # every row on one page
     user = getattr(cast, who)
