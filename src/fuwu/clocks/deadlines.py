@@ -90,7 +90,9 @@ class DueRule:
             case RuleName.DAY_OF_NEXT_MONTH:
                 return int(self.day or 0)
             case RuleName.QUARTER_MONTH_DAY:
-                return QUARTERS.index(str(self.quarter)) * 1000 + int(self.month or 0) * 100 + int(self.day or 0)
+                return (
+                    QUARTERS.index(str(self.quarter)) * 1000 + int(self.month or 0) * 100 + int(self.day or 0)
+                )
             case RuleName.WEEKDAY_AT:
                 assert self.at is not None
                 return int(self.weekday or 0) * 10000 + self.at.hour * 100 + self.at.minute
@@ -129,7 +131,9 @@ def due_by_rule(calendar: WorkCalendar, start: datetime, rule: DueRule) -> Deadl
         case RuleName.DAY_OF_NEXT_MONTH:
             return calendar.day_of_next_month(start, int(rule.day or 0))
         case RuleName.QUARTER_MONTH_DAY:
-            return calendar.quarter_month_day(start, str(rule.quarter), int(rule.month or 0), int(rule.day or 0))
+            return calendar.quarter_month_day(
+                start, str(rule.quarter), int(rule.month or 0), int(rule.day or 0)
+            )
         case RuleName.WEEKDAY_AT:
             assert rule.at is not None
             return calendar.weekday_at(start, int(rule.weekday or 1) - 1, rule.at)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
-from fuwu.lib.errors import ValidationFailed
+from fuwu.clocks.deadlines import DueRule, RuleName, due_by_rule
+from fuwu.lib.errors import FieldErrors, ValidationFailed
 from fuwu.lib.inputs import Day, InputSchema, Moment
 from fuwu.lib.worktime import SHANGHAI, Unit
 
@@ -101,6 +102,37 @@ def deadline(
         result = calendar.deadline(_aware(start), amount, unit)
     except ValueError as exc:
         raise ValidationFailed.field("amount", _("is too large to compute a deadline")) from exc
+    return DeadlineOut(due=result.due.isoformat(), calendar_confirmed=result.calendar_confirmed)
+
+
+@router.get("/due", response=DeadlineOut, summary="Due moment of a due-day rule such as 'the 5th of next month'")
+def due(
+    request: HttpRequest,
+    start: Moment,
+    rule: RuleName,
+    day: int | None = Query(None, ge=1, le=31, description="day_of_next_month, quarter_month_day: the Kth day"),
+    quarter: Literal["current", "next"] | None = Query(None, description="quarter_month_day"),
+    month: int | None = Query(None, ge=1, le=3, description="quarter_month_day: month of the quarter"),
+    weekday: int | None = Query(None, ge=1, le=7, description="weekday_at: 1 = Monday … 7 = Sunday"),
+    time: Annotated[dt.time | None, Query(description="weekday_at: HH:MM")] = None,
+) -> DeadlineOut:
+    """``start`` in ISO 8601 (without an offset: Asia/Shanghai). The due moment is always after
+    ``start``; a due day that is a rest day moves to the next working day; its time is the close of
+    business unless ``time`` is given. See docs/adr/0008 for the rules."""
+    errors = FieldErrors()
+    needed = {
+        RuleName.DAY_OF_NEXT_MONTH: {"day": day},
+        RuleName.QUARTER_MONTH_DAY: {"quarter": quarter, "month": month, "day": day},
+        RuleName.WEEKDAY_AT: {"weekday": weekday, "time": time},
+        RuleName.LAST_DAY_OF_MONTH: {},
+    }[rule]
+    for name, value in needed.items():
+        if value is None:
+            errors.add(name, _("is required for the rule %(rule)s") % {"rule": rule.value})
+    errors.raise_if_any()
+    due_rule = DueRule(rule, day=day, quarter=quarter, month=month, weekday=weekday, at=time)
+    calendar = selectors.work_calendar_for(getattr(request.user, "organisation", None))
+    result = due_by_rule(calendar, _aware(start), due_rule)
     return DeadlineOut(due=result.due.isoformat(), calendar_confirmed=result.calendar_confirmed)
 
 
