@@ -26,6 +26,17 @@ def cast(db: None) -> Cast:
     return build_cast()
 
 
+@pytest.fixture
+def concurrent_db(transactional_db: None) -> None:
+    """Several connections writing at once: PostgreSQL, or SQLite in a file (not the in-memory database,
+    whose shared cache answers "table is locked" instead of waiting)."""
+    from django.db import connection
+    from django.db.backends.sqlite3.creation import DatabaseCreation as SQLiteCreation
+
+    if connection.vendor == "sqlite" and SQLiteCreation.is_in_memory_db(connection.settings_dict["NAME"]):
+        pytest.skip("concurrent writers need a file database: unset SQLITE_TEST_PATH=:memory:")
+
+
 class ApiClient:
     """Real HTTP requests through Django's test client with a bearer token and a language."""
 

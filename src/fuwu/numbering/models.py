@@ -16,7 +16,9 @@ class Sequence(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "kind", "period"], name="numbering_sequence_unique"),
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "period"], name="numbering_sequence_unique"
+            ),
         ]
 
     def __str__(self) -> str:

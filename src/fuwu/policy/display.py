@@ -30,6 +30,24 @@ def preset_label(code: str) -> str:
     return str(label) if label is not None else code
 
 
+# The kinds of record numbered by ``[numbering]``: the two every policy has; a further process registers
+# its own kind's label here from its app's ``display`` module.
+NUMBER_KIND_LABELS: dict[str, Any] = {
+    "work_order": gettext_lazy("Work order"),
+    "complaint": gettext_lazy("Complaint"),
+}
+
+
+def register_number_kind(kind: str, label: Any) -> None:
+    NUMBER_KIND_LABELS[kind] = label
+
+
+def number_kind_label(kind: str) -> str:
+    """A numbered kind of record for people; a kind no app registered shows in words from its key."""
+    label = NUMBER_KIND_LABELS.get(kind)
+    return str(label) if label is not None else kind.replace("_", " ")
+
+
 def sla_class_label(document: PolicyDocument | None, code: str) -> str:
     """The policy's label of an SLA class (紧急报修), not its key (``urgent``)."""
     if document is not None:

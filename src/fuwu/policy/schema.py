@@ -13,6 +13,7 @@ Two kinds of checks:
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterator
 from datetime import date, time
@@ -172,15 +173,67 @@ class BusinessHours(Section):
     shifts: list[Shift] = Field(default_factory=list)
 
 
+NumberReset = Literal["month", "year", "never"]
+# A kind of record is named like a Python identifier (it keys ``numbering.Sequence.kind``, 40 characters).
+NUMBER_KIND_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+
+
+class UnknownNumberKind(LookupError):
+    """A process asked for a number of a kind its policy does not number."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"the policy has no [numbering.{kind}] (format and reset) for numbers of kind {kind!r}")
+        self.kind = kind
+
+
+class NumberFormat(Section):
+    """How one kind of record is numbered: the format (placeholders ``{yyyy}``, ``{yy}``, ``{mm}``, ``{dd}``,
+    ``{seq}``, ``{seq:05d}``) and when its serial number restarts."""
+
+    format: NonEmptyText
+    reset: NumberReset
+
+    def render(self, *, on: date, seq: int) -> str:
+        return format_number(self.format, on=on, seq=seq)
+
+
 class Numbering(Section):
-    """Number formats: placeholders ``{yyyy}``, ``{yy}``, ``{mm}``, ``{dd}``, ``{seq}`` (``{seq:05d}``)."""
+    """``numbering.<kind> = {format = "...", reset = "month" | "year" | "never"}``, one entry per kind of
+    record. Work orders and complaints are required; a new process adds its own kind to the policy (an
+    extra key of the same shape) without any change here or in ``fuwu.numbering``."""
 
-    reset: Literal["month", "year", "never"]
-    work_order: NonEmptyText
-    complaint: NonEmptyText
+    model_config = ConfigDict(extra="allow", frozen=True)
+    __pydantic_extra__: dict[str, NumberFormat] = Field(init=False)
 
-    def render(self, kind: Literal["work_order", "complaint"], *, on: date, seq: int) -> str:
-        return format_number(getattr(self, kind), on=on, seq=seq)
+    work_order: NumberFormat
+    complaint: NumberFormat
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_one_reset_for_all(cls, data: Any) -> Any:
+        """Documents stored before numbering had a reset per kind: ``reset`` and one format string each."""
+        if isinstance(data, dict) and isinstance(data.get("reset"), str):
+            reset = data["reset"]
+            return {
+                kind: {"format": fmt, "reset": reset} if isinstance(fmt, str) else fmt
+                for kind, fmt in data.items()
+                if kind != "reset"
+            }
+        return data
+
+    @property
+    def kinds(self) -> dict[str, NumberFormat]:
+        """Every numbered kind and its format, work orders and complaints first."""
+        return {"work_order": self.work_order, "complaint": self.complaint, **(self.__pydantic_extra__ or {})}
+
+    def format_for(self, kind: str) -> NumberFormat:
+        found = self.kinds.get(kind)
+        if found is None:
+            raise UnknownNumberKind(kind)
+        return found
+
+    def render(self, kind: str, *, on: date, seq: int) -> str:
+        return self.format_for(kind).render(on=on, seq=seq)
 
 
 class Targets(Section):
@@ -517,11 +570,17 @@ def format_number(fmt: str, *, on: date, seq: int) -> str:
 
 
 def _numbering_problems(numbering: Numbering) -> Iterator[Problem]:
-    for kind in ("work_order", "complaint"):
-        fmt = getattr(numbering, kind)
-        problem = number_format_problem(fmt, numbering.reset)
+    for kind, number_format in numbering.kinds.items():
+        if not re.fullmatch(NUMBER_KIND_PATTERN, kind):
+            yield (
+                ("numbering", kind),
+                _("a kind of record is named with lowercase letters, digits and _ (at most 40)"),
+                kind,
+            )
+            continue
+        problem = number_format_problem(number_format.format, number_format.reset)
         if problem:
-            yield ("numbering", kind), problem, fmt
+            yield ("numbering", kind, "format"), problem, number_format.format
 
 
 def _sla_problems(sla: Sla) -> Iterator[Problem]:

@@ -17,6 +17,7 @@ from fuwu.lib.errors import BusinessError
 from fuwu.visibility import can_manage_organisation, get_visible_or_404, is_staff_member
 
 from .diff import diff_lines
+from .display import number_kind_label
 from .forms import PublishForm
 from .loader import PolicyInvalid, parse_policy
 from .presets import preset_text
@@ -31,12 +32,12 @@ def _staff(request: HttpRequest) -> Any:
     return request.user
 
 
-def _number_examples(document: PolicyDocument) -> list[tuple[str, str, str]]:
+def _number_examples(document: PolicyDocument) -> list[tuple[str, str, str, str]]:
+    """(kind of record, format, example, when its serial restarts) for each numbered kind."""
     today = timezone.localdate()
-    numbering = document.numbering
     return [
-        (_("Work order"), numbering.work_order, numbering.render("work_order", on=today, seq=1)),
-        (_("Complaint"), numbering.complaint, numbering.render("complaint", on=today, seq=7)),
+        (number_kind_label(kind), number_format.format, number_format.render(on=today, seq=1), number_format.reset)
+        for kind, number_format in document.numbering.kinds.items()
     ]
 
 

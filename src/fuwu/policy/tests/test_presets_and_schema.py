@@ -70,7 +70,7 @@ def test_shared_numbers_of_every_preset(name):
     assert (document.complaints.penalty.min, document.complaints.penalty.max) == (30, 100)
     # complaint number 2611-0007 (004), monthly reset
     assert document.numbering.render("complaint", on=date(2026, 11, 5), seq=7) == "2611-0007"
-    assert document.numbering.reset == "month"
+    assert document.numbering.complaint.reset == "month"
     # inspections (002): by the 5th, the 10th, the 15th of the quarter's first month
     assert document.inspections.monthly_tables_collected_by == 5
     assert document.inspections.monthly_report_due == 10

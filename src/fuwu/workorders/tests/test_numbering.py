@@ -10,11 +10,10 @@ import pytest
 from django.db import connections, transaction
 
 from fuwu.numbering.models import Sequence as NumberSequence
-from fuwu.policy.presets import preset_text
-from fuwu.policy.schema import Numbering
+from fuwu.numbering.services import next_number
+from fuwu.policy.presets import preset_document, preset_text
 from fuwu.policy.services import policy_publish
 from fuwu.workorders.models import WorkOrder
-from fuwu.workorders.numbering import next_number, period_key
 
 from .conftest import at
 
@@ -37,8 +36,10 @@ def test_numbers_restart_each_month_and_each_year_in_local_time(receive):
 def test_a_yearly_format_from_a_published_policy(cast, receive):
     text = (
         preset_text("property")
-        .replace('reset = "month"', 'reset = "year"')
-        .replace('work_order = "GD{yy}{mm}-{seq:05d}"', 'work_order = "WX{yyyy}-{seq:04d}"')
+        .replace(
+            'work_order = {format = "GD{yy}{mm}-{seq:05d}", reset = "month"}',
+            'work_order = {format = "WX{yyyy}-{seq:04d}", reset = "year"}',
+        )
     )
     policy_publish(organisation=cast.organisation, text=text, reason="按年编号", by=cast.admin)
     assert receive(now=at(2026, 11, 30, 9, 0)).number == "WX2026-0001"
@@ -48,7 +49,7 @@ def test_a_yearly_format_from_a_published_policy(cast, receive):
 
 def test_each_organisation_counts_on_its_own(cast, receive):
     assert receive().number == "GD2611-00001"
-    numbering = Numbering(reset="month", work_order="GD{yy}{mm}-{seq:05d}", complaint="{yy}{mm}-{seq:04d}")
+    numbering = preset_document("property").numbering
     with transaction.atomic():
         other = next_number(
             organisation_id=cast.other_organisation.pk,
@@ -77,18 +78,6 @@ def test_a_rolled_back_create_leaves_no_gap(receive):
         "GD2611-00001",
         "GD2611-00002",
     ]
-
-
-def test_a_number_is_only_taken_inside_the_storing_transaction():
-    numbering = Numbering(reset="month", work_order="GD{yy}{mm}-{seq:05d}", complaint="{yy}{mm}-{seq:04d}")
-    with pytest.raises(RuntimeError):
-        next_number(organisation_id=1, kind="work_order", numbering=numbering, on=date(2026, 11, 1))
-
-
-def test_period_keys():
-    assert period_key("month", date(2026, 11, 30)) == "202611"
-    assert period_key("year", date(2026, 11, 30)) == "2026"
-    assert period_key("never", date(2026, 11, 30)) == "all"
 
 
 CREATES = 200
