@@ -291,7 +291,9 @@ def _register_routers() -> None:
     from fuwu.approvals.api import router as approvals_router
     from fuwu.catalogue.api import router as catalogue_router
     from fuwu.customers.api import router as customers_router
+    from fuwu.exports.api import router as exports_router
     from fuwu.notify.api import router as notify_router
+    from fuwu.notify.settings_api import router as notify_settings_router
     from fuwu.org.api import router as org_router
     from fuwu.policy.api import router as policy_router
     from fuwu.workcal.api import router as calendar_router
@@ -304,6 +306,8 @@ def _register_routers() -> None:
     api.add_router("/calendar", calendar_router)
     api.add_router("/work-orders", workorders_router)
     api.add_router("/notifications", notify_router)
+    api.add_router("/", notify_settings_router)
+    api.add_router("/exports", exports_router)
     api.add_router("/approvals", approvals_router)
 
 

@@ -349,6 +349,45 @@ FUWU_DEFAULT_ORGANISATION = os.environ.get("FUWU_ORGANISATION", "")
 # notices sent to customers, as no SMS gateway is connected. Hidden in production unless switched on.
 FUWU_SHOW_OUTBOX = env_bool("FUWU_SHOW_OUTBOX", not IS_PRODUCTION)
 
+# --- notifications: e-mail, SMS, group robots (fuwu.notify) ---------------------------------
+# Links in e-mails and robot posts point here (the address people open the site with).
+FUWU_BASE_URL = os.environ.get("FUWU_BASE_URL", "http://127.0.0.1:8000")
+# E-mail through SMTP when EMAIL_HOST is set; otherwise printed on the console (development).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL exclude each other: set one")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "fuwu@localhost")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+# SMS provider (fuwu.notify.sms): empty = none, messages stay in the outbox; "aliyun" = 阿里云短信.
+SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "")
+SMS_ACCESS_KEY_ID = os.environ.get("SMS_ACCESS_KEY_ID", "")
+SMS_ACCESS_KEY_SECRET = os.environ.get("SMS_ACCESS_KEY_SECRET", "")
+SMS_SIGN_NAME = os.environ.get("SMS_SIGN_NAME", "")
+SMS_TEMPLATE_CODE = os.environ.get("SMS_TEMPLATE_CODE", "")
+SMS_TEMPLATE_PARAM = os.environ.get("SMS_TEMPLATE_PARAM", "content")
+SMS_REGION = os.environ.get("SMS_REGION", "cn-hangzhou")
+SMS_ENDPOINT = os.environ.get("SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+if SMS_PROVIDER not in {"", "aliyun"}:
+    raise ImproperlyConfigured("SMS_PROVIDER must be empty (the outbox) or aliyun")
+# Every HTTP call to a robot or the SMS provider gives up after this many seconds.
+FUWU_NOTIFY_TIMEOUT = float(os.environ.get("FUWU_NOTIFY_TIMEOUT") or 5)
+# A delivery that failed for a reason that may pass (timeout, 5xx, rate limit) is tried again after
+# FUWU_NOTIFY_RETRY_SECONDS, then twice as long each time (at most FUWU_NOTIFY_RETRY_MAX_SECONDS),
+# FUWU_NOTIFY_MAX_ATTEMPTS times in all; then it is failed for good.
+FUWU_NOTIFY_MAX_ATTEMPTS = env_int("FUWU_NOTIFY_MAX_ATTEMPTS", 6)
+FUWU_NOTIFY_RETRY_SECONDS = env_int("FUWU_NOTIFY_RETRY_SECONDS", 60)
+FUWU_NOTIFY_RETRY_MAX_SECONDS = env_int("FUWU_NOTIFY_RETRY_MAX_SECONDS", 3600)
+
 # A paper voucher photographed on a phone comes as a base64 data URL in a JSON body: allow the
 # picture limit (fuwu.lib.images, 10 MB) in base64. Bigger bodies answer 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 15 * 1024 * 1024

@@ -15,6 +15,7 @@ urlpatterns = [
     path("calendar/", include("fuwu.workcal.urls")),
     path("work-orders/", include("fuwu.workorders.urls")),
     path("notifications/", include("fuwu.notify.urls")),
+    path("exports/", include("fuwu.exports.urls")),
     path("approvals/", include("fuwu.approvals.urls")),
     path("service/", include("fuwu.workorders.public_urls")),
     path("i18n/setlang/", set_language, name="set_language"),

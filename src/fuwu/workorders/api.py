@@ -28,7 +28,7 @@ from typing import Annotated, Any, TypeVar, cast
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File as FileParam
@@ -39,6 +39,8 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo
 from fuwu import visibility
 from fuwu.catalogue.models import FeeItem
 from fuwu.customers.models import Product
+from fuwu.exports import services as export_services
+from fuwu.exports.api import XLSX_RESPONSE, ExportOut, export_out
 from fuwu.lib.errors import FieldErrors, ValidationFailed
 from fuwu.lib.inputs import MAX_BIGINT, refuse_bool
 from fuwu.org.models import User
@@ -46,6 +48,8 @@ from fuwu.timeline.models import Event
 from fuwu.visibility import PhoneShown
 
 from . import selectors, services
+from .approvals import Details
+from .exports import WORK_ORDER_REGISTER, as_parameters
 from .models import Priority, Status, WorkOrder
 from .rules import Action
 from .schemas import (
@@ -73,6 +77,7 @@ from .schemas import (
     WorkOrderIn,
     WorkOrderOut,
     WorkOrderPage,
+    WorkOrderQuery,
 )
 
 router = Router(tags=["work orders"])
@@ -271,10 +276,10 @@ def work_order_detail(
                 "approver_role": a.approver_role,
                 "reason": a.reason,
                 "answer": a.answer,
-                "clock_kind": a.clock_kind,
-                "extension_amount": a.extension_amount,
-                "extension_unit": a.extension_unit,
-                "deferred_until": a.deferred_until,
+                "clock_kind": Details.of(a).clock_kind,
+                "extension_amount": Details.of(a).extension_amount,
+                "extension_unit": Details.of(a).extension_unit,
+                "deferred_until": Details.of(a).deferred_until,
                 "requested_by": _ref(a.requested_by),
                 "requested_at": a.requested_at,
                 "decided_by": _ref(a.decided_by),
@@ -361,14 +366,8 @@ def _detail(request: HttpRequest, work_order_id: int) -> dict[str, Any]:
 # --- list, create, read -----------------------------------------------------------------------
 
 
-@router.get("", response=WorkOrderPage, summary="List work orders (filters, keyword search, paging)")
-def list_work_orders(request: HttpRequest, filters: Query[WorkOrderFilters]) -> dict[str, Any]:
-    """Newest first, or as ``sort`` says (the ``overdue``, ``queue`` and ``due_today`` views: most
-    overdue, then the earliest deadline, then priority). ``view`` is the same work list as the list
-    page's tab of that name. ``count`` is the number of work orders matching the filters (all pages), counted
-    exactly up to 1,000 (or to the end of the page asked for, if further); beyond that ``count_exact``
-    is false and ``count`` is that lower bound — page on until a page comes back short."""
-    user = _user(request)
+def _list_arguments(filters: WorkOrderQuery, user: User) -> dict[str, Any]:
+    """The list's filters as ``selectors.work_orders_list`` arguments (422 naming a wrong one)."""
     errors = FieldErrors()
     statuses = [s.strip() for value in filters.status for s in value.split(",") if s.strip()]
     unknown = [s for s in statuses if s not in Status.values]
@@ -377,23 +376,33 @@ def list_work_orders(request: HttpRequest, filters: Query[WorkOrderFilters]) -> 
     assignee_id = _me_or_id(filters.assignee, user, "assignee", errors)
     owner_id = _me_or_id(filters.first_contact_owner, user, "first_contact_owner", errors)
     errors.raise_if_any()
-    work_orders = selectors.work_orders_list(
-        user=user,
-        statuses=statuses,
-        department_id=filters.department,
-        assignee_id=assignee_id,
-        first_contact_owner_id=owner_id,
-        service_type_id=filters.service_type,
-        channel=filters.channel,
-        priority=filters.priority,
-        received_from=filters.received_from,
-        received_to=filters.received_to,
-        overdue=filters.overdue,
-        q=filters.q,
-        view=filters.view,
-        mine=filters.mine,
-        sort=filters.sort,
-    )
+    return {
+        "statuses": statuses,
+        "department_id": filters.department,
+        "assignee_id": assignee_id,
+        "first_contact_owner_id": owner_id,
+        "service_type_id": filters.service_type,
+        "channel": filters.channel,
+        "priority": filters.priority,
+        "received_from": filters.received_from,
+        "received_to": filters.received_to,
+        "overdue": filters.overdue,
+        "q": filters.q,
+        "view": filters.view,
+        "mine": filters.mine,
+        "sort": filters.sort,
+    }
+
+
+@router.get("", response=WorkOrderPage, summary="List work orders (filters, keyword search, paging)")
+def list_work_orders(request: HttpRequest, filters: Query[WorkOrderFilters]) -> dict[str, Any]:
+    """Newest first, or as ``sort`` says (the ``overdue``, ``queue`` and ``due_today`` views: most
+    overdue, then the earliest deadline, then priority). ``view`` is the same work list as the list
+    page's tab of that name. ``count`` is the number of work orders matching the filters (all pages), counted
+    exactly up to 1,000 (or to the end of the page asked for, if further); beyond that ``count_exact``
+    is false and ``count`` is that lower bound — page on until a page comes back short."""
+    user = _user(request)
+    work_orders = selectors.work_orders_list(user=user, **_list_arguments(filters, user))
     shown = PhoneShown(user)
     page = work_orders[filters.offset : filters.offset + filters.limit]
     count, exact = selectors.count_up_to(
@@ -401,6 +410,28 @@ def list_work_orders(request: HttpRequest, filters: Query[WorkOrderFilters]) -> 
     )
     labels = Labels()
     return {"items": [work_order_row(wo, shown, labels) for wo in page], "count": count, "count_exact": exact}
+
+
+@router.get(
+    "/export.xlsx",
+    response={200: None, 202: ExportOut},
+    summary="Export the work-order register to Excel (the list's filters)",
+    openapi_extra={"responses": {200: XLSX_RESPONSE}},
+)
+def export_work_orders(request: HttpRequest, filters: Query[WorkOrderQuery]) -> Any:
+    """The work orders ``GET /work-orders`` lists with the same filters (all of them, not a page),
+    as an Excel workbook, phones masked as for the caller. Up to 2,000 rows the answer is the file
+    (200); beyond, 202 with a background export to poll at ``url`` and download at
+    ``download_url`` once ``status`` is ``done``."""
+    user = _user(request)
+    parameters = as_parameters(_list_arguments(filters, user))
+    outcome = export_services.request_export(user=user, kind=WORK_ORDER_REGISTER.kind, parameters=parameters)
+    if outcome.export is not None:
+        return 202, export_out(outcome.export)
+    response = HttpResponse(outcome.content, content_type=export_services.XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{outcome.filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @router.post("", response={201: WorkOrderCreated}, summary="Receive a request (create a work order)")

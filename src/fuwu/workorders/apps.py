@@ -8,6 +8,9 @@ class WorkordersConfig(AppConfig):
     verbose_name = _("Work orders")
 
     def ready(self) -> None:
+        from . import clock_process
+
+        clock_process.register()
         from fuwu.org.models import Absence
         from fuwu.org.services import ABSENCE_STARTED_HOOKS
 

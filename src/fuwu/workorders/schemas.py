@@ -256,7 +256,9 @@ def _parse_moment(value: Any) -> Any:
         raise ValueError(_("must be a date (YYYY-MM-DD) or a date and time (ISO 8601)")) from None
 
 
-class WorkOrderFilters(Schema):
+class WorkOrderQuery(Schema):
+    """The filters of the work-order list (``GET /work-orders``) and of its export."""
+
     status: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=14)] = Field(
         [], description="Repeat the parameter or separate statuses with commas."
     )
@@ -299,8 +301,6 @@ class WorkOrderFilters(Schema):
             "priority (urgent first). Default: `due` for the `overdue`, `queue` and `due_today` views, else `received`."
         ),
     )
-    limit: Limit = 50
-    offset: Offset = 0
 
     @field_validator("received_from", "received_to", mode="before")
     @classmethod
@@ -311,6 +311,11 @@ class WorkOrderFilters(Schema):
     @classmethod
     def _in_range(cls, value: Any) -> Any:
         return None if value is None else day_in_range(value)
+
+
+class WorkOrderFilters(WorkOrderQuery):
+    limit: Limit = 50
+    offset: Offset = 0
 
 
 # --- output -----------------------------------------------------------------------------------
