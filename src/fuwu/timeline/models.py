@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -77,12 +79,12 @@ class Event(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("timeline events cannot be deleted")
 
-    def payload(self) -> str:
+    def payload(self, at_text: str | None = None) -> str:
         return json.dumps(
             {
                 "subject": f"{self.subject_type_id}:{self.subject_id}",
                 "actor": self.actor_id,
-                "at": self.at.isoformat(),
+                "at": hashed_time(self.at) if at_text is None else at_text,
                 "action": self.action,
                 "changes": self.changes,
                 "reason": self.reason,
@@ -95,3 +97,23 @@ class Event(models.Model):
 
     def compute_hash(self) -> str:
         return hashlib.sha256(self.payload().encode()).hexdigest()
+
+    def hash_matches(self) -> bool:
+        """Whether the stored event still hashes to ``hash``. Events written before the time was hashed
+        in UTC were hashed with the time as the writer held it: UTC (matches the current form) or the
+        installation's time zone (``settings.TIME_ZONE``), accepted as well."""
+        if self.compute_hash() == self.hash:
+            return True
+        legacy = timezone.localtime(_aware(self.at), timezone.get_default_timezone()).isoformat()
+        return hashlib.sha256(self.payload(at_text=legacy).encode()).hexdigest() == self.hash
+
+
+def _aware(at: datetime) -> datetime:
+    return timezone.make_aware(at, timezone.get_default_timezone()) if timezone.is_naive(at) else at
+
+
+def hashed_time(at: datetime) -> str:
+    """The time as the hash reads it: the same instant gives the same text whatever time zone it was
+    written in or read back in (``2026-11-23T01:00:00+00:00``: ISO 8601 in UTC, as Django's
+    ``timezone.now()`` gives it, so events written with UTC times before this form keep their hash)."""
+    return _aware(at).astimezone(UTC).isoformat()

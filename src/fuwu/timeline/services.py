@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal, NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -60,16 +60,16 @@ def record_event(
     if not connection.in_atomic_block:
         raise RuntimeError("record_event must run inside the transaction of the change it records")
     subject_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
-    previous = (
-        None
-        if first
-        else (
+    if first:
+        previous = None
+    else:
+        _lock(subject, connection)
+        previous = (
             Event.objects.filter(subject_type=subject_type, subject_id=str(subject.pk))
             .order_by("-at", "-id")
             .values_list("hash", flat=True)
             .first()
         )
-    )
     if organisation is None:
         organisation = getattr(subject, "organisation", None)
     event = Event(
@@ -89,11 +89,39 @@ def record_event(
     return event
 
 
+def _lock(subject: models.Model, connection: Any) -> None:
+    """Hold the subject's row until the transaction ends, so that two writers (two sweeps escalating two
+    clocks of one record) chain one after the other instead of both from the same previous event. On
+    SQLite the IMMEDIATE transaction already serialises writers (and there is no row lock): no query."""
+    if connection.features.has_select_for_update:
+        manager = type(subject)._base_manager
+        list(manager.select_for_update(of=("self",)).filter(pk=subject.pk).order_by().values_list("pk", flat=True))
+
+
+class ChainProblem(NamedTuple):
+    event: Event
+    problem: Literal["hash", "link"]
+
+    def describe(self) -> str:
+        if self.problem == "hash":
+            return "hash mismatch: the event was changed after it was written"
+        return "broken link to the previous event: an earlier event was removed, changed or chained twice"
+
+
+def chain_problems(events: Iterable[Event]) -> Iterator[ChainProblem]:
+    """What is wrong in one record's events, given in chain order (``at``, ``id``): an event whose content
+    no longer hashes to its hash (``hash``), or which does not point at the event before it (``link``:
+    that one was deleted, or its hash rewritten, or two writers chained from the same event)."""
+    previous = ""
+    for event in events:
+        if not event.hash_matches():
+            yield ChainProblem(event, "hash")
+        if event.previous_hash != previous:
+            yield ChainProblem(event, "link")
+        previous = event.hash
+
+
 def verify_chain(subject: models.Model) -> bool:
     """True when every event of ``subject`` still hashes to what was written."""
-    previous = ""
-    for event in Event.objects.for_subject(subject).order_by("at", "id"):
-        if event.previous_hash != previous or event.compute_hash() != event.hash:
-            return False
-        previous = event.hash
-    return True
+    events = Event.objects.for_subject(subject).order_by("at", "id")
+    return next(chain_problems(events), None) is None
