@@ -19,6 +19,7 @@ from fuwu.lib.images import ImageRefused, check_image
 from fuwu.lib.search import search_text
 from fuwu.notify.models import NotificationKind
 from fuwu.notify.services import notify
+from fuwu.numbering.services import next_number
 from fuwu.org.models import Department, Duty, Organisation, Role, User
 from fuwu.org.selectors import duty_handler
 from fuwu.policy.selectors import active_policy, active_version_id
@@ -27,7 +28,6 @@ from fuwu.visibility import customers_for_user
 from fuwu.workcal.selectors import work_calendar_for
 
 from ..models import ENDED_STATUSES, Channel, Material, Photo, Priority, ServiceReport, Status, WorkOrder
-from ..numbering import next_number
 from ..permissions import is_assigned, is_head_of, may_take_calls
 from .clocks import _start_clocks
 from .context import _required_text, allowed_actions
