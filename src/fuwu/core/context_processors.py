@@ -44,6 +44,29 @@ NAVIGATION = [
 ]
 
 
+class AwaitingApprovals:
+    """The approvals awaiting the signed-in user's decision, counted with one query when a page first
+    shows the badge."""
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self._count: int | None = None
+
+    @property
+    def count(self) -> int:
+        if self._count is None:
+            from fuwu.approvals.selectors import inbox_count
+
+            self._count = inbox_count(self.user)
+        return self._count
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def __str__(self) -> str:
+        return str(self.count) if self.count < 100 else "99+"
+
+
 class UnreadNotifications:
     """The signed-in user's unread notifications, counted with one query when a page first shows it
     (pages that do not show the navigation bar, such as fragments, do not pay for it)."""
@@ -67,6 +90,10 @@ class UnreadNotifications:
         return str(self.count) if self.count < 100 else "99+"
 
 
+# The views of the notifications app that are the inbox (the others are settings and the outbox).
+NOTIFY_INBOX = frozenset({"notify:list", "notify:read", "notify:read_all", "notify:open"})
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     if not getattr(request, "user", None) or not request.user.is_authenticated:
         return {"navigation": []}
@@ -82,6 +109,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         }
         for item in NAVIGATION
     ]
+    from fuwu.approvals.selectors import approves_anything
+
+    if approves_anything(request.user):  # after "Work orders": what awaits the user's decision
+        items.insert(
+            2,
+            {
+                "label": _("Approvals"),
+                "url": reverse("approvals:inbox"),
+                "available": True,
+                "active": current == "approvals",
+                "group": "main",
+                "badge": AwaitingApprovals(request.user),
+            },
+        )
     is_administrator = visibility.is_administrator(request.user)
     outbox_active = match is not None and match.view_name == "notify:outbox"
     if is_administrator and settings.FUWU_SHOW_OUTBOX:  # development and test: no SMS gateway
@@ -94,10 +135,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 "group": "settings",
             }
         )
+    if is_administrator:  # the departments' group robots (WeCom, DingTalk, Feishu)
+        items.append(
+            {
+                "label": _("Group robots"),
+                "url": reverse("notify:robots"),
+                "available": True,
+                "active": match is not None and match.view_name.startswith("notify:robot"),
+                "group": "settings",
+            }
+        )
     return {
         "navigation": items,
         "settings_active": any(i["active"] for i in items if i["group"] == "settings"),
         "unread_notifications": UnreadNotifications(request.user.pk),
-        "notifications_active": current == "notify" and not outbox_active,
+        "notifications_active": current == "notify" and match is not None and match.view_name in NOTIFY_INBOX,
         "is_administrator": is_administrator,
     }

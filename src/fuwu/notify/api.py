@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
+from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
@@ -27,14 +28,21 @@ class NotificationFilters(Schema):
     offset: Offset = 0
 
 
+class SubjectOut(Schema):
+    kind: str = Field(description="The record's kind, app_label.model (workorders.workorder).")
+    kind_label: str
+    id: int
+    title: str
+    link: str
+
+
 class NotificationOut(Schema):
     id: int
-    kind: str
+    kind: str = Field(description="The event's key (fuwu.notify.events).")
     kind_label: str
     title: str
     body: str
-    work_order_id: int | None
-    work_order_number: str | None
+    subject: SubjectOut | None
     created_at: datetime
     read_at: datetime | None
     is_read: bool
@@ -55,15 +63,23 @@ def _mine(request: HttpRequest) -> Any:
 
 
 def notification_out(notification: Notification) -> dict[str, Any]:
-    work_order = notification.work_order
+    subject = None
+    if notification.subject_type_id is not None and notification.subject_id is not None:
+        content_type = ContentType.objects.get_for_id(notification.subject_type_id)
+        subject = {
+            "kind": f"{content_type.app_label}.{content_type.model}",
+            "kind_label": notification.subject_kind_label,
+            "id": notification.subject_id,
+            "title": notification.subject_title,
+            "link": notification.link,
+        }
     return {
         "id": notification.pk,
         "kind": notification.kind,
-        "kind_label": notification.get_kind_display(),
+        "kind_label": notification.kind_label,
         "title": notification.title,
         "body": notification.body,
-        "work_order_id": notification.work_order_id,
-        "work_order_number": work_order.number if work_order else None,
+        "subject": subject,
         "created_at": notification.created_at,
         "read_at": notification.read_at,
         "is_read": notification.read_at is not None,
@@ -76,9 +92,7 @@ def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]
     shown = mine
     if filters.unread is not None:
         shown = mine.filter(read_at__isnull=filters.unread)
-    page = shown.select_related("work_order").order_by("-created_at", "-id")[
-        filters.offset : filters.offset + filters.limit
-    ]
+    page = shown.order_by("-created_at", "-id")[filters.offset : filters.offset + filters.limit]
     return {
         "items": [notification_out(n) for n in page],
         "count": shown.count(),
@@ -93,5 +107,5 @@ def mark_all_read(request: HttpRequest) -> dict[str, Any]:
 
 @router.post("/{notification_id}/read", response=NotificationOut, summary="Mark one notification read")
 def mark_read(request: HttpRequest, notification_id: Id) -> dict[str, Any]:
-    notification = get_visible_or_404(_mine(request).select_related("work_order"), pk=notification_id)
+    notification = get_visible_or_404(_mine(request), pk=notification_id)
     return notification_out(notification_mark_read(notification=notification))

@@ -14,16 +14,20 @@ from django.core.paginator import Paginator
 from django.db.models import F, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fuwu import visibility
+from fuwu.lib.errors import BusinessError
+from fuwu.lib.forms import add_service_errors
 from fuwu.org.models import User
 
-from .models import Notification, NotificationKind, OutboxMessage
-from .services import notification_mark_read, notifications_mark_all_read
+from . import events, services
+from .channels import DeliveryError
+from .forms import PreferencesForm, RobotForm
+from .models import Notification, OutboxMessage, RobotChannel
+from .services import notification_mark_read, notifications_mark_all_read, open_link
 
 PAGE_SIZE = 30
 
@@ -34,11 +38,7 @@ def _inbox(request: HttpRequest) -> QuerySet[Notification]:
 
 @login_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    notifications = (
-        _inbox(request)
-        .select_related("work_order")
-        .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
-    )
+    notifications = _inbox(request).order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id")
     only_unread = request.GET.get("unread") == "1"
     if only_unread:
         notifications = notifications.filter(read_at__isnull=True)
@@ -74,42 +74,13 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
-    """Follow a notification to its work order, marking it read on the way."""
+    """Follow a notification to its record, marking it read on the way."""
     notification = _inbox(request).filter(pk=pk).first()
     if notification is None:
         return redirect("notify:list")
     notification_mark_read(notification=notification)
-    if notification.work_order_id:
-        target = reverse("workorders:detail", args=[notification.work_order_id])
-        return redirect(target + _anchor(notification))
-    return redirect("notify:list")
-
-
-# An approval asked for opens the work order at its decision (one more tap approves, also on a phone).
-DECISION_ANCHORS = {
-    "paid_service": "#action-approve-paid-service",
-    "rejection": "#action-approve-rejection",
-    "cannot_do_now": "#action-approve-rejection",
-    "extension": "#action-approve-extension",
-}
-
-
-def _anchor(notification: Notification) -> str:
-    if notification.kind != NotificationKind.APPROVAL_REQUESTED:
-        return ""
-    from fuwu.workorders.models import ApprovalRequest, ApprovalStatus
-
-    kind = (
-        ApprovalRequest.objects.filter(
-            work_order_id=notification.work_order_id, status=ApprovalStatus.PENDING
-        )
-        .order_by("-requested_at", "-id")
-        .values_list("kind", flat=True)
-        .first()
-    )
-    if kind is None:  # decided meanwhile: the decision is in the approvals card
-        return "#approvals"
-    return DECISION_ANCHORS.get(kind, "#actions")
+    target = open_link(notification)
+    return redirect(target) if target else redirect("notify:list")
 
 
 OUTBOX_PAGE_SIZE = 50
@@ -125,11 +96,196 @@ def outbox(request: HttpRequest) -> HttpResponse:
     if not visibility.is_administrator(user):
         raise PermissionDenied
     messages_sent = (
-        OutboxMessage.objects.filter(work_order__organisation=user.organisation_id)
-        .select_related("work_order")
+        OutboxMessage.objects.filter(organisation=user.organisation_id)
+        .prefetch_related("deliveries")
         .order_by("-created_at", "-id")
     )
     page = Paginator(messages_sent, OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     phone = visibility.PhoneShown(user)
     rows = [(message, phone(message.to)) for message in page]
     return render(request, "notify/outbox.html", {"page": page, "rows": rows})
+
+
+# --- my notification settings -----------------------------------------------------------------
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    """Which events reach me by e-mail and by SMS (in the app: all of them), and my quiet hours."""
+    user = cast(User, request.user)
+    saved = services.preference_of(user)
+    form = PreferencesForm(
+        request.POST or None,
+        initial={
+            "email": saved.email_events,
+            "sms": saved.sms_events,
+            "quiet_start": saved.quiet_start,
+            "quiet_end": saved.quiet_end,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.preferences_save(
+                user=user,
+                email_events=data["email"],
+                sms_events=data["sms"],
+                quiet_start=data["quiet_start"],
+                quiet_end=data["quiet_end"],
+            )
+        except BusinessError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Notification settings saved."))
+            return redirect("notify:preferences")
+    chosen = {
+        name: set(form["email" if name == "email" else "sms"].value() or []) for name in ("email", "sms")
+    }
+    rows = [
+        {
+            "event": event,
+            "email": event.key in chosen["email"],
+            "sms": event.key in chosen["sms"],
+        }
+        for event in events.all_events()
+    ]
+    return render(
+        request,
+        "notify/preferences.html",
+        {
+            "form": form,
+            "rows": rows,
+            "has_email": services.usable_address("email", user.email),
+            "has_mobile": services.usable_address("sms", user.phone),
+            "email": user.email,
+            "mobile": visibility.PhoneShown(user)(user.phone, whole=True),
+        },
+    )
+
+
+# --- group robots (administrators) --------------------------------------------------------------
+
+
+def _administrator(request: HttpRequest) -> User:
+    user = cast(User, request.user)
+    if not visibility.is_administrator(user):
+        raise PermissionDenied
+    return user
+
+
+def _robots(user: User) -> QuerySet[RobotChannel]:
+    return RobotChannel.objects.filter(organisation_id=user.organisation_id).select_related("department")
+
+
+@login_required
+def robot_list(request: HttpRequest) -> HttpResponse:
+    user = _administrator(request)
+    form = RobotForm(request.POST or None, departments=visibility.departments_for_user(user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        assert user.organisation_id is not None
+        try:
+            services.robot_create(
+                organisation_id=user.organisation_id,
+                values=services.RobotValues(
+                    kind=data["kind"],
+                    url=data["url"],
+                    secret=data["secret"],
+                    events=data["events"],
+                    department=data["department"],
+                    enabled=data["enabled"],
+                ),
+                by=user,
+            )
+        except BusinessError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Group robot added."))
+            return redirect("notify:robots")
+    rows = [
+        {
+            "robot": robot,
+            "url": services.mask_url(robot.url),
+            "secret": services.mask_secret(robot.secret),
+            "events": [events.label(key) for key in robot.events],
+        }
+        for robot in _robots(user)[:500]
+    ]
+    return render(request, "notify/robots.html", {"rows": rows, "form": form})
+
+
+@login_required
+def robot_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _administrator(request)
+    robot = visibility.get_visible_or_404(_robots(user), pk=pk)
+    form = RobotForm(
+        request.POST or None,
+        departments=visibility.departments_for_user(user),
+        editing=True,
+        initial={
+            "kind": robot.kind,
+            "department": robot.department_id,
+            "events": robot.events,
+            "enabled": robot.enabled,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes = {
+            "kind": data["kind"],
+            "department": data["department"],
+            "events": data["events"],
+            "enabled": data["enabled"],
+        }
+        if data["url"]:
+            changes["url"] = data["url"]
+        if data.get("clear_secret"):
+            changes["secret"] = ""
+        elif data["secret"]:
+            changes["secret"] = data["secret"]
+        try:
+            services.robot_update(robot=robot, by=user, **changes)
+        except BusinessError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Group robot saved."))
+            return redirect("notify:robots")
+    return render(
+        request,
+        "notify/robot_edit.html",
+        {
+            "robot": robot,
+            "form": form,
+            "url": services.mask_url(robot.url),
+            "secret": services.mask_secret(robot.secret),
+        },
+    )
+
+
+@login_required
+@require_POST
+def robot_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _administrator(request)
+    services.robot_delete(robot=visibility.get_visible_or_404(_robots(user), pk=pk), by=user)
+    messages.success(request, _("Group robot removed."))
+    return redirect("notify:robots")
+
+
+@login_required
+@require_POST
+def robot_test(request: HttpRequest, pk: int) -> HttpResponse:
+    """Post a test message now and tell the administrator what the group's service answered."""
+    user = _administrator(request)
+    robot = visibility.get_visible_or_404(_robots(user), pk=pk)
+    try:
+        services.robot_send_test(robot=robot, by=user)
+    except DeliveryError as error:
+        messages.error(
+            request,
+            _("The test message was not delivered: %(error)s") % {"error": error.message},
+        )
+    else:
+        messages.success(
+            request, _("Test message posted to the %(kind)s group.") % {"kind": robot.get_kind_display()}
+        )
+    return redirect("notify:robots")

@@ -8,9 +8,15 @@ class WorkordersConfig(AppConfig):
     verbose_name = _("Work orders")
 
     def ready(self) -> None:
+        from . import notifying
+
+        notifying.register()
         from . import clock_process
 
         clock_process.register()
+        from . import approvals
+
+        approvals.register()
         from fuwu.org.models import Absence
         from fuwu.org.services import ABSENCE_STARTED_HOOKS
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -177,6 +178,8 @@ class WorkOrder(models.Model):
     team = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="team_work_orders", verbose_name=_("team")
     )
+    # The work order's approvals (red light, extension, paid service) in the approvals engine's table.
+    approvals = GenericRelation("approvals.Approval", related_query_name="work_order")
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
@@ -194,6 +197,20 @@ class WorkOrder(models.Model):
     confirmation_refused = models.BooleanField(_("confirmation refused"), default=False)
     reminder_count = models.PositiveIntegerField(_("reminders"), default=0)
     reopen_count = models.PositiveIntegerField(_("reopened"), default=0)
+    # Its notifications and customer messages (fuwu.notify points at any record; these let a query
+    # say ``Notification.objects.filter(work_order=…)`` and delete them with the order).
+    notifications = GenericRelation(
+        "notify.Notification",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="work_order",
+    )
+    outbox = GenericRelation(
+        "notify.OutboxMessage",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="work_order",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -327,53 +344,6 @@ class ApprovalKind(models.TextChoices):
     CANNOT_DO_NOW = "cannot_do_now", _("Cannot be done now (red light)")
     EXTENSION = "extension", _("Deadline extension")
     PAID_SERVICE = "paid_service", _("Paid service")
-
-
-class ApprovalStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    APPROVED = "approved", _("Approved")
-    DENIED = "denied", _("Denied")
-    WITHDRAWN = "withdrawn", _("Withdrawn")  # the work order ended or was reopened before a decision
-
-
-class ApprovalRequest(models.Model):
-    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="approvals")
-    kind = models.CharField(_("kind"), max_length=20, choices=ApprovalKind.choices)
-    status = models.CharField(
-        _("status"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
-    )
-    approver_role = models.CharField(max_length=30)
-    reason = models.TextField(_("reason"))
-    answer = models.TextField(_("answer to the customer"), blank=True)
-    # The work order's status when the request was made (a refusal asked while awaiting materials
-    # goes back to awaiting materials when denied).
-    status_before = models.CharField(max_length=20, choices=Status.choices, blank=True)
-    clock_kind = models.CharField(max_length=20, blank=True)  # extensions
-    # "Cannot be done now": the day from which it can be done (told to the customer once approved).
-    deferred_until = models.DateField(_("can be done from"), null=True, blank=True)
-    extension_amount = models.PositiveIntegerField(null=True, blank=True)
-    extension_unit = models.CharField(max_length=20, blank=True)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["requested_at", "id"]
-        indexes = [models.Index(fields=["status", "approver_role"], name="approval_pending")]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["work_order", "kind"],
-                condition=Q(status="pending"),
-                name="one_pending_approval_per_kind",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.work_order} {self.kind} {self.status}"
 
 
 class ServiceReport(models.Model):

@@ -88,14 +88,14 @@ def test_list_uses_the_same_number_of_queries_at_10_and_200_rows(api, cast, rece
 
     Notification.objects.bulk_create(
         [
-            Notification(recipient=cast.agent, kind="assigned", title=f"n{i}", work_order=order)
+            Notification(recipient=cast.agent, kind="assigned", title=f"n{i}", subject=order)
             for i in range(10)
         ]
     )
     small = count()
     Notification.objects.bulk_create(
         [
-            Notification(recipient=cast.agent, kind="assigned", title=f"m{i}", work_order=order)
+            Notification(recipient=cast.agent, kind="assigned", title=f"m{i}", subject=order)
             for i in range(190)
         ]
     )

@@ -35,13 +35,13 @@ def test_an_administrator_reads_the_confirmation_code_on_the_outbox_page(
     body = page.content.decode()
     assert code in body
     assert order.number in body
-    assert [m.work_order_id for m in page.context["page"]] == [order.pk]
+    assert [m.subject_id for m in page.context["page"]] == [order.pk]
 
 
 def test_newest_first_and_paginated(cast, web, code_sent):
     order, code = code_sent
     for _ in range(55):
-        OutboxMessage.objects.create(to=order.caller_phone, body="reminder", work_order=order)
+        OutboxMessage.objects.create(to=order.caller_phone, body="reminder", subject=order)
     client = web(cast.admin)
 
     first = client.get("/notifications/outbox/")
