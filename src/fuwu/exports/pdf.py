@@ -1,6 +1,6 @@
 """PDF forms (fpdf2) with the Chinese font embedded, so that a form opens the same on any machine.
 
-The font is the vendored subset of Noto Sans CJK SC (``data/NotoSansCJKsc-Regular.subset.otf``,
+The font is the vendored subset of Noto Sans CJK SC (``data/NotoSansCJKsc-Regular.subset.ttf``,
 SIL Open Font License, see ``data/OFL.txt`` and docs/adr/0007-exports-and-pdf-fonts.md);
 ``settings.FUWU_PDF_FONT`` names another font file instead. fpdf2 embeds only the glyphs a document
 uses (a subset font named ``XXXXXX+NotoSansCJKSC``): a one-page voucher is a few dozen KB.
@@ -21,7 +21,7 @@ from fpdf.enums import XPos, YPos
 
 FONT = "cjk"
 DATA = Path(__file__).resolve().parent / "data"
-VENDORED_FONT = DATA / "NotoSansCJKsc-Regular.subset.otf"
+VENDORED_FONT = DATA / "NotoSansCJKsc-Regular.subset.ttf"
 LINE = 5.5  # mm, for 10 pt text
 LABEL_FILL = (238, 241, 246)
 BORDER = (150, 150, 150)

@@ -11,6 +11,7 @@ not copied from the moment they asked), in the language they asked in.
 from __future__ import annotations
 
 import io
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -80,7 +82,7 @@ def queue_export(*, user: Any, register: Register, parameters: Parameters) -> Ex
         requested_by=user,
         kind=register.kind,
         title=str(register.title),
-        parameters={str(k): [str(v) for v in values] for k, values in parameters.items()},
+        parameters=json.loads(json.dumps(dict(parameters), cls=DjangoJSONEncoder)),
         language=translation.get_language() or settings.LANGUAGE_CODE,
     )
     from .tasks import write_export

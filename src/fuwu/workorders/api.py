@@ -28,7 +28,7 @@ from typing import Annotated, Any, TypeVar, cast
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import File as FileParam
@@ -41,6 +41,7 @@ from fuwu.catalogue.models import FeeItem
 from fuwu.customers.models import Product
 from fuwu.exports import services as export_services
 from fuwu.exports.api import XLSX_RESPONSE, ExportOut, export_out
+from fuwu.exports.views import file_response
 from fuwu.lib.errors import FieldErrors, ValidationFailed
 from fuwu.lib.inputs import MAX_BIGINT, refuse_bool
 from fuwu.org.models import User
@@ -107,12 +108,19 @@ VisibleWorkOrderId = Annotated[
 ]
 
 
-def _lookup(queryset: QuerySet[M], pk: int | None, field: str, message: str, errors: FieldErrors) -> M | None:
+def _lookup(
+    queryset: QuerySet[M] | Callable[[], QuerySet[M]],
+    pk: int | None,
+    field: str,
+    message: str,
+    errors: FieldErrors,
+) -> M | None:
     """The record with ``pk`` in ``queryset`` (already narrowed to the caller's organisation and
-    visibility); a field error when there is none."""
+    visibility); a field error when there is none. ``queryset`` may be a function that builds it:
+    then it is built only when an id is given."""
     if pk is None:
         return None
-    found = queryset.filter(pk=pk).first()
+    found = (queryset() if callable(queryset) else queryset).filter(pk=pk).first()
     if found is None:
         errors.add(field, message)
     return found
@@ -427,11 +435,9 @@ def export_work_orders(request: HttpRequest, filters: Query[WorkOrderQuery]) -> 
     parameters = as_parameters(_list_arguments(filters, user))
     outcome = export_services.request_export(user=user, kind=WORK_ORDER_REGISTER.kind, parameters=parameters)
     if outcome.export is not None:
-        return 202, export_out(outcome.export)
-    response = HttpResponse(outcome.content, content_type=export_services.XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{outcome.filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+        return HttpStatus(202, export_out(outcome.export))
+    assert outcome.content is not None
+    return file_response(outcome.content, outcome.filename, export_services.XLSX_TYPE)
 
 
 @router.post("", response={201: WorkOrderCreated}, summary="Receive a request (create a work order)")
@@ -441,31 +447,41 @@ def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> HttpStatus[
     ``url`` (``GET /work-orders/{id}``). Photos: ``POST /work-orders/{id}/photos``."""
     user = _user(request)
     errors = FieldErrors()
+    # Querysets are built only for the ids given (building one costs ORM work on every create).
     service_type = _lookup(
-        visibility.service_types_for_user(user).filter(is_active=True).select_related("default_department"),
+        lambda: (
+            visibility.service_types_for_user(user)
+            .filter(is_active=True)
+            .select_related("default_department")
+        ),
         payload.service_type_id,
         "service_type_id",
         _("no such service type"),
         errors,
     )
-    customers = visibility.customers_for_user(user)
-    customer = _lookup(customers, payload.customer_id, "customer_id", _("no such customer"), errors)
+    customer = _lookup(
+        lambda: visibility.customers_for_user(user),
+        payload.customer_id,
+        "customer_id",
+        _("no such customer"),
+        errors,
+    )
     product = _lookup(
-        Product.objects.filter(customer__in=customers),
+        lambda: Product.objects.filter(customer__in=visibility.customers_for_user(user)),
         payload.product_id,
         "product_id",
         _("no such product"),
         errors,
     )
     department = _lookup(
-        visibility.departments_for_user(user).filter(is_active=True),
+        lambda: visibility.departments_for_user(user).filter(is_active=True),
         payload.department_id,
         "department_id",
         _("no such department"),
         errors,
     )
     owner = _lookup(
-        visibility.staff_for_user(user),
+        lambda: visibility.staff_for_user(user).select_related("department"),
         payload.first_contact_owner_id,
         "first_contact_owner_id",
         _("no such member of staff"),
@@ -520,7 +536,8 @@ def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> HttpStatus[
                     "met_at": c.met_at,
                     "calendar_confirmed": c.calendar_confirmed,
                 }
-                for c in sorted(wo.clocks.all(), key=lambda c: (c.due_at, c.pk))
+                # the clocks as inserted, not read back
+                for c in sorted(wo.started_clocks, key=lambda c: (c.due_at, c.pk))
             ],
             "url": f"/api/v1/work-orders/{wo.pk}",
         },

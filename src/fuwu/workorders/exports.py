@@ -197,3 +197,152 @@ WORK_ORDER_REGISTER = register(
         list_url="workorders:list",
     )
 )
+
+
+# --- the service voucher (服务凭证) as PDF -------------------------------------------------------
+
+
+def voucher_pdf(work_order: WorkOrder, viewer: Any, *, now: Any = None) -> bytes:
+    """The printed voucher's content as an A4 PDF in the viewer's language, the caller's phone as
+    the viewer may see it. ``work_order`` comes from ``selectors.work_order_get`` (visible to the
+    viewer, its relations prefetched)."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from django.utils.translation import gettext as t
+    from django.utils.translation import pgettext
+
+    from fuwu.exports.pdf import FormPDF
+    from fuwu.lib.display import EMPTY, join_list, local_day, local_time, money
+
+    now = now or timezone.now()
+    shown = PhoneShown(viewer)
+    wo = work_order
+    pdf = FormPDF(
+        title=f"{wo.number} · {t('Service voucher')}",
+        organisation=wo.organisation.name,
+        footer=f"{t('No.')} {wo.number}",
+    )
+    pdf.add_page()
+    pdf.heading(wo.organisation.name, size=12)
+    pdf.heading(t("Service voucher"), size=18)
+    pdf.paragraph(f"{t('No.')} {wo.number} · {t('Printed')} {local_time(now)}", size=9, align="C")
+    pdf.ln(2)
+
+    product = EMPTY
+    if wo.product is not None:
+        bits = [f"{wo.product.name} {wo.product.model}".strip()]
+        if wo.product.serial:
+            bits.append(f"{t('Serial number')} {wo.product.serial}")
+        if wo.product.warranty_ends_on:
+            bits.append(f"{t('Warranty ends on')} {local_day(wo.product.warranty_ends_on)}")
+        product = " · ".join(bits)
+    materials = list(wo.materials.all())  # ✓ received, □ not (the font has no ☐ ☑)
+    team = list(wo.team.all())
+    technician = EMPTY
+    if wo.assignee is not None:
+        technician = wo.assignee.display_name + (f" ({t('leader')})" if team else "")
+        technician = ", ".join([technician, *(member.display_name for member in team)])
+    clocks = [c for c in wo.clocks.all() if c.is_active]
+    pdf.rows(
+        [
+            [(t("Task"), f"{wo.service_type.name} · {wo.get_priority_display()}\n{wo.description}")],
+            [
+                (t("Customer"), wo.customer.name if wo.customer else EMPTY),
+                (t("Caller"), f"{wo.caller_name} {shown(wo.caller_phone)}".strip()),
+            ],
+            [(t("Address"), _address(wo) or EMPTY)],
+            [(t("Product / model"), product)],
+            [
+                (
+                    t("Materials"),
+                    "   ".join(f"{'✓' if m.is_received else '□'} {m.name}" for m in materials) or EMPTY,
+                )
+            ],
+            [
+                (t("Technician"), technician),
+                (t("Department"), wo.department.name if wo.department else EMPTY),
+            ],
+            [
+                (
+                    t("Received"),
+                    f"{local_time(wo.received_at)} · {wo.first_contact_owner.display_name}"
+                    if wo.first_contact_owner
+                    else local_time(wo.received_at),
+                ),
+                (t("Dispatched"), local_time(wo.dispatched_at)),
+            ],
+            [(t("Arrived"), local_time(wo.arrived_at)), (t("Done"), local_time(wo.done_at))],
+            [
+                (
+                    t("Deadlines"),
+                    "   ".join(f"{c.get_kind_display()} {local_time(c.due_at)}" for c in clocks) or EMPTY,
+                )
+            ],
+        ]
+    )
+    pdf.ln(3)
+    report_rows: list[list[tuple[str, str]]] = []
+    for report in wo.reports.all():
+        findings = [report.findings, report.get_warranty_status_display()]
+        if report.disassembly_signs:
+            findings.append(t("signs of disassembly"))
+        if report.running_hours is not None:
+            findings.append(f"{t('Running hours')} {report.running_hours}")
+        if report.mileage_km is not None:
+            findings.append(f"{t('Mileage (km)')} {report.mileage_km}")
+        parts = [
+            f"{part.get('name', '')} {part.get('model', '')} × {part.get('quantity', '')}".strip()
+            for part in report.parts or []
+            if isinstance(part, dict)
+        ]
+        report_rows += [
+            [(t("Findings"), " · ".join(findings))],
+            [(pgettext("report field", "Work done"), "\n".join([report.work_done, *parts]))],
+            [(t("Time spent"), t("%(minutes)s min") % {"minutes": report.minutes_spent})],
+        ]
+    if not report_rows:
+        report_rows = [
+            [(t("Findings"), " \n ")],
+            [(pgettext("report field", "Work done"), " \n ")],
+            [(t("Parts used"), " ")],
+        ]
+    fees = list(wo.fees.all())
+    fee_lines = []
+    for fee in fees:
+        line = (
+            f"{fee.description} {fee.quantity.normalize():f} × {money(fee.unit_price)} = {money(fee.amount)}"
+        )
+        if fee.is_collected:
+            line += f" · {t('Invoice/receipt number')} {fee.receipt_number}"
+        fee_lines.append(line)
+    if fees:
+        fee_lines.append(f"{t('Total')} {money(sum((f.amount for f in fees), start=Decimal(0)))}")
+    elif wo.status in (Status.DONE, Status.CONFIRMED, Status.CLOSED):
+        fee_lines.append(t("Free of charge"))
+    fee_lines.append(t("Fees are paid to the company against an invoice or receipt only."))
+    report_rows.append([(t("Fees"), "\n".join(fee_lines))])
+    pdf.rows(report_rows)
+    pdf.ln(4)
+
+    confirmations = list(wo.confirmations.all())
+    signed_by = join_list(c.confirmed_by_name for c in confirmations if c.confirmed_by_name)
+    signed_at = join_list(local_time(c.confirmed_at) for c in confirmations)
+    pdf.signature_boxes(
+        [(t("Technician's signature"), ""), (t("Customer's signature"), signed_by), (t("Date"), signed_at)]
+    )
+    for confirmation in confirmations:
+        if confirmation.method == "signature" and confirmation.evidence:
+            try:
+                with confirmation.evidence.open("rb") as picture:
+                    pdf.image_box(picture)
+            except (OSError, ValueError):  # the file is gone or not a picture: the name stands
+                pass
+    pdf.paragraph(
+        t(
+            "The customer signs only after the work is done. Signing in advance or on someone else's behalf is not allowed."
+        ),
+        size=8,
+        grey=True,
+    )
+    return pdf.bytes()

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views.voucher_pdf import voucher_pdf
 
 app_name = "workorders"
 
@@ -14,5 +15,6 @@ urlpatterns = [
     path("mine/", views.technician_view, name="mine"),
     path("<int:pk>/", views.work_order_detail, name="detail"),
     path("<int:pk>/voucher/", views.voucher, name="voucher"),
+    path("<int:pk>/voucher.pdf", voucher_pdf, name="voucher_pdf"),
     path("<int:pk>/<slug:action>/", views.work_order_action, name="action"),
 ]

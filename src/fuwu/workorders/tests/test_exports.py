@@ -83,7 +83,7 @@ def test_register_in_english_when_the_user_reads_english(web, cast, receive):
     assert headers[:3] == ["Number", "Received at", "Status"]
     with translation.override("en"):
         assert rows[0]["Status"] == str(Status(order.status).label)
-    assert rows[0]["Overdue"] == "no"
+    assert rows[0]["Overdue"] == "yes"  # received at 10:00, not dispatched by 12:00
     assert rows[0]["Service type"] == "漏水维修"
 
 
@@ -294,3 +294,83 @@ def test_api_big_export_answers_the_job_then_the_file_to_its_owner_only(
     assert api(cast.head_repair).get(body["url"]).status_code == 404
     assert [e["id"] for e in api(cast.agent).get("exports").json()["items"]] == [body["id"]]
     assert api(cast.head_repair).get("exports").json()["items"] == []
+
+
+# --- the service voucher as PDF ----------------------------------------------------------------
+
+
+def pdf_text_and_fonts(content: bytes) -> tuple[str, list[tuple[str, list[str]]]]:
+    """The PDF's text without white space, and each font: its name and its embedded font files."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content))
+    text = "".join("".join((page.extract_text() or "").split()) for page in reader.pages)
+    fonts: dict[str, list[str]] = {}
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptors = [font.get("/FontDescriptor")]
+            descriptors += [d.get_object().get("/FontDescriptor") for d in font.get("/DescendantFonts", [])]
+            files = [
+                key
+                for d in descriptors
+                if d is not None
+                for key in d.get_object()
+                if key in ("/FontFile", "/FontFile2", "/FontFile3")
+            ]
+            fonts[str(font["/BaseFont"])] = files
+    return text, sorted(fonts.items())
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def test_voucher_pdf_carries_the_voucher_in_chinese_with_the_cjk_font_embedded(web, cast, steps, media):
+    import re
+
+    order = steps.confirmed()
+    response = web(cast.agent).get(f"/work-orders/{order.pk}/voucher.pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+    assert response.content.startswith(b"%PDF")
+    text, fonts = pdf_text_and_fonts(response.content)
+    for expected in ("服务凭证", "测试物业公司", order.number, "王先生", "漏水维修", "角阀老化", "更换角阀"):
+        assert expected in text, expected
+    assert "维修工老赵" in text  # the technician
+    assert "13912345678" in text  # an agent sees the caller's number whole
+    assert fonts, "the PDF names no font"
+    for name, files in fonts:
+        assert re.fullmatch(r"/[A-Z]{6}\+NotoSansCJK\w*", name), name  # a subset of the CJK font
+        assert files, f"{name} is not embedded"
+        assert set(files) <= {"/FontFile2", "/FontFile3"}
+    assert len(response.content) < 300_000  # the subset, not the whole 9 MB font
+
+
+def test_voucher_pdf_masks_the_phone_for_a_head_and_follows_the_language(web, cast, steps, media):
+    order = steps.confirmed()
+    client = web(cast.head_repair)
+    text, _ = pdf_text_and_fonts(client.get(f"/work-orders/{order.pk}/voucher.pdf").content)
+    assert "139****5678" in text
+    assert "13912345678" not in text
+    client.cookies["fuwu_language"] = "en"
+    english, _ = pdf_text_and_fonts(
+        client.get(f"/work-orders/{order.pk}/voucher.pdf", headers={"Accept-Language": "en"}).content
+    )
+    assert "Servicevoucher" in english  # white space is removed before comparing
+    assert "王先生" in english
+
+
+def test_voucher_pdf_of_a_work_order_outside_visibility_is_404(web, cast, steps, media):
+    order = steps.routed()
+    assert web(cast.cleaner).get(f"/work-orders/{order.pk}/voucher.pdf").status_code == 404
+
+
+def test_the_detail_and_voucher_pages_offer_the_pdf(web, cast, steps, media):
+    order = steps.done()
+    client = web(cast.agent)
+    link = f"/work-orders/{order.pk}/voucher.pdf".encode()
+    assert link in client.get(f"/work-orders/{order.pk}/").content
+    assert link in client.get(f"/work-orders/{order.pk}/voucher/").content
