@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from fuwu import visibility
+from fuwu.approvals.models import ApprovalStatus
 from fuwu.lib import display as fmt
 from fuwu.lib.display import system_texts
 from fuwu.org.models import Role
@@ -34,7 +35,6 @@ from fuwu.timeline.display import (
 
 from .models import (
     ApprovalKind,
-    ApprovalStatus,
     Channel,
     ClockKind,
     Confirmation,

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 
+from fuwu.approvals.models import Approval, ApprovalStatus
 from fuwu.org.models import Role, User
 from fuwu.policy.schema import PolicyDocument
 
-from .models import ApprovalRequest, ApprovalStatus, Status, WorkOrder
+from .models import Status, WorkOrder
 from .rules import Action
 
 
@@ -79,7 +81,11 @@ class ApprovalAuthority:
 
     def inbox_q(self) -> Q:
         """Work orders with a pending approval request this user may decide (``allows`` as a filter)."""
-        pending = ApprovalRequest.objects.filter(work_order=OuterRef("pk"), status=ApprovalStatus.PENDING)
+        pending = Approval.objects.filter(
+            content_type=ContentType.objects.get_for_model(WorkOrder),
+            object_id=OuterRef("pk"),
+            status=ApprovalStatus.PENDING,
+        )
         if self.decides_all:
             return Q(Exists(pending))
         if self.head_path is None:

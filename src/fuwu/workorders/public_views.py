@@ -31,13 +31,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django_ratelimit.decorators import ratelimit
 
+from fuwu.approvals.models import ApprovalStatus
 from fuwu.customers.services import phone_digits
 from fuwu.lib.errors import ValidationFailed
 from fuwu.lib.throttle import FailureLimit
 from fuwu.org.models import Organisation
 
 from . import services
-from .models import ApprovalKind, ApprovalStatus, Channel, Clock, ClockKind, Status, WorkOrder
+from .models import ApprovalKind, Channel, Clock, ClockKind, Status, WorkOrder
 from .public_forms import PublicRequestForm, StatusLookupForm
 
 SUBMITTED_SESSION_KEY = "fuwu_public_submitted"

@@ -10,12 +10,13 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from fuwu.approvals.models import ApprovalStatus
 from fuwu.catalogue.models import ServiceCategory
 from fuwu.clocks import deadlines
 from fuwu.lib.worktime import Deadline, WorkCalendar
 from fuwu.policy.schema import Duration, PolicyDocument
 
-from .models import ANSWERED_AT_INTAKE, ApprovalStatus, ClockKind, Status, WarrantyStatus
+from .models import ANSWERED_AT_INTAKE, ClockKind, Status, WarrantyStatus
 
 
 class Action(StrEnum):

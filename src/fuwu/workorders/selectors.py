@@ -46,6 +46,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fuwu import visibility
+from fuwu.approvals.models import Approval
+from fuwu.clocks import annotations as clock_annotations
 from fuwu.lib.search import search_q
 from fuwu.org.models import Absence, Role, User
 from fuwu.org.selectors import absences_at, person_handler
@@ -57,7 +59,6 @@ from . import rules
 from .models import (
     ENDED_STATUSES,
     OPEN_STATUSES,
-    ApprovalRequest,
     Clock,
     MissingMaterialsNotice,
     Priority,
@@ -76,23 +77,19 @@ LIST_RELATED = ("service_type", "customer", "department", "assignee", "first_con
 def overdue_clocks(now: datetime) -> QuerySet[Clock]:
     """Clocks past their deadline at ``now``: active and unmet, and either running and due before
     ``now``, or paused after their deadline had already passed (a pause does not cure a breach)."""
-    return Clock.objects.filter(is_active=True, met_at__isnull=True).filter(
-        Q(paused_at__isnull=True, due_at__lt=now) | Q(paused_at__isnull=False, due_at__lt=F("paused_at"))
-    )
+    return clock_annotations.overdue_clocks(Clock, now)
 
 
-def is_overdue_q(now: datetime) -> Exists:
-    """``EXISTS`` (an overdue clock of this work order), for ``filter`` or ``annotate``."""
-    return Exists(overdue_clocks(now).filter(work_order=OuterRef("pk")))
+def is_overdue_q(now: datetime) -> Any:
+    """Whether the work order has an overdue clock, for ``filter``, ``exclude`` or ``annotate``:
+    "the first overdue clock's id IS NOT NULL", a correlated ``LIMIT 1`` per row (not an ``EXISTS``,
+    which PostgreSQL turns into a scan of every clock; ``fuwu.clocks.annotations``)."""
+    return clock_annotations.is_overdue(Clock, now)
 
 
 def _next_due_at() -> Subquery:
     """The earliest deadline among the work order's running (active, unmet) clocks."""
-    return Subquery(
-        Clock.objects.filter(work_order=OuterRef("pk"), is_active=True, met_at__isnull=True)
-        .order_by("due_at")
-        .values("due_at")[:1]
-    )
+    return clock_annotations.next_due(Clock)
 
 
 def with_list_related(queryset: QuerySet[WorkOrder], *, now: datetime | None = None) -> QuerySet[WorkOrder]:
@@ -293,9 +290,7 @@ def ordered(queryset: QuerySet[WorkOrder], sort: str, now: datetime) -> QuerySet
         output_field=IntegerField(),
     )
     # The earliest deadline among the overdue clocks: the most overdue first.
-    overdue_since = Subquery(
-        overdue_clocks(now).filter(work_order=OuterRef("pk")).order_by("due_at").values("due_at")[:1]
-    )
+    overdue_since = clock_annotations.overdue_since(Clock, now)
     return queryset.annotate(deadline=Coalesce(overdue_since, "next_due_at"), priority_rank=rank).order_by(
         F("is_overdue").desc(), F("deadline").asc(nulls_last=True), "priority_rank", "received_at", "id"
     )
@@ -392,7 +387,7 @@ def with_detail_related(queryset: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
         "confirmations",
         "fees",
         Prefetch("notices", queryset=MissingMaterialsNotice.objects.select_related("sent_by")),
-        Prefetch("approvals", queryset=ApprovalRequest.objects.select_related("requested_by", "decided_by")),
+        Prefetch("approvals", queryset=Approval.objects.select_related("requested_by", "decided_by")),
         Prefetch(
             "reports",
             queryset=ServiceReport.objects.select_related("completed_by").order_by("completed_at", "id"),

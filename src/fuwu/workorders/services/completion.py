@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fuwu.approvals import services as approvals
+from fuwu.approvals.models import Approval, ApprovalStatus
 from fuwu.lib.errors import FieldErrors, ValidationFailed
 from fuwu.lib.images import ImageRefused, check_image
 from fuwu.notify.models import NotificationKind
@@ -25,10 +27,9 @@ from fuwu.notify.services import notify, send_sms
 from fuwu.org.models import User
 
 from .. import rules
+from ..approvals import Details
 from ..models import (
     ApprovalKind,
-    ApprovalRequest,
-    ApprovalStatus,
     ClockKind,
     Confirmation,
     ConfirmationCode,
@@ -39,6 +40,7 @@ from ..models import (
     WarrantyStatus,
     WorkOrder,
 )
+from ..permissions import deciding_department
 from ..rules import Action
 from .clocks import _meet
 from .context import Context, _begin, _event, _required_text, _save, _set_status
@@ -83,7 +85,7 @@ def _check_product_warranty(ctx: Context, warranty_status: str) -> None:
         )
 
 
-def paid_service_decision(work_order: WorkOrder) -> ApprovalRequest | None:
+def paid_service_decision(work_order: WorkOrder) -> Approval | None:
     """The work order's paid-service approval that counts: the latest one not withdrawn."""
     return (
         work_order.approvals.filter(kind=ApprovalKind.PAID_SERVICE)
@@ -116,23 +118,23 @@ def _apply_warranty_finding(
             wo.fees.filter(is_collected=False).delete()
             changes["fees_dropped"] = {"after": dropped}
     if step.withdraw_pending and decision is not None:
-        decision.status, decision.decided_at, decision.decided_by = ApprovalStatus.WITHDRAWN, ctx.now, ctx.by
-        decision.save(update_fields=["status", "decided_at", "decided_by"])
-        changes["approvals_withdrawn"] = {"after": [ApprovalKind.PAID_SERVICE]}
+        withdrawn = approvals.withdraw(record=wo, by=ctx.by, now=ctx.now, kinds=[ApprovalKind.PAID_SERVICE])
+        changes["approvals_withdrawn"] = {"after": withdrawn}
     if step.ask_approval:
         role = ctx.policy.approvals.paid_service
         reason = _("paid service: %(warranty)s") % {"warranty": WarrantyStatus(warranty_status).label}
         if note:
             reason = f"{reason} — {note}"
         assert ctx.by is not None  # a finding is a technician's (record-warranty, complete: ``by: User``)
-        ApprovalRequest.objects.create(
-            work_order=wo,
+        approvals.request(
+            record=wo,
             kind=ApprovalKind.PAID_SERVICE,
             approver_role=role,
             reason=reason,
-            status_before=wo.status,
+            details=Details(status_before=wo.status).as_json(),
+            department=deciding_department(wo),
             requested_by=ctx.by,
-            requested_at=ctx.now,
+            now=ctx.now,
         )
         changes["approval"] = {"after": {"kind": ApprovalKind.PAID_SERVICE, "approver": role}}
         notify(

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fuwu.approvals.models import ApprovalStatus
 from fuwu.lib.errors import ConflictError, FieldErrors, PermissionDeniedError
 from fuwu.lib.worktime import WorkCalendar
 from fuwu.org.models import User
@@ -20,7 +21,7 @@ from fuwu.timeline.services import record_event
 from fuwu.workcal.selectors import work_calendar_for
 
 from .. import rules
-from ..models import ApprovalStatus, ClockKind, Status, WorkOrder
+from ..models import ClockKind, Status, WorkOrder
 from ..permissions import may
 from ..rules import Action
 

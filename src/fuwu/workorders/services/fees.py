@@ -9,16 +9,19 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from fuwu.approvals import services as approvals
+from fuwu.approvals.models import ApprovalStatus
+from fuwu.approvals.registry import Decision
 from fuwu.catalogue.models import FeeItem
 from fuwu.lib.errors import FieldErrors
 from fuwu.lib.inputs import decimal_fits, decimal_limit
 from fuwu.org.models import User
 from fuwu.policy.schema import PolicyDocument
 
-from ..models import ApprovalKind, ApprovalStatus, FeeLine, WorkOrder
+from ..models import ApprovalKind, FeeLine, WorkOrder
 from ..rules import Action
-from .context import _begin, _event, _save
-from .red_light import _decide, _pending
+from .context import Context, _begin, _event, _save
+from .red_light import _pending, _tell_requester
 
 
 def _paid_service_approved(wo: WorkOrder, policy: PolicyDocument) -> bool:
@@ -153,10 +156,18 @@ def work_order_collect_fee(
 def work_order_decide_paid_service(
     *, work_order: WorkOrder, by: User, approve: bool, note: str = "", now: datetime | None = None
 ) -> WorkOrder:
+    """Decided through the approvals engine, which calls ``apply_paid_service_decision``."""
     action = Action.APPROVE_PAID_SERVICE if approve else Action.DENY_PAID_SERVICE
-    ctx = _begin(work_order, action, by, now)
-    request = _pending(ctx, ApprovalKind.PAID_SERVICE)
-    _decide(ctx, request, ApprovalStatus.APPROVED if approve else ApprovalStatus.DENIED, note)
+    request = _pending(work_order, action, by, now, ApprovalKind.PAID_SERVICE)
+    return approvals.decide(request, by=by, approved=approve, note=note, now=now)
+
+
+def apply_paid_service_decision(decision: Decision) -> WorkOrder:
+    """The approvals engine's handler for a paid service decided: approved, the fees may be
+    collected; denied, the work is free and the fees not collected are dropped."""
+    ctx: Context = decision.context
+    approve, note = decision.approved, decision.note
+    _tell_requester(ctx, decision.approval)
     changes: dict[str, Any] = {"paid_service": {"after": _("approved") if approve else _("denied")}}
     if not approve:  # no charge then: the fee lines not collected are dropped
         dropped = list(ctx.work_order.fees.filter(is_collected=False).values_list("description", flat=True))

@@ -8,12 +8,13 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from fuwu.approvals import services as approvals
 from fuwu.lib.errors import FieldErrors, ValidationFailed
 from fuwu.notify.models import NotificationKind
 from fuwu.notify.services import notify
 from fuwu.org.models import User
 
-from ..models import ApprovalStatus, ClockKind, Status, WorkOrder
+from ..models import ClockKind, Status, WorkOrder
 from ..rules import Action
 from .clocks import _start_clocks
 from .context import Context, _begin, _event, _required_text, _save, _set_status
@@ -22,10 +23,8 @@ from .people import _tell_owner, heads_of
 
 def _withdraw_pending(ctx: Context, changes: dict[str, Any]) -> None:
     """Requests still waiting when the work order ends or restarts are withdrawn, never decided later."""
-    pending = ctx.work_order.approvals.filter(status=ApprovalStatus.PENDING)
-    kinds = list(pending.values_list("kind", flat=True))
+    kinds = approvals.withdraw(record=ctx.work_order, by=ctx.by, now=ctx.now)
     if kinds:
-        pending.update(status=ApprovalStatus.WITHDRAWN, decided_at=ctx.now, decided_by=ctx.by)
         changes["approvals_withdrawn"] = {"after": kinds}
 
 

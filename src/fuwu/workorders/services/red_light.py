@@ -9,6 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fuwu.approvals import services as approvals
+from fuwu.approvals.models import Approval, ApprovalStatus
+from fuwu.approvals.registry import Decision
+from fuwu.clocks import services as clock_engine
 from fuwu.lib.errors import ConflictError, FieldErrors, ValidationFailed
 from fuwu.notify.models import NotificationKind
 from fuwu.notify.services import notify, send_sms
@@ -16,9 +20,11 @@ from fuwu.org.models import User
 from fuwu.policy.templatetags.policy_format import duration
 
 from .. import rules
-from ..models import ApprovalKind, ApprovalRequest, ApprovalStatus, ClockKind, Status, WorkOrder
+from ..approvals import Details
+from ..models import ApprovalKind, ClockKind, Status, WorkOrder
+from ..permissions import deciding_department
 from ..rules import Action
-from .clocks import _enter_pause_status, _leave_pause_status, _pause, _pauses_clocks, _resume, _schedule
+from .clocks import _enter_pause_status, _leave_pause_status, _pause, _pauses_clocks, _resume
 from .context import Context, _begin, _event, _required_text, _save, _set_status
 from .lifecycle import _withdraw_pending
 from .people import _tell_owner, approvers_for, approvers_told, heads_of
@@ -53,7 +59,7 @@ def work_order_request_rejection(
     answer: str,
     deferred_until: date | None = None,
     now: datetime | None = None,
-) -> ApprovalRequest:
+) -> Approval:
     """Staff may explain, only a head may refuse (红灯): the refusal waits for approval, nothing is sent.
     ``cannot_do_now`` (暂缓办理) is not a refusal: it names the day from which the work can be done
     (``deferred_until``) and, once approved, the request waits open until then."""
@@ -71,16 +77,16 @@ def work_order_request_rejection(
         errors.add("deferred_until", _("only a request that cannot be done now names a day"))
     errors.raise_if_any()
     approver_role = getattr(ctx.policy.approvals, kind)
-    request = ApprovalRequest.objects.create(
-        work_order=wo,
+    request = approvals.request(
+        record=wo,
         kind=kind,
         approver_role=approver_role,
         reason=reason,
         answer=answer,
-        status_before=wo.status,
+        details=Details(status_before=wo.status, deferred_until=deferred_until).as_json(),
+        department=deciding_department(wo),
         requested_by=by,
-        requested_at=ctx.now,
-        deferred_until=deferred_until,
+        now=ctx.now,
     )
     approval: dict[str, Any] = {"kind": kind, "approver": approver_role}
     if deferred_until is not None:
@@ -107,18 +113,23 @@ def work_order_request_rejection(
     return request
 
 
-def _pending(ctx: Context, *kinds: str) -> ApprovalRequest:
-    return ctx.work_order.approvals.select_for_update().get(kind__in=kinds, status=ApprovalStatus.PENDING)
-
-
-def _decide(ctx: Context, request: ApprovalRequest, status: ApprovalStatus, note: str) -> None:
-    request.status, request.decided_by, request.decided_at, request.decision_note = (
-        status,
-        ctx.by,
-        ctx.now,
-        note,
+def _pending(work_order: WorkOrder, action: Action, by: User, now: datetime | None, *kinds: str) -> Approval:
+    """The pending approval a decision is about. None pending: the gate refuses the decision as for
+    any action the state does not allow (409 naming the allowed ones)."""
+    found = (
+        approvals.approvals_of(work_order)
+        .filter(kind__in=kinds, status=ApprovalStatus.PENDING)
+        .order_by("requested_at", "id")
+        .first()
     )
-    request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    if found is None:
+        _begin(work_order, action, by, now)
+        raise ConflictError(_("Nothing waits for this decision."))
+    return found
+
+
+def _tell_requester(ctx: Context, request: Approval) -> None:
+    """Who asked hears the decision (the engine has recorded it on the approval)."""
     notify(
         [request.requested_by],
         kind=NotificationKind.APPROVAL_DECIDED,
@@ -140,10 +151,9 @@ def deferral_notice(number: str, answer: str, day: date) -> str:
     ) % {"number": number, "answer": answer.strip(), "day": day.isoformat()}
 
 
-def _approve_deferral(
-    ctx: Context, request: ApprovalRequest, note: str, deferred_until: date | None
-) -> WorkOrder:
+def _approve_deferral(ctx: Context, approval: Approval, note: str, deferred_until: date | None) -> WorkOrder:
     wo = ctx.work_order
+    request = Details.of(approval)
     errors = FieldErrors()
     day = _deferral_day(ctx, deferred_until or request.deferred_until, errors)
     if errors and deferred_until is None and request.deferred_until is not None:
@@ -155,10 +165,10 @@ def _approve_deferral(
         )
     errors.raise_if_any()
     assert day is not None
-    _decide(ctx, request, ApprovalStatus.APPROVED, note)
+    _tell_requester(ctx, approval)
     changes: dict[str, Any] = {
         "approval": {"after": _("approved")},
-        "answer": {"after": request.answer},
+        "answer": {"after": approval.answer},
         "deferred_until": {"before": wo.deferred_until, "after": day},
     }
     wo.deferred_until = day
@@ -171,7 +181,7 @@ def _approve_deferral(
     else:
         changes.update(_resume(ctx))
     _save(wo, "status", "deferred_until")
-    send_sms(to=wo.caller_phone, body=deferral_notice(wo.number, request.answer, day), work_order=wo)
+    send_sms(to=wo.caller_phone, body=deferral_notice(wo.number, approval.answer, day), work_order=wo)
     _event(ctx, "work_order.deferred", changes, note)
     _tell_owner(ctx, _("deferred until %(day)s") % {"day": day.isoformat()})
     return wo
@@ -188,17 +198,30 @@ def work_order_approve_rejection(
 ) -> WorkOrder:
     """The head approves: now, and only now, the negative answer goes to the customer. A "cannot be
     done now" approved is a deferral, not a refusal: the customer is told why and from which day
-    (the head may name another day in ``deferred_until``), and the request stays open."""
-    ctx = _begin(work_order, Action.APPROVE_REJECTION, by, now)
-    wo = ctx.work_order
-    request = _pending(ctx, ApprovalKind.REJECTION, ApprovalKind.CANNOT_DO_NOW)
+    (the head may name another day in ``deferred_until``), and the request stays open.
+    Decided through the approvals engine, which calls ``apply_red_light_decision``."""
+    request = _pending(work_order, Action.APPROVE_REJECTION, by, now, *RED_LIGHT)
+    return approvals.approve(request, by=by, note=note, now=now, deferred_until=deferred_until)
+
+
+RED_LIGHT = (ApprovalKind.REJECTION, ApprovalKind.CANNOT_DO_NOW)
+
+
+def apply_red_light_decision(decision: Decision) -> WorkOrder:
+    """The approvals engine's handler for a refusal or a deferral decided (inside its transaction)."""
+    ctx: Context = decision.context
+    request, note = decision.approval, decision.note
+    if not decision.approved:
+        return _deny_red_light(ctx, request, note)
+    deferred_until = decision.params.get("deferred_until")
     if request.kind == ApprovalKind.CANNOT_DO_NOW:
         return _approve_deferral(ctx, request, note, deferred_until)
     if deferred_until is not None:
         raise ValidationFailed.field(
             "deferred_until", _("only a request that cannot be done now names a day")
         )
-    _decide(ctx, request, ApprovalStatus.APPROVED, note)
+    wo = ctx.work_order
+    _tell_requester(ctx, request)
     changes: dict[str, Any] = {"approval": {"after": _("approved")}, "answer": {"after": request.answer}}
     _withdraw_pending(ctx, changes)
     _set_status(ctx, Status.REJECTED, changes)
@@ -223,11 +246,14 @@ def work_order_deny_rejection(
     errors = FieldErrors()
     note = _required_text(note, "note", errors)
     errors.raise_if_any()
-    ctx = _begin(work_order, Action.DENY_REJECTION, by, now)
-    request = _pending(ctx, ApprovalKind.REJECTION, ApprovalKind.CANNOT_DO_NOW)
-    _decide(ctx, request, ApprovalStatus.DENIED, note)
+    request = _pending(work_order, Action.DENY_REJECTION, by, now, *RED_LIGHT)
+    return approvals.deny(request, by=by, note=note, now=now)
+
+
+def _deny_red_light(ctx: Context, request: Approval, note: str) -> WorkOrder:
+    _tell_requester(ctx, request)
     changes: dict[str, Any] = {"approval": {"after": _("denied")}}
-    _leave_pause_status(ctx, changes, to=request.status_before)
+    _leave_pause_status(ctx, changes, to=Details.of(request).status_before)
     _save(ctx.work_order, "status", "resume_status")
     _event(
         ctx,
@@ -246,11 +272,9 @@ def _deferral_return_status(wo: WorkOrder) -> str:
     for approval in wo.approvals.filter(
         kind=ApprovalKind.CANNOT_DO_NOW, status=ApprovalStatus.APPROVED
     ).order_by("-decided_at", "-id"):
-        if approval.status_before and approval.status_before not in (
-            Status.DEFERRED,
-            Status.AWAITING_APPROVAL,
-        ):
-            return approval.status_before
+        status_before = Details.of(approval).status_before
+        if status_before and status_before not in (Status.DEFERRED, Status.AWAITING_APPROVAL):
+            return status_before
     return wo.resume_status or Status.RECEIVED
 
 
@@ -311,7 +335,7 @@ def work_order_request_extension(
     unit: str,
     reason: str,
     now: datetime | None = None,
-) -> ApprovalRequest:
+) -> Approval:
     errors = FieldErrors()
     reason = _required_text(reason, "reason", errors)
     if amount is None or amount <= 0:
@@ -347,16 +371,15 @@ def work_order_request_extension(
     except (ValueError, OverflowError):
         raise beyond from None
     role = ctx.policy.approvals.extension
-    request = ApprovalRequest.objects.create(
-        work_order=wo,
+    request = approvals.request(
+        record=wo,
         kind=ApprovalKind.EXTENSION,
         approver_role=role,
         reason=reason,
-        clock_kind=clock,
-        extension_amount=amount,
-        extension_unit=unit,
+        details=Details(clock_kind=clock, extension_amount=amount, extension_unit=unit).as_json(),
+        department=deciding_department(wo),
         requested_by=by,
-        requested_at=ctx.now,
+        now=ctx.now,
     )
     _event(
         ctx,
@@ -378,9 +401,20 @@ def work_order_request_extension(
 def work_order_approve_extension(
     *, work_order: WorkOrder, by: User, note: str = "", now: datetime | None = None
 ) -> WorkOrder:
-    ctx = _begin(work_order, Action.APPROVE_EXTENSION, by, now)
-    request = _pending(ctx, ApprovalKind.EXTENSION)
-    _decide(ctx, request, ApprovalStatus.APPROVED, note)
+    """Decided through the approvals engine, which calls ``apply_extension_decision``."""
+    request = _pending(work_order, Action.APPROVE_EXTENSION, by, now, ApprovalKind.EXTENSION)
+    return approvals.approve(request, by=by, note=note, now=now)
+
+
+def apply_extension_decision(decision: Decision) -> WorkOrder:
+    """The approvals engine's handler for an extension decided: approved, the clock moves."""
+    ctx: Context = decision.context
+    note = decision.note
+    _tell_requester(ctx, decision.approval)
+    if not decision.approved:
+        _event(ctx, "work_order.extension_denied", {"extension": {"after": _("denied")}}, note)
+        return ctx.work_order
+    request = Details.of(decision.approval)  # the clock to move, by how much
     clock = ctx.work_order.clocks.filter(kind=request.clock_kind, is_active=True, met_at__isnull=True).first()
     if clock is None:  # the step was done (or stopped) meanwhile: nothing left to extend
         raise ValidationFailed.field(
@@ -389,27 +423,17 @@ def work_order_approve_extension(
             % {"clock": ClockKind(request.clock_kind).label},
         )
     try:
-        moved = ctx.calendar.deadline(clock.due_at, request.extension_amount or 0, request.extension_unit)
+        changes = clock_engine.extend(
+            clock,
+            amount=request.extension_amount or 0,
+            unit=request.extension_unit,
+            calendar=ctx.calendar,
+            policy=ctx.policy,
+        )
     except (ValueError, OverflowError):  # asked for before the policy bounded extensions
         raise ValidationFailed.field(
             "amount", _("is too large to compute a deadline; deny the request")
         ) from None
-    changes = {f"clock.{clock.kind}": {"before": clock.due_at, "after": moved.due}}
-    clock.due_at = moved.due
-    clock.calendar_confirmed = clock.calendar_confirmed and moved.calendar_confirmed
-    clock.extended_count += 1
-    clock.warned_at = None
-    _schedule(clock, ctx.policy)
-    clock.save(
-        update_fields=[
-            "due_at",
-            "calendar_confirmed",
-            "extended_count",
-            "warned_at",
-            "warn_at",
-            "next_escalation_at",
-        ]
-    )
     _event(ctx, "work_order.extension_approved", changes, note)
     return ctx.work_order
 
@@ -418,7 +442,5 @@ def work_order_approve_extension(
 def work_order_deny_extension(
     *, work_order: WorkOrder, by: User, note: str = "", now: datetime | None = None
 ) -> WorkOrder:
-    ctx = _begin(work_order, Action.DENY_EXTENSION, by, now)
-    _decide(ctx, _pending(ctx, ApprovalKind.EXTENSION), ApprovalStatus.DENIED, note)
-    _event(ctx, "work_order.extension_denied", {"extension": {"after": _("denied")}}, note)
-    return ctx.work_order
+    request = _pending(work_order, Action.DENY_EXTENSION, by, now, ApprovalKind.EXTENSION)
+    return approvals.deny(request, by=by, note=note, now=now)

@@ -183,17 +183,17 @@ def test_an_extension_beyond_the_policy_maximum_is_refused(api, cast, steps):
 
 def test_approving_an_old_absurd_extension_never_fails_on_arithmetic(api, cast, steps):
     """A request stored before the policy bounded extensions: approving answers a field error."""
-    from fuwu.workorders.models import ApprovalKind, ApprovalRequest
+    from fuwu.approvals.models import Approval
+    from fuwu.workorders.models import ApprovalKind
 
     order = steps.routed()
-    ApprovalRequest.objects.create(
-        work_order=order,
+    Approval.objects.create(
+        organisation=order.organisation,
+        record=order,
         kind=ApprovalKind.EXTENSION,
         approver_role="director",
         reason="旧申请",
-        clock_kind="resolution",
-        extension_amount=10**9,
-        extension_unit="working_days",
+        details={"clock_kind": "resolution", "extension_amount": 10**9, "extension_unit": "working_days"},
         requested_by=cast.agent,
         requested_at=at(2026, 11, 23, 10, 0),
     )

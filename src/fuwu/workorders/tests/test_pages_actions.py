@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from fuwu.approvals.models import ApprovalStatus
 from fuwu.notify.models import OutboxMessage
 from fuwu.org.services import absence_record, duty_create
 from fuwu.timeline.models import Event
 from fuwu.workorders import services as wo
-from fuwu.workorders.models import ApprovalStatus, FeeLine, Status
+from fuwu.workorders.models import FeeLine, Status
 
 from .conftest import at
 

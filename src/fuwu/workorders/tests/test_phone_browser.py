@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from fuwu.approvals.models import ApprovalStatus
 from fuwu.catalogue.services import service_type_create
 from fuwu.customers.services import customer_create, product_add
 from fuwu.testing.browser import DEFAULT_TIMEOUT_MS
@@ -21,7 +22,7 @@ from fuwu.testing.cast import build_cast
 from fuwu.workcal.models import CalendarDay
 from fuwu.workcal.services import calendar_sync_package
 from fuwu.workorders import services as wo
-from fuwu.workorders.models import ApprovalStatus, Status
+from fuwu.workorders.models import Status
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 WIDE_ENGLISH = {"viewport": {"width": 1366, "height": 768}, "locale": "en-GB"}

@@ -12,13 +12,14 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from fuwu.approvals.models import ApprovalStatus
 from fuwu.customers.services import product_add
 from fuwu.lib.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from fuwu.notify.models import Notification, OutboxMessage
 from fuwu.testing.sms import confirmation_code
 from fuwu.timeline.models import Event
 from fuwu.workorders import services as wo
-from fuwu.workorders.models import ApprovalStatus, ClockKind, Confirmation, FeeLine, Status
+from fuwu.workorders.models import ClockKind, Confirmation, FeeLine, Status
 
 from .conftest import PNG_DATA_URL, allowed_actions, at
 

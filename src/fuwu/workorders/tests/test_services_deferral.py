@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from django.utils import translation
 
+from fuwu.approvals.models import ApprovalStatus
 from fuwu.lib.display import system_text
 from fuwu.lib.errors import ValidationFailed
 from fuwu.notify.models import Notification, OutboxMessage
@@ -16,7 +17,8 @@ from fuwu.policy.presets import preset_text
 from fuwu.policy.services import policy_publish
 from fuwu.timeline.models import Event
 from fuwu.workorders import services as wo
-from fuwu.workorders.models import OPEN_STATUSES, ApprovalStatus, ClockKind, Status
+from fuwu.workorders.approvals import Details
+from fuwu.workorders.models import OPEN_STATUSES, ClockKind, Status
 from fuwu.workorders.rules import Action
 from fuwu.workorders.sweeps import sweep
 
@@ -71,7 +73,7 @@ def test_a_deferral_names_a_day_after_today_within_the_policys_bound(cast, recei
     assert order.status == Status.ROUTED
     assert not order.approvals.exists()
     # the last day allowed is fine
-    assert ask_deferral(cast, order, day=date(2026, 12, 21)).deferred_until == date(2026, 12, 21)
+    assert Details.of(ask_deferral(cast, order, day=date(2026, 12, 21))).deferred_until == date(2026, 12, 21)
 
 
 def test_until_the_head_approves_nothing_is_told_and_the_head_is_asked_about_a_deferral(cast, receive):
@@ -79,7 +81,7 @@ def test_until_the_head_approves_nothing_is_told_and_the_head_is_asked_about_a_d
     request = ask_deferral(cast, order)
     order.refresh_from_db()
     assert order.status == Status.AWAITING_APPROVAL
-    assert request.deferred_until == date(2026, 11, 30)
+    assert Details.of(request).deferred_until == date(2026, 11, 30)
     assert not OutboxMessage.objects.filter(work_order=order).exists()
     asked = Notification.objects.get(recipient=cast.head_repair, kind="approval_requested")
     assert "2026-11-30" in asked.title

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import pytest
 
+from fuwu.approvals.models import ApprovalStatus
 from fuwu.lib.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from fuwu.notify.models import Notification
 from fuwu.org.services import staff_create
 from fuwu.timeline.models import Event
 from fuwu.workorders import services as wo
-from fuwu.workorders.models import ApprovalStatus, Status
+from fuwu.workorders.models import Status
 from fuwu.workorders.rules import Action, PaidServiceStep, paid_service_step
 
 from .conftest import at

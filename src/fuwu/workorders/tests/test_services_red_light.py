@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import pytest
 
+from fuwu.approvals.models import ApprovalStatus
 from fuwu.lib.errors import ConflictError, PermissionDeniedError, ValidationFailed
 from fuwu.notify.models import Notification, OutboxMessage
 from fuwu.timeline.models import Event
 from fuwu.workorders import services as wo
-from fuwu.workorders.models import ApprovalStatus, ClockKind, Status
+from fuwu.workorders.models import ClockKind, Status
 
 from .conftest import allowed_actions, at
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fuwu import visibility
+from fuwu.approvals.models import Approval, ApprovalStatus
 from fuwu.catalogue.models import FeeItem
 from fuwu.lib.errors import BusinessError, ConflictError, PermissionDeniedError, ValidationFailed
 from fuwu.lib.forms import add_service_errors
@@ -26,9 +27,10 @@ from fuwu.org.models import Role, User
 from fuwu.visibility import PhoneShown
 from fuwu.workcal.selectors import work_calendar_for
 
+from .. import approvals as wo_approvals
 from .. import forms as wo_forms
 from .. import rules, selectors, services
-from ..models import FINISHED_STATUSES, ApprovalRequest, ApprovalStatus, ConfirmationMethod, Status, WorkOrder
+from ..models import FINISHED_STATUSES, ConfirmationMethod, Status, WorkOrder
 from ..rules import Action
 from .common import (
     ACTION_LABELS,
@@ -122,12 +124,9 @@ class PageState:
         return self._policy
 
 
-def pending_approval(work_order: WorkOrder, *kinds: str) -> ApprovalRequest | None:
-    """The pending approval request of one of ``kinds`` (from the prefetched approvals when there are)."""
-    return next(
-        (a for a in work_order.approvals.all() if a.status == ApprovalStatus.PENDING and a.kind in kinds),
-        None,
-    )
+def pending_approval(work_order: WorkOrder, *kinds: str) -> Approval | None:
+    """The pending approval of one of ``kinds`` (from the prefetched approvals when there are)."""
+    return wo_approvals.pending_of(work_order, *kinds)
 
 
 def complete_initial(work_order: WorkOrder) -> dict[str, Any]:
@@ -173,7 +172,7 @@ def _form_kwargs(action: Action, state: PageState) -> dict[str, Any]:
             request = pending_approval(wo, "cannot_do_now")
             return {
                 "is_deferral": request is not None,
-                "requested_day": request.deferred_until if request is not None else None,
+                "requested_day": wo_approvals.Details.of(request).deferred_until if request is not None else None,
             }
         case Action.COMPLETE:
             return complete_form_kwargs(wo, state.policy)

@@ -13,13 +13,14 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from fuwu import visibility
+from fuwu.approvals.models import Approval
 from fuwu.policy.models import PolicyVersion
 from fuwu.policy.selectors import active_policy, policy_document_for_version
 from fuwu.visibility import PhoneShown
 
 from .. import forms as wo_forms
 from .. import selectors, services
-from ..models import ApprovalRequest, Status, WorkOrder
+from ..models import Status, WorkOrder
 from ..rules import Action
 from .common import organisation_of, staff, status_colour
 from .detail import complete_form_kwargs, complete_initial, paid_service_banner
@@ -50,7 +51,7 @@ def technician_view(request: HttpRequest) -> HttpResponse:
             "team",
             "clocks",
             "fees",
-            Prefetch("approvals", queryset=ApprovalRequest.objects.select_related("decided_by")),
+            Prefetch("approvals", queryset=Approval.objects.select_related("decided_by")),
         )
         .order_by("received_at", "id")[:100]
     )
