@@ -87,10 +87,7 @@ def test_list_uses_the_same_number_of_queries_at_10_and_200_rows(api, cast, rece
         return len(captured)
 
     Notification.objects.bulk_create(
-        [
-            Notification(recipient=cast.agent, kind="assigned", title=f"n{i}", subject=order)
-            for i in range(10)
-        ]
+        [Notification(recipient=cast.agent, kind="assigned", title=f"n{i}", subject=order) for i in range(10)]
     )
     small = count()
     Notification.objects.bulk_create(
