@@ -58,10 +58,11 @@ def _keyset(queryset: Any, key: str, related: tuple[str, ...]) -> Iterator[Any]:
         if last is not None:
             page = page.filter(Q(**{f"{key}__gt": last[0]}) | Q(**{key: last[0], "pk__gt": last[1]}))
         batch = list(page.select_related(*related).order_by(key, "pk")[:BATCH])
+        # the position as read: processing the rows changes their key
+        last = (getattr(batch[-1], key), batch[-1].pk) if batch else None
         yield from batch
         if len(batch) < BATCH:
             return
-        last = (getattr(batch[-1], key), batch[-1].pk)
 
 
 def _due_text(clock: BaseClock) -> str:

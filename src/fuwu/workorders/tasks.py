@@ -1,32 +1,7 @@
-"""huey tasks: thin wrappers that take the time and call the sweep."""
+"""The periodic sweep is the clocks engine's task (``fuwu.clocks.tasks``); importable from here."""
 
 from __future__ import annotations
 
-from django.utils import timezone
-from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
+from fuwu.clocks.tasks import sweep_every_minute, sweep_now
 
-from .sweeps import sweep
-
-
-def _sweep() -> dict[str, int]:
-    result = sweep(timezone.now())
-    return {
-        "warned": result.warned,
-        "escalated": result.escalated,
-        "handed_over": result.handed_over,
-        "resumed": result.resumed,
-    }
-
-
-@db_periodic_task(crontab(minute="*"))
-@lock_task("work-order-sweep")
-def sweep_every_minute() -> dict[str, int]:
-    return _sweep()
-
-
-@db_task()
-@lock_task("work-order-sweep")
-def sweep_now() -> dict[str, int]:
-    """One sweep at once (a periodic task stores no result; this one does, so a caller can wait on it)."""
-    return _sweep()
+__all__ = ["sweep_every_minute", "sweep_now"]

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.utils.translation import gettext as _
-
+from fuwu.clocks import registry
+from fuwu.clocks import services as engine
 from fuwu.lib.worktime import WorkCalendar
 from fuwu.policy.schema import PolicyDocument
 
@@ -22,56 +22,21 @@ def _chain(policy: PolicyDocument, kind: str) -> list[Any]:
 
 def _schedule(clock: Clock, policy: PolicyDocument) -> None:
     """Recompute when the clock warns and escalates next, from its (possibly moved) deadline."""
-    clock.warn_at = rules.warn_at(clock.started_at, clock.due_at, policy.sla.warn_at_ratio)
-    clock.next_escalation_at = rules.next_escalation_at(
-        clock.due_at, _chain(policy, clock.kind), clock.escalation_level
-    )
+    engine.schedule(clock, registry.for_clock_model(Clock), policy)
 
 
 def _meet(ctx: Context, *kinds: ClockKind) -> dict[str, Any]:
     """Stop the given clocks (the step is done) and say whether each was met in time."""
-    changes: dict[str, Any] = {}
-    for clock in ctx.work_order.clocks.filter(kind__in=kinds, is_active=True, met_at__isnull=True):
-        clock.met_at = ctx.now
-        if clock.paused_at is not None:  # a step done while paused: the pause ends with it
-            clock.paused_at = None
-        clock.save(update_fields=["met_at", "paused_at"])
-        changes[f"clock.{clock.kind}"] = {
-            "after": _("met in time") if ctx.now <= clock.due_at else _("met late")
-        }
-    return changes
+    return engine.meet(ctx.work_order.clocks, ctx.now, kinds)
 
 
-def _pause(ctx: Context) -> None:
-    ctx.work_order.clocks.filter(is_active=True, met_at__isnull=True, paused_at__isnull=True).update(
-        paused_at=ctx.now
-    )
+def _pause(ctx: Context) -> dict[str, Any]:
+    return engine.pause(ctx.work_order.clocks, ctx.now)
 
 
 def _resume(ctx: Context) -> dict[str, Any]:
     """Restart paused clocks, moving each deadline by the time it stood still."""
-    changes: dict[str, Any] = {}
-    for clock in ctx.work_order.clocks.filter(is_active=True, met_at__isnull=True, paused_at__isnull=False):
-        assert clock.paused_at is not None  # the filter takes paused clocks only
-        minutes = rules.paused_minutes(ctx.calendar, clock.unit, clock.paused_at, ctx.now)
-        moved = rules.extend_after_pause(ctx.calendar, clock.unit, clock.due_at, minutes)
-        changes[f"clock.{clock.kind}"] = {"before": clock.due_at, "after": moved.due}
-        clock.due_at = moved.due
-        clock.calendar_confirmed = clock.calendar_confirmed and moved.calendar_confirmed
-        clock.paused_minutes += minutes
-        clock.paused_at = None
-        _schedule(clock, ctx.policy)
-        clock.save(
-            update_fields=[
-                "due_at",
-                "calendar_confirmed",
-                "paused_minutes",
-                "paused_at",
-                "warn_at",
-                "next_escalation_at",
-            ]
-        )
-    return changes
+    return engine.resume(ctx.work_order.clocks, ctx.now, calendar=ctx.calendar, policy=ctx.policy)
 
 
 _WAITING = (Status.AWAITING_MATERIALS, Status.AWAITING_APPROVAL, Status.DEFERRED)
@@ -94,9 +59,9 @@ def _enter_pause_status(ctx: Context, status: Status, changes: dict[str, Any]) -
         ctx.work_order.resume_status = before
     _set_status(ctx, status, changes)
     if _pauses_clocks(ctx.policy, status):
-        _pause(ctx)
+        paused = _pause(ctx)
         if not _pauses_clocks(ctx.policy, before):
-            changes["clocks"] = {"after": _("paused")}
+            changes.update(paused)
     elif _pauses_clocks(
         ctx.policy, before
     ):  # e.g. deferred (paused) → awaiting an approval that does not pause
@@ -127,21 +92,14 @@ def _start_clocks(
         channel=work_order.channel,
         distance_km=work_order.distance_km,
     )
-    clocks = []
-    for plan in planned:
-        if kinds is not None and plan.kind not in kinds:
-            continue
-        deadline = rules.due(calendar, start, plan.duration)
-        clock = Clock(
-            work_order=work_order,
-            kind=plan.kind,
-            amount=plan.duration.amount,
-            unit=plan.duration.unit,
-            started_at=start,
-            due_at=deadline.due,
-            calendar_confirmed=deadline.calendar_confirmed,
-            met_at=start if plan.met_at_intake else None,
-        )
-        _schedule(clock, policy)
-        clocks.append(clock)
-    return Clock.objects.bulk_create(clocks)
+    wanted = [plan for plan in planned if kinds is None or plan.kind in kinds]
+    return engine.start(
+        work_order,
+        [
+            engine.Planned(plan.kind, plan.duration.amount, plan.duration.unit, met=plan.met_at_intake)
+            for plan in wanted
+        ],
+        policy=policy,
+        calendar=calendar,
+        at=start,
+    )

@@ -4,12 +4,15 @@ and only those who may see the work order."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fuwu.notify.models import NotificationKind
 from fuwu.notify.services import notify
 from fuwu.org.models import Department, Role, User
+from fuwu.org.selectors import absences_at, person_handler
 
 from ..models import WorkOrder
 from ..permissions import approvers_q, deciding_department
@@ -32,7 +35,7 @@ def heads_of(department: Department | None) -> list[User]:
     return [h for h in heads if h.department is not None and h.department.depth == nearest]
 
 
-def people_with_role(organisation_id: int, role: str, work_order: WorkOrder) -> list[User]:
+def _people_of_role(organisation_id: int, role: str, work_order: WorkOrder) -> list[User]:
     if role == Role.DEPARTMENT_HEAD:
         return heads_of(work_order.department or work_order.intake_department)
     if role == Role.AGENT:
@@ -42,6 +45,31 @@ def people_with_role(organisation_id: int, role: str, work_order: WorkOrder) -> 
     return list(
         User.objects.filter(organisation_id=organisation_id, is_active=True).filter(User.role_q(role))
     )
+
+
+def people_with_role(
+    organisation_id: int, role: str, work_order: WorkOrder, now: datetime | None = None
+) -> list[User]:
+    """The people of ``role`` for the work order (department head: the heads of its department,
+    nearest first; agent: the first-contact owner; technician: the assignee; else everybody of the
+    role) — A/B-aware: a person absent at ``now`` is replaced by whoever handles their work
+    (``org.selectors.person_handler``: their B, else the nearest head, else a director), as the A/B
+    hand-over does; when that person may not see the work order, the absent person stays."""
+    from fuwu.visibility import may_see
+
+    people = _people_of_role(organisation_id, role, work_order)
+    now = now or timezone.now()
+    absent = absences_at(people, now) if people else {}
+    if not absent:
+        return people
+    chosen: dict[int, User] = {}
+    for person in people:
+        if person.pk in absent:
+            handler = person_handler(person, now).person
+            if handler.pk != person.pk and may_see(handler, work_order):
+                person = handler
+        chosen.setdefault(person.pk, person)
+    return list(chosen.values())
 
 
 def approvers_for(role: str, work_order: WorkOrder) -> list[User]:
@@ -60,7 +88,7 @@ def _tell_owner(ctx: Context, text: str) -> None:
     notify(
         [wo.first_contact_owner],
         kind=NotificationKind.RESULT,
-        work_order=wo,
+        subject=wo,
         title=_("%(number)s: %(result)s — tell the customer") % {"number": wo.number, "result": text},
     )
 
