@@ -88,6 +88,3 @@ URGENT = frozenset({NotificationKind.BREACHED, NotificationKind.ESCALATED})
 
 for _kind in NotificationKind:
     register(_kind.value, _kind.label, urgent=_kind in URGENT)
-
-# TRANSITIONAL until the work-order call sites use fuwu.workorders.notifying.CONFIRMATION_REFUSED.
-NotificationKind.CONFIRMATION_REFUSED = "confirmation_refused"  # type: ignore[attr-defined]

@@ -158,12 +158,10 @@ def notify(
     subject: Model | None = None,
     urgent: bool | None = None,
     now: datetime | None = None,
-    work_order: Model | None = None,  # TRANSITIONAL: the old name of ``subject``
 ) -> list[Notification]:
     """Tell ``recipients`` about event ``kind`` (an ``events`` key) of ``subject`` (any record with a
     visibility rule; ``None``: a message about no one record). Returns the in-app notifications
     written: one per distinct recipient who may see ``subject``."""
-    subject = subject if subject is not None else work_order
     if events.get(kind) is None:
         raise ValueError(f"unknown notification event {kind!r}: register it in fuwu.notify.events")
     now = now or timezone.now()
@@ -283,11 +281,9 @@ def send_sms(
     body: str,
     subject: Model | None = None,
     organisation: Any = None,
-    work_order: Model | None = None,  # TRANSITIONAL: the old name of ``subject``
 ) -> OutboxMessage:
     """A text message to a customer (a confirmation code, a one-time notice): written to the outbox,
     and sent through the SMS provider after commit when one is configured."""
-    subject = subject if subject is not None else work_order
     fields: dict[str, Any] = {}
     organisation_id = getattr(organisation, "pk", organisation)
     if subject is not None:

@@ -40,6 +40,7 @@ from ..models import (
     WarrantyStatus,
     WorkOrder,
 )
+from ..notifying import CONFIRMATION_REFUSED
 from ..permissions import deciding_department
 from ..rules import Action
 from .clocks import _meet
@@ -140,7 +141,7 @@ def _apply_warranty_finding(
         notify(
             approvers_told(role, wo),
             kind=NotificationKind.APPROVAL_REQUESTED,
-            work_order=wo,
+            subject=wo,
             title=_("%(number)s: a paid service waits for your approval") % {"number": wo.number},
             body=reason,
         )
@@ -286,7 +287,7 @@ def work_order_send_confirmation_code(*, work_order: WorkOrder, by: User, now: d
     )
     send_sms(
         to=wo.caller_phone,
-        work_order=wo,
+        subject=wo,
         body=_(
             "Work order %(number)s: your confirmation code is %(code)s. Give it to the technician only once the "
             "work is done."
@@ -408,8 +409,8 @@ def work_order_refuse_confirmation(
     _event(ctx, "work_order.confirmation_refused", {"confirmation_refused": {"after": True}}, reason)
     notify(
         heads_of(wo.department or wo.intake_department),
-        kind=NotificationKind.CONFIRMATION_REFUSED,
-        work_order=wo,
+        kind=CONFIRMATION_REFUSED,
+        subject=wo,
         title=_("%(number)s: the customer refused to confirm") % {"number": wo.number},
         body=reason,
     )

@@ -52,7 +52,7 @@ def work_order_route(
     notify(
         heads_of(department),
         kind=NotificationKind.ASSIGNED,
-        work_order=wo,
+        subject=wo,
         title=_("%(number)s arrived in the %(department)s queue")
         % {"number": wo.number, "department": department.name},
     )
@@ -122,7 +122,7 @@ def work_order_dispatch(
     notify(
         [leader, *members],
         kind=NotificationKind.ASSIGNED,
-        work_order=wo,
+        subject=wo,
         title=_("%(number)s was dispatched to you: %(location)s")
         % {"number": wo.number, "location": wo.location},
     )
@@ -160,6 +160,6 @@ def work_order_reply(*, work_order: WorkOrder, by: User, text: str, now: datetim
     errors.raise_if_any()
     ctx = _begin(work_order, Action.REPLY, by, now)
     changes = {"reply": {"after": text}, **_meet(ctx, ClockKind.WRITTEN_REPLY)}
-    send_sms(to=ctx.work_order.caller_phone, body=text, work_order=ctx.work_order)
+    send_sms(to=ctx.work_order.caller_phone, body=text, subject=ctx.work_order)
     _event(ctx, "work_order.replied_in_writing", changes)
     return ctx.work_order

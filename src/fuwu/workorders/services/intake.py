@@ -349,7 +349,7 @@ def work_order_create(
         notify(
             heads_of(department),
             kind=NotificationKind.ASSIGNED,
-            work_order=work_order,
+            subject=work_order,
             title=_("%(number)s arrived in the %(department)s queue")
             % {"number": work_order.number, "department": department.name},
         )

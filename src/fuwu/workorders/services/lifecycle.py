@@ -110,7 +110,7 @@ def work_order_reopen(
     notify(
         heads_of(wo.department),
         kind=NotificationKind.ASSIGNED,
-        work_order=wo,
+        subject=wo,
         title=_("%(number)s was reopened: %(reason)s") % {"number": wo.number, "reason": reason},
     )
     return wo
@@ -134,7 +134,7 @@ def work_order_remind(
     notify(
         [wo.assignee] if wo.assignee else heads_of(wo.department or wo.intake_department),
         kind=NotificationKind.REMINDER,
-        work_order=wo,
+        subject=wo,
         body=note,
         title=_("%(number)s: reminder from %(name)s") % {"number": wo.number, "name": by.display_name},
     )

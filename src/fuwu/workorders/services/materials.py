@@ -109,7 +109,7 @@ def work_order_notice_missing(
     notice = MissingMaterialsNotice.objects.create(
         work_order=wo, kind=kind, items=items, text=text, reason=reason, sent_by=by, sent_at=ctx.now
     )
-    send_sms(to=wo.caller_phone, body=text, work_order=wo)
+    send_sms(to=wo.caller_phone, body=text, subject=wo)
     changes: dict[str, Any] = {"notice": {"after": {"kind": kind, "items": items}}}
     if wo.status != Status.AWAITING_MATERIALS:
         _enter_pause_status(ctx, Status.AWAITING_MATERIALS, changes)

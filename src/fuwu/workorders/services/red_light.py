@@ -106,7 +106,7 @@ def work_order_request_rejection(
     notify(
         approvers_told(approver_role, wo),
         kind=NotificationKind.APPROVAL_REQUESTED,
-        work_order=wo,
+        subject=wo,
         title=title,
         body=reason,
     )
@@ -133,7 +133,7 @@ def _tell_requester(ctx: Context, request: Approval) -> None:
     notify(
         [request.requested_by],
         kind=NotificationKind.APPROVAL_DECIDED,
-        work_order=ctx.work_order,
+        subject=ctx.work_order,
         title=_("%(number)s: %(kind)s %(decision)s")
         % {
             "number": ctx.work_order.number,
@@ -181,7 +181,7 @@ def _approve_deferral(ctx: Context, approval: Approval, note: str, deferred_unti
     else:
         changes.update(_resume(ctx))
     _save(wo, "status", "deferred_until")
-    send_sms(to=wo.caller_phone, body=deferral_notice(wo.number, approval.answer, day), work_order=wo)
+    send_sms(to=wo.caller_phone, body=deferral_notice(wo.number, approval.answer, day), subject=wo)
     _event(ctx, "work_order.deferred", changes, note)
     _tell_owner(ctx, _("deferred until %(day)s") % {"day": day.isoformat()})
     return wo
@@ -231,7 +231,7 @@ def apply_red_light_decision(decision: Decision) -> WorkOrder:
     send_sms(
         to=wo.caller_phone,
         body=_("Work order %(number)s: %(answer)s") % {"number": wo.number, "answer": request.answer},
-        work_order=wo,
+        subject=wo,
     )
     _event(ctx, "work_order.rejection_approved", changes, note)
     _tell_owner(ctx, _("refused after approval"))
@@ -302,7 +302,7 @@ def work_order_resume(
     notify(
         [p for p in [*handlers, wo.first_contact_owner] if p is not None and p != by],
         kind=NotificationKind.ASSIGNED,
-        work_order=wo,
+        subject=wo,
         title=title,
         body=reason,
     )
@@ -390,7 +390,7 @@ def work_order_request_extension(
     notify(
         approvers_for(role, wo),
         kind=NotificationKind.APPROVAL_REQUESTED,
-        work_order=wo,
+        subject=wo,
         title=_("%(number)s: an extension waits for your approval") % {"number": wo.number},
         body=reason,
     )
