@@ -1,0 +1,50 @@
+"""Notifications and outbox messages written before the generic subject (a foreign key to the work
+order) point at their work order after the migration, with its organisation, number and page."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from fuwu.notify.models import Notification, OutboxMessage
+
+BEFORE = ("notify", "0002_generic_subject_deliveries_robots_preferences")
+AFTER = ("notify", "0004_remove_work_order_foreign_keys")
+
+
+def test_old_rows_point_at_their_work_order(transactional_db, cast, receive, web):
+    order = receive()
+    executor = MigrationExecutor(connection)
+    executor.migrate([BEFORE])  # back to the foreign keys (subject columns still there, empty)
+    old = executor.loader.project_state(BEFORE).apps
+    note = old.get_model("notify", "Notification").objects.create(
+        recipient_id=cast.tech.pk, kind="assigned", title="旧的派工", work_order_id=order.pk
+    )
+    sms = old.get_model("notify", "OutboxMessage").objects.create(
+        to="13912345678", body="旧的短信", work_order_id=order.pk
+    )
+    loose = old.get_model("notify", "Notification").objects.create(
+        recipient_id=cast.tech.pk, kind="reminder", title="no record"
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([AFTER])
+
+    migrated = Notification.objects.get(pk=note.pk)
+    assert migrated.subject == order
+    assert migrated.organisation_id == cast.organisation.pk
+    assert migrated.subject_title == order.number
+    assert migrated.link == f"/work-orders/{order.pk}/"
+    assert Notification.objects.filter(work_order=order, pk=note.pk).exists()
+    message = OutboxMessage.objects.get(pk=sms.pk)
+    assert (message.subject, message.organisation_id, message.subject_title) == (
+        order,
+        cast.organisation.pk,
+        order.number,
+    )
+    assert Notification.objects.get(pk=loose.pk).subject_type_id is None
+    page = web(cast.tech).get("/notifications/").content.decode()
+    assert f">工单 {order.number}<" in page
+    response = web(cast.tech).get(f"/notifications/{note.pk}/open/")
+    assert response["Location"] == f"/work-orders/{order.pk}/"
