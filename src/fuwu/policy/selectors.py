@@ -15,7 +15,7 @@ from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 
 from fuwu.org.models import Organisation, Role
 from fuwu.visibility import scoped
@@ -93,6 +93,30 @@ def active_version_id(organisation: Organisation) -> int | None:
     """The id of the active version (what a new record pins), without loading its document."""
     key = _active_version_key(organisation.pk)
     return key[0] if key else None
+
+
+def active_policy_with(
+    organisation: Organisation, **columns: Any
+) -> tuple[int | None, PolicyDocument, dict[str, Any]]:
+    """The active version's id and document plus ``columns`` (subqueries) read in the same query: one
+    round trip for what a new record pins, e.g. the policy version and the calendar's fingerprint."""
+    versions = PolicyVersion.objects.filter(organisation_id=OuterRef("pk"), is_active=True).order_by("pk")
+    row = (
+        Organisation.objects.filter(pk=organisation.pk)
+        .values(
+            version_id=Subquery(versions.values("pk")[:1]),
+            version_created_at=Subquery(versions.values("created_at")[:1]),
+            **columns,
+        )
+        .get()
+    )
+    version_id, created_at = row.pop("version_id"), row.pop("version_created_at")
+    key = (version_id, created_at) if version_id is not None else None
+    remembered: dict[int, VersionKey | None] | None = getattr(_request, "active_versions", None)
+    if remembered is not None:
+        remembered[organisation.pk] = key
+    document = _document_for(key) if key is not None else preset_document(organisation.preset)
+    return version_id, document, row
 
 
 def active_version(organisation: Organisation) -> PolicyVersion | None:

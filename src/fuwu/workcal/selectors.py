@@ -7,10 +7,11 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, DateTimeField, F, Func, IntegerField, Max, Q, QuerySet, Subquery, Sum
 
 from fuwu.lib.worktime import SHANGHAI, WorkCalendar
-from fuwu.policy.selectors import active_policy
+from fuwu.policy.schema import PolicyDocument
+from fuwu.policy.selectors import active_policy, active_policy_with
 
 from .models import CalendarDay, CalendarYear
 
@@ -41,6 +42,22 @@ def _fingerprint() -> tuple[Any, ...]:
     return days["count"], days["changed"], years["count"], years["total"]
 
 
+def _fingerprint_columns() -> dict[str, Subquery]:
+    """``_fingerprint`` as subqueries, to be read along with another query."""
+    days = CalendarDay.objects.order_by()
+    years = CalendarYear.objects.filter(is_confirmed=True).order_by()
+
+    def column(rows: QuerySet[Any], function: str, field: str, output: Any) -> Subquery:
+        return Subquery(rows.values(value=Func(F(field), function=function)), output_field=output)
+
+    return {
+        "days_count": column(days, "COUNT", "pk", IntegerField()),
+        "days_changed": column(days, "MAX", "updated_at", DateTimeField()),
+        "years_count": column(years, "COUNT", "pk", IntegerField()),
+        "years_total": column(years, "SUM", "year", IntegerField()),
+    }
+
+
 def _load_days(wanted: set[int] | None) -> tuple[dict[date, tuple[str, str]], frozenset[int]]:
     days = CalendarDay.objects.all()
     if wanted is not None:
@@ -63,8 +80,19 @@ def work_calendar_for(organisation: Any, *, years: Iterable[int] | None = None) 
     days are loaded, and only those years count as confirmed, so a computation that strays outside
     them is flagged ``calendar_confirmed=False`` rather than silently wrong.
     """
-    wanted = set(years) if years is not None else None
-    key = (_fingerprint(), tuple(sorted(wanted)) if wanted is not None else None)
+    return _calendar(_fingerprint(), set(years) if years is not None else None, active_policy(organisation))
+
+
+def policy_and_calendar_for(organisation: Any) -> tuple[int | None, PolicyDocument, WorkCalendar]:
+    """What a new record pins and computes its deadlines with, in one query: the active policy
+    version's id, its document, and the organisation's calendar (``work_calendar_for``)."""
+    version_id, policy, row = active_policy_with(organisation, **_fingerprint_columns())
+    fingerprint = (row["days_count"], row["days_changed"], row["years_count"], row["years_total"])
+    return version_id, policy, _calendar(fingerprint, None, policy)
+
+
+def _calendar(fingerprint: tuple[Any, ...], wanted: set[int] | None, policy: PolicyDocument) -> WorkCalendar:
+    key = (fingerprint, tuple(sorted(wanted)) if wanted is not None else None)
     with _days_cache_lock:
         cached = _days_cache.get(key)
     if cached is None:
@@ -74,7 +102,7 @@ def work_calendar_for(organisation: Any, *, years: Iterable[int] | None = None) 
                 _days_cache.clear()
             _days_cache[key] = cached
     overrides, confirmed = cached
-    hours = active_policy(organisation).business_hours
+    hours = policy.business_hours
     return WorkCalendar(
         overrides=overrides,
         confirmed_years=confirmed,

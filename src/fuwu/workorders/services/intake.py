@@ -4,7 +4,9 @@ and photos added to it."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -12,20 +14,21 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fuwu.catalogue.models import ServiceType
+from fuwu.catalogue.models import MaterialItem, ServiceType
 from fuwu.customers.models import Customer, Phone, Product
 from fuwu.lib.errors import ConflictError, FieldErrors, PermissionDeniedError, ValidationFailed
 from fuwu.lib.images import ImageRefused, check_image
 from fuwu.lib.search import search_text
+from fuwu.lib.worktime import WorkCalendar
 from fuwu.notify.models import NotificationKind
 from fuwu.notify.services import notify
 from fuwu.numbering.services import next_number
-from fuwu.org.models import Department, Duty, Organisation, Role, User
+from fuwu.org.models import Confidentiality, Department, Duty, Organisation, Role, User
 from fuwu.org.selectors import duty_handler
-from fuwu.policy.selectors import active_policy, active_version_id
+from fuwu.policy.schema import PolicyDocument
 from fuwu.timeline.services import record_event
 from fuwu.visibility import customers_for_user
-from fuwu.workcal.selectors import work_calendar_for
+from fuwu.workcal.selectors import policy_and_calendar_for
 
 from ..models import ENDED_STATUSES, Channel, Material, Photo, Priority, ServiceReport, Status, WorkOrder
 from ..permissions import is_assigned, is_head_of, may_take_calls
@@ -78,7 +81,7 @@ def intake_handler(organisation: Organisation, at: datetime) -> User | None:
     return duty_handler(duty, at).person if duty else None
 
 
-def _match_or_create_customer(
+def _match_customer(
     organisation: Organisation,
     by: User | None,
     owner: User,
@@ -90,12 +93,13 @@ def _match_or_create_customer(
     room: str,
     address: str,
     errors: FieldErrors,
-) -> Customer | None:
-    """The customer whose phone the caller gave, among those the first-contact owner may see; else a
-    new customer from what the caller said. A number on file only for a customer above the owner's
-    clearance matches nothing (docs/adr/0005): the caller is recorded as told, nothing of the
-    confidential record is revealed or inherited, and the owner keeps following what they received."""
-    from fuwu.customers.services import customer_create, phone_digits, phone_problem
+) -> tuple[Customer | None, dict[str, Any]]:
+    """The customer whose phone the caller gave, among those the first-contact owner may see; else
+    what a new customer is created with (``_create_customer``) from what the caller said. A number on
+    file only for a customer above the owner's clearance matches nothing (docs/adr/0005): the caller
+    is recorded as told, nothing of the confidential record is revealed or inherited, and the owner
+    keeps following what they received."""
+    from fuwu.customers.services import phone_digits, phone_problem
 
     digits = phone_digits(phone)
     if digits:
@@ -107,27 +111,32 @@ def _match_or_create_customer(
             .first()
         )
         if found is not None:
-            return found
+            return found, {}
     if problem := phone_problem(phone):
         errors.add("caller_phone", problem)
     if not name:
         errors.add("caller_name", _("is required"))
     if errors:
-        return None
+        return None, {}
     editor = (
         by if by is not None and by.has_role(Role.AGENT, Role.ADMINISTRATOR, Role.DEPARTMENT_HEAD) else None
     )
     has_address = any((building, unit, room, address))
-    return customer_create(
-        organisation=organisation,
-        by=editor,
-        name=name,
-        kind="household" if has_address else "person",
-        addresses=[{"building": building, "unit": unit, "room": room, "text": address}]
+    return None, {
+        "editor": editor,
+        "name": name,
+        "kind": "household" if has_address else "person",
+        "addresses": [{"building": building, "unit": unit, "room": room, "text": address}]
         if has_address
         else [],
-        phones=[{"number": phone, "label": "", "is_primary": True}],
-    )
+        "phones": [{"number": phone, "label": "", "is_primary": True}],
+    }
+
+
+def _create_customer(organisation: Organisation, *, editor: User | None, **values: Any) -> Customer:
+    from fuwu.customers.services import customer_create
+
+    return customer_create(organisation=organisation, by=editor, **values)
 
 
 def _caller_phone_of(customer: Customer, caller_phone: str, errors: FieldErrors) -> str:
@@ -169,7 +178,41 @@ def work_order_search_text(work_order: WorkOrder) -> str:
     )
 
 
-@transaction.atomic
+@dataclass
+class _Intake:
+    """Everything a new work order needs, read and checked before its transaction starts: inside it
+    only the number and the inserts hold SQLite's write lock (``BEGIN IMMEDIATE``)."""
+
+    organisation: Organisation
+    by: User | None
+    owner: User
+    now: datetime
+    channel: str
+    priority: str
+    service_type: ServiceType
+    description: str
+    customer: Customer | None  # None: a new customer from ``new_customer``
+    new_customer: dict[str, Any]
+    product: Product | None
+    caller_name: str
+    caller_phone: str
+    building: str
+    unit: str
+    room: str
+    address: str
+    distance_km: int | None
+    department: Department | None
+    confidentiality: int
+    received: set[str]
+    photos: list[tuple[UploadedFile, str]]
+    version_id: int | None = None
+    policy: PolicyDocument | None = None
+    calendar: WorkCalendar | None = None
+    checklist: list[MaterialItem] = field(default_factory=list)
+    heads: list[User] = field(default_factory=list)
+    intake_department: Department | None = None
+
+
 def work_order_create(
     *,
     organisation: Organisation,
@@ -195,10 +238,66 @@ def work_order_create(
     now: datetime | None = None,
 ) -> WorkOrder:
     """Receive a request on any channel. The receiver becomes its first-contact owner for good.
-    Only people who take calls receive requests (``permissions.may_take_calls``); 403 otherwise."""
+    Only people who take calls receive requests (``permissions.may_take_calls``); 403 otherwise.
+
+    Three steps: check the request (``_checked_intake``), read what the work order needs
+    (``_read_for_intake``), then write it in one transaction (``_write_work_order``)."""
+    intake = _checked_intake(
+        organisation=organisation,
+        by=by,
+        channel=channel,
+        service_type=service_type,
+        description=description,
+        priority=priority,
+        customer=customer,
+        caller_name=caller_name,
+        caller_phone=caller_phone,
+        building=building,
+        unit=unit,
+        room=room,
+        address=address,
+        product=product,
+        distance_km=distance_km,
+        department=department,
+        confidentiality=confidentiality,
+        materials_received=materials_received,
+        first_contact_owner=first_contact_owner,
+        photos=photos,
+        now=now or timezone.now(),
+    )
+    _read_for_intake(intake)
+    with transaction.atomic():
+        return _write_work_order(intake)
+
+
+def _checked_intake(
+    *,
+    organisation: Organisation,
+    by: User | None,
+    channel: str,
+    service_type: ServiceType | None,
+    description: str,
+    priority: str,
+    customer: Customer | None,
+    caller_name: str,
+    caller_phone: str,
+    building: str,
+    unit: str,
+    room: str,
+    address: str,
+    product: Product | None,
+    distance_km: int | None,
+    department: Department | None,
+    confidentiality: int,
+    materials_received: Iterable[str],
+    first_contact_owner: User | None,
+    photos: Sequence[UploadedFile],
+    now: datetime,
+) -> _Intake:
+    """Every rule of a new request (403, then 422 naming the fields): who may receive it, who owns it,
+    the customer (matched by phone, or the fields of a new one), the clearance it needs."""
     if by is not None and not may_take_calls(by):
         raise PermissionDeniedError(_("Your role does not receive requests: ask an agent to log it."))
-    now = now or timezone.now()
     errors = FieldErrors()
     if channel not in Channel.values:
         errors.add("channel", _("must be one of %(choices)s") % {"choices": ", ".join(Channel.values)})
@@ -252,8 +351,9 @@ def work_order_create(
     assert service_type is not None
     assert owner is not None
 
+    new_customer: dict[str, Any] = {}
     if customer is None:
-        customer = _match_or_create_customer(
+        customer, new_customer = _match_customer(
             organisation,
             by,
             owner,
@@ -266,53 +366,92 @@ def work_order_create(
             errors=errors,
         )
         errors.raise_if_any()
-        assert customer is not None
     # The first-contact owner follows the request to its end: it may not be above their clearance.
-    if max(confidentiality, customer.confidentiality) > owner.clearance:
+    customer_confidentiality = customer.confidentiality if customer is not None else Confidentiality.NONE
+    if max(confidentiality, customer_confidentiality) > owner.clearance:
         field = "confidentiality" if confidentiality > owner.clearance else "customer_id"
         raise ValidationFailed.field(
             field,
             _("is above the clearance of %(owner)s, who receives this request and must be able to follow it")
             % {"owner": owner},
         )
-
-    policy = active_policy(organisation)
-    version_id = active_version_id(organisation)
-    department = department or service_type.default_department
-    local_day = timezone.localtime(now).date()
-    work_order = WorkOrder(
+    return _Intake(
         organisation=organisation,
-        number=next_number(
-            organisation_id=organisation.pk, kind="work_order", numbering=policy.numbering, on=local_day
-        ),
-        policy_version_id=version_id,
-        status=Status.ROUTED if department else Status.RECEIVED,
+        by=by,
+        owner=owner,
+        now=now,
         channel=channel,
         priority=priority,
         service_type=service_type,
-        sla_class=service_type.sla_class
-        if service_type.sla_class in policy.sla.classes
+        description=description,
+        customer=customer,
+        new_customer=new_customer,
+        product=product,
+        caller_name=caller_name,
+        caller_phone=caller_phone,
+        building=building,
+        unit=unit,
+        room=room,
+        address=address,
+        distance_km=distance_km,
+        department=department or service_type.default_department,
+        confidentiality=confidentiality,
+        received={name.strip() for name in materials_received if name and name.strip()},
+        photos=checked_photos,
+    )
+
+
+def _read_for_intake(intake: _Intake) -> None:
+    """What the work order is written with: the policy version it pins and the calendar (one query),
+    the service type's checklist, and the heads of the department it arrives in (told of it)."""
+    intake.version_id, intake.policy, intake.calendar = policy_and_calendar_for(intake.organisation)
+    intake.checklist = list(intake.service_type.materials.all().order_by("order", "pk"))
+    intake.heads = heads_of(intake.department)
+    intake.intake_department = intake.owner.department  # loaded now, not inside the transaction
+
+
+def _write_work_order(intake: _Intake) -> WorkOrder:
+    """The writes, in one transaction: the new customer if any, the number, the work order, its
+    checklist, clocks and photos, the timeline's first event and the department heads' notification."""
+    assert intake.policy is not None
+    assert intake.calendar is not None
+    policy, now, owner, by, department = intake.policy, intake.now, intake.owner, intake.by, intake.department
+    customer = intake.customer or _create_customer(intake.organisation, **intake.new_customer)
+    work_order = WorkOrder(
+        organisation=intake.organisation,
+        number=next_number(
+            organisation_id=intake.organisation.pk,
+            kind="work_order",
+            numbering=policy.numbering,
+            on=timezone.localtime(now).date(),
+        ),
+        policy_version_id=intake.version_id,
+        status=Status.ROUTED if department else Status.RECEIVED,
+        channel=intake.channel,
+        priority=intake.priority,
+        service_type=intake.service_type,
+        sla_class=intake.service_type.sla_class
+        if intake.service_type.sla_class in policy.sla.classes
         else policy.sla.default_class,
         customer=customer,
-        product=product,
-        caller_name=caller_name.strip() or customer.name,
-        caller_phone=caller_phone.strip(),
-        building=building.strip(),
-        unit=unit.strip(),
-        room=room.strip(),
-        address=address.strip(),
-        distance_km=distance_km,
-        description=description,
-        confidentiality=max(confidentiality, customer.confidentiality),
+        product=intake.product,
+        caller_name=intake.caller_name.strip() or customer.name,
+        caller_phone=intake.caller_phone.strip(),
+        building=intake.building.strip(),
+        unit=intake.unit.strip(),
+        room=intake.room.strip(),
+        address=intake.address.strip(),
+        distance_km=intake.distance_km,
+        description=intake.description,
+        confidentiality=max(intake.confidentiality, customer.confidentiality),
         first_contact_owner=owner,
-        intake_department=owner.department,
+        intake_department=intake.intake_department,
         logged_by=by,
         received_at=now,
         department=department,
     )
     work_order.search_text = work_order_search_text(work_order)
     work_order.save(force_insert=True)
-    received = {name.strip() for name in materials_received if name and name.strip()}
     Material.objects.bulk_create(
         [
             Material(
@@ -320,25 +459,25 @@ def work_order_create(
                 name=item.name,
                 is_required=item.is_required,
                 order=index,
-                is_received=item.name in received,
-                received_at=now if item.name in received else None,
+                is_received=item.name in intake.received,
+                received_at=now if item.name in intake.received else None,
             )
-            for index, item in enumerate(service_type.materials.all().order_by("order", "pk"))
+            for index, item in enumerate(intake.checklist)
         ]
     )
-    calendar = work_calendar_for(organisation)
-    _start_clocks(work_order, policy, calendar, now)
-    _save_photos(work_order, checked_photos, by)
+    # The inserted clocks, kept for the caller's answer (the API shows their deadlines) instead of read back.
+    work_order.started_clocks = _start_clocks(work_order, policy, intake.calendar, now)  # type: ignore[attr-defined]
+    _save_photos(work_order, intake.photos, by)
     record_event(
         subject=work_order,
         action="work_order.received",
         actor=by,
         at=now,
-        organisation=organisation,
+        organisation=intake.organisation,
         first=True,
         changes={
             "number": {"after": work_order.number},
-            "channel": {"after": channel},
+            "channel": {"after": intake.channel},
             "first_contact_owner": {"after": owner},
             "department": {"after": department},
             "status": {"after": work_order.status},
@@ -347,7 +486,7 @@ def work_order_create(
     )
     if department is not None:
         notify(
-            heads_of(department),
+            intake.heads,
             kind=NotificationKind.ASSIGNED,
             subject=work_order,
             title=_("%(number)s arrived in the %(department)s queue")
