@@ -81,10 +81,9 @@ def overdue_clocks(now: datetime) -> QuerySet[Clock]:
 
 
 def is_overdue_q(now: datetime) -> Any:
-    """Whether the work order has an overdue clock, for ``filter``, ``exclude`` or ``annotate``:
-    "the first overdue clock's id IS NOT NULL", a correlated ``LIMIT 1`` per row (not an ``EXISTS``,
-    which PostgreSQL turns into a scan of every clock; ``fuwu.clocks.annotations``)."""
-    return clock_annotations.is_overdue(Clock, now)
+    """``EXISTS`` (an overdue clock of this work order), for ``filter`` and ``exclude``: in a WHERE
+    clause the planner makes it a semi-join. The list's column is ``clock_annotations.is_overdue``."""
+    return clock_annotations.overdue_exists(Clock, now)
 
 
 def _next_due_at() -> Subquery:
@@ -98,7 +97,7 @@ def with_list_related(queryset: QuerySet[WorkOrder], *, now: datetime | None = N
     the clock table's work-order index)."""
     now = now or timezone.now()
     return queryset.select_related(*LIST_RELATED).annotate(
-        is_overdue=is_overdue_q(now), next_due_at=_next_due_at()
+        is_overdue=clock_annotations.is_overdue(Clock, now), next_due_at=_next_due_at()
     )
 
 
