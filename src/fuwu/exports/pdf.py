@@ -64,7 +64,7 @@ class FormPDF(FPDF):
         self.set_y(-13)
         self.set_font(FONT, size=8)
         self.set_text_color(90, 90, 90)
-        page = _("Page %(page)s of %(pages)s") % {"page": self.page_no(), "pages": "{nb}"}
+        page = _("Page %(number)s of %(total)s") % {"number": self.page_no(), "total": "{nb}"}
         if self.footer_text:
             self.cell(0, 4, self.footer_text, align="L")
             self.set_x(self.l_margin)
