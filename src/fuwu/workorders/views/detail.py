@@ -478,11 +478,14 @@ def _detail_context(
     work_order: WorkOrder,
     *,
     bound: tuple[Action, forms.Form] | None = None,
+    allowed: list[Action] | None = None,
 ) -> dict[str, Any]:
+    """``allowed``: the actions already computed for this work order in this request, if any."""
     user = staff(request)
     now = timezone.now()
     policy = services.policy_of(work_order)
-    allowed = services.allowed_actions(user, work_order, policy)
+    if allowed is None:
+        allowed = services.allowed_actions(user, work_order, policy)
     state = PageState(work_order=work_order, user=user, now=now)
     shown = PhoneShown(user)
     action_forms = []
@@ -572,24 +575,23 @@ def work_order_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
     except ValueError as exc:
         raise Http404 from exc
     user = staff(request)
-    facts = services.facts_of(work_order)
-    if verb not in rules.actions_in_state(facts):
-        allowed = services.allowed_actions(user, work_order)
-        error: BusinessError = ConflictError(
-            _("“%(action)s” is not possible while the work order is %(status)s.")
-            % {"action": ACTION_LABELS[verb], "status": work_order.get_status_display()},
-            extra={"allowed_actions": [a.value for a in allowed]},
-        )
-        return _refused(request, work_order, error)
-    if verb not in services.allowed_actions(user, work_order):
-        return _refused(
-            request,
-            work_order,
-            PermissionDeniedError(
+    # Computed once for the request: what the page offers, and what it shows again if refused.
+    allowed = services.allowed_actions(user, work_order)
+    if verb not in allowed:
+        # The page answers before reading the input; taking the action is the service's check.
+        error: BusinessError
+        if verb not in rules.actions_in_state(services.facts_of(work_order)):
+            error = ConflictError(
+                _("“%(action)s” is not possible while the work order is %(status)s.")
+                % {"action": ACTION_LABELS[verb], "status": work_order.get_status_display()},
+                extra={"allowed_actions": [a.value for a in allowed]},
+            )
+        else:
+            error = PermissionDeniedError(
                 _("Your role does not allow “%(action)s” on this work order.")
                 % {"action": ACTION_LABELS[verb]}
-            ),
-        )
+            )
+        return _refused(request, work_order, error, allowed)
     state = PageState(work_order=work_order, user=user, now=timezone.now())
     form = _make_form(verb, state, request.POST, request.FILES)
     if form.is_valid():
@@ -611,12 +613,14 @@ def work_order_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
             else:
                 detail += "#actions"
             return redirect(target or detail)
-    context = _detail_context(request, _get(request, pk), bound=(verb, form))
+    # Nothing changed (the input was refused): the same work order and actions, with the form's errors.
+    context = _detail_context(request, work_order, bound=(verb, form), allowed=allowed)
     return render(request, "workorders/detail.html", context, status=422)
 
 
-def _refused(request: HttpRequest, work_order: WorkOrder, error: BusinessError) -> HttpResponse:
+def _refused(
+    request: HttpRequest, work_order: WorkOrder, error: BusinessError, allowed: list[Action] | None = None
+) -> HttpResponse:
     messages.error(request, str(error.message))
-    return render(
-        request, "workorders/detail.html", _detail_context(request, work_order), status=error.status
-    )
+    context = _detail_context(request, work_order, allowed=allowed)
+    return render(request, "workorders/detail.html", context, status=error.status)
