@@ -17,7 +17,7 @@ from fuwu.workorders.tests.conftest import at
 BEFORE = [("approvals", "0001_approvals"), ("workorders", "0006_number_sequence_moved_to_numbering")]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_copies_every_approval_request_of_the_work_orders(cast, receive):
     order = receive()
     executor = MigrationExecutor(connection)
