@@ -18,11 +18,11 @@ from django.utils.translation import gettext_lazy as _
 class ExportStorage(FileSystemStorage):
     """``settings.FUWU_EXPORT_ROOT``, read at every use (tests point it at a temporary folder)."""
 
-    @property  # type: ignore[override]
+    @property
     def base_location(self) -> str:
         return str(settings.FUWU_EXPORT_ROOT)
 
-    @property  # type: ignore[override]
+    @property
     def location(self) -> str:
         return os.path.abspath(self.base_location)
 

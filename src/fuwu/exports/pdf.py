@@ -88,7 +88,7 @@ class FormPDF(FPDF):
 
     def _lines(self, text: str, width: float) -> int:
         lines = self.multi_cell(width, LINE, text or " ", dry_run=True, output="LINES")
-        return max(1, len(lines))
+        return max(1, len(lines) if isinstance(lines, list) else 1)
 
     def rows(self, rows: Sequence[Sequence[tuple[str, str]]], *, label_width: float = 30) -> None:
         """A bordered table of rows; each row is one or two (label, value) pairs side by side."""

@@ -161,18 +161,18 @@ def filters(user: Any, parameters: Parameters) -> list[tuple[Any, Any]]:
     if arguments["channel"] in Channel.values:
         pairs.append((_("Channel"), Channel(arguments["channel"]).label))
     if arguments["service_type_id"]:
-        found = visibility.service_types_for_user(user).filter(pk=arguments["service_type_id"]).first()
-        pairs.append((_("Service type"), found.name if found else "—"))
+        service_type = visibility.service_types_for_user(user).filter(pk=arguments["service_type_id"]).first()
+        pairs.append((_("Service type"), service_type.name if service_type else "—"))
     if arguments["department_id"]:
-        found = visibility.departments_for_user(user).filter(pk=arguments["department_id"]).first()
-        pairs.append((_("Department"), found.name if found else "—"))
+        department = visibility.departments_for_user(user).filter(pk=arguments["department_id"]).first()
+        pairs.append((_("Department"), department.name if department else "—"))
     for name, label in (
         ("assignee_id", pgettext_lazy("work order", "Assignee")),
         ("first_contact_owner_id", _("First-contact owner")),
     ):
         if arguments[name]:
-            found = visibility.staff_for_user(user).filter(pk=arguments[name]).first()
-            pairs.append((label, found.display_name if found else "—"))
+            person = visibility.staff_for_user(user).filter(pk=arguments[name]).first()
+            pairs.append((label, person.display_name if person else "—"))
     for name, label in (("received_from", _("Received from")), ("received_to", _("Received until"))):
         value = arguments[name]
         if value is not None:

@@ -306,8 +306,9 @@ def pdf_text_and_fonts(content: bytes) -> tuple[str, list[tuple[str, list[str]]]
     text = "".join("".join((page.extract_text() or "").split()) for page in reader.pages)
     fonts: dict[str, list[str]] = {}
     for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
+        resources: Any = page["/Resources"]
+        for reference in resources["/Font"].values():
+            font = reference.get_object()
             descriptors = [font.get("/FontDescriptor")]
             descriptors += [d.get_object().get("/FontDescriptor") for d in font.get("/DescendantFonts", [])]
             files = [

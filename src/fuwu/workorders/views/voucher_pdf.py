@@ -20,8 +20,9 @@ def voucher_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     response = HttpResponse(build_voucher_pdf(work_order, user, now=now), content_type="application/pdf")
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = content_disposition_header(
-        not request.GET.get("inline"), f"voucher-{work_order.number}-{stamp}.pdf"
+    response["Content-Disposition"] = (
+        content_disposition_header(not request.GET.get("inline"), f"voucher-{work_order.number}-{stamp}.pdf")
+        or "attachment"
     )
     response["Cache-Control"] = "private, no-store"
     return response
