@@ -13,13 +13,14 @@ from __future__ import annotations
 import io
 import json
 import logging
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone, translation
@@ -115,11 +116,15 @@ def run_export(export_id: int, *, now: datetime | None = None) -> Export | None:
             def progress(done: int) -> None:
                 Export.objects.filter(pk=export.pk).update(rows_done=done)
 
-            buffer = io.BytesIO()
             moment = now or timezone.now()
-            rows = write_register(register, user, export.parameters, buffer, now=moment, progress=progress)
             filename = xlsx_filename(register, moment)
-        export.file.save(filename, ContentFile(buffer.getvalue()), save=False)
+            # Written to a temporary file, not to memory: a big register stays off the heap.
+            with tempfile.TemporaryFile() as scratch:
+                rows = write_register(
+                    register, user, export.parameters, scratch, now=moment, progress=progress
+                )
+                scratch.seek(0)
+                export.file.save(filename, File(scratch), save=False)
         Export.objects.filter(pk=export.pk).update(
             status=ExportStatus.DONE,
             file=export.file.name,

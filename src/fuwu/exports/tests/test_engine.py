@@ -20,10 +20,10 @@ def exports_folder(settings: Any, tmp_path: Any) -> None:
 
 
 def job(user: Any, status: str = ExportStatus.RUNNING, **values: Any) -> Export:
+    values = {"kind": "work-orders", **values}
     return Export.objects.create(
         organisation=user.organisation,
         requested_by=user,
-        kind="work-orders",
         title="工单台账",
         language="zh-hans",
         status=status,
@@ -89,3 +89,15 @@ def test_the_vendored_font_has_every_basic_hanzi_and_its_licence():
     for character in "服务凭证喆玥堃翀￥：（）、。¥℃✓□×":
         assert ord(character) in cmap, character
     assert "glyf" in font  # TrueType outlines: embedded as CIDFontType2 / FontFile2
+
+
+def test_a_job_that_cannot_be_written_fails_visibly(cast, web):
+    broken = job(cast.agent, status=ExportStatus.QUEUED, kind="no-such-register")
+    services.run_export(broken.pk)
+    broken.refresh_from_db()
+    assert broken.status == ExportStatus.FAILED
+    assert broken.error
+    assert broken.finished_at is not None
+    page = web(cast.agent).get("/exports/").content.decode()
+    assert 'data-status="failed"' in page
+    assert web(cast.agent).get(f"/exports/{broken.pk}/download/").status_code == 404
