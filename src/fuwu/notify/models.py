@@ -76,9 +76,6 @@ class Notification(models.Model):
     def kind_label(self) -> str:
         return events.label(self.kind)
 
-    def get_kind_display(self) -> str:
-        return events.label(self.kind)
-
     @property
     def subject_kind_label(self) -> str:
         """What kind of record the subject is, for people (工单 / work order)."""

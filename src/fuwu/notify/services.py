@@ -79,7 +79,9 @@ class _Phones:
             from fuwu.org.models import Organisation
             from fuwu.policy.selectors import active_policy
 
-            organisation = Organisation.objects.filter(pk=self.organisation_id).first()
+            organisation = (
+                Organisation.objects.filter(pk=self.organisation_id).first() if self.organisation_id else None
+            )
             self._roles = tuple(active_policy(organisation).privacy.unmasked_roles) if organisation else ()
         return self._roles
 

@@ -99,6 +99,8 @@ def _administrator(request: HttpRequest) -> User:
 
 
 def _robots(user: User) -> Any:
+    if user.organisation_id is None:
+        return RobotChannel.objects.none()
     return RobotChannel.objects.filter(organisation_id=user.organisation_id).select_related("department")
 
 

@@ -23,7 +23,7 @@ from fuwu.lib.errors import BusinessError
 from fuwu.lib.forms import add_service_errors
 from fuwu.org.models import User
 
-from . import events, services
+from . import events, services, sms
 from .channels import DeliveryError
 from .forms import PreferencesForm, RobotForm
 from .models import Notification, OutboxMessage, RobotChannel
@@ -102,8 +102,10 @@ def outbox(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(messages_sent, OUTBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     phone = visibility.PhoneShown(user)
-    rows = [(message, phone(message.to)) for message in page]
-    return render(request, "notify/outbox.html", {"page": page, "rows": rows})
+    rows = [(message, phone(message.to), next(iter(message.deliveries.all()), None)) for message in page]
+    return render(
+        request, "notify/outbox.html", {"page": page, "rows": rows, "sms_provider": sms.configured()}
+    )
 
 
 # --- my notification settings -----------------------------------------------------------------
@@ -174,6 +176,8 @@ def _administrator(request: HttpRequest) -> User:
 
 
 def _robots(user: User) -> QuerySet[RobotChannel]:
+    if user.organisation_id is None:
+        return RobotChannel.objects.none()
     return RobotChannel.objects.filter(organisation_id=user.organisation_id).select_related("department")
 
 

@@ -33,7 +33,8 @@ class SmtpServer:
 
             def handle(self) -> None:
                 self.reply("220 localhost fuwu test SMTP")
-                sender, recipients = "", []
+                sender: str = ""
+                recipients: list[str] = []
                 while True:
                     raw = self.rfile.readline()
                     if not raw:
@@ -65,7 +66,7 @@ class SmtpServer:
                                 break
                             lines.append(data[1:] if data.startswith(b"..") else data)
                         message = email.message_from_bytes(b"".join(lines), policy=email.policy.default)
-                        outer.messages.append(message)  # type: ignore[arg-type]
+                        outer.messages.append(message)
                         outer.envelopes.append((sender, recipients))
                         self.reply("250 OK queued")
                     elif verb in ("RSET", "NOOP"):

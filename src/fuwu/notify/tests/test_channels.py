@@ -116,6 +116,7 @@ def test_a_5xx_is_retried_with_back_off_then_sent(cast, received, settings):
         assert send_due(first_retry) == 1
         delivery.refresh_from_db()
         assert delivery.attempts == 2
+        assert delivery.next_attempt_at is not None
         assert delivery.next_attempt_at - first_retry == timedelta(seconds=120)  # twice as long
         assert send_due(delivery.next_attempt_at) == 1
         delivery.refresh_from_db()
@@ -324,3 +325,13 @@ def test_without_a_provider_sms_stays_in_the_outbox(cast, received, settings):
     assert delivery.status == DeliveryStatus.SENT
     staff_sms = OutboxMessage.objects.get(to=cast.head_repair.phone)
     assert order.number in staff_sms.body
+
+
+def test_the_outbox_page_shows_what_the_provider_answered(
+    cast, receive, aliyun, web, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        send_sms(to="13912345678", body="您的确认码 123456", subject=receive())
+    page = web(cast.admin).get("/notifications/outbox/").content.decode()
+    assert 'data-testid="outbox-status"' in page
+    assert "您的确认码 123456" in page
