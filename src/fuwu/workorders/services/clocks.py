@@ -16,10 +16,6 @@ from ..models import Clock, ClockKind, Status, WorkOrder
 from .context import Context, _set_status
 
 
-def _chain(policy: PolicyDocument, kind: str) -> list[Any]:
-    return policy.escalation.chain(kind)
-
-
 def _schedule(clock: Clock, policy: PolicyDocument) -> None:
     """Recompute when the clock warns and escalates next, from its (possibly moved) deadline."""
     engine.schedule(clock, registry.for_clock_model(Clock), policy)
