@@ -88,6 +88,18 @@ def warn(clock: BaseClock, now: datetime) -> bool:
     return True
 
 
+def _lock(record: Any) -> None:
+    """Hold ``record``'s row until the transaction ends (a no-op where rows cannot be locked)."""
+    if transaction.get_connection().features.has_select_for_update:
+        list(
+            type(record)
+            .objects.select_for_update(of=("self",))
+            .filter(pk=record.pk)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+
+
 def escalate(clock: BaseClock, now: datetime) -> int:
     """Fire every level of the clock's chain whose time has come (each once); the number fired."""
     process = registry.for_clock_model(type(clock))
@@ -110,6 +122,10 @@ def escalate(clock: BaseClock, now: datetime) -> int:
     top = levels[-1]
     try:
         with transaction.atomic():
+            # The record first, then its clock: the order every business action takes its locks in
+            # (the action locks the record, then changes its clocks), so that a sweep and a user's
+            # action on the same record queue behind each other on PostgreSQL instead of deadlocking.
+            _lock(record)
             claimed = model.objects.filter(
                 pk=clock.pk, escalation_level=clock.escalation_level, **RUNNING
             ).update(
