@@ -101,7 +101,7 @@ def active_policy_with(
     """The active version's id and document plus ``columns`` (subqueries) read in the same query: one
     round trip for what a new record pins, e.g. the policy version and the calendar's fingerprint."""
     versions = PolicyVersion.objects.filter(organisation_id=OuterRef("pk"), is_active=True).order_by("pk")
-    row = (
+    row: dict[str, Any] = dict(
         Organisation.objects.filter(pk=organisation.pk)
         .values(
             version_id=Subquery(versions.values("pk")[:1]),

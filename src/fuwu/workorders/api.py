@@ -537,7 +537,7 @@ def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> HttpStatus[
                     "calendar_confirmed": c.calendar_confirmed,
                 }
                 # the clocks as inserted, not read back
-                for c in sorted(wo.started_clocks, key=lambda c: (c.due_at, c.pk))
+                for c in sorted(wo.started_clocks, key=lambda c: (c.due_at, c.pk))  # type: ignore[attr-defined]
             ],
             "url": f"/api/v1/work-orders/{wo.pk}",
         },
