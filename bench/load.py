@@ -28,13 +28,14 @@ from django.utils import timezone  # noqa: E402
 from fuwu.catalogue.services import service_type_create  # noqa: E402
 from fuwu.customers.models import Address, Customer, Phone  # noqa: E402
 from fuwu.lib.search import search_text  # noqa: E402
+from fuwu.numbering.models import Sequence  # noqa: E402
 from fuwu.org.models import ApiToken, Organisation, Role, User  # noqa: E402
 from fuwu.org.services import department_create, duty_create, staff_create  # noqa: E402
 from fuwu.policy.selectors import active_policy, active_version  # noqa: E402
 from fuwu.policy.services import organisation_create  # noqa: E402
 from fuwu.workcal.selectors import work_calendar_for  # noqa: E402
 from fuwu.workorders import rules  # noqa: E402
-from fuwu.workorders.models import Clock, NumberSequence, Status, WorkOrder  # noqa: E402
+from fuwu.workorders.models import Clock, Status, WorkOrder  # noqa: E402
 
 DEPARTMENTS = [
     "客服中心",
@@ -272,9 +273,9 @@ def main() -> None:
             clock.warned_at = now if met is None and clock.warn_at <= now else None
             clock_rows.append(clock)
     Clock.objects.bulk_create(clock_rows, batch_size=5000)
-    NumberSequence.objects.bulk_create(
+    Sequence.objects.bulk_create(
         [
-            NumberSequence(organisation=organisation, kind="work_order", period=p, last_value=v)
+            Sequence(organisation=organisation, kind="work_order", period=p, last_value=v)
             for p, v in sequence.items()
         ]
     )
