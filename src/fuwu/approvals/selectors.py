@@ -72,7 +72,7 @@ class InboxRow:
     note_required_on_deny: bool
 
 
-def rows(user: Any, approvals: QuerySet[Approval]) -> list[InboxRow]:
+def rows(user: Any, approvals: Any) -> list[InboxRow]:
     """``approvals`` (a slice of the inbox) with what the inbox shows of each record."""
     page = list(approvals.select_related("requested_by"))
     by_process: dict[int, list[Approval]] = {}
@@ -88,15 +88,15 @@ def rows(user: Any, approvals: QuerySet[Approval]) -> list[InboxRow]:
             summaries[(content_type_id, object_id)] = summary
     result = []
     for approval in page:
-        summary = summaries.get((approval.content_type_id, approval.object_id))
-        if summary is None:  # the record left the user's sight meanwhile
+        shown = summaries.get((approval.content_type_id, approval.object_id))
+        if shown is None:  # the record left the user's sight meanwhile
             continue
         process = processes[approval.content_type_id]
         kind = process.kind(approval.kind)
         result.append(
             InboxRow(
                 approval=approval,
-                record=summary,
+                record=shown,
                 record_type=process.model._meta.label_lower,
                 record_label=str(process.label),
                 kind_label=str(kind.label),

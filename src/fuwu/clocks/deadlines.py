@@ -26,8 +26,10 @@ from fuwu.lib.worktime import Deadline, Unit, WorkCalendar
 class Level(Protocol):
     """One level of an escalation chain (the policy's ``EscalationLevel``)."""
 
-    after_minutes: int
-    role: str
+    @property
+    def after_minutes(self) -> int: ...
+    @property
+    def role(self) -> str: ...
 
 
 class RuleName(StrEnum):

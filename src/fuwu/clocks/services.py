@@ -50,8 +50,9 @@ def schedule(clock: BaseClock, process: registry.ClockProcess, policy: Any) -> N
 
 def start(
     record: Any, planned: Iterable[Planned], *, policy: Any, calendar: WorkCalendar, at: datetime
-) -> list[BaseClock]:
-    """Start the planned clocks of ``record`` at ``at``; returns the inserted rows."""
+) -> list[Any]:
+    """Start the planned clocks of ``record`` at ``at``; returns the inserted rows (of the process's
+    clock model)."""
     process = registry.for_record(record)
     clocks = []
     for plan in planned:
@@ -68,7 +69,7 @@ def start(
         )
         schedule(clock, process, policy)
         clocks.append(clock)
-    return process.clock_model.objects.bulk_create(clocks)
+    return process.clock_model._default_manager.bulk_create(clocks)
 
 
 def meet(clocks: QuerySet[Any], now: datetime, kinds: Iterable[str]) -> dict[str, Any]:

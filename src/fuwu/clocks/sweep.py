@@ -74,7 +74,9 @@ def warn(clock: BaseClock, now: datetime) -> bool:
     process = registry.for_clock_model(type(clock))
     model = type(clock)
     with transaction.atomic():
-        claimed = model.objects.filter(pk=clock.pk, warned_at__isnull=True, **RUNNING).update(warned_at=now)
+        claimed = model._default_manager.filter(pk=clock.pk, warned_at__isnull=True, **RUNNING).update(
+            warned_at=now
+        )
         if not claimed:
             return False
         record = process.record_of(clock)
@@ -112,7 +114,7 @@ def escalate(clock: BaseClock, now: datetime) -> int:
         # it) or whose next level is later moves on, so it is not due again at every sweep.
         upcoming = deadlines.next_escalation_at(clock.due_at, chain, clock.escalation_level)
         if upcoming != clock.next_escalation_at:
-            model.objects.filter(
+            model._default_manager.filter(
                 pk=clock.pk,
                 escalation_level=clock.escalation_level,
                 next_escalation_at=clock.next_escalation_at,
@@ -126,7 +128,7 @@ def escalate(clock: BaseClock, now: datetime) -> int:
             # (the action locks the record, then changes its clocks), so that a sweep and a user's
             # action on the same record queue behind each other on PostgreSQL instead of deadlocking.
             _lock(record)
-            claimed = model.objects.filter(
+            claimed = model._default_manager.filter(
                 pk=clock.pk, escalation_level=clock.escalation_level, **RUNNING
             ).update(
                 escalation_level=top,
@@ -138,13 +140,12 @@ def escalate(clock: BaseClock, now: datetime) -> int:
             for level in levels:
                 role = chain[level - 1].role
                 people = process.people_with_role(record, role, now)
-                process.escalation_model.objects.create(
-                    clock=clock,
+                process.escalation_model._default_manager.create(
                     level=level,
                     role=role,
                     fired_at=now,
                     notified=[p.pk for p in people],
-                    **{process.record_field: record},
+                    **{"clock": clock, process.record_field: record},
                 )
                 process.notify(
                     people,
@@ -193,7 +194,7 @@ def _isolated(step: str, clock: BaseClock, action: Any, now: datetime, result: S
 
 
 def sweep_process(process: registry.ClockProcess, now: datetime, result: SweepResult) -> None:
-    clocks = process.clock_model.objects.filter(**RUNNING)
+    clocks = process.clock_model._default_manager.filter(**RUNNING)
     for clock in _keyset(
         clocks.filter(warn_at__lte=now, warned_at__isnull=True, due_at__gt=now), "warn_at", process.related
     ):

@@ -326,7 +326,9 @@ class WorkCalendar:
 
         return self._first_after(start, candidates())
 
-    def quarter_month_day(self, start: datetime, quarter: str, month_in_quarter: int, day_of_month: int) -> Deadline:
+    def quarter_month_day(
+        self, start: datetime, quarter: str, month_in_quarter: int, day_of_month: int
+    ) -> Deadline:
         """ "By the Kth day of month M of the current / next quarter" (ADR 0008).
 
         ``quarter="current"``: as ``day_of_quarter_month`` (the start's quarter; the next quarter's

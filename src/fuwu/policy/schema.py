@@ -182,7 +182,9 @@ class UnknownNumberKind(LookupError):
     """A process asked for a number of a kind its policy does not number."""
 
     def __init__(self, kind: str) -> None:
-        super().__init__(f"the policy has no [numbering.{kind}] (format and reset) for numbers of kind {kind!r}")
+        super().__init__(
+            f"the policy has no [numbering.{kind}] (format and reset) for numbers of kind {kind!r}"
+        )
         self.kind = kind
 
 

@@ -36,7 +36,12 @@ def _number_examples(document: PolicyDocument) -> list[tuple[str, str, str, str]
     """(kind of record, format, example, when its serial restarts) for each numbered kind."""
     today = timezone.localdate()
     return [
-        (number_kind_label(kind), number_format.format, number_format.render(on=today, seq=1), number_format.reset)
+        (
+            number_kind_label(kind),
+            number_format.format,
+            number_format.render(on=today, seq=1),
+            number_format.reset,
+        )
         for kind, number_format in document.numbering.kinds.items()
     ]
 

@@ -95,7 +95,12 @@ def _lock(subject: models.Model, connection: Any) -> None:
     SQLite the IMMEDIATE transaction already serialises writers (and there is no row lock): no query."""
     if connection.features.has_select_for_update:
         manager = type(subject)._base_manager
-        list(manager.select_for_update(of=("self",)).filter(pk=subject.pk).order_by().values_list("pk", flat=True))
+        list(
+            manager.select_for_update(of=("self",))
+            .filter(pk=subject.pk)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
 
 
 class ChainProblem(NamedTuple):

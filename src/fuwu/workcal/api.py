@@ -105,12 +105,16 @@ def deadline(
     return DeadlineOut(due=result.due.isoformat(), calendar_confirmed=result.calendar_confirmed)
 
 
-@router.get("/due", response=DeadlineOut, summary="Due moment of a due-day rule such as 'the 5th of next month'")
+@router.get(
+    "/due", response=DeadlineOut, summary="Due moment of a due-day rule such as 'the 5th of next month'"
+)
 def due(
     request: HttpRequest,
     start: Moment,
     rule: RuleName,
-    day: int | None = Query(None, ge=1, le=31, description="day_of_next_month, quarter_month_day: the Kth day"),
+    day: int | None = Query(
+        None, ge=1, le=31, description="day_of_next_month, quarter_month_day: the Kth day"
+    ),
     quarter: Literal["current", "next"] | None = Query(None, description="quarter_month_day"),
     month: int | None = Query(None, ge=1, le=3, description="quarter_month_day: month of the quarter"),
     weekday: int | None = Query(None, ge=1, le=7, description="weekday_at: 1 = Monday … 7 = Sunday"),
@@ -120,12 +124,13 @@ def due(
     ``start``; a due day that is a rest day moves to the next working day; its time is the close of
     business unless ``time`` is given. See docs/adr/0008 for the rules."""
     errors = FieldErrors()
-    needed = {
+    parameters: dict[RuleName, dict[str, object]] = {
         RuleName.DAY_OF_NEXT_MONTH: {"day": day},
         RuleName.QUARTER_MONTH_DAY: {"quarter": quarter, "month": month, "day": day},
         RuleName.WEEKDAY_AT: {"weekday": weekday, "time": time},
         RuleName.LAST_DAY_OF_MONTH: {},
-    }[rule]
+    }
+    needed = parameters[rule]
     for name, value in needed.items():
         if value is None:
             errors.add(name, _("is required for the rule %(rule)s") % {"rule": rule.value})

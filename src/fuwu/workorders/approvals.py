@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from fuwu import visibility
 from fuwu.approvals import registry
@@ -159,7 +160,7 @@ def register() -> None:
     registry.register(
         ApprovalProcess(
             model=WorkOrder,
-            label=WorkOrder._meta.verbose_name,
+            label=_("work order"),
             kinds=[
                 registry.ApprovalKind(
                     ApprovalKind.REJECTION, ApprovalKind.REJECTION.label, _apply_red_light, True

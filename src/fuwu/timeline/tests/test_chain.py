@@ -224,6 +224,7 @@ def test_a_deleted_event_in_the_middle_is_reported_at_the_event_after_it(history
 
 def test_one_record_only(history):
     deleted = Event.objects.for_subject(history.cleaning).order_by("at", "id").first()
+    assert deleted is not None
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM timeline_event WHERE id = %s", [deleted.pk])
     repair_events = Event.objects.for_subject(history.repair).count()

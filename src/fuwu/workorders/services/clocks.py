@@ -23,16 +23,16 @@ def _schedule(clock: Clock, policy: PolicyDocument) -> None:
 
 def _meet(ctx: Context, *kinds: ClockKind) -> dict[str, Any]:
     """Stop the given clocks (the step is done) and say whether each was met in time."""
-    return engine.meet(ctx.work_order.clocks, ctx.now, kinds)
+    return engine.meet(ctx.work_order.clocks.all(), ctx.now, kinds)
 
 
 def _pause(ctx: Context) -> dict[str, Any]:
-    return engine.pause(ctx.work_order.clocks, ctx.now)
+    return engine.pause(ctx.work_order.clocks.all(), ctx.now)
 
 
 def _resume(ctx: Context) -> dict[str, Any]:
     """Restart paused clocks, moving each deadline by the time it stood still."""
-    return engine.resume(ctx.work_order.clocks, ctx.now, calendar=ctx.calendar, policy=ctx.policy)
+    return engine.resume(ctx.work_order.clocks.all(), ctx.now, calendar=ctx.calendar, policy=ctx.policy)
 
 
 _WAITING = (Status.AWAITING_MATERIALS, Status.AWAITING_APPROVAL, Status.DEFERRED)

@@ -63,7 +63,9 @@ def overdue_in_python(work_order) -> bool:
 
 @pytest.mark.parametrize("view", [None, "overdue", "due_today", "all"])
 def test_the_lists_answer_the_same_rows_and_flags(cast, orders, view):
-    rows = {wo.pk: wo for wo in selectors.work_orders_list(user=cast.director, view=view, now=NOW)}
+    rows: dict[int, Any] = {
+        wo.pk: wo for wo in selectors.work_orders_list(user=cast.director, view=view, now=NOW)
+    }
     late, on_time, dispatched = orders["late"], orders["on_time"], orders["dispatched"]
     if view in (None, "all"):
         assert set(rows) == {late.pk, on_time.pk, dispatched.pk}
@@ -94,7 +96,7 @@ def test_the_overdue_list_sorts_the_most_overdue_first(cast, receive):
 def test_the_list_costs_one_query_whatever_the_number_of_rows(cast, receive):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
-            rows = list(selectors.work_orders_list(user=cast.director, now=NOW))
+            rows: list[Any] = list(selectors.work_orders_list(user=cast.director, now=NOW))
             assert all(isinstance(wo.is_overdue, bool) for wo in rows)
         return len(captured)
 

@@ -34,12 +34,9 @@ def test_numbers_restart_each_month_and_each_year_in_local_time(receive):
 
 
 def test_a_yearly_format_from_a_published_policy(cast, receive):
-    text = (
-        preset_text("property")
-        .replace(
-            'work_order = {format = "GD{yy}{mm}-{seq:05d}", reset = "month"}',
-            'work_order = {format = "WX{yyyy}-{seq:04d}", reset = "year"}',
-        )
+    text = preset_text("property").replace(
+        'work_order = {format = "GD{yy}{mm}-{seq:05d}", reset = "month"}',
+        'work_order = {format = "WX{yyyy}-{seq:04d}", reset = "year"}',
     )
     policy_publish(organisation=cast.organisation, text=text, reason="按年编号", by=cast.admin)
     assert receive(now=at(2026, 11, 30, 9, 0)).number == "WX2026-0001"

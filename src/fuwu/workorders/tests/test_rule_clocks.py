@@ -4,6 +4,7 @@ on a work order: due on the moved day, overdue and escalated from that moment, n
 from __future__ import annotations
 
 from datetime import time, timedelta
+from typing import Any
 
 import pytest
 
@@ -55,6 +56,7 @@ def test_the_rule_clock_is_stored_with_its_rule_and_due_moment(rule_clock):
 def test_overdue_and_escalated_from_the_due_moment(cast, rule_clock, time_machine, moment, overdue, fired):
     order, _clock = rule_clock
     time_machine.move_to(moment, tick=False)
+    row: Any
     [row] = selectors.work_orders_list(user=cast.director, now=moment)
     assert row.is_overdue is overdue  # past the deadline: strictly after it
     assert row.next_due_at == at(2026, 10, 8, 11)

@@ -172,7 +172,9 @@ def _form_kwargs(action: Action, state: PageState) -> dict[str, Any]:
             request = pending_approval(wo, "cannot_do_now")
             return {
                 "is_deferral": request is not None,
-                "requested_day": wo_approvals.Details.of(request).deferred_until if request is not None else None,
+                "requested_day": wo_approvals.Details.of(request).deferred_until
+                if request is not None
+                else None,
             }
         case Action.COMPLETE:
             return complete_form_kwargs(wo, state.policy)
