@@ -100,8 +100,9 @@ def test_a_real_consumer_on_redis_performs_the_sweep(tmp_path):
             (answer["work_order"],),
         ).fetchall()
         told = db.execute(
-            "SELECT count(*) FROM notify_notification WHERE recipient_id = ? AND work_order_id = ? "
-            "AND kind = 'breached'",
+            "SELECT count(*) FROM notify_notification n JOIN django_content_type t ON t.id = n.subject_type_id "
+            "WHERE n.recipient_id = ? AND t.app_label = 'workorders' AND t.model = 'workorder' "
+            "AND n.subject_id = ? AND n.kind = 'breached'",
             (answer["head"], answer["work_order"]),
         ).fetchone()[0]
     assert [(level, role) for level, role, _ in fired] == [(1, "department_head")]
