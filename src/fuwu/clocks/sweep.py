@@ -25,7 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from fuwu.timeline.services import record_event
+from fuwu.timeline.services import lock_subject, record_event
 
 from . import deadlines, registry
 from .models import RUNNING, BaseClock
@@ -90,18 +90,6 @@ def warn(clock: BaseClock, now: datetime) -> bool:
     return True
 
 
-def _lock(record: Any) -> None:
-    """Hold ``record``'s row until the transaction ends (a no-op where rows cannot be locked)."""
-    if transaction.get_connection().features.has_select_for_update:
-        list(
-            type(record)
-            .objects.select_for_update(of=("self",))
-            .filter(pk=record.pk)
-            .order_by()
-            .values_list("pk", flat=True)
-        )
-
-
 def escalate(clock: BaseClock, now: datetime) -> int:
     """Fire every level of the clock's chain whose time has come (each once); the number fired."""
     process = registry.for_clock_model(type(clock))
@@ -127,7 +115,7 @@ def escalate(clock: BaseClock, now: datetime) -> int:
             # The record first, then its clock: the order every business action takes its locks in
             # (the action locks the record, then changes its clocks), so that a sweep and a user's
             # action on the same record queue behind each other on PostgreSQL instead of deadlocking.
-            _lock(record)
+            lock_subject(record)
             claimed = model._default_manager.filter(
                 pk=clock.pk, escalation_level=clock.escalation_level, **RUNNING
             ).update(

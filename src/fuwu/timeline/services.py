@@ -63,7 +63,7 @@ def record_event(
     if first:
         previous = None
     else:
-        _lock(subject, connection)
+        lock_subject(subject)
         previous = (
             Event.objects.filter(subject_type=subject_type, subject_id=str(subject.pk))
             .order_by("-at", "-id")
@@ -89,11 +89,12 @@ def record_event(
     return event
 
 
-def _lock(subject: models.Model, connection: Any) -> None:
+def lock_subject(subject: models.Model) -> None:
     """Hold the subject's row until the transaction ends, so that two writers (two sweeps escalating two
     clocks of one record) chain one after the other instead of both from the same previous event. On
-    SQLite the IMMEDIATE transaction already serialises writers (and there is no row lock): no query."""
-    if connection.features.has_select_for_update:
+    SQLite the IMMEDIATE transaction already serialises writers (and there is no row lock): no query.
+    Callers that change other rows of the record first take it here too (the record before its parts)."""
+    if transaction.get_connection().features.has_select_for_update:
         manager = type(subject)._base_manager
         list(
             manager.select_for_update(of=("self",))
