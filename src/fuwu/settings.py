@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "fuwu.approvals",
     "fuwu.exports",
     "fuwu.workorders",
+    "fuwu.complaints",
+    "fuwu.capa",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -77,6 +77,8 @@ class Role(models.TextChoices):
     QUALITY_INSPECTOR = "quality_inspector", _("Quality inspector")
     DIRECTOR = "director", _("Director")
     ADMINISTRATOR = "administrator", _("Administrator")
+    # Verifies and allocates complaint and service costs (003 6: 财务部负责审核费用及落实摊销部门).
+    FINANCE = "finance", _("Finance")
 
 
 class StaffManager(UserManager["User"]):

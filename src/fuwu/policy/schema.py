@@ -33,7 +33,9 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 # Role codes of ``fuwu.org.models.Role`` (kept here as a literal so that the schema does not import
 # Django models; a test checks the two stay equal).
-RoleCode = Literal["agent", "technician", "department_head", "quality_inspector", "director", "administrator"]
+RoleCode = Literal[
+    "agent", "technician", "department_head", "quality_inspector", "director", "administrator", "finance"
+]
 ApproverRole = Literal["department_head", "director"]
 
 # Units of a duration. Working days follow the working-day calendar (holidays, 调休); business hours
@@ -67,6 +69,7 @@ Clock = Literal[
     "dispatch",
     "arrival",
     "resolution",
+    "complaint_acknowledge",
     "complaint_investigation",
     "complaint_plan",
     "complaint_execution",
@@ -324,10 +327,17 @@ class ServiceReportRules(Section):
 class SeverityLevel(Section):
     code: Code
     label: NonEmptyText
+    # Who must handle a complaint of this level (004 处理原则 5: 由相应的主管人员亲自解决).
     handler_role: RoleCode
+    # Who approves its handling plan; none: the handler's plan stands (a minor complaint explained
+    # on the spot, 004 3.3).
+    plan_approver: ApproverRole | None = None
 
 
 class Complaints(Section):
+    # Clocks: acknowledge, investigation_start, plan and reply count from receipt; execution from the
+    # plan's approval; return_visit from the reply.
+    acknowledge: Duration = Field(default_factory=lambda: Duration(amount=4, unit="business_hours"))
     investigation_start: Duration
     plan: Duration
     execution: Duration
@@ -335,6 +345,23 @@ class Complaints(Section):
     return_visit: Duration
     severity_levels: list[SeverityLevel] = Field(min_length=1)
     penalty: AmountRange
+    # Who decides cause and responsibility (department and people).
+    responsibility_role: RoleCode = "quality_inspector"
+    # Who approves a step's extension, and the longest one request may ask for.
+    extension_approver: ApproverRole = "director"
+    max_extension: Duration = Field(default_factory=lambda: Duration(amount=10, unit="working_days"))
+    # How often a department may return a complaint it does not own (12345 practice: 2).
+    max_returns: int = Field(default=2, ge=0, le=10)
+    # A new complaint by the same customer about the same matter within this many days is a repeat.
+    repeat_window_days: int = Field(default=30, ge=1, le=3660)
+    # Failed attempts to reach the customer after the reply after which the complaint may close.
+    max_contact_attempts: int = Field(default=3, ge=1, le=20)
+    # Who makes the complaint's return visit (REQUIREMENTS §0: the quality role) and verifies costs.
+    return_visit_role: RoleCode = "quality_inspector"
+    cost_verifier_role: RoleCode = "finance"
+    # The penalty catalogue entry (``rewards_penalties.catalogue``) proposed for a person a valid
+    # complaint about this object is attributed to; an object not named proposes none.
+    penalties: dict[Code, Code] = Field(default_factory=dict)
 
 
 class VisitLevel(Section):
@@ -489,6 +516,7 @@ def cross_field_problems(document: PolicyDocument) -> Iterator[Problem]:
     yield from _sla_problems(document.sla)
     yield from _escalation_problems(document.escalation)
     yield from _complaints_problems(document.complaints)
+    yield from _complaint_penalty_problems(document)
     yield from _visits_problems(document.visits)
     yield from _catalogue_problems(document.rewards_penalties)
     yield from _unique(document.privacy.unmasked_roles, ("privacy", "unmasked_roles"))
@@ -642,6 +670,38 @@ def _complaints_problems(complaints: Complaints) -> Iterator[Problem]:
             % {"min": complaints.penalty.min, "got": complaints.penalty.max},
             complaints.penalty.max,
         )
+
+
+# What a complaint can be about (``fuwu.complaints.models.ComplaintObject``; a test keeps them equal).
+COMPLAINT_OBJECTS = (
+    "service_attitude",
+    "professional_competence",
+    "efficiency",
+    "production_quality",
+    "logistics_damage",
+    "quantity_mismatch",
+    "fees",
+    "other",
+)
+
+
+def _complaint_penalty_problems(document: PolicyDocument) -> Iterator[Problem]:
+    catalogue = {entry.code for entry in document.rewards_penalties.catalogue}
+    for about, code in document.complaints.penalties.items():
+        if about not in COMPLAINT_OBJECTS:
+            yield (
+                ("complaints", "penalties", about),
+                _("names no complaint object: %(got)s (known: %(known)s)")
+                % {"got": about, "known": ", ".join(COMPLAINT_OBJECTS)},
+                about,
+            )
+        if code not in catalogue:
+            yield (
+                ("complaints", "penalties", about),
+                _("names no entry of rewards_penalties.catalogue: %(got)s (known: %(known)s)")
+                % {"got": code, "known": ", ".join(sorted(catalogue))},
+                code,
+            )
 
 
 def _visits_problems(visits: Visits) -> Iterator[Problem]:
