@@ -1,0 +1,202 @@
+"""The gate every complaint action runs first (``_begin``: lock, state, role) and the helpers that
+write the change: the action's context, its timeline event, status and saves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fuwu.approvals.models import ApprovalStatus
+from fuwu.lib.errors import ConflictError, FieldErrors, PermissionDeniedError
+from fuwu.lib.inputs import REASON_LENGTH, has_control_characters
+from fuwu.lib.worktime import WorkCalendar
+from fuwu.org.models import User
+from fuwu.policy.schema import PolicyDocument
+from fuwu.policy.selectors import active_policy, policy_document_for_version
+from fuwu.timeline.services import record_event
+from fuwu.workcal.selectors import work_calendar_for
+
+from .. import rules
+from ..models import AnswerOutcome, Complaint, CostStatus, Status
+from ..permissions import may
+from ..rules import Action
+
+
+@dataclass
+class Context:
+    """What an action needs to know besides its own input: locked row, policy, calendar, now."""
+
+    complaint: Complaint
+    by: User | None
+    now: datetime
+    policy: PolicyDocument
+    calendar: WorkCalendar
+
+
+def policy_of(complaint: Complaint) -> PolicyDocument:
+    """The policy version that governed the complaint when it was received."""
+    version = complaint.policy_version
+    if version is not None:
+        return policy_document_for_version(version)
+    return active_policy(complaint.organisation)
+
+
+def pending_approvals(complaint: Complaint) -> dict[str, str]:
+    """The approver role of each pending approval request, by kind (uses a prefetch if present)."""
+    return {a.kind: a.approver_role for a in complaint.approvals.all() if a.status == ApprovalStatus.PENDING}
+
+
+def facts_of(complaint: Complaint, policy: PolicyDocument | None = None) -> rules.StateFacts:
+    policy = policy or policy_of(complaint)
+    answer = complaint.answer
+    latest = ""
+    if answer is not None and answer.outcome in (AnswerOutcome.SATISFIED, AnswerOutcome.UNSATISFIED):
+        latest = answer.outcome
+    extendable = frozenset(
+        c.kind
+        for c in complaint.clocks.all()
+        if c.is_active and c.met_at is None and c.kind in rules.EXTENDABLE_CLOCKS
+    )
+    return rules.StateFacts(
+        status=complaint.status,
+        validity=complaint.validity,
+        has_department=complaint.department_id is not None,
+        responsibility_assigned=complaint.responsibility_at is not None,
+        latest_answer=latest,
+        latest_answer_classified=bool(latest) and answer is not None and answer.reasonable is not None,
+        latest_answer_unreasonable=latest == AnswerOutcome.UNSATISFIED
+        and answer is not None
+        and answer.reasonable is False,
+        contact_attempts=complaint.contact_attempts,
+        max_contact_attempts=policy.complaints.max_contact_attempts,
+        return_count=complaint.return_count,
+        max_returns=policy.complaints.max_returns,
+        pending_approvals=frozenset(pending_approvals(complaint)),
+        extendable_clocks=extendable,
+        has_unverified_costs=any(c.status == CostStatus.RECORDED for c in complaint.costs.all()),
+    )
+
+
+def allowed_actions(user: User, complaint: Complaint, policy: PolicyDocument | None = None) -> list[Action]:
+    """Actions ``user`` may take now: allowed by the state and by the user's role."""
+    policy = policy or policy_of(complaint)
+    facts = facts_of(complaint, policy)
+    pending = pending_approvals(complaint)
+    return [
+        action for action in rules.actions_in_state(facts) if may(user, action, complaint, policy, pending)
+    ]
+
+
+def lock(complaint: Complaint | int) -> Complaint:
+    """The complaint's row, locked for the rest of the transaction, with what the gate reads."""
+    pk = complaint if isinstance(complaint, int) else complaint.pk
+    return (
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer joins.
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related(
+            "organisation",
+            "policy_version",
+            "department",
+            "intake_department",
+            "handler",
+            "first_contact_owner",
+            "customer",
+            "work_order",
+            "answer",
+        )
+        .prefetch_related("approvals", "clocks", "costs")
+        .get(pk=pk)
+    )
+
+
+def _begin(complaint: Complaint, action: Action, by: User | None, now: datetime | None) -> Context:
+    """Lock the row, then refuse an action the state (409) or the role (403) does not allow.
+    Must run inside the action's transaction."""
+    locked = lock(complaint)
+    policy = policy_of(locked)
+    facts = facts_of(locked, policy)
+    in_state = rules.actions_in_state(facts)
+    if by is not None:
+        pending = pending_approvals(locked)
+        if action not in in_state:
+            permitted = [a for a in in_state if may(by, a, locked, policy, pending)]
+            raise ConflictError(
+                _("“%(action)s” is not possible while the complaint is %(status)s.")
+                % {"action": action.value, "status": locked.get_status_display()},
+                extra={"allowed_actions": [a.value for a in permitted], "status": locked.status},
+            )
+        if not may(by, action, locked, policy, pending):
+            raise PermissionDeniedError(
+                _("Your role does not allow “%(action)s” on this complaint.") % {"action": action.value}
+            )
+    elif action not in in_state:
+        raise ConflictError(
+            _("“%(action)s” is not possible now.") % {"action": action.value},
+            extra={"allowed_actions": [], "status": locked.status},
+        )
+    now = now or timezone.now()
+    return Context(
+        complaint=locked, by=by, now=now, policy=policy, calendar=work_calendar_for(locked.organisation)
+    )
+
+
+def _event(
+    ctx: Context,
+    action: str,
+    changes: Mapping[str, Any] | None = None,
+    reason: str = "",
+    subject: Any = None,
+) -> None:
+    """The action's one timeline event (on the complaint unless ``subject`` says otherwise)."""
+    target = subject if subject is not None else ctx.complaint
+    record_event(
+        subject=target,
+        action=action,
+        actor=ctx.by,
+        changes=changes,
+        reason=reason,
+        at=ctx.now,
+        organisation=ctx.complaint.organisation,
+    )
+
+
+def _set_status(ctx: Context, status: Status, changes: dict[str, Any]) -> None:
+    before = ctx.complaint.status
+    if before != status:
+        changes["status"] = {"before": before, "after": str(status)}
+        ctx.complaint.status = status
+
+
+def _change(changes: dict[str, Any], field: str, before: Any, after: Any) -> None:
+    """Record a field's change for the event (only when it changed)."""
+    if before != after:
+        changes[field] = {"before": before, "after": after}
+
+
+def _save(complaint: Complaint, *fields: str) -> None:
+    complaint.save(update_fields=[*fields, "updated_at"])
+
+
+def _required_text(value: str | None, field: str, errors: FieldErrors, limit: int = REASON_LENGTH) -> str:
+    text = (value or "").strip()
+    if not text:
+        errors.add(field, _("is required"))
+    elif has_control_characters(text):
+        errors.add(field, _("must not contain control characters"))
+    elif len(text) > limit:
+        errors.add(field, _("must have at most %(n)s characters") % {"n": limit})
+    return text
+
+
+def _optional_text(value: str | None, field: str, errors: FieldErrors, limit: int = REASON_LENGTH) -> str:
+    text = (value or "").strip()
+    if has_control_characters(text):
+        errors.add(field, _("must not contain control characters"))
+    elif len(text) > limit:
+        errors.add(field, _("must have at most %(n)s characters") % {"n": limit})
+    return text
