@@ -86,6 +86,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--customers", type=int, default=5_000)
+    parser.add_argument("--complaints", type=int, default=None, help="default: as many as work orders")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     rng = random.Random(args.seed)
@@ -279,6 +280,20 @@ def main() -> None:
             for p, v in sequence.items()
         ]
     )
+    load_complaints(
+        args.count if args.complaints is None else args.complaints,
+        rng=rng,
+        organisation=organisation,
+        version=version,
+        policy=policy,
+        calendar=calendar,
+        now=now,
+        customers=customers,
+        orders=orders,
+        agents=agents,
+        departments=departments,
+        service_types=service_types,
+    )
     from django.db import connection
 
     with connection.cursor() as cursor:  # a live system has statistics (nightly task / autovacuum)
@@ -290,6 +305,7 @@ def main() -> None:
     print(f"DEPARTMENT={departments[1].pk}")
     print(f"SERVICE_TYPE={service_types[0].pk}")
     print(f"CUSTOMER={customers[0].pk}")
+    print(f"COMPLAINT_DEPARTMENT={departments[1].pk}")
     print(
         f"LOADED={args.count} in {time.monotonic() - started:.0f} s "
         f"(insert {time.monotonic() - started_insert:.0f} s)",
@@ -297,6 +313,141 @@ def main() -> None:
     )
     assert User.objects.filter(organisation=organisation).count() > 0
     assert Organisation.objects.filter(pk=organisation.pk).exists()
+
+
+COMPLAINT_SUBJECTS = [
+    "维修师傅态度差",
+    "维修不及时",
+    "收费不合理",
+    "漏水反复维修未解决",
+    "预约上门未到",
+    "噪音扰民无人处理",
+]
+COMPLAINT_STATUS_MIX = [
+    ("archived", 40),
+    ("closed", 20),
+    ("answered", 5),
+    ("replied", 8),
+    ("executed", 4),
+    ("planned", 6),
+    ("investigating", 8),
+    ("acknowledged", 4),
+    ("received", 3),
+    ("rehandling", 2),
+]
+# Steps a complaint in a status has passed (their clocks are met).
+PASSED = {
+    "received": set(),
+    "acknowledged": {"acknowledge"},
+    "investigating": {"acknowledge", "investigation"},
+    "rehandling": {"acknowledge", "investigation"},
+    "planned": {"acknowledge", "investigation", "plan"},
+    "executed": {"acknowledge", "investigation", "plan", "execution"},
+}
+EVERY_STEP = {"acknowledge", "investigation", "plan", "execution", "reply"}
+
+
+def load_complaints(
+    count: int,
+    *,
+    rng: random.Random,
+    organisation,
+    version,
+    policy,
+    calendar,
+    now,
+    customers,
+    orders,
+    agents,
+    departments,
+    service_types,
+) -> None:  # type: ignore[no-untyped-def]
+    """``count`` complaints over the same year, a third raised from a work order, with their step
+    clocks (bulk-inserted like the work orders: the API part measures the services)."""
+    from fuwu.clocks import deadlines
+    from fuwu.complaints.models import Complaint, ComplaintClock
+
+    statuses = [s for s, weight in COMPLAINT_STATUS_MIX for _ in range(weight)]
+    steps = policy.complaints
+    durations = {
+        "acknowledge": steps.acknowledge,
+        "investigation": steps.investigation_start,
+        "plan": steps.plan,
+        "reply": steps.reply,
+    }
+    sequence: dict[str, int] = {}
+    complaints = []
+    for i in range(count):
+        received = now - timedelta(minutes=rng.randint(0, 365 * 24 * 60))
+        customer = customers[rng.randrange(len(customers))]
+        order = orders[rng.randrange(len(orders))] if i % 3 == 0 else None
+        period = timezone.localtime(received).strftime("%Y%m")
+        sequence[period] = sequence.get(period, 0) + 1
+        number = policy.numbering.render(
+            "complaint", on=timezone.localtime(received).date(), seq=sequence[period]
+        )
+        subject = rng.choice(COMPLAINT_SUBJECTS)
+        department = departments[1 + i % 8]
+        complaints.append(
+            Complaint(
+                organisation=organisation,
+                number=number,
+                policy_version=version,
+                status=rng.choice(statuses),
+                channel=rng.choice(["phone", "phone", "hotline", "walk_in", "letter", "web"]),
+                customer=customer,
+                caller_name=customer.name,
+                caller_phone=f"139{rng.randint(0, 99999999):08d}",
+                work_order=order,
+                service_type=order.service_type if order else service_types[i % len(service_types)],
+                subject=subject,
+                description=f"{subject}, 要求尽快处理",
+                search_text=search_text(number, subject, customer.name),
+                object=rng.choice(["service_attitude", "efficiency", "fees", "professional_competence"]),
+                severity="general",
+                handler_role="department_head",
+                validity="valid" if i % 7 else "invalid",
+                first_contact_owner=rng.choice(agents),
+                intake_department=departments[0],
+                received_at=received,
+                registered_at=received,
+                department=department,
+                responsible_department=department,
+            )
+        )
+    Complaint.objects.bulk_create(complaints, batch_size=2000)
+    clocks = []
+    for complaint in complaints:
+        passed = PASSED.get(complaint.status, EVERY_STEP)
+        for kind, duration in durations.items():
+            deadline = deadlines.due(calendar, complaint.received_at, duration.amount, duration.unit)
+            met = kind in passed
+            chain = policy.escalation.chain(f"complaint_{kind}")
+            level = 0 if met else len(deadlines.levels_due(deadline.due, chain, 0, now))
+            clocks.append(
+                ComplaintClock(
+                    complaint=complaint,
+                    kind=kind,
+                    amount=duration.amount,
+                    unit=duration.unit,
+                    started_at=complaint.received_at,
+                    due_at=deadline.due,
+                    met_at=complaint.received_at + timedelta(hours=2) if met else None,
+                    escalation_level=level,
+                    next_escalation_at=None
+                    if met
+                    else deadlines.next_escalation_at(deadline.due, chain, level),
+                    warn_at=deadlines.warn_at(complaint.received_at, deadline.due, policy.sla.warn_at_ratio),
+                    warned_at=None if met else now,
+                )
+            )
+    ComplaintClock.objects.bulk_create(clocks, batch_size=5000)
+    Sequence.objects.bulk_create(
+        [
+            Sequence(organisation=organisation, kind="complaint", period=p, last_value=v)
+            for p, v in sequence.items()
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -123,7 +123,7 @@ def timed_requests(client: httpx.Client, method: str, url: str, count: int, **kw
 
 
 def concurrent_creates(
-    base: str, token: str, payload: dict[str, object], total: int, clients: int
+    base: str, token: str, payload: dict[str, object], total: int, clients: int, path: str = "work-orders"
 ) -> dict[str, object]:
     latencies: list[float] = []
     errors: list[str] = []
@@ -134,7 +134,7 @@ def concurrent_creates(
         with httpx.Client(headers={"Authorization": f"Bearer {token}"}, timeout=60) as client:
             for _ in range(per_client):
                 started = time.perf_counter()
-                response = client.post(f"{base}/work-orders", json=payload)
+                response = client.post(f"{base}/{path}", json=payload)
                 elapsed = time.perf_counter() - started
                 with lock:
                     latencies.append(elapsed)
@@ -179,6 +179,40 @@ def concurrent_gets(url: str, token: str, total: int, clients: int) -> dict[str,
     return {"requests_per_second": round(len(latencies) / wall, 1), **summary(latencies)}
 
 
+def measure_complaints(server: Server, values: dict[str, str], args: argparse.Namespace) -> dict[str, object]:
+    """The complaint register (the list behind 客户投诉登记追踪表) and complaint intake."""
+    result: dict[str, object] = {}
+    headers = {"Authorization": f"Bearer {values['DIRECTOR_TOKEN']}"}
+    with httpx.Client(headers=headers, timeout=60) as client:
+        register = f"{server.base}/complaints?limit=50"
+        department = f"{server.base}/complaints?department={values['COMPLAINT_DEPARTMENT']}&tab=open&limit=50"
+        overdue = f"{server.base}/complaints?tab=overdue&limit=50"
+        for url in (register, department, overdue):
+            client.get(url).raise_for_status()
+        result["register_first_page"] = summary(timed_requests(client, "GET", register, args.reads))
+        result["register_department_open"] = summary(timed_requests(client, "GET", department, args.reads))
+        result["register_overdue"] = summary(timed_requests(client, "GET", overdue, args.reads))
+        ids = [item["id"] for item in client.get(register).json()["items"]]
+        result["detail"] = summary(
+            [
+                timed_requests(client, "GET", f"{server.base}/complaints/{ids[i % len(ids)]}", 1)[0]
+                for i in range(args.reads)
+            ]
+        )
+    payload = {
+        "channel": "phone",
+        "customer_id": int(values["CUSTOMER"]),
+        "service_type_id": int(values["SERVICE_TYPE"]),
+        "subject": "维修师傅态度差",
+        "description": "12号楼3单元1502室 维修师傅态度差, 要求道歉",
+        "object": "service_attitude",
+    }
+    result["api_creates_8_clients"] = concurrent_creates(
+        server.base, values["TOKEN"], payload, args.creates, 8, path="complaints"
+    )
+    return result
+
+
 def measure(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[str, object]:
     print(f"== {label}: migrate and load {args.count} work orders", flush=True)
     run([str(BIN / "fuwu"), "migrate", "--no-input"], env)
@@ -215,6 +249,7 @@ def measure(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[s
             "description": "12号楼3单元1502室 卫生间漏水",
         }
         result["api_creates_8_clients"] = concurrent_creates(server.base, token, payload, args.creates, 8)
+        result["complaints"] = measure_complaints(server, values, args)
         workers = children(server.process.pid)
         result["worker_peak_rss_mib"] = [rss_peak_mib(pid) for pid in workers]
     with Server({**env, "DB_CONN_MAX_AGE": "0"}) as server:
