@@ -12,7 +12,14 @@ class ComplaintsConfig(AppConfig):
         # (ADR 0010). A module that does not exist yet is simply not registered.
         from importlib import import_module
 
-        for module in ("visibility_rules", "notifying", "clock_process", "approvals", "display"):
+        for module in (
+            "visibility_rules",
+            "notifying",
+            "clock_process",
+            "approvals",
+            "display",
+            "services.penalties",
+        ):
             try:
                 plugged = import_module(f"{self.name}.{module}")
             except ModuleNotFoundError as exc:
