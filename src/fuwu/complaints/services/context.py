@@ -3,7 +3,7 @@ write the change: the action's context, its timeline event, status and saves."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fuwu.approvals.models import ApprovalStatus
+from fuwu.clocks import services as clock_engine
+from fuwu.clocks.services import Planned
 from fuwu.lib.errors import ConflictError, FieldErrors, PermissionDeniedError
 from fuwu.lib.inputs import REASON_LENGTH, has_control_characters
 from fuwu.lib.worktime import WorkCalendar
@@ -22,7 +24,7 @@ from fuwu.timeline.services import record_event
 from fuwu.workcal.selectors import work_calendar_for
 
 from .. import rules
-from ..models import AnswerOutcome, Complaint, CostStatus, Status
+from ..models import AnswerOutcome, ClockKind, Complaint, ComplaintClock, CostStatus, Status
 from ..permissions import may
 from ..rules import Action
 
@@ -200,3 +202,59 @@ def _optional_text(value: str | None, field: str, errors: FieldErrors, limit: in
     elif len(text) > limit:
         errors.add(field, _("must have at most %(n)s characters") % {"n": limit})
     return text
+
+
+# --- clocks -------------------------------------------------------------------------------------
+
+# The policy key (``[complaints]``) of each clock kind's duration.
+CLOCK_DURATIONS = {
+    ClockKind.ACKNOWLEDGE: "acknowledge",
+    ClockKind.INVESTIGATION: "investigation_start",
+    ClockKind.PLAN: "plan",
+    ClockKind.EXECUTION: "execution",
+    ClockKind.REPLY: "reply",
+    ClockKind.RETURN_VISIT: "return_visit",
+}
+
+
+def planned_clocks(policy: PolicyDocument, kinds: Iterable[str], met: Iterable[str] = ()) -> list[Planned]:
+    """The clocks of ``kinds`` with the policy's durations (``met``: done at once)."""
+    done = set(met)
+    plans = []
+    for kind in kinds:
+        duration = getattr(policy.complaints, CLOCK_DURATIONS[ClockKind(kind)])
+        plans.append(Planned(str(kind), duration.amount, duration.unit, met=kind in done))
+    return plans
+
+
+def _start_clocks(
+    ctx: Context, kinds: Iterable[str], at: datetime | None = None, changes: dict[str, Any] | None = None
+) -> list[ComplaintClock]:
+    """Start the complaint's clocks of ``kinds`` at ``at`` (default: now); a running clock of the same
+    kind is superseded (a re-handling round starts its steps afresh)."""
+    kinds = [str(k) for k in kinds]
+    ctx.complaint.clocks.filter(kind__in=kinds, is_active=True).update(is_active=False)
+    started: list[ComplaintClock] = clock_engine.start(
+        ctx.complaint,
+        planned_clocks(ctx.policy, kinds),
+        policy=ctx.policy,
+        calendar=ctx.calendar,
+        at=at or ctx.now,
+    )
+    if changes is not None:
+        for clock in started:
+            changes[f"clock.{clock.kind}"] = {"after": clock.due_at}
+    return started
+
+
+def _meet(ctx: Context, changes: dict[str, Any], *kinds: str) -> None:
+    changes.update(clock_engine.meet(ctx.complaint.clocks.all(), ctx.now, kinds))
+
+
+def _stop_clocks(ctx: Context, changes: dict[str, Any], *kinds: str) -> None:
+    """The steps of ``kinds`` no longer apply (an invalid complaint has no plan to execute)."""
+    stopped = ctx.complaint.clocks.filter(kind__in=kinds, is_active=True, met_at__isnull=True).update(
+        is_active=False
+    )
+    if stopped:
+        changes["clocks_stopped"] = {"after": list(kinds)}
