@@ -29,7 +29,7 @@ class NavItem:
 NAVIGATION = [
     NavItem(_("Home"), "core:home", "home"),
     NavItem(_("Work orders"), "workorders:list", "workorders"),
-    NavItem(_("Complaints"), None, "complaints"),
+    NavItem(_("Complaints"), "complaints:list", "complaints"),
     NavItem(_("Return visits"), None, "visits"),
     NavItem(_("Inspections"), None, "inspections"),
     NavItem(_("Corrective actions"), None, "capa"),
