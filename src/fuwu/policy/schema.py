@@ -77,6 +77,8 @@ Clock = Literal[
     "complaint_return_visit",
     "rectification",
     "report",
+    "capa_action",
+    "capa_verification",
 ]
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
@@ -364,6 +366,32 @@ class Complaints(Section):
     penalties: dict[Code, Code] = Field(default_factory=dict)
 
 
+class CapaCategory(Section):
+    code: Code
+    label: NonEmptyText
+
+
+class Capa(Section):
+    """Corrective and preventive actions (纠正/预防措施, ISO 9001 §10.2). The presets set every key;
+    the defaults only serve versions written before the section existed."""
+
+    # Effectiveness is verified no sooner than this after the actions were implemented, and is due
+    # ``verification_window`` after that.
+    verification_after: Duration = Field(default_factory=lambda: Duration(amount=720, unit="calendar_hours"))
+    verification_window: Duration = Field(default_factory=lambda: Duration(amount=10, unit="working_days"))
+    # Who may verify effectiveness (never an owner of one of the actions) and who may close.
+    verifier_roles: list[RoleCode] = Field(default_factory=lambda: ["quality_inspector"], min_length=1)
+    closer_roles: list[RoleCode] = Field(
+        default_factory=lambda: ["quality_inspector", "director"], min_length=1
+    )
+    # An action item's deadline when whoever adds it names no day.
+    action_item_deadline: Duration = Field(default_factory=lambda: Duration(amount=10, unit="working_days"))
+    # Problem categories offered (a CAPA may also carry a code of its own) and from how many CAPAs
+    # of one category in one period and department the report calls it recurring.
+    categories: list[CapaCategory] = Field(default_factory=list)
+    recurring_at_least: int = Field(default=2, ge=2, le=1000)
+
+
 class VisitLevel(Section):
     level: int = Field(ge=1, le=3)
     role: RoleCode
@@ -482,6 +510,7 @@ class PolicyDocument(Section):
     approvals: Approvals
     service_report: ServiceReportRules = Field(default_factory=ServiceReportRules)
     complaints: Complaints
+    capa: Capa = Field(default_factory=Capa)
     visits: Visits
     inspections: Inspections
     kpi: Kpi
@@ -518,6 +547,9 @@ def cross_field_problems(document: PolicyDocument) -> Iterator[Problem]:
     yield from _complaints_problems(document.complaints)
     yield from _complaint_penalty_problems(document)
     yield from _visits_problems(document.visits)
+    yield from _unique([c.code for c in document.capa.categories], ("capa", "categories"))
+    yield from _unique(document.capa.verifier_roles, ("capa", "verifier_roles"))
+    yield from _unique(document.capa.closer_roles, ("capa", "closer_roles"))
     yield from _catalogue_problems(document.rewards_penalties)
     yield from _unique(document.privacy.unmasked_roles, ("privacy", "unmasked_roles"))
 
