@@ -11,13 +11,15 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fuwu.approvals import services as approvals
 from fuwu.approvals.models import ApprovalStatus
 from fuwu.clocks import services as clock_engine
 from fuwu.clocks.services import Planned
 from fuwu.lib.errors import ConflictError, FieldErrors, PermissionDeniedError
 from fuwu.lib.inputs import REASON_LENGTH, has_control_characters
 from fuwu.lib.worktime import WorkCalendar
-from fuwu.org.models import User
+from fuwu.notify.services import notify
+from fuwu.org.models import Role, User
 from fuwu.policy.schema import PolicyDocument
 from fuwu.policy.selectors import active_policy, policy_document_for_version
 from fuwu.timeline.services import record_event
@@ -25,7 +27,7 @@ from fuwu.workcal.selectors import work_calendar_for
 
 from .. import rules
 from ..models import AnswerOutcome, ClockKind, Complaint, ComplaintClock, CostStatus, Status
-from ..permissions import may
+from ..permissions import approvers_q, deciding_department, may
 from ..rules import Action
 
 
@@ -258,3 +260,47 @@ def _stop_clocks(ctx: Context, changes: dict[str, Any], *kinds: str) -> None:
     )
     if stopped:
         changes["clocks_stopped"] = {"after": list(kinds)}
+
+
+# --- people told -------------------------------------------------------------------------------
+
+
+def heads_of(department: Any) -> list[User]:
+    """Heads of the department, else of the nearest department above it that has one."""
+    from fuwu.workorders.services.people import heads_of as department_heads
+
+    return department_heads(department)
+
+
+def approvers_for(role: str, complaint: Complaint) -> list[User]:
+    """Who is asked to decide a request for ``role``: the heads nearest to the deciding department
+    (handling, else receiving); the directors when the policy reserves the decision to them, or no
+    head above the department has one. ``notify`` keeps only those who may see the complaint."""
+    if role == Role.DEPARTMENT_HEAD and (heads := heads_of(deciding_department(complaint))):
+        return heads
+    return list(User.objects.filter(approvers_q(role, complaint)).filter(User.role_q(Role.DIRECTOR)))
+
+
+def handlers_of(ctx: Context) -> list[User]:
+    """Who must act now: the handler, else the heads of the handling (or receiving) department."""
+    from ..clock_process import handlers_of as current_handlers
+
+    return list(current_handlers(ctx.complaint, ctx.now))
+
+
+def _notify(ctx: Context, people: Iterable[User | None], kind: str, title: str, body: str = "") -> None:
+    notify(
+        [p for p in people if p is not None and (ctx.by is None or p.pk != ctx.by.pk)],
+        kind=kind,
+        subject=ctx.complaint,
+        title=title,
+        body=body,
+        now=ctx.now,
+    )
+
+
+def _withdraw_pending(ctx: Context, changes: dict[str, Any], kinds: Iterable[str] | None = None) -> None:
+    """The complaint's pending approvals (of ``kinds``) no longer apply."""
+    withdrawn = approvals.withdraw(record=ctx.complaint, by=ctx.by, now=ctx.now, kinds=kinds)
+    if withdrawn:
+        changes["approvals_withdrawn"] = {"after": withdrawn}
