@@ -290,6 +290,9 @@ def _register_routers() -> None:
     # Imported here so that an app's api module can import from this one.
     from fuwu.approvals.api import router as approvals_router
     from fuwu.catalogue.api import router as catalogue_router
+    from fuwu.complaints.api import penalty_router as complaint_penalties_router
+    from fuwu.complaints.api import router as complaints_router
+    from fuwu.complaints.api import work_order_router as work_order_complaints_router
     from fuwu.customers.api import router as customers_router
     from fuwu.exports.api import router as exports_router
     from fuwu.notify.api import router as notify_router
@@ -309,6 +312,9 @@ def _register_routers() -> None:
     api.add_router("/", notify_settings_router)
     api.add_router("/exports", exports_router)
     api.add_router("/approvals", approvals_router)
+    api.add_router("/complaints", complaints_router)
+    api.add_router("/work-orders", work_order_complaints_router)
+    api.add_router("/complaint-penalties", complaint_penalties_router)
 
 
 _register_routers()
