@@ -289,6 +289,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _register_routers() -> None:
     # Imported here so that an app's api module can import from this one.
     from fuwu.approvals.api import router as approvals_router
+    from fuwu.capa.api import router as capa_router
     from fuwu.catalogue.api import router as catalogue_router
     from fuwu.complaints.api import penalty_router as complaint_penalties_router
     from fuwu.complaints.api import router as complaints_router
@@ -312,6 +313,7 @@ def _register_routers() -> None:
     api.add_router("/", notify_settings_router)
     api.add_router("/exports", exports_router)
     api.add_router("/approvals", approvals_router)
+    api.add_router("/capa", capa_router)
     api.add_router("/complaints", complaints_router)
     api.add_router("/work-orders", work_order_complaints_router)
     api.add_router("/complaint-penalties", complaint_penalties_router)

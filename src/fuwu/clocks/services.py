@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from fuwu.lib.worktime import WorkCalendar
+from fuwu.lib.worktime import Deadline, WorkCalendar
 
 from . import deadlines, registry
 from .models import BaseClock
@@ -28,12 +28,20 @@ SCHEDULE_FIELDS = ("warn_at", "next_escalation_at")
 class Planned:
     """A clock to start: its kind and either a duration (``amount`` ``unit``) or a due-day rule
     (``unit`` = the rule's name, ``amount`` its packed parameters, ``deadlines.DueRule``). ``met``:
-    the step is done already (e.g. a phone call answers at intake)."""
+    the step is done already (e.g. a phone call answers at intake). ``due_at``: a deadline a person
+    fixed (a corrective action's due day), not computed: the clock then counts calendar minutes
+    (``amount``) from its start to it."""
 
     kind: str
     amount: int
     unit: str
     met: bool = False
+    due_at: datetime | None = None
+
+    @classmethod
+    def fixed(cls, kind: str, *, start: datetime, due_at: datetime) -> Planned:
+        minutes = max(0, int((due_at - start).total_seconds() // 60))
+        return cls(kind=kind, amount=minutes, unit="calendar_minutes", due_at=due_at)
 
     @classmethod
     def by_rule(cls, kind: str, rule: deadlines.DueRule) -> Planned:
@@ -56,7 +64,11 @@ def start(
     process = registry.for_record(record)
     clocks = []
     for plan in planned:
-        deadline = deadlines.due(calendar, at, plan.amount, plan.unit)
+        if plan.due_at is not None:
+            local = plan.due_at.astimezone(calendar.tz)
+            deadline = Deadline(due=plan.due_at, calendar_confirmed=calendar.is_confirmed_year(local.year))
+        else:
+            deadline = deadlines.due(calendar, at, plan.amount, plan.unit)
         clock = process.clock_model(
             kind=plan.kind,
             amount=plan.amount,

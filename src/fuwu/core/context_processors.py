@@ -32,7 +32,7 @@ NAVIGATION = [
     NavItem(_("Complaints"), "complaints:list", "complaints"),
     NavItem(_("Return visits"), None, "visits"),
     NavItem(_("Inspections"), None, "inspections"),
-    NavItem(_("Corrective actions"), None, "capa"),
+    NavItem(_("Corrective actions"), "capa:list", "capa"),
     NavItem(_("KPIs"), None, "kpi"),
     NavItem(_("Assessment"), None, "assessment"),
     NavItem(_("Plans and supervision"), None, "plans"),

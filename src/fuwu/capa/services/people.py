@@ -1,0 +1,69 @@
+"""Who is told: the heads of a CAPA's department, people of a role (A/B-aware), the verifiers —
+and only those who may see the CAPA (``notify`` checks it again for each recipient)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.utils import timezone
+
+from fuwu import visibility
+from fuwu.org.models import Department, Role, User
+from fuwu.org.selectors import absences_at, person_handler
+
+from ..models import Capa
+
+
+def heads_of(department: Department | None) -> list[User]:
+    """Heads of the department, else of the nearest department above it that has one."""
+    if department is None:
+        return []
+    ancestor_ids = [int(i) for i in department.path.strip("/").split("/") if i]
+    heads = list(
+        User.objects.filter(department_id__in=ancestor_ids, is_active=True)
+        .filter(User.role_q(Role.DEPARTMENT_HEAD))
+        .select_related("department")
+    )
+    if not heads:
+        return []
+    nearest = max(h.department.depth for h in heads if h.department is not None)
+    return [h for h in heads if h.department is not None and h.department.depth == nearest]
+
+
+def _of_role(capa: Capa, role: str) -> list[User]:
+    if role == Role.DEPARTMENT_HEAD:
+        return heads_of(capa.department)
+    return list(
+        User.objects.filter(organisation_id=capa.organisation_id, is_active=True)
+        .filter(User.role_q(role))
+        .select_related("department")
+    )
+
+
+def people_with_role(capa: Capa, role: str, now: datetime | None = None) -> list[User]:
+    """The people of ``role`` for the CAPA (department head: the nearest heads of its department;
+    else everybody of the role), a person absent at ``now`` replaced by whoever handles their work
+    when that person may see the CAPA."""
+    people = _of_role(capa, role)
+    now = now or timezone.now()
+    absent = absences_at(people, now) if people else {}
+    if not absent:
+        return people
+    chosen: dict[int, User] = {}
+    for person in people:
+        if person.pk in absent:
+            handler = person_handler(person, now).person
+            if handler.pk != person.pk and visibility.may_see(handler, capa):
+                person = handler
+        chosen.setdefault(person.pk, person)
+    return list(chosen.values())
+
+
+def verifiers_of(capa: Capa, roles: list[str], exclude: set[int]) -> list[User]:
+    """The people of the policy's verifier roles who own none of the actions."""
+    found: dict[int, User] = {}
+    for role in roles:
+        for person in people_with_role(capa, role):
+            if person.pk not in exclude:
+                found.setdefault(person.pk, person)
+    return list(found.values())
