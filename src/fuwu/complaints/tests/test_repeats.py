@@ -61,8 +61,29 @@ def test_the_same_customer_about_the_same_matter_within_the_window_is_a_repeat(c
 
 
 def test_outside_the_window_a_closed_complaint_is_not_repeated(cast, complain):
+    from fuwu.complaints.services import (
+        complaint_assess,
+        complaint_close,
+        complaint_record_answer,
+        complaint_reply,
+        complaint_start_investigation,
+    )
+
     first = complain_at(complain, FIRST)
-    Complaint.objects.filter(pk=first.pk).update(status=Status.CLOSED, closed_at=at(2026, 11, 10))
+    complaint_start_investigation(first, by=cast.head_repair, now=at(2026, 11, 2, 10))
+    complaint_assess(
+        first,
+        by=cast.quality,
+        validity="invalid",
+        object="service_attitude",
+        severity="general",
+        note="误会",
+        now=at(2026, 11, 2, 11),
+    )
+    complaint_reply(first, by=cast.head_repair, text="已解释", method="phone", now=at(2026, 11, 2, 14))
+    complaint_record_answer(first, by=cast.quality, outcome="satisfied", method="phone", now=at(2026, 11, 3))
+    complaint_close(first, by=cast.quality, now=at(2026, 11, 4))
+    assert Complaint.objects.get(pk=first.pk).status == Status.CLOSED
     inside = find_repeat_of(
         organisation_id=cast.organisation.pk,
         customer_id=first.customer_id,

@@ -258,3 +258,47 @@ def test_merge_across_organisations_is_refused(cast, complain):
         complaint_merge(mine, by=cast.director, into=elsewhere)
     assert "into" in bad.value.fields
     assert Caller.objects.filter(complaint=elsewhere).count() == 1
+
+
+def test_the_reply_on_the_target_answers_every_merged_caller(cast, duplicate):
+    from fuwu.complaints.services import complaint_assess, complaint_reply, complaint_start_investigation
+
+    target, dup = duplicate
+    complaint_merge(dup, by=cast.agent, into=target, now=at(2026, 11, 23, 11))
+    complaint_start_investigation(target, by=cast.head_repair, now=at(2026, 11, 23, 12))
+    complaint_assess(
+        target,
+        by=cast.quality,
+        validity="invalid",
+        object="service_attitude",
+        severity="general",
+        note="管道属业主自用部分",
+        now=at(2026, 11, 23, 13),
+    )
+    complaint_reply(
+        target, by=cast.head_repair, text="已向两位住户解释", method="phone", now=at(2026, 11, 23, 15)
+    )
+    callers = list(Caller.objects.filter(complaint=target))
+    assert len(callers) == 2
+    assert all(x.replied_at == at(2026, 11, 23, 15) for x in callers)
+
+
+def test_a_replied_complaint_takes_no_more_duplicates(cast, complain, duplicate):
+    from fuwu.complaints.services import complaint_assess, complaint_reply, complaint_start_investigation
+
+    target, dup = duplicate
+    complaint_start_investigation(target, by=cast.head_repair, now=at(2026, 11, 23, 12))
+    complaint_assess(
+        target,
+        by=cast.quality,
+        validity="invalid",
+        object="service_attitude",
+        severity="general",
+        note="误会",
+        now=at(2026, 11, 23, 13),
+    )
+    complaint_reply(target, by=cast.head_repair, text="已解释", method="phone", now=at(2026, 11, 23, 15))
+    with pytest.raises(ValidationFailed) as bad:
+        complaint_merge(dup, by=cast.agent, into=target, now=at(2026, 11, 23, 16))
+    assert "into" in bad.value.fields
+    assert refresh(dup).status != Status.MERGED
