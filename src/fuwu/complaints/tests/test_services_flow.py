@@ -52,7 +52,8 @@ def test_receipt_to_archive(cast, complain):
     )
     assert c.status == Status.PLAN_PROPOSED
     approval = Approval.objects.get(kind="complaint_plan")
-    assert approval.status == ApprovalStatus.PENDING and approval.approver_role == "department_head"
+    assert approval.status == ApprovalStatus.PENDING
+    assert approval.approver_role == "department_head"
     with pytest.raises(PermissionDeniedError):
         services.complaint_decide_plan(c, by=cast.head_service, approved=True)
     c = services.complaint_decide_plan(c, by=cast.head_repair, approved=True, now=at(2026, 11, 3, 15))
@@ -65,7 +66,8 @@ def test_receipt_to_archive(cast, complain):
     )
     assert c.status == Status.REPLIED
     task = ReturnVisitTask.objects.get(complaint=c)
-    assert task.role == "quality_inspector" and task.status == VisitTaskStatus.DUE
+    assert task.role == "quality_inspector"
+    assert task.status == VisitTaskStatus.DUE
     with pytest.raises(ConflictError) as refused:
         services.complaint_close(c, by=cast.agent, note="x")
     assert "record-customer-answer" in allowed_actions(refused.value)
@@ -73,7 +75,8 @@ def test_receipt_to_archive(cast, complain):
         c, by=cast.quality, outcome="satisfied", method="phone", now=at(2026, 11, 5, 10)
     )
     c.refresh_from_db()
-    assert c.status == Status.ANSWERED and c.answer == answer
+    assert c.status == Status.ANSWERED
+    assert c.answer == answer
     task.refresh_from_db()
     assert task.status == VisitTaskStatus.DONE
     c = services.complaint_close(c, by=cast.agent, now=at(2026, 11, 5, 11))
