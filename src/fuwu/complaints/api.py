@@ -487,9 +487,17 @@ def _with_complaint(p: PenaltyProposal, c: Complaint) -> PenaltyProposal:
     return p
 
 
-def _detail(request: HttpRequest, complaint_id: int) -> dict[str, Any]:
+def _detail(request: HttpRequest, complaint_id: int, *, after_action: bool = True) -> dict[str, Any]:
+    """The complaint as the caller sees it. After the caller's own action that took it out of their
+    sight (a head returning it: it leaves their department) the answer still shows it this once, as
+    the action left it — the caller saw it a moment ago; any later request answers 404."""
     user = _user(request)
-    c = selectors.complaint_detail(user, complaint_id)
+    try:
+        c = selectors.complaint_detail(user, complaint_id)
+    except Http404:
+        if not after_action:
+            raise
+        c = selectors.with_detail_related(Complaint.objects.filter(pk=complaint_id), user).get()
     return complaint_detail(c, user, PhoneShown(user))
 
 
@@ -557,7 +565,7 @@ def create_complaint(request: HttpRequest, payload: ComplaintIn) -> HttpStatus[d
     "/{complaint_id}", response=ComplaintOut, summary="One complaint with clocks, timeline and actions"
 )
 def get_complaint(request: HttpRequest, complaint_id: VisibleComplaintId) -> dict[str, Any]:
-    return _detail(request, complaint_id)
+    return _detail(request, complaint_id, after_action=False)
 
 
 @work_order_router.post(
