@@ -916,6 +916,35 @@ def complaint_pdf(complaint: Complaint, viewer: Any, *, now: datetime | None = N
     else:
         pdf.paragraph(t("No costs recorded."), grey=True)
 
+    # Penalty proposals: only those the viewer may see (``complaint_detail`` prefetched them so).
+    penalties = list(c.penalties.all())
+    if penalties:
+        section(t("Penalty proposals"))
+        pdf.rows(
+            [
+                [
+                    (
+                        penalty.person.display_name,
+                        " · ".join(
+                            p
+                            for p in (
+                                penalty.catalogue_label,
+                                money(
+                                    penalty.amount if penalty.amount is not None else penalty.proposed_amount
+                                ),
+                                penalty.get_status_display(),
+                                penalty.get_appeal_status_display()
+                                if penalty.appeal_status != "none"
+                                else "",
+                            )
+                            if p
+                        ),
+                    )
+                ]
+                for penalty in penalties
+            ]
+        )
+
     section(t("Step deadlines"))
     clocks = step_clocks(c)
     step_rows = []

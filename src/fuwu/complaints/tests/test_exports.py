@@ -388,7 +388,8 @@ def pdf_fonts(content: bytes) -> set[str]:
 
     names = set()
     for page in PdfReader(io.BytesIO(content)).pages:
-        fonts = page["/Resources"].get("/Font") or {}
+        resources: Any = page["/Resources"]
+        fonts = resources.get("/Font") or {}
         for font in fonts.values():
             font = font.get_object()
             descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
@@ -489,3 +490,137 @@ def test_the_pdf_of_an_invisible_complaint_is_404(web, cast, complain, client):
     client.force_login(cast.outsider)
     assert client.get(reverse("complaints:pdf", args=[c.pk])).status_code == 404
     assert client.get(reverse("complaints:pdf", args=[999999])).status_code == 404
+
+
+def test_penalty_proposals_are_printed_only_for_who_may_see_them(web, client, cast, complain):
+    from fuwu.complaints.models import PenaltyProposal
+
+    c = complain(now=at(2026, 11, 23, 9))
+    PenaltyProposal.objects.create(
+        organisation=cast.organisation,
+        complaint=c,
+        person=cast.tech,
+        department=cast.repair,
+        catalogue_code="bad_attitude",
+        catalogue_label="服务态度不佳罚款",
+        approver_role="department_head",
+        proposed_amount=Decimal("50.00"),
+        created_at=NOW,
+    )
+    url = reverse("complaints:pdf", args=[c.pk])
+    assert "服务态度不佳罚款" in pdf_text(web(cast.quality).get(url).content)
+    client.force_login(cast.head_service)  # sees the complaint (received in 客服中心), not the penalty
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "服务态度不佳罚款" not in pdf_text(response.content)
+
+
+def test_a_complaint_handled_through_the_services_from_receipt_to_closure(web, cast, complain, time_machine):
+    """The register row and the form of a complaint that went every step through the services:
+    investigation started late, unsatisfied first answer, re-handling, satisfied second answer."""
+    from fuwu.complaints import services
+
+    time_machine.move_to(at(2026, 12, 1, 12), tick=False)
+    c = complain(now=at(2026, 11, 23, 9))  # Monday; the investigation is due within a working day
+    steps: list[tuple[Any, dict[str, Any]]] = [
+        (services.complaint_start_investigation, {"by": cast.head_repair, "now": at(2026, 11, 25, 8)}),
+        (
+            services.complaint_assess,
+            {
+                "by": cast.quality,
+                "validity": "valid",
+                "object": "service_attitude",
+                "cause_type": "non_quality",
+                "severity": "general",
+                "note": "属实",
+                "now": at(2026, 11, 25, 8, 10),
+            },
+        ),
+        (
+            services.complaint_assign_responsibility,
+            {
+                "by": cast.quality,
+                "cause": "沟通不当",
+                "department_id": cast.repair.pk,
+                "person_ids": [cast.tech.pk],
+                "now": at(2026, 11, 25, 8, 20),
+            },
+        ),
+        (
+            services.complaint_propose_plan,
+            {"by": cast.head_repair, "plan": "上门致歉", "now": at(2026, 11, 25, 9)},
+        ),
+        (
+            services.complaint_decide_plan,
+            {"by": cast.director, "approved": True, "now": at(2026, 11, 25, 10)},
+        ),
+        (services.complaint_execute, {"by": cast.head_repair, "note": "已致歉", "now": at(2026, 11, 25, 11)}),
+        (
+            services.complaint_reply,
+            {"by": cast.head_repair, "text": "第一次答复", "method": "phone", "now": at(2026, 11, 25, 12)},
+        ),
+        (
+            services.complaint_record_answer,
+            {
+                "by": cast.quality,
+                "outcome": "unsatisfied",
+                "method": "phone",
+                "comment": "问题没解决",
+                "now": at(2026, 11, 26, 9),
+            },
+        ),
+        (
+            services.complaint_propose_plan,
+            {"by": cast.head_repair, "plan": "重新维修", "now": at(2026, 11, 26, 10)},
+        ),
+        (
+            services.complaint_decide_plan,
+            {"by": cast.director, "approved": True, "now": at(2026, 11, 26, 11)},
+        ),
+        (
+            services.complaint_execute,
+            {"by": cast.head_repair, "note": "已重新维修", "now": at(2026, 11, 26, 14)},
+        ),
+        (
+            services.complaint_reply,
+            {"by": cast.head_repair, "text": "第二次答复", "method": "phone", "now": at(2026, 11, 26, 15)},
+        ),
+        (
+            services.complaint_record_answer,
+            {
+                "by": cast.quality,
+                "outcome": "satisfied",
+                "method": "phone",
+                "comment": "这次满意",
+                "now": at(2026, 11, 27, 9),
+            },
+        ),
+        (services.complaint_close, {"by": cast.quality, "now": at(2026, 11, 27, 10)}),
+    ]
+    for step, arguments in steps:
+        step(Complaint.objects.get(pk=c.pk), **arguments)
+    c = Complaint.objects.get(pk=c.pk)
+    assert (c.status, c.rehandle_count) == (Status.CLOSED, 1)
+
+    _, rows = table(export(english(web(cast.head_repair)), "tab=all", "en").content)
+    (row,) = rows
+    assert row["Investigation start · late"] == "yes"
+    # Due at the end of the next working day (Tuesday 17:30), started on Wednesday morning.
+    assert row["Investigation start · due"] == at(2026, 11, 24, 17, 30).replace(tzinfo=None)
+    assert row["Investigation start · done"] == at(2026, 11, 25, 8).replace(tzinfo=None)
+    assert row["Reply to the customer · late"] == "no"
+    assert row["Customer's answer (latest)"] == "Satisfied"  # the later answer counts
+    assert row["Customer's words"] == "这次满意"
+    assert row["Reply to the customer"] == "第二次答复"
+    assert row["Re-handlings"] == 1
+    assert row["Responsible department"] == "工程维修部"
+    assert row["Responsible people"] == "维修工老赵"
+    assert row["Status"] == "Closed"
+    assert row["Closed at"] == at(2026, 11, 27, 10).replace(tzinfo=None)
+    # The steps count the re-handling's round: the plan approved and the work done on the 26th.
+    assert row["Handling plan · done"] == at(2026, 11, 26, 11).replace(tzinfo=None)
+    assert row["Execution · done"] == at(2026, 11, 26, 14).replace(tzinfo=None)
+
+    text = pdf_text(web(cast.quality).get(reverse("complaints:pdf", args=[c.pk])).content)
+    for expected in ("问题没解决", "这次满意", "第二次答复", "重新维修", "沟通不当", "维修工老赵"):
+        assert expected in text, expected
