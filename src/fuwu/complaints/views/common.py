@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from fuwu.org.models import User
@@ -23,6 +25,7 @@ __all__ = [
     "organisation_of",
     "staff",
     "status_colour",
+    "url_or_empty",
 ]
 
 ACTION_LABELS: dict[Action, Any] = {
@@ -85,6 +88,14 @@ STATUS_COLOURS = {
 }
 
 
+def url_or_empty(name: str, *args: Any) -> str:
+    """The URL of an exports page of complaints (``report_urls``), or "" while it does not exist."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
 def status_colour(status: str) -> str:
     return STATUS_COLOURS.get(Status(status), "secondary") if status in Status.values else "secondary"
 
@@ -95,3 +106,37 @@ def complainant(user: User, complaint: Any, shown: Any) -> tuple[str, str]:
     if not shows_identity(user, complaint):
         return (str(PROTECTED), "")
     return (complaint.caller_name, shown(complaint.caller_phone))
+
+
+# The complaint lists of a home page (the workbench), with their counts; each opens its list.
+BENCH_TABS = (
+    ("mine", gettext_lazy("My complaints"), "primary"),
+    ("department", gettext_lazy("My department's complaints"), "primary"),
+    ("overdue", gettext_lazy("Complaints overdue"), "danger"),
+    ("awaiting_approval", gettext_lazy("Complaints awaiting my approval"), "warning"),
+)
+
+
+def complaint_tiles(user: User, now: Any = None) -> list[dict[str, Any]]:
+    """The workbench's complaint tiles (one query for all the counts); none for a user who has no
+    complaint in any of them and does not register complaints."""
+    from .. import permissions, selectors
+
+    now = now or timezone.now()
+    # One count per tile (a tab's condition may follow a join, which an aggregate's filter cannot).
+    visible = selectors.complaints_for_user(user)
+    counts = {
+        key: visible.filter(selectors.tab_q(key, user, now)).count() for key, _label, _tone in BENCH_TABS
+    }
+    if not any(counts.values()) and not permissions.may_take_complaints(user):
+        return []
+    return [
+        {
+            "key": key,
+            "label": label,
+            "count": counts.get(key, 0),
+            "tone": tone if counts.get(key, 0) else "secondary",
+            "url": f"{reverse('complaints:list')}?tab={key}",
+        }
+        for key, label, tone in BENCH_TABS
+    ]

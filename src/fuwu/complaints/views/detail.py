@@ -46,6 +46,7 @@ from .common import (
     complainant,
     staff,
     status_colour,
+    url_or_empty,
 )
 
 Run = Callable[[User, Complaint, dict[str, Any]], str]
@@ -402,6 +403,7 @@ def detail_context(
         else "—",
         "name": name,
         "phone": phone,
+        "identity_shown": not protected,
         "callers": callers,
         "clocks": clock_rows(complaint, now),
         "answers": list(complaint.answers.all()),
@@ -414,6 +416,7 @@ def detail_context(
         "action_forms": action_forms,
         "allowed": [a.value for a in allowed],
         "is_open": complaint.is_open,
+        "pdf_url": url_or_empty("complaints:pdf", complaint.pk),
     }
 
 

@@ -20,7 +20,7 @@ from fuwu.workorders.views.lists import Calendars, next_due
 from .. import forms as cp_forms
 from .. import permissions, selectors
 from ..models import ComplaintClock
-from .common import complainant, staff, status_colour
+from .common import complainant, staff, status_colour, url_or_empty
 
 PAGE_SIZE = 25
 
@@ -97,6 +97,8 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
             "tab_label": labels[tab],
             "tabs": [{"key": key, "label": label, "active": key == tab} for key, label in TABS],
             "may_take_complaints": permissions.may_take_complaints(user),
+            "has_register": bool(url_or_empty("complaints:register_export")),
+            "cost_report_url": url_or_empty("complaints:costs"),
             "filters_in_use": sum(
                 1 for name in form.fields if name != "q" and form.is_bound and form.data.get(name)
             ),
