@@ -6,6 +6,7 @@ cost lines, and as Excel; only over the complaints the reader may see."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +21,7 @@ from fuwu.complaints.models import Complaint, ComplaintCost, CostStatus
 from fuwu.complaints.services.costs import complaint_add_cost, complaint_verify_cost
 from fuwu.exports.models import Export
 from fuwu.exports.xlsx import HEADER_ROW
+from fuwu.org.models import User
 
 from .conftest import at
 
@@ -33,11 +35,22 @@ def frozen(time_machine: Any, settings: Any, tmp_path: Any) -> None:
     settings.FUWU_EXPORT_ROOT = str(tmp_path / "exports")
 
 
-def responsible(complaint: Complaint, department: Any) -> Complaint:
-    """The responsible department as the cause-and-responsibility step records it (straight into the
-    row: this file tests the report, not that step)."""
-    Complaint.objects.filter(pk=complaint.pk).update(responsible_department=department)
-    return Complaint.objects.get(pk=complaint.pk)
+def responsible(complaint: Complaint, department: Any, person: Any) -> Complaint:
+    """Investigated, then the quality role finds the responsible department and person."""
+    from fuwu.complaints.services import complaint_assign_responsibility, complaint_start_investigation
+
+    when = complaint.received_at + timedelta(hours=1)
+    director = User.objects.get(username="director")
+    quality = User.objects.get(username="quality")
+    complaint_start_investigation(complaint, by=director, now=when)
+    return complaint_assign_responsibility(
+        Complaint.objects.get(pk=complaint.pk),
+        by=quality,
+        cause="查明原因",
+        department_id=department.pk,
+        person_ids=[person.pk],
+        now=when + timedelta(minutes=10),
+    )
 
 
 @pytest.fixture
@@ -48,11 +61,13 @@ def books(cast, complain, finance):
     30 Nov 23:59 awaiting verification, freight 30 rejected, travel 20 on 1 Dec 00:30 verified.
     B (保洁部's): compensation 200 verified. C (工程维修部 handles it, 水电班 responsible): repair 60,
     allocated by finance to 工程维修部 when verified."""
-    a = responsible(complain(now=at(2026, 11, 23, 9), subject="投诉A"), cast.plumbing)
+    a = responsible(complain(now=at(2026, 11, 23, 9), subject="投诉A"), cast.plumbing, cast.plumber)
     b = responsible(
-        complain(now=at(2026, 11, 10, 9), subject="投诉B", department_id=cast.cleaning.pk), cast.cleaning
+        complain(now=at(2026, 11, 10, 9), subject="投诉B", department_id=cast.cleaning.pk),
+        cast.cleaning,
+        cast.cleaner,
     )
-    c = responsible(complain(now=at(2026, 11, 12, 9), subject="投诉C"), cast.plumbing)
+    c = responsible(complain(now=at(2026, 11, 12, 9), subject="投诉C"), cast.plumbing, cast.plumber)
 
     def add(complaint: Complaint, kind: str, amount: str, when: Any, by: Any = None) -> ComplaintCost:
         return complaint_add_cost(
@@ -258,7 +273,7 @@ def test_the_page_costs_a_bounded_number_of_queries(web, cast, complain, books):
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("complaints:costs"))
     for day in range(1, 11):
-        c = responsible(complain(now=at(2026, 10, day, 9), subject=f"十月{day}"), cast.plumbing)
+        c = responsible(complain(now=at(2026, 10, day, 9), subject=f"十月{day}"), cast.plumbing, cast.plumber)
         complaint_add_cost(c, by=cast.head_repair, kind="repair", amount="5", now=at(2026, 10, day, 10))
     with CaptureQueriesContext(connection) as many:
         page = client.get(reverse("complaints:costs"))
