@@ -37,7 +37,12 @@ def ok(response, status: int = 200):
 
 
 def test_phone_complaint_to_archive_with_a_rehandling(api, cast, household, leak_repair):
-    agent, head, quality, director = api(cast.agent), api(cast.head_repair), api(cast.quality), api(cast.director)
+    agent, head, quality, director = (
+        api(cast.agent),
+        api(cast.head_repair),
+        api(cast.quality),
+        api(cast.director),
+    )
 
     body = ok(
         agent.post(
@@ -61,7 +66,8 @@ def test_phone_complaint_to_archive_with_a_rehandling(api, cast, household, leak
     assert body["department"]["id"] == cast.repair.pk
     assert {k["kind"] for k in body["clocks"]} == {"acknowledge", "investigation", "plan", "reply"}
     acknowledge = next(k for k in body["clocks"] if k["kind"] == "acknowledge")
-    assert acknowledge["met_at"] is not None and acknowledge["overdue"] is False
+    assert acknowledge["met_at"] is not None
+    assert acknowledge["overdue"] is False
     assert body["callers"][0]["name"] == "王先生"
     assert body["timeline"][0]["action"] == "complaint.created"
     assert "start-investigation" in ok(head.get(f"complaints/{cid}"))["allowed_actions"]
@@ -107,7 +113,9 @@ def test_phone_complaint_to_archive_with_a_rehandling(api, cast, household, leak
     ok(director.post(f"complaints/{cid}/approve-plan", {}))
     ok(head.post(f"complaints/{cid}/execute", {"note": "已更换"}))
     ok(head.post(f"complaints/{cid}/reply", {"text": "已更换管道", "method": "in_person"}))
-    body = ok(quality.post(f"complaints/{cid}/record-customer-answer", {"outcome": "satisfied", "method": "phone"}))
+    body = ok(
+        quality.post(f"complaints/{cid}/record-customer-answer", {"outcome": "satisfied", "method": "phone"})
+    )
     assert body["status"] == "answered"
     assert body["answer"] == "satisfied"  # the later answer counts
     assert [a["outcome"] for a in body["answers"]] == ["unsatisfied", "satisfied"]
@@ -153,8 +161,13 @@ def test_an_invalid_complaint_is_still_replied(api, cast, complain):
         )
     )
     assert body["validity"] == "invalid"
-    assert "reply" in body["allowed_actions"] or "reply" in ok(head.get(f"complaints/{c.pk}"))["allowed_actions"]
-    assert ok(head.post(f"complaints/{c.pk}/reply", {"text": "已解释", "method": "phone"}))["status"] == "replied"
+    assert (
+        "reply" in body["allowed_actions"] or "reply" in ok(head.get(f"complaints/{c.pk}"))["allowed_actions"]
+    )
+    assert (
+        ok(head.post(f"complaints/{c.pk}/reply", {"text": "已解释", "method": "phone"}))["status"]
+        == "replied"
+    )
 
 
 def test_unreachable_customers_let_it_close_after_the_policys_attempts(api, cast, complain):
@@ -162,12 +175,15 @@ def test_unreachable_customers_let_it_close_after_the_policys_attempts(api, cast
     quality = api(cast.quality)
     for attempt in range(3):
         body = ok(
-            quality.post(f"complaints/{c.pk}/record-customer-answer", {"outcome": "unreachable", "method": "phone"})
+            quality.post(
+                f"complaints/{c.pk}/record-customer-answer", {"outcome": "unreachable", "method": "phone"}
+            )
         )
         assert body["contact_attempts"] == attempt + 1
     assert "close" in body["allowed_actions"]
     refused = quality.post(f"complaints/{c.pk}/close", {})
-    assert refused.status_code == 422 and set(refused.json()["error"]["fields"]) == {"note"}
+    assert refused.status_code == 422
+    assert set(refused.json()["error"]["fields"]) == {"note"}
     assert ok(quality.post(f"complaints/{c.pk}/close", {"note": "三次联系不上"}))["status"] == "closed"
     body = ok(quality.post(f"complaints/{c.pk}/reopen", {"reason": "客户来电仍不满意"}))
     assert body["status"] == "rehandling"
@@ -253,8 +269,12 @@ def test_remind_return_reassign(api, cast, complain):
 
 def test_merge_keeps_every_caller(api, cast, complain):
     first = complain()
-    duplicate = complain(customer_id=None, caller_name="李女士", caller_phone="13811112222", subject="同一次漏水")
-    body = ok(api(cast.agent).post(f"complaints/{duplicate.pk}/merge", {"into": first.pk, "reason": "同一事件"}))
+    duplicate = complain(
+        customer_id=None, caller_name="李女士", caller_phone="13811112222", subject="同一次漏水"
+    )
+    body = ok(
+        api(cast.agent).post(f"complaints/{duplicate.pk}/merge", {"into": first.pk, "reason": "同一事件"})
+    )
     assert body["status"] == "merged"
     assert body["merged_into"] == {"id": first.pk, "number": first.number}
     target = ok(api(cast.agent).get(f"complaints/{first.pk}"))
@@ -305,9 +325,12 @@ def test_raise_a_complaint_from_a_work_order(api, cast, household, leak_repair):
     assert body["work_order"] == {"id": order.pk, "number": order.number}
     assert body["customer"]["id"] == household.pk
     assert body["channel"] == "work_order"
-    assert api(cast.cleaner).post(
-        f"work-orders/{order.pk}/complaints", {"subject": "x", "description": "y"}
-    ).status_code == 404
+    assert (
+        api(cast.cleaner)
+        .post(f"work-orders/{order.pk}/complaints", {"subject": "x", "description": "y"})
+        .status_code
+        == 404
+    )
 
 
 # --- penalties --------------------------------------------------------------------------------
@@ -323,7 +346,8 @@ def test_penalty_decided_appealed_and_the_appeal_decided(api, cast, complain):
 
     body = ok(
         api(cast.head_repair).post(
-            f"complaint-penalties/{proposal.pk}/decide", {"decision": "change", "amount": "50", "note": "初犯"}
+            f"complaint-penalties/{proposal.pk}/decide",
+            {"decision": "change", "amount": "50", "note": "初犯"},
         )
     )
     assert body["status"] == "changed"
@@ -377,7 +401,8 @@ def test_list_tabs_and_filters(api, cast, complain, household):
     assert ids(api(cast.cleaner).get("complaints")) == [newer.pk]
     page = ok(director.get("complaints", {"limit": 1, "offset": 1}))
     assert [i["id"] for i in page["items"]] == [letter.pk]
-    assert page["count"] == 3 and page["count_exact"] is True
+    assert page["count"] == 3
+    assert page["count_exact"] is True
 
 
 @pytest.mark.parametrize("who", ["director", "head_repair", "agent"])
@@ -419,9 +444,12 @@ def test_detail_query_count_does_not_grow_with_its_history(api, cast, complain):
 def test_identity_protected_complainant_is_hidden_from_a_head(api, cast, complain):
     c = complain(identity_protected=True)
     body = ok(api(cast.head_repair).get(f"complaints/{c.pk}"))
-    assert body["caller_name"] == "" and body["caller_phone"] == "" and body["customer"] is None
+    assert body["caller_name"] == ""
+    assert body["caller_phone"] == ""
+    assert body["customer"] is None
     assert body["callers"][0]["name"] == ""
     assert "王先生" not in str(body)
     assert ok(api(cast.agent).get(f"complaints/{c.pk}"))["caller_name"] == "王先生"
     row = ok(api(cast.head_repair).get("complaints"))["items"][0]
-    assert row["caller_name"] == "" and "王先生" not in str(row)
+    assert row["caller_name"] == ""
+    assert "王先生" not in str(row)
