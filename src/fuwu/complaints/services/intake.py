@@ -309,7 +309,10 @@ def _checked_intake(
     if caller_phone and (problem := phone_problem(caller_phone)):
         errors.add("caller_phone", problem)
     # Someone must be answerable, except for an anonymous note (suggestion box, letter, public page).
-    if not (caller_phone or customer) and data.channel not in (*REGISTERED_LATER, Channel.WEB):
+    if not (caller_phone or customer or data.customer_id) and data.channel not in (
+        *REGISTERED_LATER,
+        Channel.WEB,
+    ):
         errors.add("caller_phone", _("is required"))
     errors.raise_if_any()
     assert owner is not None
