@@ -469,6 +469,9 @@ def complaint_action(request: HttpRequest, pk: int, action: str) -> HttpResponse
             return _refused(request, _get(request, pk), exc)
         else:
             messages.success(request, message)
+            if not selectors.complaints_for_user(user).filter(pk=pk).exists():
+                # returned or reassigned away from the user's departments: back to their list
+                return redirect("complaints:list")
             return redirect(reverse("complaints:detail", args=[pk]) + "#actions")
     context = detail_context(request, complaint, bound=(verb, form), allowed=allowed)
     return render(request, "complaints/detail.html", context, status=422)
