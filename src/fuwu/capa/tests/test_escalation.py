@@ -25,7 +25,12 @@ def test_an_overdue_item_escalates_once_per_level(cast, raise_capa):
     capa = raise_capa()
     services.capa_analyse(capa=capa, by=cast.head_repair, root_cause="原因", method="five_whys", now=RAISED)
     services.capa_add_item(
-        capa=capa, by=cast.head_repair, description="整改", owner=cast.tech, due_on=date(2026, 9, 18), now=RAISED
+        capa=capa,
+        by=cast.head_repair,
+        description="整改",
+        owner=cast.tech,
+        due_on=date(2026, 9, 18),
+        now=RAISED,
     )
 
     # just before the deadline: the owner was warned, nothing escalated
@@ -55,7 +60,12 @@ def test_an_item_done_in_time_never_escalates(cast, raise_capa):
     capa = raise_capa()
     services.capa_analyse(capa=capa, by=cast.head_repair, root_cause="原因", method="five_whys", now=RAISED)
     item = services.capa_add_item(
-        capa=capa, by=cast.head_repair, description="整改", owner=cast.tech, due_on=date(2026, 9, 18), now=RAISED
+        capa=capa,
+        by=cast.head_repair,
+        description="整改",
+        owner=cast.tech,
+        due_on=date(2026, 9, 18),
+        now=RAISED,
     )
     services.capa_complete_item(capa=capa, by=cast.tech, item_id=item.pk, evidence="完成", now=DUE)
 

@@ -21,7 +21,9 @@ VERIFIABLE = at(2026, 10, 14, 9, 0)  # implemented at RAISED + 30 calendar days 
 
 
 def actions_of(capa: Capa) -> list[str]:
-    return list(Event.objects.filter(subject_id=capa.pk, action__startswith="capa.").values_list("action", flat=True))
+    return list(
+        Event.objects.filter(subject_id=capa.pk, action__startswith="capa.").values_list("action", flat=True)
+    )
 
 
 def test_full_lifecycle_from_two_complaints_to_closure(cast, complaint, raise_capa):
@@ -38,23 +40,31 @@ def test_full_lifecycle_from_two_complaints_to_closure(cast, complaint, raise_ca
         [first.number, second.number]
     )
     by = cast.head_repair
-    capa = services.capa_analyse(capa=capa, by=by, root_cause="新员工未经礼仪培训", method="five_whys", now=RAISED)
+    capa = services.capa_analyse(
+        capa=capa, by=by, root_cause="新员工未经礼仪培训", method="five_whys", now=RAISED
+    )
     assert capa.status == Status.IN_ACTION
     capa = services.capa_decide_disposition(
         capa=capa, by=by, disposition="tell_customer", note="向两位客户致歉说明", now=RAISED
     )
     assert (capa.disposition, capa.disposition_by) == ("tell_customer", cast.head_repair)
-    services.capa_check_extent(capa=capa, by=by, scope="水电班", found=True, note="水电班也有一例", now=RAISED)
+    services.capa_check_extent(
+        capa=capa, by=by, scope="水电班", found=True, note="水电班也有一例", now=RAISED
+    )
     item = services.capa_add_item(
         capa=capa, by=by, description="全员礼仪培训", owner=cast.tech, due_on=date(2026, 9, 18), now=RAISED
     )
     assert item.due_at == at(2026, 9, 18, 17, 30)
-    services.capa_complete_item(capa=capa, by=cast.tech, item_id=item.pk, evidence="培训签到表", now=at(2026, 9, 16, 10))
+    services.capa_complete_item(
+        capa=capa, by=cast.tech, item_id=item.pk, evidence="培训签到表", now=at(2026, 9, 16, 10)
+    )
     capa = services.capa_implement(capa=capa, by=by, now=RAISED + timedelta(days=3))
     assert capa.status == Status.AWAITING_VERIFICATION
     opens = RAISED + timedelta(days=33)
     assert capa.verify_from == opens
-    capa = services.capa_verify(capa=capa, by=cast.quality, result="passed", note="一个月内无同类投诉", now=opens)
+    capa = services.capa_verify(
+        capa=capa, by=cast.quality, result="passed", note="一个月内无同类投诉", now=opens
+    )
     capa = services.capa_close(capa=capa, by=cast.quality, note="有效", now=opens + timedelta(hours=1))
 
     # then
@@ -91,13 +101,25 @@ def test_a_verification_is_due_ten_working_days_after_it_becomes_possible(cast, 
 
 def test_an_item_due_on_a_holiday_is_due_at_the_close_of_the_next_working_day(cast, raise_capa):
     capa = raise_capa()
-    capa = services.capa_analyse(capa=capa, by=cast.head_repair, root_cause="原因", method="fishbone", now=RAISED)
+    capa = services.capa_analyse(
+        capa=capa, by=cast.head_repair, root_cause="原因", method="fishbone", now=RAISED
+    )
 
     during = services.capa_add_item(
-        capa=capa, by=cast.head_repair, description="整改", owner=cast.tech, due_on=date(2026, 10, 3), now=RAISED
+        capa=capa,
+        by=cast.head_repair,
+        description="整改",
+        owner=cast.tech,
+        due_on=date(2026, 10, 3),
+        now=RAISED,
     )
     makeup = services.capa_add_item(
-        capa=capa, by=cast.head_repair, description="复查", owner=cast.tech, due_on=date(2026, 10, 10), now=RAISED
+        capa=capa,
+        by=cast.head_repair,
+        description="复查",
+        owner=cast.tech,
+        due_on=date(2026, 10, 10),
+        now=RAISED,
     )
     default = services.capa_add_item(
         capa=capa, by=cast.head_repair, description="培训", owner=cast.tech, now=at(2026, 9, 28, 9)
@@ -164,7 +186,9 @@ def test_a_failed_verification_sends_it_back_to_the_actions(cast, raise_capa):
     assert item.round == 1
     with pytest.raises(ConflictError):  # the new item is open
         services.capa_implement(capa=capa, by=cast.head_repair, now=VERIFIABLE)
-    services.capa_complete_item(capa=capa, by=cast.tech2, item_id=item.pk, evidence="考核办法", now=VERIFIABLE)
+    services.capa_complete_item(
+        capa=capa, by=cast.tech2, item_id=item.pk, evidence="考核办法", now=VERIFIABLE
+    )
     capa = services.capa_implement(capa=capa, by=cast.head_repair, now=VERIFIABLE)
     later = capa.verify_from
     assert later == VERIFIABLE + timedelta(days=30)
@@ -209,7 +233,9 @@ def test_who_may_record_the_root_cause(cast, raise_capa, who, allowed):
 def test_only_the_owner_or_the_leaders_record_an_item_done(cast, raise_capa):
     capa = raise_capa()
     services.capa_analyse(capa=capa, by=cast.head_repair, root_cause="原因", method="five_whys", now=RAISED)
-    item = services.capa_add_item(capa=capa, by=cast.head_repair, description="整改", owner=cast.tech, now=RAISED)
+    item = services.capa_add_item(
+        capa=capa, by=cast.head_repair, description="整改", owner=cast.tech, now=RAISED
+    )
     services.capa_add_item(capa=capa, by=cast.head_repair, description="复查", owner=cast.tech2, now=RAISED)
 
     with pytest.raises(PermissionDeniedError):
