@@ -142,6 +142,7 @@ def test_the_quality_role_judges_an_unsatisfied_answer_and_an_unreasonable_one_m
     c = services.complaint_classify_answer(
         c, by=cast.quality, reasonable=False, reason="要求超出合同范围", now=at(2026, 11, 5, 11)
     )
+    assert c.answer is not None
     assert c.answer.reasonable is False
     assert "close" in services.allowed_actions(cast.agent, c)
     assert "classify-answer" not in services.allowed_actions(cast.quality, c)

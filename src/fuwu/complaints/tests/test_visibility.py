@@ -112,8 +112,8 @@ def test_list_tabs_run_a_bounded_number_of_queries(cast, complain, django_assert
                 row.department,
                 row.handler,
                 row.first_contact_owner,
-                row.is_overdue,
-                row.next_due_at,
+                row.is_overdue,  # type: ignore[attr-defined]
+                row.next_due_at,  # type: ignore[attr-defined]
             )
     assert len(list(selectors.complaint_list(cast.head_repair, tab="overdue", now=at(2026, 11, 30, 9)))) == 3
     assert selectors.tab_counts(cast.head_repair, now=at(2026, 11, 30, 9))["open"] == 3
