@@ -114,7 +114,10 @@ class IntakeForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     service_type: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Service type"), queryset=ServiceType.objects.none(), required=False
+        label=_("Service type"),
+        queryset=ServiceType.objects.none(),
+        required=False,
+        empty_label=_("— not about a service —"),
     )
     product: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Product"), queryset=Product.objects.none(), required=False
@@ -123,6 +126,7 @@ class IntakeForm(StyledForm):
         label=_("Handling department"),
         queryset=Department.objects.none(),
         required=False,
+        empty_label=_("— by the rule below —"),
         help_text=_("Empty: the work order's department, else the customer's."),
     )
     confidentiality = forms.TypedChoiceField(
