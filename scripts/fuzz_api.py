@@ -58,7 +58,77 @@ DEMO_IDS = {
     "absence_id": 5,
     "notification_id": 40,
     "number": 3,
+    "complaint_id": 12,
+    "penalty_id": 3,
 }
+
+# Complaints in every step (the demo has none), so that the complaint actions reach their services
+# and not only a 404: run inside ``fuwu shell`` after the demo is loaded.
+SEED_COMPLAINTS = """
+from fuwu.complaints import services as s
+from fuwu.customers.models import Customer
+from fuwu.org.models import Department, User
+from fuwu.org.models import Organisation
+
+org = Organisation.objects.get(name="和谐家园物业服务有限公司")
+people = {u.username: u for u in User.objects.filter(organisation=org)}
+repair = Department.objects.get(organisation=org, code="repair")
+customers = list(Customer.objects.filter(organisation=org).order_by("pk")[:12])
+
+
+def new(index, **extra):
+    data = dict(channel="phone", subject=f"投诉 {index}", description="维修工态度差，问题没有解决",
+                object="service_attitude", customer_id=customers[index].pk, department_id=repair.pk)
+    data.update(extra)
+    return s.complaint_create(organisation=org, by=people["agent1"], data=s.ComplaintInput(**data))
+
+
+head, quality, director = people["head_repair"], people["quality1"], people["director"]
+
+
+def investigating(i):
+    return s.complaint_start_investigation(new(i), by=head)
+
+
+def assigned(i):
+    c = investigating(i)
+    s.complaint_assess(c, by=quality, validity="valid", object="service_attitude", severity="general", note="属实")
+    return s.complaint_assign_responsibility(c, by=quality, cause="态度", department_id=repair.pk,
+                                             person_ids=[people["tech1"].pk])
+
+
+def planned(i):
+    c = assigned(i)
+    s.complaint_propose_plan(c, by=head, plan="上门道歉")
+    return s.complaint_decide_plan(c, by=director, approved=True)
+
+
+def replied(i):
+    c = planned(i)
+    s.complaint_execute(c, by=head, note="已道歉")
+    return s.complaint_reply(c, by=head, text="已处理", method="phone")
+
+
+new(0)
+new(1, channel="letter")
+investigating(2)
+c = assigned(3)
+s.complaint_add_cost(c, by=head, kind="parts", amount="20")
+c = assigned(4)
+s.complaint_propose_plan(c, by=head, plan="方案")
+planned(5)
+replied(6)
+c = replied(7)
+s.complaint_record_answer(c, by=quality, outcome="unsatisfied", method="phone")
+c = replied(8)
+s.complaint_record_answer(c, by=quality, outcome="satisfied", method="phone")
+c = replied(9)
+s.complaint_record_answer(c, by=quality, outcome="satisfied", method="phone")
+s.complaint_close(c, by=people["agent1"])
+c = investigating(10)
+s.complaint_request_extension(c, by=head, clock="plan", amount=1, unit="working_days", reason="等配件")
+new(11, channel="letter", identity_protected=True)
+"""
 
 
 def write_config(path: Path) -> None:
@@ -74,7 +144,7 @@ def wait_for(url: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # a local server
+            with urllib.request.urlopen(url, timeout=120) as response:  # a local server
                 if response.status == 200:
                     return
         except OSError:
@@ -119,6 +189,7 @@ def main() -> int:
         if args.database_url:  # a database given to be used up: start it empty
             fuwu(env, "flush", "--no-input")
         fuwu(env, "demo", "--if-empty")
+        fuwu(env, "shell", "-c", SEED_COMPLAINTS)
         tokens = {user: fuwu(env, "token", user).strip().splitlines()[-1] for user in args.users.split(",")}
         server = subprocess.Popen(
             [
@@ -140,7 +211,12 @@ def main() -> int:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.STDOUT,
         )
-        wait_for(f"{base}/api/v1/openapi.json")
+        try:  # a loaded machine (CI with other jobs) takes a while to import and build the document
+            wait_for(f"{base}/api/v1/openapi.json", seconds=240)
+        except SystemExit:
+            log = var / "server.log"
+            print(log.read_text(errors="replace")[-4000:] if log.exists() else "", file=sys.stderr)
+            raise
         write_config(var / "schemathesis.toml")
         for user, token in tokens.items():
             print(

@@ -245,7 +245,6 @@ def test_create_with_bad_input_names_each_field_and_writes_nothing(api, cast, ho
     )
     assert foreign.status_code == 422
     assert set(foreign.json()["error"]["fields"]) == {
-        "caller_phone",  # without a customer someone must be answerable
         "customer_id",
         "department_id",
         "service_type_id",
