@@ -44,22 +44,22 @@ from .exports import CAPA_REGISTER, as_parameters
 from .models import Capa, Disposition, Kind, Origin, Status, VerificationResult
 from .rules import Action
 from .schemas import (
-    AddItemIn,
-    AnalyseIn,
+    CapaAddItemIn,
+    CapaAnalyseIn,
+    CapaCompleteItemIn,
+    CapaDispositionIn,
+    CapaExtentIn,
     CapaFilters,
     CapaIn,
+    CapaLinkRecordIn,
+    CapaNoteIn,
     CapaOut,
     CapaPage,
     CapaQuery,
-    CompleteItemIn,
-    DispositionIn,
-    ExtentIn,
-    LinkRecordIn,
-    NoteIn,
-    ReasonIn,
-    ReportOut,
-    ReportQuery,
-    VerifyIn,
+    CapaReasonIn,
+    CapaReportOut,
+    CapaReportQuery,
+    CapaVerifyIn,
 )
 
 router = Router(tags=["corrective and preventive actions"])
@@ -267,9 +267,11 @@ def export_capas(request: HttpRequest, filters: Query[CapaQuery]) -> Any:
 
 
 @router.get(
-    "/report/categories", response=ReportOut, summary="Recurring problem categories by period and department"
+    "/report/categories",
+    response=CapaReportOut,
+    summary="Recurring problem categories by period and department",
 )
-def report_categories(request: HttpRequest, filters: Query[ReportQuery]) -> dict[str, Any]:
+def report_categories(request: HttpRequest, filters: Query[CapaReportQuery]) -> dict[str, Any]:
     """Visible CAPAs (not cancelled) counted by period, department and problem category; each row's
     ``drill_down`` lists the CAPAs behind its figure."""
     user = _user(request)
@@ -357,14 +359,14 @@ def action(verb: Action, summary: str) -> Callable[[ActionView], ActionView]:
 
 
 @action(Action.LINK_RECORD, "Link one more affected record (a complaint sharing the cause …)")
-def link_record(request: HttpRequest, capa_id: VisibleCapaId, payload: LinkRecordIn) -> dict[str, Any]:
+def link_record(request: HttpRequest, capa_id: VisibleCapaId, payload: CapaLinkRecordIn) -> dict[str, Any]:
     user, capa = _visible(request, capa_id)
     services.capa_link_record(capa=capa, by=user, reference=payload.reference)
     return _detail(request, capa_id)
 
 
 @action(Action.ANALYSE, "Record the root cause and the method used")
-def analyse(request: HttpRequest, capa_id: VisibleCapaId, payload: AnalyseIn) -> dict[str, Any]:
+def analyse(request: HttpRequest, capa_id: VisibleCapaId, payload: CapaAnalyseIn) -> dict[str, Any]:
     user, capa = _visible(request, capa_id)
     services.capa_analyse(capa=capa, by=user, root_cause=payload.root_cause, method=payload.method)
     return _detail(request, capa_id)
@@ -372,7 +374,7 @@ def analyse(request: HttpRequest, capa_id: VisibleCapaId, payload: AnalyseIn) ->
 
 @action(Action.DECIDE_DISPOSITION, "Decide on the nonconforming service (redo, contain, tell, concession)")
 def decide_disposition(
-    request: HttpRequest, capa_id: VisibleCapaId, payload: DispositionIn
+    request: HttpRequest, capa_id: VisibleCapaId, payload: CapaDispositionIn
 ) -> dict[str, Any]:
     user, capa = _visible(request, capa_id)
     services.capa_decide_disposition(capa=capa, by=user, disposition=payload.disposition, note=payload.note)
@@ -380,7 +382,7 @@ def decide_disposition(
 
 
 @action(Action.CHECK_EXTENT, "Record whether the same problem exists elsewhere")
-def check_extent(request: HttpRequest, capa_id: VisibleCapaId, payload: ExtentIn) -> dict[str, Any]:
+def check_extent(request: HttpRequest, capa_id: VisibleCapaId, payload: CapaExtentIn) -> dict[str, Any]:
     user, capa = _visible(request, capa_id)
     services.capa_check_extent(
         capa=capa, by=user, scope=payload.scope, found=payload.found, note=payload.note
@@ -389,7 +391,7 @@ def check_extent(request: HttpRequest, capa_id: VisibleCapaId, payload: ExtentIn
 
 
 @action(Action.ADD_ITEM, "Add an action item with its owner and deadline")
-def add_item(request: HttpRequest, capa_id: VisibleCapaId, payload: AddItemIn) -> dict[str, Any]:
+def add_item(request: HttpRequest, capa_id: VisibleCapaId, payload: CapaAddItemIn) -> dict[str, Any]:
     user, capa = _visible(request, capa_id)
     errors = FieldErrors()
     owner = visibility.staff_for_user(user).filter(pk=payload.owner_id).first()
@@ -403,35 +405,37 @@ def add_item(request: HttpRequest, capa_id: VisibleCapaId, payload: AddItemIn) -
 
 
 @action(Action.COMPLETE_ITEM, "Record an action item done, with its evidence")
-def complete_item(request: HttpRequest, capa_id: VisibleCapaId, payload: CompleteItemIn) -> dict[str, Any]:
+def complete_item(
+    request: HttpRequest, capa_id: VisibleCapaId, payload: CapaCompleteItemIn
+) -> dict[str, Any]:
     user, capa = _visible(request, capa_id)
     services.capa_complete_item(capa=capa, by=user, item_id=payload.item_id, evidence=payload.evidence)
     return _detail(request, capa_id)
 
 
 @action(Action.IMPLEMENT, "Actions implemented: open the effectiveness verification")
-def implement(request: HttpRequest, capa_id: VisibleCapaId, payload: NoteIn) -> dict[str, Any]:
+def implement(request: HttpRequest, capa_id: VisibleCapaId, payload: CapaNoteIn) -> dict[str, Any]:
     user, capa = _visible(request, capa_id)
     services.capa_implement(capa=capa, by=user, note=payload.note)
     return _detail(request, capa_id)
 
 
 @action(Action.VERIFY, "Verify effectiveness (not by an owner of the actions; after the interval)")
-def verify(request: HttpRequest, capa_id: VisibleCapaId, payload: VerifyIn) -> dict[str, Any]:
+def verify(request: HttpRequest, capa_id: VisibleCapaId, payload: CapaVerifyIn) -> dict[str, Any]:
     user, capa = _visible(request, capa_id)
     services.capa_verify(capa=capa, by=user, result=payload.result, note=payload.note)
     return _detail(request, capa_id)
 
 
 @action(Action.CLOSE, "Close (only once verified effective)")
-def close(request: HttpRequest, capa_id: VisibleCapaId, payload: NoteIn) -> dict[str, Any]:
+def close(request: HttpRequest, capa_id: VisibleCapaId, payload: CapaNoteIn) -> dict[str, Any]:
     user, capa = _visible(request, capa_id)
     services.capa_close(capa=capa, by=user, note=payload.note)
     return _detail(request, capa_id)
 
 
 @action(Action.CANCEL, "Cancel with a reason")
-def cancel(request: HttpRequest, capa_id: VisibleCapaId, payload: ReasonIn) -> dict[str, Any]:
+def cancel(request: HttpRequest, capa_id: VisibleCapaId, payload: CapaReasonIn) -> dict[str, Any]:
     user, capa = _visible(request, capa_id)
     services.capa_cancel(capa=capa, by=user, reason=payload.reason)
     return _detail(request, capa_id)

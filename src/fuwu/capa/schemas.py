@@ -63,27 +63,27 @@ class CapaIn(InputSchema):
     )
 
 
-class LinkRecordIn(InputSchema):
+class CapaLinkRecordIn(InputSchema):
     reference: Reference
 
 
-class AnalyseIn(InputSchema):
+class CapaAnalyseIn(InputSchema):
     root_cause: LongText = Field(..., min_length=1)
     method: MethodCode
 
 
-class DispositionIn(InputSchema):
+class CapaDispositionIn(InputSchema):
     disposition: DispositionCode
     note: Reason = Field("", description="Required when accepting by concession.")
 
 
-class ExtentIn(InputSchema):
+class CapaExtentIn(InputSchema):
     scope: LongText = Field(..., min_length=1, description="Where else the same problem was looked for.")
     found: bool
     note: Text = Field("", description="What was found (required when found).")
 
 
-class AddItemIn(InputSchema):
+class CapaAddItemIn(InputSchema):
     description: LongText = Field(..., min_length=1)
     owner_id: Id
     due_on: Day | None = Field(
@@ -93,21 +93,21 @@ class AddItemIn(InputSchema):
     )
 
 
-class CompleteItemIn(InputSchema):
+class CapaCompleteItemIn(InputSchema):
     item_id: Id
     evidence: LongText = Field(..., min_length=1)
 
 
-class NoteIn(InputSchema):
+class CapaNoteIn(InputSchema):
     note: Reason = ""
 
 
-class VerifyIn(InputSchema):
+class CapaVerifyIn(InputSchema):
     result: ResultCode
     note: LongText = Field(..., min_length=1, description="What was checked and found.")
 
 
-class ReasonIn(InputSchema):
+class CapaReasonIn(InputSchema):
     reason: Reason = Field(..., min_length=1)
 
 
@@ -134,7 +134,7 @@ class CapaFilters(CapaQuery):
     offset: Offset = 0
 
 
-class ReportQuery(Schema):
+class CapaReportQuery(Schema):
     period: PeriodCode = "month"
     raised_from: Day | None = None
     raised_to: Day | None = None
@@ -145,7 +145,7 @@ class ReportQuery(Schema):
 # --- output -----------------------------------------------------------------------------------
 
 
-class Ref(Schema):
+class CapaRef(Schema):
     id: int
     name: str
 
@@ -162,8 +162,8 @@ class CapaRow(Schema):
     category: str
     category_label: str
     title: str
-    department: Ref
-    raised_by: Ref
+    department: CapaRef
+    raised_by: CapaRef
     raised_at: datetime
     is_overdue: bool
     next_due_at: datetime | None
@@ -175,7 +175,7 @@ class CapaPage(Schema):
     count_exact: bool
 
 
-class ClockOut(Schema):
+class CapaClockOut(Schema):
     kind: str
     kind_label: str
     item_id: int | None
@@ -187,33 +187,33 @@ class ClockOut(Schema):
     escalation_level: int
 
 
-class AffectedOut(Schema):
+class CapaAffectedOut(Schema):
     reference: str
     label: str
     visible: bool = Field(..., description="False: linked, but outside your visibility (no link).")
     url: str | None
 
 
-class ItemOut(Schema):
+class CapaItemOut(Schema):
     id: int
     description: str
-    owner: Ref
+    owner: CapaRef
     due_at: datetime
     round: int
     done_at: datetime | None
-    done_by: Ref | None
+    done_by: CapaRef | None
     evidence: str
 
 
-class VerificationOut(Schema):
+class CapaVerificationOut(Schema):
     result: str
     result_label: str
     note: str
-    verified_by: Ref
+    verified_by: CapaRef
     verified_at: datetime
 
 
-class EventOut(Schema):
+class CapaEventOut(Schema):
     at: datetime
     action: str
     actor: str
@@ -229,7 +229,7 @@ class CapaOut(CapaRow):
     disposition: str
     disposition_label: str
     disposition_note: str
-    disposition_by: Ref | None
+    disposition_by: CapaRef | None
     disposition_at: datetime | None
     extent_scope: str
     extent_found: bool | None
@@ -241,20 +241,20 @@ class CapaOut(CapaRow):
     failed_verifications: int
     closed_at: datetime | None
     close_note: str
-    affected: list[AffectedOut]
-    items: list[ItemOut]
-    verifications: list[VerificationOut]
-    clocks: list[ClockOut]
-    events: list[EventOut]
+    affected: list[CapaAffectedOut]
+    items: list[CapaItemOut]
+    verifications: list[CapaVerificationOut]
+    clocks: list[CapaClockOut]
+    events: list[CapaEventOut]
     allowed_actions: list[str] = Field(
         ..., description="Actions the caller may take now (POST /{id}/<action>)."
     )
 
 
-class ReportRow(Schema):
+class CapaReportRow(Schema):
     period_start: date
     period_end: date
-    department: Ref
+    department: CapaRef
     category: str
     category_label: str
     count: int
@@ -262,6 +262,6 @@ class ReportRow(Schema):
     drill_down: str = Field(..., description="`GET` this to list the CAPAs behind the figure.")
 
 
-class ReportOut(Schema):
+class CapaReportOut(Schema):
     period: str
-    rows: list[ReportRow]
+    rows: list[CapaReportRow]
