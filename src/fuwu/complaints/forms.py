@@ -120,7 +120,7 @@ class IntakeForm(StyledForm):
         empty_label=_("— not about a service —"),
     )
     product: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Product"), queryset=Product.objects.none(), required=False
+        label=_("Product"), queryset=Product.objects.none(), required=False, empty_label=_("— no product —")
     )
     department: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Handling department"),
@@ -244,7 +244,7 @@ class AssessForm(StyledForm):
 class ResponsibilityForm(StyledForm):
     cause = forms.CharField(label=_("Cause found"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
     department: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Responsible department"), queryset=Department.objects.none()
+        label=_("Responsible department"), queryset=Department.objects.none(), empty_label=_("— choose —")
     )
     persons: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("Responsible people"),
@@ -318,10 +318,13 @@ class ClassifyAnswerForm(StyledForm):
 
 class ReassignForm(StyledForm):
     department: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Handling department"), queryset=Department.objects.none()
+        label=_("Handling department"), queryset=Department.objects.none(), empty_label=_("— choose —")
     )
     handler: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Handler"), queryset=User.objects.none(), required=False
+        label=_("Handler"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("— the department decides —"),
     )
     reason = forms.CharField(
         label=_("Reason"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -359,6 +362,7 @@ class AddCostForm(StyledForm):
         label=_("Allocated to"),
         queryset=Department.objects.none(),
         required=False,
+        empty_label=_("— the responsible department —"),
         help_text=_("Empty: the responsible department, else the handling department."),
     )
 
@@ -380,6 +384,7 @@ class VerifyCostForm(StyledForm):
         label=_("Allocated to"),
         queryset=Department.objects.none(),
         required=False,
+        empty_label=_("— keep it —"),
         help_text=_("Empty: keep the department it is allocated to."),
     )
     note = forms.CharField(

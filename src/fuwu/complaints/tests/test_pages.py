@@ -420,3 +420,32 @@ def test_pages_read_as_text_for_people(cast, web, complain, language):
     ):
         text = page_text(page(client, url))
         assert problems(text, language, more_codes=["general", "department_head"]) == [], url
+
+
+# --- the demo -------------------------------------------------------------------------------
+
+
+def test_the_demo_holds_complaints_in_many_steps_and_their_pages_read_for_people(db, time_machine):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from fuwu.org.models import User
+
+    time_machine.move_to(at(2026, 11, 27, 16, 0), tick=False)
+    call_command("demo", "--customers", "30", stdout=StringIO())
+
+    statuses = set(Complaint.objects.values_list("status", flat=True))
+    assert {"received", "acknowledged", "investigating", "plan_proposed", "executed", "replied"} <= statuses
+    assert {"rehandling", "closed"} <= statuses
+    assert Complaint.objects.filter(work_order__isnull=False).exists()
+    director = signed_in(User.objects.get(username="director"))
+    for complaint in Complaint.objects.all():
+        # the page's own sections (the timeline's values are the display module's, tested with it)
+        text = page_text(page(director, f"/complaints/{complaint.pk}/").split('data-testid="timeline"')[0])
+        assert problems(text, "zh-hans", more_codes=["general", "department_head"]) == [], complaint.status
+    finance = signed_in(User.objects.get(username="finance1"))
+    executed = Complaint.objects.get(status="executed")
+    assert "verify-cost" in set(
+        re.findall(r'data-action="([a-z-]+)"', page(finance, f"/complaints/{executed.pk}/"))
+    )

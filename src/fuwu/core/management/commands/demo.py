@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from fuwu.catalogue.models import ServiceType
 from fuwu.catalogue.services import service_type_create
+from fuwu.complaints.demo import demo_complaints
 from fuwu.customers.models import Customer
 from fuwu.customers.services import agreement_add, customer_create, product_add
 from fuwu.org.models import AbsenceKind, Organisation, Role, User
@@ -51,6 +52,7 @@ STAFF = [  # username, name, department, roles, post
     ("guard1", "刘保安", "security", [Role.TECHNICIAN], "门岗"),
     ("quality1", "黄质检", "quality", [Role.QUALITY_INSPECTOR], "品质专员"),
     ("quality2", "林质检", "quality", [Role.QUALITY_INSPECTOR], "品质专员"),
+    ("finance1", "钱会计", "management", [Role.FINANCE], "会计"),
 ]
 
 INTAKE_DUTY = "报修热线受理"  # receives the public web form's requests (首接 for unattended channels)
@@ -263,17 +265,18 @@ class Command(BaseCommand):
                     ends_on=date(starts.year + 3, starts.month, 1) - timedelta(days=1),
                 )
         orders = demo_work_orders(organisation, people, created_customers, rng) if with_work_orders else 0
+        complaints = demo_complaints(organisation, people, created_customers) if with_work_orders else 0
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {ORGANISATION}: {len(departments)} departments, {len(people)} staff, "
-                f"{customer_count} customers, {orders} work orders."
+                f"{customer_count} customers, {orders} work orders, {complaints} complaints."
             )
         )
 
     def print_logins(self) -> None:
         self.stdout.write(
             "Demo logins (password demo12345): admin, director, agent1, agent2, tech1, tech2, "
-            "head_repair, quality1"
+            "head_repair, quality1, finance1"
         )
         self.stdout.write("Open http://127.0.0.1:8000/ once the server has started.")
 
