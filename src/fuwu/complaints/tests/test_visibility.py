@@ -117,3 +117,28 @@ def test_list_tabs_run_a_bounded_number_of_queries(cast, complain, django_assert
             )
     assert len(list(selectors.complaint_list(cast.head_repair, tab="overdue", now=at(2026, 11, 30, 9)))) == 3
     assert selectors.tab_counts(cast.head_repair, now=at(2026, 11, 30, 9))["open"] == 3
+
+
+def test_awaiting_my_approval_lists_the_plans_i_may_decide(cast, complain):
+    c = complain(now=at(2026, 11, 3, 9))
+    c = services.complaint_start_investigation(c, by=cast.head_repair, now=at(2026, 11, 3, 10))
+    c = services.complaint_assign_responsibility(
+        c, by=cast.quality, cause="原因", department_id=cast.repair.pk, person_ids=[], now=at(2026, 11, 3, 11)
+    )
+    c = services.complaint_propose_plan(c, by=cast.head_repair, plan="上门道歉", now=at(2026, 11, 3, 12))
+    now = at(2026, 11, 3, 13)
+
+    def awaiting(user):
+        return set(
+            selectors.complaint_list(user, tab="awaiting_approval", now=now).values_list("pk", flat=True)
+        )
+
+    assert awaiting(cast.head_repair) == {c.pk}
+    assert awaiting(cast.director) == {c.pk}
+    assert awaiting(cast.head_service) == set()  # not the deciding department's head
+    assert awaiting(cast.tech) == set()
+    # the approvals engine's inbox agrees
+    from fuwu.approvals.selectors import inbox
+
+    assert [a.object_id for a in inbox(cast.head_repair)] == [c.pk]
+    assert list(inbox(cast.head_service)) == []
