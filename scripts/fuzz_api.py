@@ -8,6 +8,7 @@ then as an administrator (destructive calls can do no harm here), and checks tha
 server error and that every answer — status code, content type, body — matches the document.
 
     python scripts/fuzz_api.py [--max-examples N] [--seed S] [--database-url URL] [--time-budget SEC]
+                               [--paths REGEX]
 
 Exit status 0 when schemathesis found nothing. CI runs it (``make fuzz``) with a time budget.
 """
@@ -166,6 +167,11 @@ def main() -> int:
         help="seconds for each user's run",
     )
     parser.add_argument("--users", default="agent1,admin", help="demo logins, in order (admin last)")
+    parser.add_argument(
+        "--paths",
+        default="",
+        help="only the operations whose path matches this regular expression (e.g. 'complaint')",
+    )
     args = parser.parse_args()
 
     var = Path(tempfile.mkdtemp(prefix="fuwu-fuzz-"))
@@ -252,6 +258,8 @@ def main() -> int:
             ]
             if args.seed:
                 command += ["--seed", str(args.seed)]
+            if args.paths:
+                command += ["--include-path-regex", args.paths]
             try:
                 code = subprocess.run(
                     command, cwd=ROOT, env=env, timeout=args.time_budget, check=False

@@ -453,3 +453,16 @@ def test_identity_protected_complainant_is_hidden_from_a_head(api, cast, complai
     row = ok(api(cast.head_repair).get("complaints"))["items"][0]
     assert row["caller_name"] == ""
     assert "王先生" not in str(row)
+
+
+def test_openapi_has_every_action_with_its_error_answers(client):
+    from fuwu.complaints.rules import Action
+
+    paths = client.get("/api/v1/openapi.json").json()["paths"]
+    assert {"get", "post"} <= set(paths["/api/v1/complaints"])
+    assert "post" in paths["/api/v1/work-orders/{work_order_id}/complaints"]
+    for action in Action:
+        operation = paths[f"/api/v1/complaints/{{complaint_id}}/{action.value}"]["post"]
+        assert {"200", "403", "404", "409", "422"} <= set(operation["responses"]), action
+    for verb in ("decide", "appeal", "decide-appeal"):
+        assert "post" in paths[f"/api/v1/complaint-penalties/{{penalty_id}}/{verb}"]
