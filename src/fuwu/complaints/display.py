@@ -76,6 +76,8 @@ EVENT_LABELS = {
     "complaint.penalty_proposed": _("Penalty proposed"),
     "complaint.penalty_waived": _("Penalty waived"),
     "complaint.penalty_decided": _("Penalty decided"),
+    "complaint.penalty_confirmed": _("Penalty confirmed"),
+    "complaint.penalty_changed": _("Penalty confirmed with a changed amount"),
     "complaint.penalty_appealed": _("Penalty appealed"),
     "complaint.penalty_appeal_upheld": _("Appeal upheld"),
     "complaint.penalty_appeal_rejected": _("Appeal rejected"),

@@ -601,6 +601,11 @@ class PenaltyProposal(models.Model):
     def __str__(self) -> str:
         return f"{self.complaint} {self.person} {self.catalogue_code}"
 
+    @property
+    def confidentiality(self) -> int:
+        """A proposal is as confidential as its complaint (the visibility rules read this)."""
+        return self.complaint.confidentiality
+
 
 class VisitTaskStatus(models.TextChoices):
     DUE = "due", _("Due")

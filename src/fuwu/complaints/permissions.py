@@ -166,8 +166,8 @@ def may(
         case Action.REOPEN | Action.CLOSE | Action.ARCHIVE:
             return agent or owner or quality or head or director
         case Action.RETURN:
-            # Only the department that received a complaint it does not own returns it.
-            return handling_head
+            # Only the department that received a complaint it does not own returns it (or a director).
+            return handling_head or director
         case Action.REASSIGN | Action.MERGE:
             return agent or owner or head or quality or director
         case Action.REMIND:

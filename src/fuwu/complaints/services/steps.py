@@ -139,11 +139,19 @@ def complaint_assess(
         waived = waive_for_invalid(complaint, ctx)
         if waived:
             changes["penalties_waived"] = {"after": [p.pk for p in waived]}
-    elif complaint.status in rules.BEFORE_PLAN and not any(
-        clock.kind == ClockKind.PLAN and clock.is_active for clock in complaint.clocks.all()
-    ):
-        # Found valid after all: the plan's deadline runs from now.
-        _start_clocks(ctx, [ClockKind.PLAN], changes=changes)
+    else:
+        if complaint.status in rules.BEFORE_PLAN and not any(
+            clock.kind == ClockKind.PLAN and clock.is_active for clock in complaint.clocks.all()
+        ):
+            # Found valid after all: the plan's deadline runs from now.
+            _start_clocks(ctx, [ClockKind.PLAN], changes=changes)
+        if validity == Validity.VALID and complaint.responsibility_at is not None:
+            # Responsibility was decided while validity was still open: its consequences follow now.
+            from .penalties import propose_for
+
+            proposed = propose_for(complaint, ctx)
+            if proposed:
+                changes["penalties_proposed"] = {"after": [p.pk for p in proposed]}
     _save(
         complaint,
         "validity",

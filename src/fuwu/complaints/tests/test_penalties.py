@@ -125,6 +125,19 @@ def test_no_proposal_for_an_unassessed_or_unlisted_complaint(cast, investigated)
     assert not fees.penalties.exists()
 
 
+def test_found_valid_after_responsibility_was_decided_proposes_then(cast, investigated):
+    c = investigated()
+    attribute(cast, c, cast.tech, when=at(2026, 11, 23, 12))  # validity still open: no proposal yet
+    assert not c.penalties.exists()
+
+    assess(cast, c, when=at(2026, 11, 23, 15))
+
+    proposal = c.penalties.get()
+    assert (proposal.person_id, proposal.status) == (cast.tech.pk, PenaltyStatus.PENDING)
+    assessed = Event.objects.for_subject(c).get(action="complaint.assessed")
+    assert assessed.changes["penalties_proposed"] == {"after": [proposal.pk]}
+
+
 def test_responsibility_moved_to_another_person_waives_the_first_proposal(cast, proposal):
     c = proposal.complaint
     attribute(cast, c, cast.tech2, when=at(2026, 11, 24, 10))

@@ -79,6 +79,11 @@ def test_return_needs_a_reason_and_the_handling_head(cast, complain):
     assert "complaint.returned" not in actions_of(c)
 
 
+def test_a_director_may_return_a_complaint_too(cast, complain):
+    c = refresh(complaint_return(complain(now=NOW), by=cast.director, reason="应由保洁部处理"))
+    assert (c.return_count, c.department_id) == (1, None)
+
+
 def test_a_returned_complaint_cannot_be_returned_again_before_it_is_reassigned(cast, complain):
     c = complain(now=NOW)
     complaint_return(c, by=cast.head_repair, reason="不是我们的", now=at(2026, 11, 23, 11))
