@@ -40,7 +40,7 @@ def complaint_bench(context: template.Context) -> dict[str, Any]:
     """The home page's complaint tiles (mine, my department's, overdue, awaiting my approval)."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    if not visibility.is_staff_member(user):
+    if user is None or not visibility.is_staff_member(user):
         return {"complaint_tiles": []}
     return {
         "complaint_tiles": complaint_tiles(user, timezone.now()),

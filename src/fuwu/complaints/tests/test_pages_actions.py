@@ -184,6 +184,7 @@ def test_an_unsatisfied_answer_sends_it_back_and_the_later_answer_counts(cast, c
     complaint = act(
         cast.quality, complaint, "classify-answer", {"reasonable": "no", "reason": "收费符合标准"}
     )
+    assert complaint.answer is not None
     assert complaint.answer.reasonable is False
     html = signed_in(cast.agent).get(f"/complaints/{complaint.pk}/").content.decode()
     assert 'data-testid="rehandle-count"' in html
