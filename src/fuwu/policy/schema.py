@@ -371,6 +371,10 @@ class CapaCategory(Section):
     label: NonEmptyText
 
 
+_QUALITY: RoleCode = "quality_inspector"
+_DIRECTOR: RoleCode = "director"
+
+
 class Capa(Section):
     """Corrective and preventive actions (纠正/预防措施, ISO 9001 §10.2). The presets set every key;
     the defaults only serve versions written before the section existed."""
@@ -380,10 +384,8 @@ class Capa(Section):
     verification_after: Duration = Field(default_factory=lambda: Duration(amount=720, unit="calendar_hours"))
     verification_window: Duration = Field(default_factory=lambda: Duration(amount=10, unit="working_days"))
     # Who may verify effectiveness (never an owner of one of the actions) and who may close.
-    verifier_roles: list[RoleCode] = Field(default_factory=lambda: ["quality_inspector"], min_length=1)
-    closer_roles: list[RoleCode] = Field(
-        default_factory=lambda: ["quality_inspector", "director"], min_length=1
-    )
+    verifier_roles: list[RoleCode] = Field(default_factory=lambda: [_QUALITY], min_length=1)
+    closer_roles: list[RoleCode] = Field(default_factory=lambda: [_QUALITY, _DIRECTOR], min_length=1)
     # An action item's deadline when whoever adds it names no day.
     action_item_deadline: Duration = Field(default_factory=lambda: Duration(amount=10, unit="working_days"))
     # Problem categories offered (a CAPA may also carry a code of its own) and from how many CAPAs
