@@ -141,13 +141,14 @@ def write_config(path: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-def wait_for(url: str, seconds: float = 60) -> None:
+def wait_for(url: str, seconds: float = 60) -> bytes:
+    """The body of ``url`` once the server answers it (200)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=120) as response:  # a local server
                 if response.status == 200:
-                    return
+                    return bytes(response.read())
         except OSError:
             time.sleep(0.5)
     raise SystemExit(f"the server did not answer {url} within {seconds:.0f} s")
@@ -218,12 +219,15 @@ def main() -> int:
             stderr=subprocess.STDOUT,
         )
         try:  # a loaded machine (CI with other jobs) takes a while to import and build the document
-            wait_for(f"{base}/api/v1/openapi.json", seconds=240)
+            document = wait_for(f"{base}/api/v1/openapi.json", seconds=240)
         except SystemExit:
             log = var / "server.log"
             print(log.read_text(errors="replace")[-4000:] if log.exists() else "", file=sys.stderr)
             raise
         write_config(var / "schemathesis.toml")
+        # schemathesis reads the document from a file: building it takes the server longer than
+        # schemathesis waits for it (10 s) on a loaded machine.
+        (var / "openapi.json").write_bytes(document)
         for user, token in tokens.items():
             print(
                 f"\n=== schemathesis as {user}: {args.max_examples} examples per operation, "
@@ -235,7 +239,9 @@ def main() -> int:
                 "--config-file",
                 str(var / "schemathesis.toml"),
                 "run",
-                f"{base}/api/v1/openapi.json",
+                str(var / "openapi.json"),
+                "--url",
+                base,
                 "-H",
                 f"Authorization: Bearer {token}",
                 "-H",
