@@ -21,6 +21,7 @@ from fuwu.timeline.display import (
     Custom,
     Fields,
     ListOf,
+    Money,
     Ref,
     RenderContext,
     Text,
@@ -32,12 +33,14 @@ from fuwu.workorders.models import WorkOrder
 
 from .models import (
     AnswerOutcome,
+    AppealStatus,
     Channel,
     ClockKind,
     Complaint,
     ComplaintObject,
     CostKind,
     CostStatus,
+    PenaltyProposal,
     PenaltyStatus,
     ReplyMethod,
     Status,
@@ -147,6 +150,22 @@ ANSWER = Fields(
     }
 )
 
+COST = Fields(
+    {
+        "kind": Value(_("cost"), Choice(CostKind)),
+        "amount": Value(_("amount"), Money()),
+        "department": Value(_("allocated to"), Text()),
+    }
+)
+PENALTY = Fields(
+    {
+        "person": Value(_("person"), Ref(User)),
+        "penalty": Value(_("penalty"), Text()),
+        "amount": Value(_("amount"), Money()),
+        "approver": Value(_("approver"), Choice(Role)),
+    }
+)
+
 timeline_display.subject(
     Complaint,
     actions=EVENT_LABELS,
@@ -173,6 +192,7 @@ timeline_display.subject(
         "penalties_waived": Value(_("penalties waived"), Auto()),
         "cost_status": Value(_("cost status"), Choice(CostStatus)),
         "cost_kind": Value(_("cost"), Choice(CostKind)),
+        "cost": Value(_("cost"), COST),
         "penalty_status": Value(_("penalty status"), Choice(PenaltyStatus)),
         "allocated_to": Value(_("allocated to"), Auto()),
         # Escalations (the sweep)
@@ -180,6 +200,18 @@ timeline_display.subject(
         "level": Value(_("level"), Auto()),
         "role": Value(_("role"), Choice(Role)),
         "notified": Value(_("notified"), Auto()),
+    },
+)
+
+# A penalty proposal's own timeline (amounts are kept off the complaint's, which the department reads).
+timeline_display.subject(
+    PenaltyProposal,
+    actions=EVENT_LABELS,
+    fields={
+        "penalty": Value(_("penalty"), PENALTY),
+        "amount": Value(_("amount"), Money()),
+        "penalty_status": Value(_("penalty status"), Choice(PenaltyStatus)),
+        "appeal_status": Value(_("appeal"), Choice(AppealStatus)),
     },
 )
 
@@ -203,6 +235,13 @@ system_texts.register(
     _("%(number)s: the customer is not satisfied — handle it again"),
     _("%(number)s: reminder from %(name)s"),
     _("%(number)s was reopened: %(reason)s"),
+)
+# The clocks engine's sentences, with a complaint step as the clock.
+system_texts.register(
+    _("%(number)s: %(clock)s due at %(due)s"),
+    _("%(number)s: %(clock)s deadline missed"),
+    _("%(number)s: %(clock)s deadline missed (%(due)s) — level %(level)s"),
+    clock=ClockKind,
 )
 system_texts.register_choices(
     Status, Channel, ComplaintObject, Validity, ClockKind, AnswerOutcome, ReplyMethod, CostKind, CostStatus

@@ -723,7 +723,7 @@ def complaint_pdf(complaint: Complaint, viewer: Any, *, now: datetime | None = N
     received, classification, cause and responsibility, plan and approval, execution, reply, the
     customer's answers, costs, step deadlines and the timeline; the complainant as the viewer may
     see them. ``complaint`` comes from ``selectors.complaint_detail`` (visible, prefetched)."""
-    from django.utils.translation import gettext as t
+    from django.utils.translation import gettext
 
     from fuwu.exports.pdf import FormPDF
     from fuwu.lib.display import EMPTY, join_list, local_time, money, yes_no
@@ -733,14 +733,16 @@ def complaint_pdf(complaint: Complaint, viewer: Any, *, now: datetime | None = N
     context = Context(viewer)
     context.now = now
     name, phone = context.complainant(c)
-    form_title = t("Customer complaint handling form")
+    form_title = gettext("Customer complaint handling form")
     pdf = FormPDF(
-        title=f"{c.number} · {form_title}", organisation=c.organisation.name, footer=f"{t('No.')} {c.number}"
+        title=f"{c.number} · {form_title}",
+        organisation=c.organisation.name,
+        footer=f"{gettext('No.')} {c.number}",
     )
     pdf.add_page()
     pdf.heading(c.organisation.name, size=12)
     pdf.heading(form_title, size=18)
-    pdf.paragraph(f"{t('No.')} {c.number} · {t('Printed')} {local_time(now)}", size=9, align="C")
+    pdf.paragraph(f"{gettext('No.')} {c.number} · {gettext('Printed')} {local_time(now)}", size=9, align="C")
 
     def section(title: str) -> None:
         pdf.ln(3)
@@ -758,26 +760,32 @@ def complaint_pdf(complaint: Complaint, viewer: Any, *, now: datetime | None = N
         product = f"{c.product.name} {c.product.model}".strip()
     received = local_time(c.received_at)
     if c.registered_at and abs((c.registered_at - c.received_at).total_seconds()) >= 60:
-        received += f" ({t('registered')} {local_time(c.registered_at)})"
+        received += f" ({gettext('registered')} {local_time(c.registered_at)})"
     callers = [caller for caller in c.callers.all() if caller.merged_from_id is not None]
-    section(t("Complaint received"))
+    section(gettext("Complaint received"))
     rows: list[list[tuple[str, str]]] = [
-        [(t("Received at"), received), (t("Channel"), context.label("channel", c.channel))],
-        [(t("Complainant"), name or EMPTY), (t("Phone"), phone or EMPTY)],
-        [(t("Customer"), c.customer.name if c.customer else EMPTY), (t("Address"), c.address or EMPTY)],
+        [(gettext("Received at"), received), (gettext("Channel"), context.label("channel", c.channel))],
+        [(gettext("Complainant"), name or EMPTY), (gettext("Phone"), phone or EMPTY)],
         [
-            (t("Work order"), c.work_order.number if c.work_order else EMPTY),
-            (t("Service type"), c.service_type.name if c.service_type else EMPTY),
+            (gettext("Customer"), c.customer.name if c.customer else EMPTY),
+            (gettext("Address"), c.address or EMPTY),
         ],
-        [(t("Product"), product)],
-        [(t("Subject"), c.subject)],
-        [(t("What happened"), c.description)],
-        [(t("Customer's demand"), c.demand or EMPTY)],
         [
-            (t("First-contact owner"), _name(c.first_contact_owner) or EMPTY),
-            (t("Handling department"), c.department.name if c.department else EMPTY),
+            (gettext("Work order"), c.work_order.number if c.work_order else EMPTY),
+            (gettext("Service type"), c.service_type.name if c.service_type else EMPTY),
         ],
-        [(t("Handler"), _name(c.handler) or EMPTY), (t("Status"), context.label("status", c.status))],
+        [(gettext("Product"), product)],
+        [(gettext("Subject"), c.subject)],
+        [(gettext("What happened"), c.description)],
+        [(gettext("Customer's demand"), c.demand or EMPTY)],
+        [
+            (gettext("First-contact owner"), _name(c.first_contact_owner) or EMPTY),
+            (gettext("Handling department"), c.department.name if c.department else EMPTY),
+        ],
+        [
+            (gettext("Handler"), _name(c.handler) or EMPTY),
+            (gettext("Status"), context.label("status", c.status)),
+        ],
     ]
     if callers:
         shown = [
@@ -786,109 +794,111 @@ def complaint_pdf(complaint: Complaint, viewer: Any, *, now: datetime | None = N
             else str(PROTECTED)
             for caller in callers
         ]
-        rows.append([(t("Merged callers"), join_list(shown))])
+        rows.append([(gettext("Merged callers"), join_list(shown))])
     if c.repeat_of_id:
-        rows.append([(t("Repeat of"), c.repeat_of.number if c.repeat_of else EMPTY)])
+        rows.append([(gettext("Repeat of"), c.repeat_of.number if c.repeat_of else EMPTY)])
     pdf.rows(rows)
 
-    section(t("Classification"))
+    section(gettext("Classification"))
     pdf.rows(
         [
             [
-                (t("Complaint about"), context.label("object", c.object)),
-                (t("Severity"), context.severity(c) or EMPTY),
+                (gettext("Complaint about"), context.label("object", c.object)),
+                (gettext("Severity"), context.severity(c) or EMPTY),
             ],
             [
-                (t("Validity"), context.label("validity", c.validity)),
-                (t("Cause type"), context.label("cause_type", c.cause_type) or EMPTY),
+                (gettext("Validity"), context.label("validity", c.validity)),
+                (gettext("Cause type"), context.label("cause_type", c.cause_type) or EMPTY),
             ],
-            [(t("Assessment"), c.assessment_note or EMPTY)],
-            [(t("Assessed by"), person_at(c.assessed_by, c.assessed_at))],
+            [(gettext("Assessment"), c.assessment_note or EMPTY)],
+            [(gettext("Assessed by"), person_at(c.assessed_by, c.assessed_at))],
         ]
     )
 
-    section(t("Cause and responsibility"))
+    section(gettext("Cause and responsibility"))
     pdf.rows(
         [
-            [(t("Cause found"), c.cause or EMPTY)],
+            [(gettext("Cause found"), c.cause or EMPTY)],
             [
                 (
-                    t("Responsible department"),
+                    gettext("Responsible department"),
                     c.responsible_department.name if c.responsible_department else EMPTY,
                 ),
                 (
-                    t("Responsible people"),
+                    gettext("Responsible people"),
                     join_list(p.display_name for p in c.responsible_people.all()) or EMPTY,
                 ),
             ],
-            [(t("Decided by"), person_at(c.responsibility_by, c.responsibility_at))],
+            [(gettext("Decided by"), person_at(c.responsibility_by, c.responsibility_at))],
         ]
     )
 
-    section(t("Handling plan and approval"))
+    section(gettext("Handling plan and approval"))
     pdf.rows(
         [
-            [(t("Handling plan"), c.plan or EMPTY)],
+            [(gettext("Handling plan"), c.plan or EMPTY)],
             [
-                (t("Proposed by"), person_at(c.plan_proposed_by, c.plan_proposed_at)),
-                (t("Approved by"), person_at(c.plan_approved_by, c.plan_approved_at)),
+                (gettext("Proposed by"), person_at(c.plan_proposed_by, c.plan_proposed_at)),
+                (gettext("Approved by"), person_at(c.plan_approved_by, c.plan_approved_at)),
             ],
         ]
     )
 
-    section(t("Execution"))
+    section(gettext("Execution"))
     pdf.rows(
         [
-            [(t("What was done"), c.execution_note or EMPTY)],
-            [(t("Executed by"), person_at(c.executed_by, c.executed_at))],
+            [(gettext("What was done"), c.execution_note or EMPTY)],
+            [(gettext("Executed by"), person_at(c.executed_by, c.executed_at))],
         ]
     )
 
-    section(t("Reply to the customer"))
+    section(gettext("Reply to the customer"))
     pdf.rows(
         [
-            [(t("Reply"), c.reply or EMPTY)],
+            [(gettext("Reply"), c.reply or EMPTY)],
             [
-                (t("Replied by"), person_at(c.replied_by, c.replied_at)),
-                (t("How"), context.label("reply_method", c.reply_method) or EMPTY),
+                (gettext("Replied by"), person_at(c.replied_by, c.replied_at)),
+                (gettext("How"), context.label("reply_method", c.reply_method) or EMPTY),
             ],
         ]
     )
 
-    section(t("The customer's answers"))
+    section(gettext("The customer's answers"))
     answers = list(c.answers.all())
     if answers:
         answer_rows = []
         for answer in answers:
             label = context.label("answer", answer.outcome)
             if answer.pk == c.answer_id and answer.outcome != AnswerOutcome.UNREACHABLE:
-                label += f" ({t('the answer that counts')})"
+                label += f" ({gettext('the answer that counts')})"
             text = [label, answer.comment]
             if answer.reasonable is not None:
                 text.append(
-                    f"{t('Dissatisfaction reasonable')}: {yes_no(answer.reasonable)} {answer.reasonable_note}".strip()
+                    f"{gettext('Dissatisfaction reasonable')}: {yes_no(answer.reasonable)} {answer.reasonable_note}".strip()
                 )
             text.append(
                 f"{context.label('reply_method', answer.method)} · {person_at(answer.recorded_by, answer.recorded_at)}"
             )
             round_label = (
-                t("First handling") if answer.round == 0 else t("Re-handling %(n)s") % {"n": answer.round}
+                gettext("First handling")
+                if answer.round == 0
+                else gettext("Re-handling %(n)s") % {"n": answer.round}
             )
             answer_rows.append([(round_label, "\n".join(p for p in text if p))])
         pdf.rows(answer_rows)
     else:
-        pdf.paragraph(t("No answer recorded yet."), grey=True)
+        pdf.paragraph(gettext("No answer recorded yet."), grey=True)
     pdf.rows(
         [
             [
-                (t("Re-handlings"), str(c.rehandle_count)),
-                (t("Reminders"), str(c.reminder_count)),
+                (gettext("Re-handlings"), str(c.rehandle_count)),
+                (gettext("Reminders"), str(c.reminder_count)),
             ],
-            [(t("Returns"), str(c.return_count)), (t("Reassignments"), str(c.reassign_count))],
+            [(gettext("Returns"), str(c.return_count)), (gettext("Reassignments"), str(c.reassign_count))],
         ]
     )
 
-    section(t("Costs"))
+    section(gettext("Costs"))
     costs = list(c.costs.all())
     if costs:
         cost_rows_ = [
@@ -911,15 +921,15 @@ def complaint_pdf(complaint: Complaint, viewer: Any, *, now: datetime | None = N
             for cost in costs
         ]
         counted = [cost.amount for cost in costs if cost.status != CostStatus.REJECTED]
-        cost_rows_.append([(t("Total"), money(sum(counted, start=Decimal(0))))])
+        cost_rows_.append([(gettext("Total"), money(sum(counted, start=Decimal(0))))])
         pdf.rows(cost_rows_)
     else:
-        pdf.paragraph(t("No costs recorded."), grey=True)
+        pdf.paragraph(gettext("No costs recorded."), grey=True)
 
     # Penalty proposals: only those the viewer may see (``complaint_detail`` prefetched them so).
     penalties = list(c.penalties.all())
     if penalties:
-        section(t("Penalty proposals"))
+        section(gettext("Penalty proposals"))
         pdf.rows(
             [
                 [
@@ -945,7 +955,7 @@ def complaint_pdf(complaint: Complaint, viewer: Any, *, now: datetime | None = N
             ]
         )
 
-    section(t("Step deadlines"))
+    section(gettext("Step deadlines"))
     clocks = step_clocks(c)
     step_rows = []
     for kind in ClockKind:
@@ -953,13 +963,13 @@ def complaint_pdf(complaint: Complaint, viewer: Any, *, now: datetime | None = N
         if clock is None:
             continue
         late = is_late(clock, now)
-        done = local_time(clock.met_at) if clock.met_at else t("not done")
-        verdict = "" if late is None else (t("late") if late else t("in time"))
+        done = local_time(clock.met_at) if clock.met_at else gettext("not done")
+        verdict = "" if late is None else (gettext("late") if late else gettext("in time"))
         step_rows.append(
             [
                 (
                     str(kind.label),
-                    f"{t('due')} {local_time(clock.due_at)} · {t('done')} {done}"
+                    f"{gettext('due')} {local_time(clock.due_at)} · {gettext('done')} {done}"
                     + (f" · {verdict}" if verdict else ""),
                 )
             ]
@@ -967,7 +977,7 @@ def complaint_pdf(complaint: Complaint, viewer: Any, *, now: datetime | None = N
     if step_rows:
         pdf.rows(step_rows)
 
-    section(t("Timeline"))
+    section(gettext("Timeline"))
     events = timeline_lines(c, viewer)
     if events:
         pdf.rows([[(moment, text)] for moment, text in events], label_width=32)
@@ -975,13 +985,17 @@ def complaint_pdf(complaint: Complaint, viewer: Any, *, now: datetime | None = N
     pdf.rows(
         [
             [
-                (t("Closed at"), person_at(c.closed_by, c.closed_at)),
-                (t("Archived at"), local_time(c.archived_at)),
+                (gettext("Closed at"), person_at(c.closed_by, c.closed_at)),
+                (gettext("Archived at"), local_time(c.archived_at)),
             ]
         ]
     )
     pdf.ln(4)
     pdf.signature_boxes(
-        [(t("Handler's signature"), ""), (t("Department head's signature"), ""), (t("Date"), "")]
+        [
+            (gettext("Handler's signature"), ""),
+            (gettext("Department head's signature"), ""),
+            (gettext("Date"), ""),
+        ]
     )
     return pdf.bytes()

@@ -272,6 +272,14 @@ def _checked_intake(
         ServiceType, data.service_type_id, "service_type_id", errors, organisation=organisation
     )
     product = _get(Product, data.product_id, "product_id", errors, customer__organisation=organisation)
+    if (
+        product is not None
+        and viewer is not None
+        and not visibility.customers_for_user(viewer).filter(pk=product.customer_id).exists()
+    ):
+        # A product is known through its customer: one the user may not see does not exist for them.
+        errors.add("product_id", _missing("product_id"))
+        product = None
     if product is not None:
         if customer is None and data.customer_id is None:
             customer = product.customer

@@ -159,8 +159,8 @@ def _title(proposal: PenaltyProposal) -> str:
 
 
 def _proposal_ref(proposal: PenaltyProposal) -> dict[str, Any]:
+    # On the proposal's own timeline: the proposal needs no id of its own here.
     return {
-        "id": proposal.pk,
         "person": {"id": proposal.person_id, "name": proposal.person.display_name},
         "penalty": proposal.catalogue_label,
         "amount": str(proposal.amount if proposal.amount is not None else proposal.proposed_amount),

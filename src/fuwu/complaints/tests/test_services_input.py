@@ -88,6 +88,23 @@ def test_a_product_of_another_customer_is_refused(cast, complain, household):
     assert counts() == before
 
 
+def test_a_product_of_a_customer_the_agent_may_not_see_does_not_exist_for_them(cast, complain):
+    from fuwu.customers.models import Customer, Product
+    from fuwu.customers.services import customer_create
+
+    secret = customer_create(
+        organisation=cast.organisation, by=cast.agent, name="保密单位", phones=[{"number": "13700002222"}]
+    )
+    Customer.objects.filter(pk=secret.pk).update(confidentiality=3)
+    product = Product.objects.create(customer=secret, name="机房空调")
+    before = counts()
+    with pytest.raises(ValidationFailed) as refused:
+        complain(customer_id=None, caller_phone="13700002222", product_id=product.pk, now=NOW)
+    assert set(refused.value.fields) == {"product_id"}
+    assert "保密单位" not in str(refused.value.fields)
+    assert counts() == before
+
+
 def test_only_people_who_take_complaints_register_them(cast, complain):
     before = counts()
     with pytest.raises(PermissionDeniedError):

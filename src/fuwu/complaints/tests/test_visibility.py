@@ -116,7 +116,8 @@ def test_list_tabs_run_a_bounded_number_of_queries(cast, complain, django_assert
                 row.next_due_at,  # type: ignore[attr-defined]
             )
     assert len(list(selectors.complaint_list(cast.head_repair, tab="overdue", now=at(2026, 11, 30, 9)))) == 3
-    assert selectors.tab_counts(cast.head_repair, now=at(2026, 11, 30, 9))["open"] == 3
+    counts = selectors.tab_counts(cast.head_repair, now=at(2026, 11, 30, 9))
+    assert (counts["open"], counts["department"], counts["overdue"], counts["closed"]) == (3, 3, 3, 0)
 
 
 def test_awaiting_my_approval_lists_the_plans_i_may_decide(cast, complain):
