@@ -152,6 +152,7 @@ ANSWER = Fields(
 
 COST = Fields(
     {
+        "id": Value(_("cost line no."), Auto()),
         "kind": Value(_("cost"), Choice(CostKind)),
         "amount": Value(_("amount"), Money()),
         "department": Value(_("allocated to"), Text()),
