@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from django.utils import translation
 
 from fuwu.capa import services
 from fuwu.capa.models import AffectedRecord, Capa, CapaClock, Origin, Status, Verification
@@ -167,7 +168,13 @@ def test_verifying_before_the_interval_is_refused_and_at_it_is_allowed(cast, rai
     assert Capa.objects.get(pk=capa.pk).status == Status.VERIFIED
 
 
-def test_a_failed_verification_sends_it_back_to_the_actions(cast, raise_capa):
+@pytest.fixture
+def in_english():
+    with translation.override("en"):  # the refusals are matched by their English words
+        yield
+
+
+def test_a_failed_verification_sends_it_back_to_the_actions(cast, raise_capa, in_english):
     capa = implemented(cast, raise_capa())
 
     capa = services.capa_verify(capa=capa, by=cast.quality, result="failed", note="又有投诉", now=VERIFIABLE)
@@ -198,7 +205,7 @@ def test_a_failed_verification_sends_it_back_to_the_actions(cast, raise_capa):
     assert Verification.objects.filter(capa=capa).count() == 2
 
 
-def test_implementing_needs_every_item_done_and_the_extent_checked(cast, raise_capa):
+def test_implementing_needs_every_item_done_and_the_extent_checked(cast, raise_capa, in_english):
     capa = raise_capa()
     by = cast.head_repair
     services.capa_analyse(capa=capa, by=by, root_cause="原因", method="other", now=RAISED)
