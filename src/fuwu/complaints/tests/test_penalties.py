@@ -75,8 +75,8 @@ def fresh(p: PenaltyProposal) -> PenaltyProposal:
     return PenaltyProposal.objects.get(pk=p.pk)
 
 
-def pending_approval(p: PenaltyProposal) -> Approval | None:
-    return approvals.approvals_of(p).filter(status=ApprovalStatus.PENDING).first()
+def pending_approval(p: PenaltyProposal) -> Approval:
+    return approvals.approvals_of(p).get(status=ApprovalStatus.PENDING)
 
 
 # --- proposing --------------------------------------------------------------------------------

@@ -153,7 +153,7 @@ def test_repeat_detection_is_one_query_whatever_the_number_of_complaints(
 ):
     for day in range(1, 8):
         complain_at(complain, at(2026, 11, day, 9))
-    first = Complaint.objects.order_by("received_at").first()
+    first = Complaint.objects.order_by("received_at")[0]
     with django_assert_num_queries(1):
         found = find_repeat_of(
             organisation_id=cast.organisation.pk,

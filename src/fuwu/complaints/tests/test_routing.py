@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from fuwu.complaints.models import Caller, Complaint, Status
@@ -119,7 +121,7 @@ def test_reassign_to_a_department_and_a_handler_is_counted(cast, complain):
 def test_reassign_refuses_bad_input_and_writes_nothing(cast, complain):
     c = complain(now=NOW)
     outsiders_department = cast.outsider.department
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"department_id": None}, "department_id"),
         ({"department_id": 10**12}, "department_id"),
         ({"department_id": outsiders_department.pk}, "department_id"),
