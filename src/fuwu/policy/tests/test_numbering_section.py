@@ -108,4 +108,6 @@ def test_the_policy_page_shows_each_kind_with_its_format_example_and_reset(cast,
         ("投诉", "TS{yyyy}-{seq:04d}", f"TS{year}-0001", "每年"),
     ]
     # further processes' kinds follow (corrective actions: CA2611-001)
-    assert ("CA{yy}{mm}-{seq:03d}", f"CA{timezone.localdate():%y%m}-001", "每月") in [row[1:] for row in rows[2:]]
+    assert ("CA{yy}{mm}-{seq:03d}", f"CA{timezone.localdate():%y%m}-001", "每月") in [
+        row[1:] for row in rows[2:]
+    ]
