@@ -43,7 +43,8 @@ def tokenizer() -> jieba.Tokenizer:
 # A numbered place: building (号楼, 栋, 幢, 座; 号 or 楼 right before a unit), unit, room, floor.
 _PLACE = re.compile(
     r"(?<![0-9a-z])([0-9]+[a-z]?|[a-z])\s*"
-    r"(?:(号楼|栋|幢|座|号(?=\s*[0-9a-z]+\s*单元)|楼(?=\s*[0-9a-z]+\s*单元))|(单元)|(室)|(层|楼))"
+    # A floor's 楼 follows its number directly: "0002 楼道" is a number and a corridor, not floor 2.
+    r"(?:(号楼|栋|幢|座|号(?=\s*[0-9a-z]+\s*单元)|楼(?=\s*[0-9a-z]+\s*单元))|(单元)|(室)|(层|(?<!\s)楼))"
 )
 _PLACE_WORDS = ("号楼", "单元", "室", "层")
 _CANONICAL = re.compile(r"([0-9]+[a-z]?|[a-z])(号楼|单元|室|层)")

@@ -66,6 +66,9 @@ def test_places_are_spelt_one_way_and_kept_as_words():
     assert normalise_places("5栋2单元404") == normalise_places("5幢2单元404") == "5号楼2单元404"
     assert normalise_places("A座3单元") == "a号楼3单元"
     assert normalise_places("12楼1502") == "12层1502"  # a floor, as no unit follows
+    # A number, a space, then a word that starts with 楼 (a complaint number and its subject).
+    assert normalise_places("2612-0002 楼道脏") == "2612-0002 楼道脏"
+    assert normalise_places("5 楼 2单元") == "5号楼 2单元"  # a building: a unit follows
     assert {"5号楼", "2单元", "404室"} <= set(tokens("5号楼2单元404室"))
     assert query_tokens("5栋2单元404") == [
         "5",
