@@ -449,3 +449,13 @@ def test_the_demo_holds_complaints_in_many_steps_and_their_pages_read_for_people
     assert "verify-cost" in set(
         re.findall(r'data-action="([a-z-]+)"', page(finance, f"/complaints/{executed.pk}/"))
     )
+
+
+def test_the_complaint_page_raises_a_corrective_action_for_those_who_raise_them(cast, web, complain, finance):
+    c = complain()
+    link = f'href="/capa/new/?source=complaints.complaint:{c.pk}"'
+    assert link in page(web(cast.quality), f"/complaints/{c.pk}/")
+    assert link not in page(web(finance), f"/complaints/{c.pk}/")  # finance sees it, raises none
+
+    form = page(web(cast.quality), f"/capa/new/?source=complaints.complaint:{c.pk}")
+    assert c.number in form  # the complaint comes along as the affected record

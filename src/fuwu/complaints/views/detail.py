@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fuwu.capa.permissions import may_raise as may_raise_capa
 from fuwu.lib.display import money
 from fuwu.lib.errors import (
     BusinessError,
@@ -417,6 +418,12 @@ def detail_context(
         "allowed": [a.value for a in allowed],
         "is_open": complaint.is_open,
         "pdf_url": url_or_empty("complaints:pdf", complaint.pk),
+        # A corrective action (纠正措施) raised from this complaint, for those who raise them.
+        "capa_url": (
+            reverse("capa:create") + f"?source=complaints.complaint:{complaint.pk}"
+            if may_raise_capa(user)
+            else ""
+        ),
     }
 
 
