@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fuwu import visibility
 
@@ -32,7 +33,8 @@ NAVIGATION = [
     NavItem(_("Complaints"), "complaints:list", "complaints"),
     NavItem(_("Return visits"), None, "visits"),
     NavItem(_("Inspections"), None, "inspections"),
-    NavItem(_("Corrective actions"), "capa:list", "capa"),
+    # Translators: navigation; the short name quality managers use (纠正预防措施).
+    NavItem(pgettext_lazy("navigation", "CAPA"), "capa:list", "capa"),
     NavItem(_("KPIs"), None, "kpi"),
     NavItem(_("Assessment"), None, "assessment"),
     NavItem(_("Plans and supervision"), None, "plans"),
