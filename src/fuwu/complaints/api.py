@@ -19,7 +19,7 @@ answers 200 with the complaint as ``GET /api/v1/complaints/{id}`` shows it after
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, cast
 
 from django.db.models import QuerySet
@@ -60,6 +60,7 @@ from .schemas import (
     ComplaintAssessIn,
     ComplaintAssignResponsibilityIn,
     ComplaintClassifyAnswerIn,
+    ComplaintCreated,
     ComplaintCustomerAnswerIn,
     ComplaintDecideAppealIn,
     ComplaintExecuteIn,
@@ -501,6 +502,41 @@ def _detail(request: HttpRequest, complaint_id: int, *, after_action: bool = Tru
     return complaint_detail(c, user, PhoneShown(user))
 
 
+def _created(c: Complaint, user: User) -> dict[str, Any]:
+    """The answer to registering ``c``, from the complaint as the service wrote it (its clocks as
+    inserted, not read back); one query only when it repeats an earlier complaint."""
+    repeat_of = None
+    if c.repeat_of is not None and selectors.complaints_for_user(user).filter(pk=c.repeat_of.pk).exists():
+        repeat_of = {"id": c.repeat_of.pk, "number": c.repeat_of.number}
+    clocks = sorted(c.started_clocks, key=lambda k: (k.due_at, k.pk))  # type: ignore[attr-defined]
+    return {
+        "id": c.pk,
+        "number": c.number,
+        "status": c.status,
+        "status_label": c.get_status_display(),
+        "channel": c.channel,
+        # in UTC, as every other answer gives times (computed deadlines are in Shanghai time)
+        "received_at": c.received_at.astimezone(UTC),
+        "customer": _ref(c.customer) if selectors.shows_identity(user, c) else None,
+        "first_contact_owner": _ref(c.first_contact_owner),
+        "logged_by": _ref(c.logged_by),
+        "department": _ref(c.department),
+        "work_order": {"id": c.work_order.pk, "number": c.work_order.number} if c.work_order else None,
+        "repeat_of": repeat_of,
+        "clocks": [
+            {
+                "kind": k.kind,
+                "started_at": k.started_at.astimezone(UTC),
+                "due_at": k.due_at.astimezone(UTC),
+                "met_at": k.met_at.astimezone(UTC) if k.met_at else None,
+                "calendar_confirmed": k.calendar_confirmed,
+            }
+            for k in clocks
+        ],
+        "url": f"/api/v1/complaints/{c.pk}",
+    }
+
+
 def _visible(request: HttpRequest, complaint_id: int) -> tuple[User, Complaint]:
     """The caller and the complaint the path named (already looked up through visibility)."""
     found = getattr(request, "complaint", None)
@@ -544,10 +580,11 @@ def list_complaints(request: HttpRequest, filters: Query[ComplaintFilters]) -> d
     }
 
 
-@router.post("", response={201: ComplaintOut}, summary="Register a complaint")
+@router.post("", response={201: ComplaintCreated}, summary="Register a complaint")
 def create_complaint(request: HttpRequest, payload: ComplaintIn) -> HttpStatus[dict[str, Any]]:
     """The caller becomes the first-contact owner; ``channel`` defaults to ``api``. Answers the
-    whole complaint with its number, clocks and allowed actions."""
+    number, status and deadlines, and the earlier complaint it repeats; the whole record is at
+    ``url`` (``GET /complaints/{id}``)."""
     user = _user(request)
     errors = FieldErrors()
     _check_product(user, payload.product_id, errors)
@@ -558,7 +595,7 @@ def create_complaint(request: HttpRequest, payload: ComplaintIn) -> HttpStatus[d
         by=user,
         data=services.ComplaintInput(**payload.model_dump()),
     )
-    return HttpStatus(201, _detail(request, c.pk))
+    return HttpStatus(201, _created(c, user))
 
 
 @router.get(
@@ -570,7 +607,7 @@ def get_complaint(request: HttpRequest, complaint_id: VisibleComplaintId) -> dic
 
 @work_order_router.post(
     "/{work_order_id}/complaints",
-    response={201: ComplaintOut},
+    response={201: ComplaintCreated},
     summary="Raise a complaint about a work order",
     operation_id="work_order_raise_complaint",
 )
@@ -592,7 +629,7 @@ def raise_from_work_order(
         severity=payload.severity,
         demand=payload.demand,
     )
-    return HttpStatus(201, _detail(request, c.pk))
+    return HttpStatus(201, _created(c, user))
 
 
 # --- actions ------------------------------------------------------------------------------------

@@ -341,6 +341,40 @@ class ComplaintRef(Schema):
     number: str
 
 
+class ComplaintCreatedClock(Schema):
+    kind: str
+    started_at: datetime = Field(..., description="When it started counting: the complaint's receipt.")
+    due_at: datetime
+    met_at: datetime | None
+    calendar_confirmed: bool
+
+
+class ComplaintCreated(Schema):
+    """What registering a complaint answers: enough to tell the complainant the number and the
+    deadlines, and whether it repeats an earlier complaint. The whole record (timeline, actions, …)
+    is at ``url``."""
+
+    id: int
+    number: str
+    status: str
+    status_label: str
+    channel: str
+    received_at: datetime
+    customer: ComplaintPersonRef | None = Field(
+        ..., description="Null when there is none or the complainant's identity is protected from the caller."
+    )
+    first_contact_owner: ComplaintPersonRef
+    logged_by: ComplaintPersonRef | None
+    department: ComplaintPersonRef | None
+    work_order: ComplaintRef | None
+    repeat_of: ComplaintRef | None = Field(
+        ...,
+        description="The earlier complaint this one repeats (null when none, or not visible to the caller).",
+    )
+    clocks: list[ComplaintCreatedClock]
+    url: str
+
+
 class ComplaintRow(Schema):
     id: int
     number: str

@@ -64,7 +64,10 @@ def test_phone_complaint_to_archive_with_a_rehandling(api, cast, household, leak
     assert body["status"] == "acknowledged"  # a phone call is acknowledged at intake
     assert body["first_contact_owner"]["id"] == cast.agent.pk
     assert body["department"]["id"] == cast.repair.pk
+    assert body["repeat_of"] is None
     assert {k["kind"] for k in body["clocks"]} == {"acknowledge", "investigation", "plan", "reply"}
+    assert body["url"] == f"/api/v1/complaints/{cid}"
+    body = ok(agent.get(f"complaints/{cid}"))  # the whole record
     acknowledge = next(k for k in body["clocks"] if k["kind"] == "acknowledge")
     assert acknowledge["met_at"] is not None
     assert acknowledge["overdue"] is False
@@ -145,7 +148,7 @@ def test_a_letter_is_registered_later_and_acknowledged_by_hand(api, cast, househ
     assert body["status"] == "received"
     assert body["received_at"] == "2026-11-20T01:00:00Z"
     assert all(k["started_at"] == "2026-11-20T01:00:00Z" for k in body["clocks"])
-    assert "acknowledge" in body["allowed_actions"]
+    assert "acknowledge" in ok(agent.get(f"complaints/{body['id']}"))["allowed_actions"]
     body = ok(agent.post(f"complaints/{body['id']}/acknowledge", {"note": "已电话告知收到"}))
     assert body["status"] == "acknowledged"
     assert body["acknowledged_at"] is not None
@@ -466,3 +469,27 @@ def test_openapi_has_every_action_with_its_error_answers(client):
         assert {"200", "403", "404", "409", "422"} <= set(operation["responses"]), action
     for verb in ("decide", "appeal", "decide-appeal"):
         assert "post" in paths[f"/api/v1/complaint-penalties/{{penalty_id}}/{verb}"]
+
+
+def test_registering_answers_the_number_deadlines_and_the_complaint_it_repeats(
+    api, cast, household, leak_repair
+):
+    agent = api(cast.agent)
+    payload = {
+        "channel": "phone",
+        "subject": "维修态度差",
+        "description": "维修工上门时态度恶劣",
+        "object": "service_attitude",
+        "customer_id": household.pk,
+        "service_type_id": leak_repair.pk,
+    }
+    first = ok(agent.post("complaints", payload), 201)
+    again = ok(agent.post("complaints", payload), 201)
+    assert first["repeat_of"] is None
+    assert again["repeat_of"] == {"id": first["id"], "number": first["number"]}
+    assert again["customer"] == {"id": household.pk, "name": household.name}
+    stored = ok(agent.get(again["url"].removeprefix("/api/v1/")))
+    assert stored["repeat_of"] == again["repeat_of"]
+    assert {k["kind"]: k["due_at"] for k in again["clocks"]} == {
+        k["kind"]: k["due_at"] for k in stored["clocks"]
+    }
