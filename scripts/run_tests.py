@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Run the whole test suite on SQLite, then on PostgreSQL, with the browser tests where possible.
+"""Run the whole test suite on SQLite and on PostgreSQL, with the browser tests where possible.
 
 Prints what it skipped and why. In CI (FUWU_REQUIRE_POSTGRES=1, FUWU_REQUIRE_BROWSER=1) a missing
 PostgreSQL or Chromium is a failure, not a skip.
@@ -7,6 +7,12 @@ PostgreSQL or Chromium is a failure, not a skip.
 PostgreSQL comes from FUWU_TEST_DATABASE_URL (or a postgres DATABASE_URL); without one, and when
 PostgreSQL's server programs are installed, a throw-away cluster is started under var/ for the run.
 Extra arguments are passed to pytest.
+
+On a machine with two cores or more the two passes run side by side (``FUWU_TEST_SERIAL=1`` runs
+them one after the other): the SQLite pass prints as it goes, the PostgreSQL pass's output is kept
+in a file and printed when it ends. Each pass has its own var directory and its own Redis database
+(the PostgreSQL pass uses the next database number), so that neither's background workers take the
+other's tasks.
 """
 
 from __future__ import annotations
@@ -104,17 +110,54 @@ class TemporaryCluster:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def pytest(env_updates: dict[str, str], label: str, extra: list[str]) -> int:
+def _env(env_updates: dict[str, str]) -> dict[str, str]:
     env = {**os.environ, **env_updates}
     env.pop("DATABASE_URL", None)
     if "DATABASE_URL" in env_updates:
         env["DATABASE_URL"] = env_updates["DATABASE_URL"]
     env.setdefault("FUWU_VAR_DIR", tempfile.mkdtemp(prefix="fuwu-test-var-"))
-    say(f"{label}: pytest {' '.join(extra)}")
-    started = time.monotonic()
-    code = subprocess.run([*PYTEST, *extra], cwd=ROOT, env=env, check=False).returncode
-    say(f"{label}: exit {code} in {time.monotonic() - started:.0f} s")
-    return code
+    return env
+
+
+def _next_redis_database(url: str) -> str:
+    """``redis://host:port/15`` → ``…/14`` (the database below, 0 wraps to 1)."""
+    base, _, number = url.rpartition("/")
+    if not base or not number.isdigit():
+        return url
+    value = int(number)
+    return f"{base}/{value - 1 if value > 0 else 1}"
+
+
+class Pass:
+    """One run of pytest on one database, started now; ``wait()`` answers its exit code."""
+
+    def __init__(self, env_updates: dict[str, str], label: str, extra: list[str], *, quiet: bool) -> None:
+        self.label = label
+        self.log: Path | None = None
+        env = _env(env_updates)
+        say(f"{label}: pytest {' '.join(extra)}" + (" (output when it ends)" if quiet else ""))
+        self.started = time.monotonic()
+        output = None
+        if quiet:
+            self.log = Path(env["FUWU_VAR_DIR"]) / "pytest.log"
+            output = self.log.open("w")
+        self.process = subprocess.Popen(
+            [*PYTEST, *extra], cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT if quiet else None
+        )
+        if output is not None:
+            output.close()
+
+    def wait(self) -> int:
+        code = self.process.wait()
+        if self.log is not None:
+            say(f"{self.label}: output")
+            sys.stdout.write(self.log.read_text(errors="replace"))
+        say(f"{self.label}: exit {code} in {time.monotonic() - self.started:.0f} s")
+        return code
+
+
+def pytest(env_updates: dict[str, str], label: str, extra: list[str]) -> int:
+    return Pass(env_updates, label, extra, quiet=False).wait()
 
 
 def main() -> int:
@@ -133,22 +176,35 @@ def main() -> int:
     if shutil.which("msgfmt") is None:
         skipped.append("translation completeness test: gettext is not installed (apt-get install gettext)")
 
-    code = pytest({}, "SQLite", extra)
-    results["SQLite"] = "passed" if code == 0 else f"FAILED (exit {code})"
-
+    side_by_side = (os.cpu_count() or 1) >= 2 and not required("FUWU_TEST_SERIAL")
     url = os.environ.get("FUWU_TEST_DATABASE_URL") or (
         os.environ.get("DATABASE_URL", "")
         if os.environ.get("DATABASE_URL", "").startswith("postgres")
         else ""
     )
-    pg_code = 0
+    pg_updates: dict[str, str] = {}
+    if side_by_side:  # a var directory of its own even if FUWU_VAR_DIR is set
+        pg_updates["FUWU_VAR_DIR"] = tempfile.mkdtemp(prefix="fuwu-test-var-")
+    if side_by_side and os.environ.get("FUWU_TEST_REDIS_URL"):
+        pg_updates["FUWU_TEST_REDIS_URL"] = _next_redis_database(os.environ["FUWU_TEST_REDIS_URL"])
+
+    def both(pg_url: str, pg_label: str) -> tuple[int, int]:
+        """The SQLite pass and the PostgreSQL pass, side by side or one after the other."""
+        if not side_by_side:
+            first = pytest({}, "SQLite", extra)
+            return first, pytest({"DATABASE_URL": pg_url, **pg_updates}, pg_label, extra)
+        postgres = Pass({"DATABASE_URL": pg_url, **pg_updates}, pg_label, extra, quiet=True)
+        sqlite = Pass({}, "SQLite", extra, quiet=False)
+        return sqlite.wait(), postgres.wait()
+
+    code = pg_code = 0
     if url:
-        pg_code = pytest({"DATABASE_URL": url}, "PostgreSQL", extra)
+        code, pg_code = both(url, "PostgreSQL")
         results["PostgreSQL"] = "passed" if pg_code == 0 else f"FAILED (exit {pg_code})"
     elif (bindir := find_pg_bin()) is not None:
         try:
             with TemporaryCluster(bindir) as temporary_url:
-                pg_code = pytest({"DATABASE_URL": temporary_url}, "PostgreSQL (temporary cluster)", extra)
+                code, pg_code = both(temporary_url, "PostgreSQL (temporary cluster)")
             results["PostgreSQL"] = "passed" if pg_code == 0 else f"FAILED (exit {pg_code})"
         except (subprocess.CalledProcessError, OSError, KeyError, LookupError) as error:
             reason = f"could not start a temporary PostgreSQL cluster ({error})"
@@ -156,12 +212,15 @@ def main() -> int:
                 print(reason, file=sys.stderr)
                 return 2
             skipped.append(f"PostgreSQL pass: {reason}")
+            code = pytest({}, "SQLite", extra)
     else:
         reason = "no PostgreSQL: set FUWU_TEST_DATABASE_URL or install postgresql"
         if required("FUWU_REQUIRE_POSTGRES"):
             print(reason, file=sys.stderr)
             return 2
         skipped.append(f"PostgreSQL pass: {reason}")
+        code = pytest({}, "SQLite", extra)
+    results = {"SQLite": "passed" if code == 0 else f"FAILED (exit {code})", **results}
 
     say("Summary")
     for label, outcome in results.items():

@@ -198,6 +198,15 @@ def _rule(record: Model) -> Rule:
     return rule
 
 
+def visible_of_kind(model: type[Model], user: Any) -> QuerySet[Any]:
+    """The records of ``model`` that ``user`` may see, under the rule its process registered
+    (TypeError for a model without one): for lists that name records of any kind."""
+    rule = _RULES.get(model._meta.label_lower)
+    if rule is None:
+        raise TypeError(f"no visibility rule for {model.__name__}")
+    return rule.visible_for(user)
+
+
 def _decided_by_user_alone(user: Any, record: Model) -> bool | None:
     """What the rules decide from the user alone, without a query: another organisation, a level
     above the clearance, or a role that sees the whole organisation (escalations go to those)."""

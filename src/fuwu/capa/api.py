@@ -16,9 +16,8 @@ CAPA as ``GET /api/v1/capa/{id}`` shows it after the change.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest
@@ -26,14 +25,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.responses import Status as HttpStatus
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo
+from pydantic import AfterValidator
 
 from fuwu import visibility
 from fuwu.exports import services as export_services
 from fuwu.exports.api import XLSX_RESPONSE, ExportOut, export_out
 from fuwu.exports.views import file_response
+from fuwu.lib.endpoints import PathId, action_route, caller, found, ref, visible
 from fuwu.lib.errors import FieldErrors
-from fuwu.lib.inputs import MAX_BIGINT, refuse_bool
+from fuwu.lib.paging import page_count
 from fuwu.org.models import User
 from fuwu.policy.selectors import active_policy
 from fuwu.visibility import PhoneShown
@@ -65,27 +65,12 @@ from .schemas import (
 router = Router(tags=["corrective and preventive actions"])
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
+def _capa(user: User, pk: int) -> Capa:
+    return selectors.capa_get(user=user, pk=pk)
 
 
-def _look_up_visible(value: int, info: ValidationInfo) -> int:
-    """The CAPA must be visible to the caller, else 404 — before the body is read."""
-    request = (info.context or {})["request"]
-    request.capa = selectors.capa_get(user=_user(request), pk=value)
-    return value
-
-
-VisibleCapaId = Annotated[
-    int, Field(ge=1, le=MAX_BIGINT), BeforeValidator(refuse_bool), AfterValidator(_look_up_visible)
-]
-
-
-def _ref(obj: Any) -> dict[str, Any] | None:
-    if obj is None:
-        return None
-    name = obj.display_name if isinstance(obj, User) else obj.name
-    return {"id": obj.pk, "name": name}
+# ``{capa_id}``: the CAPA must be visible to the caller, else 404 — before the body is read.
+VisibleCapaId = Annotated[PathId, AfterValidator(visible("capa", _capa))]
 
 
 class Labels:
@@ -111,8 +96,8 @@ def capa_row(capa: Capa, labels: Labels) -> dict[str, Any]:
         "category": capa.category,
         "category_label": labels.categories.get(capa.category, capa.category),
         "title": capa.title,
-        "department": _ref(capa.department),
-        "raised_by": _ref(capa.raised_by),
+        "department": ref(capa.department),
+        "raised_by": ref(capa.raised_by),
         "raised_at": capa.raised_at,
         "is_overdue": bool(getattr(capa, "is_overdue", False)),
         "next_due_at": getattr(capa, "next_due_at", None),
@@ -139,7 +124,7 @@ def capa_detail(capa: Capa, user: User, now: datetime | None = None) -> dict[str
         "disposition": capa.disposition,
         "disposition_label": str(disposition_labels.get(capa.disposition, "")),
         "disposition_note": capa.disposition_note,
-        "disposition_by": _ref(capa.disposition_by),
+        "disposition_by": ref(capa.disposition_by),
         "disposition_at": capa.disposition_at,
         "extent_scope": capa.extent_scope,
         "extent_found": capa.extent_found,
@@ -159,11 +144,11 @@ def capa_detail(capa: Capa, user: User, now: datetime | None = None) -> dict[str
             {
                 "id": i.pk,
                 "description": i.description,
-                "owner": _ref(i.owner),
+                "owner": ref(i.owner),
                 "due_at": i.due_at,
                 "round": i.round,
                 "done_at": i.done_at,
-                "done_by": _ref(i.done_by),
+                "done_by": ref(i.done_by),
                 "evidence": i.evidence,
             }
             for i in capa.items.all()
@@ -173,7 +158,7 @@ def capa_detail(capa: Capa, user: User, now: datetime | None = None) -> dict[str
                 "result": v.result,
                 "result_label": str(result_labels.get(v.result, v.result)),
                 "note": v.note,
-                "verified_by": _ref(v.verified_by),
+                "verified_by": ref(v.verified_by),
                 "verified_at": v.verified_at,
             }
             for v in capa.verifications.all()
@@ -207,7 +192,7 @@ def capa_detail(capa: Capa, user: User, now: datetime | None = None) -> dict[str
 
 
 def _detail(request: HttpRequest, capa_id: int) -> dict[str, Any]:
-    user = _user(request)
+    user = caller(request)
     return capa_detail(selectors.capa_get(user=user, pk=capa_id), user)
 
 
@@ -238,12 +223,10 @@ def list_arguments(filters: CapaQuery) -> dict[str, Any]:
 @router.get("", response=CapaPage, summary="List corrective and preventive actions (filters, paging)")
 def list_capas(request: HttpRequest, filters: Query[CapaFilters]) -> dict[str, Any]:
     """Newest first. ``count`` is exact up to 1,000 (or to the end of the page asked for)."""
-    user = _user(request)
+    user = caller(request)
     capas = selectors.capas_list(user=user, **list_arguments(filters))
     page = capas[filters.offset : filters.offset + filters.limit]
-    count, exact = selectors.count_up_to(
-        capas, max(selectors.COUNT_EXACT_UP_TO, filters.offset + filters.limit)
-    )
+    count, exact = page_count(capas, offset=filters.offset, limit=filters.limit)
     labels = Labels(user)
     return {"items": [capa_row(c, labels) for c in page], "count": count, "count_exact": exact}
 
@@ -257,7 +240,7 @@ def list_capas(request: HttpRequest, filters: Query[CapaFilters]) -> dict[str, A
 def export_capas(request: HttpRequest, filters: Query[CapaQuery]) -> Any:
     """Up to the export engine's limit the answer is the file (200); beyond, 202 with a background
     export to poll."""
-    user = _user(request)
+    user = caller(request)
     parameters = as_parameters(list_arguments(filters))
     outcome = export_services.request_export(user=user, kind=CAPA_REGISTER.kind, parameters=parameters)
     if outcome.export is not None:
@@ -274,7 +257,7 @@ def export_capas(request: HttpRequest, filters: Query[CapaQuery]) -> Any:
 def report_categories(request: HttpRequest, filters: Query[CapaReportQuery]) -> dict[str, Any]:
     """Visible CAPAs (not cancelled) counted by period, department and problem category; each row's
     ``drill_down`` lists the CAPAs behind its figure."""
-    user = _user(request)
+    user = caller(request)
     if filters.raised_from and filters.raised_to and filters.raised_to < filters.raised_from:
         errors = FieldErrors()
         errors.add("raised_to", _("must not be before raised_from"))
@@ -310,7 +293,7 @@ def report_categories(request: HttpRequest, filters: Query[CapaReportQuery]) -> 
 
 @router.post("", response={201: CapaOut}, summary="Raise a corrective or preventive action")
 def create_capa(request: HttpRequest, payload: CapaIn) -> HttpStatus[dict[str, Any]]:
-    user = _user(request)
+    user = caller(request)
     errors = FieldErrors()
     department = (
         visibility.departments_for_user(user).filter(pk=payload.department_id, is_active=True).first()
@@ -340,22 +323,10 @@ def get_capa(request: HttpRequest, capa_id: VisibleCapaId) -> dict[str, Any]:
 
 
 def _visible(request: HttpRequest, capa_id: int) -> tuple[User, Capa]:
-    found = getattr(request, "capa", None)
-    if found is None or found.pk != capa_id:
-        found = selectors.capa_get(user=_user(request), pk=capa_id)
-    return _user(request), found
+    return found(request, "capa", capa_id, _capa)
 
 
-ActionView = Callable[..., dict[str, Any]]
-
-
-def action(verb: Action, summary: str) -> Callable[[ActionView], ActionView]:
-    return router.post(
-        f"/{{capa_id}}/{verb.value}",
-        response=CapaOut,
-        summary=summary,
-        operation_id=f"capa_{verb.value.replace('-', '_')}",
-    )
+action = action_route(router, kind="capa", parameter="capa_id", response=CapaOut)
 
 
 @action(Action.LINK_RECORD, "Link one more affected record (a complaint sharing the cause …)")

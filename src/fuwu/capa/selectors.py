@@ -98,14 +98,6 @@ def capas_list(
     )
 
 
-COUNT_EXACT_UP_TO = 1000
-
-
-def count_up_to(queryset: QuerySet[Any], cap: int) -> tuple[int, bool]:
-    found = queryset.order_by().values("pk")[: cap + 1].count()
-    return (found, True) if found <= cap else (cap, False)
-
-
 def with_detail_related(queryset: QuerySet[Capa]) -> QuerySet[Capa]:
     return queryset.select_related(
         "organisation",
@@ -161,7 +153,7 @@ def affected_shown(capa: Capa, user: Any) -> list[AffectedShown]:
         if model is None:
             continue
         try:
-            seen = visibility._rule(model()).visible_for(user).filter(pk__in=ids)
+            seen = visibility.visible_of_kind(model, user).filter(pk__in=ids)
         except TypeError:
             continue
         for record in seen:

@@ -18,9 +18,9 @@ answers 200 with the complaint as ``GET /api/v1/complaints/{id}`` shows it after
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import UTC, datetime
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
@@ -28,19 +28,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.responses import Status as HttpStatus
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo
+from pydantic import AfterValidator
 
 from fuwu import visibility
 from fuwu.clocks.deadlines import remaining_business_minutes
 from fuwu.customers.models import Product
+from fuwu.lib.endpoints import PathId, action_route, caller, found, ref, visible
 from fuwu.lib.errors import FieldErrors
-from fuwu.lib.inputs import MAX_BIGINT, refuse_bool
+from fuwu.lib.paging import page_count
 from fuwu.org.models import User
 from fuwu.timeline.models import Event
 from fuwu.timeline.selectors import events_for
 from fuwu.visibility import PhoneShown
 from fuwu.workcal.selectors import work_calendar_for
 from fuwu.workorders import selectors as work_order_selectors
+from fuwu.workorders.models import WorkOrder
 
 from . import selectors, services
 from .models import (
@@ -91,60 +93,23 @@ penalty_router = Router(tags=["complaints"])
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
+def _complaint(user: User, pk: int) -> Complaint:
+    return visibility.get_visible_or_404(selectors.complaints_for_user(user), pk=pk)
 
 
-def _look_up_visible(value: int, info: ValidationInfo) -> int:
-    """Path parameter check: the complaint must be visible to the caller, else 404 — before the body
-    is read, so that nothing about a complaint outside visibility (not even a 422) comes back."""
-    request = (info.context or {})["request"]
-    found = selectors.complaints_for_user(_user(request)).filter(pk=value).first()
-    if found is None:
-        raise Http404
-    request.complaint = found
-    return value
+def _penalty(user: User, pk: int) -> PenaltyProposal:
+    return visibility.get_visible_or_404(selectors.penalties_for_user(user), pk=pk)
 
 
-# ``{complaint_id}`` of every endpoint on one complaint (path parameters are resolved first).
-VisibleComplaintId = Annotated[
-    int, Field(ge=1, le=MAX_BIGINT), BeforeValidator(refuse_bool), AfterValidator(_look_up_visible)
-]
+def _work_order(user: User, pk: int) -> WorkOrder:
+    return work_order_selectors.work_order_get(user=user, pk=pk)
 
 
-def _look_up_visible_penalty(value: int, info: ValidationInfo) -> int:
-    request = (info.context or {})["request"]
-    found = selectors.penalties_for_user(_user(request)).filter(pk=value).first()
-    if found is None:
-        raise Http404
-    request.penalty = found
-    return value
-
-
-VisiblePenaltyId = Annotated[
-    int, Field(ge=1, le=MAX_BIGINT), BeforeValidator(refuse_bool), AfterValidator(_look_up_visible_penalty)
-]
-
-
-def _look_up_visible_work_order(value: int, info: ValidationInfo) -> int:
-    request = (info.context or {})["request"]
-    request.work_order = work_order_selectors.work_order_get(user=_user(request), pk=value)
-    return value
-
-
-VisibleWorkOrderId = Annotated[
-    int,
-    Field(ge=1, le=MAX_BIGINT),
-    BeforeValidator(refuse_bool),
-    AfterValidator(_look_up_visible_work_order),
-]
-
-
-def _ref(obj: Any) -> dict[str, Any] | None:
-    if obj is None:
-        return None
-    name = obj.display_name if isinstance(obj, User) else obj.name
-    return {"id": obj.pk, "name": name}
+# The records named in paths (path parameters are resolved first): each must be visible to the
+# caller, else 404 — before the body is read; the record found is kept on the request.
+VisibleComplaintId = Annotated[PathId, AfterValidator(visible("complaint", _complaint))]
+VisiblePenaltyId = Annotated[PathId, AfterValidator(visible("penalty", _penalty))]
+VisibleWorkOrderId = Annotated[PathId, AfterValidator(visible("work_order", _work_order))]
 
 
 def _complaint_ref(obj: Any, visible: set[int]) -> dict[str, Any] | None:
@@ -196,13 +161,13 @@ def complaint_row(
         "validity": c.validity,
         "validity_label": labels.validity.get(c.validity, c.validity),
         "subject": c.subject,
-        "customer": _ref(c.customer) if identity else None,
+        "customer": ref(c.customer) if identity else None,
         "caller_name": c.caller_name if identity else "",
         "caller_phone": shown(c.caller_phone) if identity else "",
         "identity_protected": c.identity_protected,
-        "department": _ref(c.department),
-        "handler": _ref(c.handler),
-        "first_contact_owner": _ref(c.first_contact_owner),
+        "department": ref(c.department),
+        "handler": ref(c.handler),
+        "first_contact_owner": ref(c.first_contact_owner),
         "received_at": c.received_at,
         "is_overdue": bool(getattr(c, "is_overdue", False)),
         "next_due_at": getattr(c, "next_due_at", None),
@@ -303,8 +268,8 @@ def penalty_out(p: PenaltyProposal) -> dict[str, Any]:
     return {
         "id": p.pk,
         "complaint": {"id": p.complaint_id, "number": p.complaint.number},
-        "person": _ref(p.person),
-        "department": _ref(p.department),
+        "person": ref(p.person),
+        "department": ref(p.department),
         "catalogue_code": p.catalogue_code,
         "catalogue_label": p.catalogue_label,
         "approver_role": p.approver_role,
@@ -313,7 +278,7 @@ def penalty_out(p: PenaltyProposal) -> dict[str, Any]:
         "status": p.status,
         "status_label": p.get_status_display(),
         "amount": p.amount,
-        "decided_by": _ref(p.decided_by),
+        "decided_by": ref(p.decided_by),
         "decided_at": p.decided_at,
         "decision_note": p.decision_note,
         "appeal_status": p.appeal_status,
@@ -361,36 +326,36 @@ def complaint_detail(
         "address": c.address if identity else "",
         "confidentiality": c.confidentiality,
         "work_order": work_order,
-        "service_type": _ref(c.service_type),
+        "service_type": ref(c.service_type),
         "product": {"id": product.pk, "name": product.name, "model": product.model, "serial": product.serial}
         if product is not None and identity
         else None,
-        "intake_department": _ref(c.intake_department),
-        "logged_by": _ref(c.logged_by),
+        "intake_department": ref(c.intake_department),
+        "logged_by": ref(c.logged_by),
         "registered_at": c.registered_at,
         "assessment_note": c.assessment_note,
-        "assessed_by": _ref(c.assessed_by),
+        "assessed_by": ref(c.assessed_by),
         "assessed_at": c.assessed_at,
         "cause": c.cause,
-        "responsible_department": _ref(c.responsible_department),
-        "responsible_people": [_ref(p) for p in c.responsible_people.all()],
+        "responsible_department": ref(c.responsible_department),
+        "responsible_people": [ref(p) for p in c.responsible_people.all()],
         "responsibility_at": c.responsibility_at,
         "plan": c.plan,
-        "plan_proposed_by": _ref(c.plan_proposed_by),
+        "plan_proposed_by": ref(c.plan_proposed_by),
         "plan_proposed_at": c.plan_proposed_at,
-        "plan_approved_by": _ref(c.plan_approved_by),
+        "plan_approved_by": ref(c.plan_approved_by),
         "plan_approved_at": c.plan_approved_at,
         "execution_note": c.execution_note,
-        "executed_by": _ref(c.executed_by),
+        "executed_by": ref(c.executed_by),
         "executed_at": c.executed_at,
         "reply": c.reply,
         "reply_method": c.reply_method,
-        "replied_by": _ref(c.replied_by),
+        "replied_by": ref(c.replied_by),
         "replied_at": c.replied_at,
         "acknowledged_at": c.acknowledged_at,
         "investigation_started_at": c.investigation_started_at,
         "closed_at": c.closed_at,
-        "closed_by": _ref(c.closed_by),
+        "closed_by": ref(c.closed_by),
         "close_note": c.close_note,
         "archived_at": c.archived_at,
         "contact_attempts": c.contact_attempts,
@@ -405,7 +370,7 @@ def complaint_detail(
                 "id": x.pk,
                 "name": x.name if identity else "",
                 "phone": shown(x.phone) if identity else "",
-                "customer": _ref(x.customer) if identity else None,
+                "customer": ref(x.customer) if identity else None,
                 "merged_from": _complaint_ref(x.merged_from, visible),
                 "added_at": x.added_at,
                 "replied_at": x.replied_at,
@@ -420,11 +385,11 @@ def complaint_detail(
                 "outcome_label": a.get_outcome_display(),
                 "method": a.method,
                 "comment": a.comment,
-                "recorded_by": _ref(a.recorded_by),
+                "recorded_by": ref(a.recorded_by),
                 "recorded_at": a.recorded_at,
                 "reasonable": a.reasonable,
                 "reasonable_note": a.reasonable_note,
-                "classified_by": _ref(a.classified_by),
+                "classified_by": ref(a.classified_by),
                 "classified_at": a.classified_at,
             }
             for a in c.answers.all()
@@ -436,12 +401,12 @@ def complaint_detail(
                 "kind_label": k.get_kind_display(),
                 "description": k.description,
                 "amount": k.amount,
-                "department": _ref(k.department),
+                "department": ref(k.department),
                 "status": k.status,
                 "status_label": k.get_status_display(),
-                "recorded_by": _ref(k.recorded_by),
+                "recorded_by": ref(k.recorded_by),
                 "recorded_at": k.recorded_at,
-                "verified_by": _ref(k.verified_by),
+                "verified_by": ref(k.verified_by),
                 "verified_at": k.verified_at,
                 "verification_note": k.verification_note,
             }
@@ -457,9 +422,9 @@ def complaint_detail(
                 "status_label": a.get_status_display(),
                 "approver_role": a.approver_role,
                 "reason": a.reason,
-                "requested_by": _ref(a.requested_by),
+                "requested_by": ref(a.requested_by),
                 "requested_at": a.requested_at,
-                "decided_by": _ref(a.decided_by),
+                "decided_by": ref(a.decided_by),
                 "decided_at": a.decided_at,
                 "decision_note": a.decision_note,
             }
@@ -492,7 +457,7 @@ def _detail(request: HttpRequest, complaint_id: int, *, after_action: bool = Tru
     """The complaint as the caller sees it. After the caller's own action that took it out of their
     sight (a head returning it: it leaves their department) the answer still shows it this once, as
     the action left it — the caller saw it a moment ago; any later request answers 404."""
-    user = _user(request)
+    user = caller(request)
     try:
         c = selectors.complaint_detail(user, complaint_id)
     except Http404:
@@ -517,10 +482,10 @@ def _created(c: Complaint, user: User) -> dict[str, Any]:
         "channel": c.channel,
         # in UTC, as every other answer gives times (computed deadlines are in Shanghai time)
         "received_at": c.received_at.astimezone(UTC),
-        "customer": _ref(c.customer) if selectors.shows_identity(user, c) else None,
-        "first_contact_owner": _ref(c.first_contact_owner),
-        "logged_by": _ref(c.logged_by),
-        "department": _ref(c.department),
+        "customer": ref(c.customer) if selectors.shows_identity(user, c) else None,
+        "first_contact_owner": ref(c.first_contact_owner),
+        "logged_by": ref(c.logged_by),
+        "department": ref(c.department),
         "work_order": {"id": c.work_order.pk, "number": c.work_order.number} if c.work_order else None,
         "repeat_of": repeat_of,
         "clocks": [
@@ -539,12 +504,7 @@ def _created(c: Complaint, user: User) -> dict[str, Any]:
 
 def _visible(request: HttpRequest, complaint_id: int) -> tuple[User, Complaint]:
     """The caller and the complaint the path named (already looked up through visibility)."""
-    found = getattr(request, "complaint", None)
-    if found is None or found.pk != complaint_id:
-        found = selectors.complaints_for_user(_user(request)).filter(pk=complaint_id).first()
-        if found is None:
-            raise Http404
-    return _user(request), found
+    return found(request, "complaint", complaint_id, _complaint)
 
 
 # --- list, create, read -------------------------------------------------------------------------
@@ -555,7 +515,7 @@ def list_complaints(request: HttpRequest, filters: Query[ComplaintFilters]) -> d
     """Newest first. ``count`` is the number of complaints matching the filters (all pages), counted
     exactly up to 1,000 (or to the end of the page asked for, if further); beyond that ``count_exact``
     is false and ``count`` is that lower bound."""
-    user = _user(request)
+    user = caller(request)
     complaints = selectors.complaint_list(
         user,
         tab=filters.tab,
@@ -569,9 +529,7 @@ def list_complaints(request: HttpRequest, filters: Query[ComplaintFilters]) -> d
         date_to=filters.received_to,
     )
     page = complaints[filters.offset : filters.offset + filters.limit]
-    count, exact = work_order_selectors.count_up_to(
-        complaints, max(work_order_selectors.COUNT_EXACT_UP_TO, filters.offset + filters.limit)
-    )
+    count, exact = page_count(complaints, offset=filters.offset, limit=filters.limit)
     shown, labels = PhoneShown(user), Labels()
     return {
         "items": [complaint_row(c, user, shown, labels) for c in page],
@@ -585,7 +543,7 @@ def create_complaint(request: HttpRequest, payload: ComplaintIn) -> HttpStatus[d
     """The caller becomes the first-contact owner; ``channel`` defaults to ``api``. Answers the
     number, status and deadlines, and the earlier complaint it repeats; the whole record is at
     ``url`` (``GET /complaints/{id}``)."""
-    user = _user(request)
+    user = caller(request)
     errors = FieldErrors()
     _check_product(user, payload.product_id, errors)
     errors.raise_if_any()
@@ -616,10 +574,7 @@ def raise_from_work_order(
 ) -> HttpStatus[dict[str, Any]]:
     """Its customer, caller, address, product, service type and department come along; the people
     who worked on it are named as the suggested responsible; both timelines say so."""
-    user = _user(request)
-    work_order = getattr(request, "work_order", None)
-    if work_order is None or work_order.pk != work_order_id:
-        work_order = work_order_selectors.work_order_get(user=user, pk=work_order_id)
+    user, work_order = found(request, "work_order", work_order_id, _work_order)
     c = services.complaint_from_work_order(
         work_order,
         by=user,
@@ -634,17 +589,8 @@ def raise_from_work_order(
 
 # --- actions ------------------------------------------------------------------------------------
 
-ActionView = Callable[..., dict[str, Any]]
-
-
-def action(verb: Action, summary: str) -> Callable[[ActionView], ActionView]:
-    """``POST /{complaint_id}/<verb>`` answering the complaint after the change."""
-    return router.post(
-        f"/{{complaint_id}}/{verb.value}",
-        response=ComplaintOut,
-        summary=summary,
-        operation_id=f"complaint_{verb.value.replace('-', '_')}",
-    )
+# ``POST /{complaint_id}/<verb>`` answering the complaint after the change.
+action = action_route(router, kind="complaint", parameter="complaint_id", response=ComplaintOut)
 
 
 @action(Action.ACKNOWLEDGE, "Acknowledge receipt to the complainant")
@@ -908,7 +854,7 @@ def _penalties(user: User) -> QuerySet[PenaltyProposal]:
 def list_penalties(request: HttpRequest, filters: Query[ComplaintPenaltyFilters]) -> dict[str, Any]:
     """The caller's own; those they may decide (a head: of their department and below); all of the
     organisation for the quality role, directors and administrators."""
-    user = _user(request)
+    user = caller(request)
     shown = _penalties(user)
     if filters.status:
         shown = shown.filter(status=filters.status)
@@ -930,17 +876,12 @@ def _penalty_answer(user: User, penalty_id: int) -> dict[str, Any]:
 
 
 def _visible_penalty(request: HttpRequest, penalty_id: int) -> tuple[User, PenaltyProposal]:
-    found = getattr(request, "penalty", None)
-    if found is None or found.pk != penalty_id:
-        found = selectors.penalties_for_user(_user(request)).filter(pk=penalty_id).first()
-        if found is None:
-            raise Http404
-    return _user(request), found
+    return found(request, "penalty", penalty_id, _penalty)
 
 
 @penalty_router.get("/{penalty_id}", response=ComplaintPenaltyOut, summary="One penalty proposal")
 def get_penalty(request: HttpRequest, penalty_id: VisiblePenaltyId) -> dict[str, Any]:
-    return _penalty_answer(_user(request), penalty_id)
+    return _penalty_answer(caller(request), penalty_id)
 
 
 @penalty_router.post(

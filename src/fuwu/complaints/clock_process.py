@@ -31,7 +31,7 @@ def chain_name(kind: str) -> str:
 
 
 def _heads(complaint: Complaint) -> list[User]:
-    from fuwu.workorders.services.people import heads_of
+    from fuwu.org.selectors import heads_of
 
     return heads_of(complaint.department or complaint.intake_department)
 

@@ -349,6 +349,7 @@ class Complaint(models.Model):
             models.Index(fields=["first_contact_owner", "status"], name="cp_owner_status"),
             models.Index(fields=["customer", "received_at"], name="cp_customer"),
             models.Index(fields=["organisation", "caller_phone", "received_at"], name="cp_phone"),
+            models.Index(fields=["organisation", "address", "received_at"], name="cp_address"),  # repeats
             models.Index(fields=["responsible_department", "received_at"], name="cp_responsible"),
         ]
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fuwu.customers.services import phone_problem
+from fuwu.core.public import PublicFormMixin, StatusLookupMixin, normalise
 from fuwu.lib.forms import StyledForm
-from fuwu.workorders.public_forms import HONEYPOT_FIELD, normalise, normalise_phone
 
 from .models import ComplaintObject
 
 
-class PublicComplaintForm(StyledForm):
+class PublicComplaintForm(PublicFormMixin, StyledForm):
     caller_name = forms.CharField(label=_("Your name"), max_length=100)
     caller_phone = forms.CharField(
         label=_("Phone"),
@@ -51,28 +50,11 @@ class PublicComplaintForm(StyledForm):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
-    @property
-    def is_bot(self) -> bool:
-        """The honeypot was filled in: people do not see it, so a program did."""
-        return bool(self.data.get(HONEYPOT_FIELD, "").strip())
-
-    def clean_caller_name(self) -> str:
-        return normalise(self.cleaned_data["caller_name"])
-
-    def clean_caller_phone(self) -> str:
-        phone = normalise_phone(self.cleaned_data["caller_phone"])
-        if problem := phone_problem(phone):
-            raise forms.ValidationError(problem)
-        return phone
-
     def clean_address(self) -> str:
         return normalise(self.cleaned_data["address"])
 
-    def visible_fields_except_honeypot(self) -> list[forms.BoundField]:
-        return [field for field in self.visible_fields() if field.name != HONEYPOT_FIELD]
 
-
-class ComplaintStatusForm(StyledForm):
+class ComplaintStatusForm(StatusLookupMixin, StyledForm):
     number = forms.CharField(
         label=_("Complaint number"),
         max_length=40,
@@ -84,12 +66,3 @@ class ComplaintStatusForm(StyledForm):
         help_text=_("The phone number given with the complaint."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": "4"}),
     )
-
-    def clean_number(self) -> str:
-        return "".join(normalise(self.cleaned_data["number"]).split()).upper()
-
-    def clean_phone_last_four(self) -> str:
-        digits = normalise(self.cleaned_data["phone_last_four"])
-        if len(digits) != 4 or not (digits.isascii() and digits.isdigit()):
-            raise forms.ValidationError(_("Enter exactly four digits."))
-        return digits

@@ -25,11 +25,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fuwu.core.public import public_page, status_rate, submit_rate
 from fuwu.customers.services import phone_digits
 from fuwu.lib.errors import ValidationFailed
 from fuwu.lib.throttle import FailureLimit
 from fuwu.org.models import Organisation
-from fuwu.workorders.public_views import public_page, status_rate, submit_rate
 
 from . import services
 from .models import Channel, ClockKind, Complaint, ComplaintClock, Status

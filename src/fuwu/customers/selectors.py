@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from fuwu import visibility
+from fuwu.lib.paging import count_up_to
 from fuwu.lib.search import search_q
 from fuwu.org.models import Organisation, User
 
@@ -125,11 +126,6 @@ class Suggestions:
         return self.total > len(self.customers) or not self.total_exact
 
 
-def _count_up_to(queryset: QuerySet[Customer], cap: int = COUNT_UP_TO) -> tuple[int, bool]:
-    found = queryset.order_by().values("pk")[: cap + 1].count()
-    return (found, True) if found <= cap else (cap, False)
-
-
 def customer_suggestions(
     *, user: Any, phone: str = "", text: str = "", limit: int = SUGGESTIONS_SHOWN
 ) -> Suggestions:
@@ -150,7 +146,9 @@ def customer_suggestions(
     for queryset, exact in candidates:
         found = list(queryset[:limit])
         if found:
-            total, total_exact = (len(found), True) if len(found) < limit else _count_up_to(queryset)
+            total, total_exact = (
+                (len(found), True) if len(found) < limit else count_up_to(queryset, COUNT_UP_TO)
+            )
             return Suggestions(
                 customers=found, total=total, total_exact=total_exact, exact_phone=exact, searched=True
             )

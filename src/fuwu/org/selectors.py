@@ -149,6 +149,22 @@ def person_handler(person: User, at: datetime) -> Handler:
     return handler
 
 
+def heads_of(department: Department | None) -> list[User]:
+    """Heads of the department, else of the nearest department above it that has one."""
+    if department is None:
+        return []
+    ancestor_ids = [int(i) for i in department.path.strip("/").split("/") if i]
+    heads = list(
+        User.objects.filter(department_id__in=ancestor_ids, is_active=True)
+        .filter(User.role_q(Role.DEPARTMENT_HEAD))
+        .select_related("department")
+    )
+    if not heads:
+        return []
+    nearest = max(h.department.depth for h in heads if h.department is not None)
+    return [h for h in heads if h.department is not None and h.department.depth == nearest]
+
+
 def department_tree(departments: Iterable[Department]) -> list[tuple[Department, int]]:
     """Departments in tree order with their depth (they arrive ordered by path)."""
     return [(d, d.depth) for d in departments]

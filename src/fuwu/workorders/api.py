@@ -24,7 +24,7 @@ import binascii
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any, TypeVar, cast
+from typing import Annotated, Any, TypeVar
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Model, QuerySet
@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from ninja import File as FileParam
 from ninja import Query, Router, UploadedFile
 from ninja.responses import Status as HttpStatus
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo
+from pydantic import AfterValidator
 
 from fuwu import visibility
 from fuwu.catalogue.models import FeeItem
@@ -42,8 +42,10 @@ from fuwu.customers.models import Product
 from fuwu.exports import services as export_services
 from fuwu.exports.api import XLSX_RESPONSE, ExportOut, export_out
 from fuwu.exports.views import file_response
+from fuwu.lib.endpoints import PathId, action_route, caller, found, ref, visible
 from fuwu.lib.errors import FieldErrors, ValidationFailed
-from fuwu.lib.inputs import MAX_BIGINT, refuse_bool
+from fuwu.lib.inputs import MAX_BIGINT
+from fuwu.lib.paging import page_count
 from fuwu.org.models import User
 from fuwu.timeline.models import Event
 from fuwu.visibility import PhoneShown
@@ -89,23 +91,13 @@ M = TypeVar("M", bound=Model)
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
+def _work_order(user: User, pk: int) -> WorkOrder:
+    return selectors.work_order_get(user=user, pk=pk)
 
 
-def _look_up_visible(value: int, info: ValidationInfo) -> int:
-    """Path parameter check: the work order must be visible to the caller, else 404 — before the body
-    is read, so that nothing about a record outside visibility (not even a 422) comes back. The work
-    order found is kept on the request for the view."""
-    request = (info.context or {})["request"]
-    request.work_order = selectors.work_order_get(user=_user(request), pk=value)
-    return value
-
-
-# ``{work_order_id}`` of every endpoint on one work order (path parameters are resolved first).
-VisibleWorkOrderId = Annotated[
-    int, Field(ge=1, le=MAX_BIGINT), BeforeValidator(refuse_bool), AfterValidator(_look_up_visible)
-]
+# ``{work_order_id}`` of every endpoint on one work order (path parameters are resolved first): the
+# work order must be visible to the caller, else 404; the one found is kept on the request.
+VisibleWorkOrderId = Annotated[PathId, AfterValidator(visible("work_order", _work_order))]
 
 
 def _lookup(
@@ -137,13 +129,6 @@ def _me_or_id(value: str | None, user: User, field: str, errors: FieldErrors) ->
     return None
 
 
-def _ref(obj: Any) -> dict[str, Any] | None:
-    if obj is None:
-        return None
-    name = obj.display_name if isinstance(obj, User) else obj.name
-    return {"id": obj.pk, "name": name}
-
-
 # --- serialisation ----------------------------------------------------------------------------
 
 
@@ -166,14 +151,14 @@ def work_order_row(wo: WorkOrder, shown: PhoneShown, labels: Labels | None = Non
         "priority": wo.priority,
         "priority_label": labels.priority.get(wo.priority, wo.priority),
         "channel": wo.channel,
-        "service_type": _ref(wo.service_type),
-        "customer": _ref(wo.customer),
+        "service_type": ref(wo.service_type),
+        "customer": ref(wo.customer),
         "caller_name": wo.caller_name,
         "caller_phone": shown(wo.caller_phone),
         "location": wo.location,
-        "department": _ref(wo.department),
-        "assignee": _ref(wo.assignee),
-        "first_contact_owner": _ref(wo.first_contact_owner),
+        "department": ref(wo.department),
+        "assignee": ref(wo.assignee),
+        "first_contact_owner": ref(wo.first_contact_owner),
         "received_at": wo.received_at,
         "is_overdue": bool(getattr(wo, "is_overdue", False)),
         "next_due_at": getattr(wo, "next_due_at", None),
@@ -216,9 +201,9 @@ def work_order_detail(
         "distance_km": wo.distance_km,
         "description": wo.description,
         "confidentiality": wo.confidentiality,
-        "intake_department": _ref(wo.intake_department),
-        "logged_by": _ref(wo.logged_by),
-        "team": [_ref(m) for m in wo.team.all()],
+        "intake_department": ref(wo.intake_department),
+        "logged_by": ref(wo.logged_by),
+        "team": [ref(m) for m in wo.team.all()],
         "dispatched_at": wo.dispatched_at,
         "accepted_at": wo.accepted_at,
         "arrived_at": wo.arrived_at,
@@ -269,7 +254,7 @@ def work_order_detail(
                 "items": list(n.items),
                 "text": n.text,
                 "reason": n.reason,
-                "sent_by": _ref(n.sent_by),
+                "sent_by": ref(n.sent_by),
                 "sent_at": n.sent_at,
             }
             for n in wo.notices.all()
@@ -288,9 +273,9 @@ def work_order_detail(
                 "extension_amount": Details.of(a).extension_amount,
                 "extension_unit": Details.of(a).extension_unit,
                 "deferred_until": Details.of(a).deferred_until,
-                "requested_by": _ref(a.requested_by),
+                "requested_by": ref(a.requested_by),
                 "requested_at": a.requested_at,
-                "decided_by": _ref(a.decided_by),
+                "decided_by": ref(a.decided_by),
                 "decided_at": a.decided_at,
                 "decision_note": a.decision_note,
             }
@@ -315,7 +300,7 @@ def work_order_detail(
                     for p in r.parts or []
                 ],
                 "minutes_spent": r.minutes_spent,
-                "completed_by": _ref(r.completed_by),
+                "completed_by": ref(r.completed_by),
                 "completed_at": r.completed_at,
             }
             for r in wo.reports.all()
@@ -366,7 +351,7 @@ def work_order_detail(
 
 
 def _detail(request: HttpRequest, work_order_id: int) -> dict[str, Any]:
-    user = _user(request)
+    user = caller(request)
     wo = selectors.work_order_get(user=user, pk=work_order_id)
     return work_order_detail(wo, user, PhoneShown(user))
 
@@ -409,13 +394,11 @@ def list_work_orders(request: HttpRequest, filters: Query[WorkOrderFilters]) -> 
     page's tab of that name. ``count`` is the number of work orders matching the filters (all pages), counted
     exactly up to 1,000 (or to the end of the page asked for, if further); beyond that ``count_exact``
     is false and ``count`` is that lower bound — page on until a page comes back short."""
-    user = _user(request)
+    user = caller(request)
     work_orders = selectors.work_orders_list(user=user, **_list_arguments(filters, user))
     shown = PhoneShown(user)
     page = work_orders[filters.offset : filters.offset + filters.limit]
-    count, exact = selectors.count_up_to(
-        work_orders, max(selectors.COUNT_EXACT_UP_TO, filters.offset + filters.limit)
-    )
+    count, exact = page_count(work_orders, offset=filters.offset, limit=filters.limit)
     labels = Labels()
     return {"items": [work_order_row(wo, shown, labels) for wo in page], "count": count, "count_exact": exact}
 
@@ -431,7 +414,7 @@ def export_work_orders(request: HttpRequest, filters: Query[WorkOrderQuery]) -> 
     as an Excel workbook, phones masked as for the caller. Up to 2,000 rows the answer is the file
     (200); beyond, 202 with a background export to poll at ``url`` and download at
     ``download_url`` once ``status`` is ``done``."""
-    user = _user(request)
+    user = caller(request)
     parameters = as_parameters(_list_arguments(filters, user))
     outcome = export_services.request_export(user=user, kind=WORK_ORDER_REGISTER.kind, parameters=parameters)
     if outcome.export is not None:
@@ -445,7 +428,7 @@ def create_work_order(request: HttpRequest, payload: WorkOrderIn) -> HttpStatus[
     """The caller becomes the first-contact owner (a gatekeeper names the owner instead).
     ``channel`` defaults to ``api``. Answers the number, status and deadlines; the whole record is at
     ``url`` (``GET /work-orders/{id}``). Photos: ``POST /work-orders/{id}/photos``."""
-    user = _user(request)
+    user = caller(request)
     errors = FieldErrors()
     # Querysets are built only for the ids given (building one costs ORM work on every create).
     service_type = _lookup(
@@ -564,10 +547,10 @@ def dispatch_suggestions(request: HttpRequest, work_order_id: VisibleWorkOrderId
     user, wo = _visible(request, work_order_id)
     return [
         {
-            "technician": _ref(s.person),
+            "technician": ref(s.person),
             "open_count": s.open_count,
             "absent_until": s.absence.ends_at if s.absence else None,
-            "handler": _ref(s.handler),
+            "handler": ref(s.handler),
         }
         for s in selectors.dispatch_suggestions(wo, user, timezone.now())
     ]
@@ -589,25 +572,12 @@ def add_photos(
 
 # --- actions ----------------------------------------------------------------------------------
 
-ActionView = Callable[..., dict[str, Any]]
-
-
-def action(verb: Action, summary: str) -> Callable[[ActionView], ActionView]:
-    """``POST /{work_order_id}/<verb>`` answering the work order after the change."""
-    return router.post(
-        f"/{{work_order_id}}/{verb.value}",
-        response=WorkOrderOut,
-        summary=summary,
-        operation_id=f"work_order_{verb.value.replace('-', '_')}",
-    )
+action = action_route(router, kind="work_order", parameter="work_order_id", response=WorkOrderOut)
 
 
 def _visible(request: HttpRequest, work_order_id: int) -> tuple[User, WorkOrder]:
     """The caller and the work order the path named (already looked up through visibility)."""
-    found = getattr(request, "work_order", None)
-    if found is None or found.pk != work_order_id:
-        found = selectors.work_order_get(user=_user(request), pk=work_order_id)
-    return _user(request), found
+    return found(request, "work_order", work_order_id, _work_order)
 
 
 @action(Action.ROUTE, "Route (or transfer) to a department's queue")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from django import forms
@@ -10,24 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fuwu.catalogue.models import ServiceCategory, ServiceType
-from fuwu.customers.services import phone_problem
+from fuwu.core.public import PublicFormMixin, StatusLookupMixin, normalise
 from fuwu.lib.forms import StyledForm, limit_choices
 from fuwu.org.models import Organisation
-
-# The honeypot: a field people never see (hidden with CSS, skipped by the keyboard) that bots fill in.
-HONEYPOT_FIELD = "website"
-
-
-def normalise(value: str) -> str:
-    """Full-width digits, letters and dashes (typed with a Chinese input method) as plain ASCII."""
-    return unicodedata.normalize("NFKC", value or "").strip()
-
-
-def normalise_phone(value: str) -> str:
-    phone = "".join(normalise(value).split())
-    if phone.startswith("+86"):
-        phone = phone[3:]
-    return phone
 
 
 class MultipleImageInput(forms.FileInput):
@@ -46,7 +30,7 @@ class MultipleImageField(forms.FileField):
         return [super(MultipleImageField, self).clean(f, initial) for f in files if f]
 
 
-class PublicRequestForm(StyledForm):
+class PublicRequestForm(PublicFormMixin, StyledForm):
     caller_name = forms.CharField(label=_("Your name"), max_length=100)
     caller_phone = forms.CharField(
         label=_("Phone"),
@@ -108,31 +92,14 @@ class PublicRequestForm(StyledForm):
             ),
         )
 
-    @property
-    def is_bot(self) -> bool:
-        """The honeypot was filled in: people do not see it, so a program did."""
-        return bool(self.data.get(HONEYPOT_FIELD, "").strip())
-
-    def clean_caller_name(self) -> str:
-        return normalise(self.cleaned_data["caller_name"])
-
-    def clean_caller_phone(self) -> str:
-        phone = normalise_phone(self.cleaned_data["caller_phone"])
-        if problem := phone_problem(phone):
-            raise forms.ValidationError(problem)
-        return phone
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not any(normalise(data.get(name) or "") for name in ("building", "unit", "room", "address")):
             self.add_error("address", _("Give the building, unit and room, or the address."))
         return data
 
-    def visible_fields_except_honeypot(self) -> list[forms.BoundField]:
-        return [field for field in self.visible_fields() if field.name != HONEYPOT_FIELD]
 
-
-class StatusLookupForm(StyledForm):
+class StatusLookupForm(StatusLookupMixin, StyledForm):
     number = forms.CharField(
         label=_("Work order number"),
         max_length=40,
@@ -144,12 +111,3 @@ class StatusLookupForm(StyledForm):
         help_text=_("The phone number given with the request."),
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "maxlength": "4"}),
     )
-
-    def clean_number(self) -> str:
-        return "".join(normalise(self.cleaned_data["number"]).split()).upper()
-
-    def clean_phone_last_four(self) -> str:
-        digits = normalise(self.cleaned_data["phone_last_four"])
-        if len(digits) != 4 or not (digits.isascii() and digits.isdigit()):
-            raise forms.ValidationError(_("Enter exactly four digits."))
-        return digits

@@ -15,10 +15,8 @@ from __future__ import annotations
 import hmac
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -28,10 +26,9 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
-from django_ratelimit.decorators import ratelimit
 
 from fuwu.approvals.models import ApprovalStatus
+from fuwu.core.public import public_page, status_rate, submit_rate
 from fuwu.customers.services import phone_digits
 from fuwu.lib.errors import ValidationFailed
 from fuwu.lib.throttle import FailureLimit
@@ -42,91 +39,6 @@ from .models import ApprovalKind, Channel, Clock, ClockKind, Status, WorkOrder
 from .public_forms import PublicRequestForm, StatusLookupForm
 
 SUBMITTED_SESSION_KEY = "fuwu_public_submitted"
-
-# --- which organisation ---------------------------------------------------------------------
-
-
-class NoPublicOrganisation(Exception):
-    """The installation cannot tell which organisation its public pages serve."""
-
-
-def public_organisation() -> Organisation:
-    """``settings.FUWU_DEFAULT_ORGANISATION`` (env ``FUWU_ORGANISATION``) by name, else the only one."""
-    name = settings.FUWU_DEFAULT_ORGANISATION
-    if name:
-        organisation = Organisation.objects.filter(name=name).first()
-        if organisation is None:
-            raise NoPublicOrganisation(
-                _("The organisation “%(name)s” named by FUWU_ORGANISATION does not exist.") % {"name": name}
-            )
-        return organisation
-    organisations = list(Organisation.objects.order_by("pk")[:2])
-    if len(organisations) == 1:
-        return organisations[0]
-    if not organisations:
-        raise NoPublicOrganisation(_("No organisation has been set up yet."))
-    raise NoPublicOrganisation(
-        _(
-            "This installation serves several organisations: set FUWU_ORGANISATION to the one whose "
-            "public pages these are."
-        )
-    )
-
-
-# --- rate limits ----------------------------------------------------------------------------
-
-
-def submit_rate(group: str, request: HttpRequest) -> str:
-    return settings.FUWU_PUBLIC_SUBMIT_RATE
-
-
-def status_rate(group: str, request: HttpRequest) -> str:
-    return settings.FUWU_PUBLIC_STATUS_RATE
-
-
-UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def rate_period_seconds(rate: str) -> int:
-    """The window of a rate such as ``5/10m`` in seconds (600)."""
-    period = rate.split("/", 1)[1]
-    return int(period[:-1] or 1) * UNIT_SECONDS[period[-1]]
-
-
-def public_page(
-    *,
-    group: str,
-    rate: Callable[[str, HttpRequest], str] | None = None,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Resolve the organisation (404 with an explanation if there is none) and apply the rate limit
-    (counted on POST, per client IP; 429 with a friendly page once exceeded). Pages are never cached."""
-
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            try:
-                organisation = public_organisation()
-            except NoPublicOrganisation as problem:
-                return render(
-                    request,
-                    "public/unavailable.html",
-                    {"organisation": None, "message": str(problem)},
-                    status=404,
-                )
-            if getattr(request, "limited", False) and rate is not None:
-                response = render(
-                    request, "public/rate_limited.html", {"organisation": organisation}, status=429
-                )
-                response["Retry-After"] = str(rate_period_seconds(rate(group, request)))
-                return response
-            return view(request, organisation, *args, **kwargs)
-
-        if rate is not None:
-            wrapped = ratelimit(group=group, key="ip", rate=rate, method="POST", block=False)(wrapped)
-        return never_cache(wrapped)
-
-    return decorator
-
 
 # --- submit ---------------------------------------------------------------------------------
 

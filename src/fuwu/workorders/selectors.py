@@ -351,17 +351,6 @@ def bench_counts(user: Any, lists: Sequence[BenchList], now: datetime) -> list[B
     ]
 
 
-COUNT_EXACT_UP_TO = 1000
-
-
-def count_up_to(queryset: QuerySet[Any], cap: int) -> tuple[int, bool]:
-    """``(count, exact)``: rows of ``queryset`` counted up to ``cap``. Beyond it the count stops at
-    ``cap`` and ``exact`` is False. Counting a whole large filtered set (every work order with 漏水
-    among 100,000) reads the whole table; stopping early keeps a list page fast whatever the total."""
-    found = queryset.order_by().values("pk")[: cap + 1].count()
-    return (found, True) if found <= cap else (cap, False)
-
-
 # --- one work order ---------------------------------------------------------------------------
 
 

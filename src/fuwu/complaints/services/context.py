@@ -267,7 +267,7 @@ def _stop_clocks(ctx: Context, changes: dict[str, Any], *kinds: str) -> None:
 
 def heads_of(department: Any) -> list[User]:
     """Heads of the department, else of the nearest department above it that has one."""
-    from fuwu.workorders.services.people import heads_of as department_heads
+    from fuwu.org.selectors import heads_of as department_heads
 
     return department_heads(department)
 

@@ -399,7 +399,7 @@ def _find_repeat(intake: _Intake) -> Complaint | None:
 def _read_for_intake(intake: _Intake) -> None:
     """The policy version it pins and the calendar, the severity's level, the complaint it repeats,
     the heads of the department it arrives in, the people who worked on its work order."""
-    from fuwu.workorders.services.people import heads_of
+    from fuwu.org.selectors import heads_of
 
     intake.version_id, intake.policy, intake.calendar = policy_and_calendar_for(intake.organisation)
     levels = {level.code: level for level in intake.policy.complaints.severity_levels}

@@ -10,7 +10,8 @@ received earlier and still open — is a repeat of the earliest such complaint, 
 - A complaint merged into another (并单) is a duplicate, not an original: the one it was merged into
   counts instead.
 
-One indexed query (``cp_customer``, ``cp_phone``, ``cp_received``), whatever the number of complaints.
+One query whatever the number of complaints: a UNION whose arms read the indexes ``cp_customer``,
+``cp_phone`` and ``cp_address``.
 """
 
 from __future__ import annotations
@@ -42,17 +43,19 @@ def find_repeat_of(
     """The earliest complaint of the organisation that the new one (received at ``received_at``)
     repeats, or None: received within ``window_days`` before ``received_at``, or before it and still
     open (a customer calling again about a matter still being handled repeats it, however long ago)."""
-    same_customer = Q()
+    # Each way of being the same customer is its own arm of a UNION, so that each reads its own
+    # index (an OR across columns would read every complaint of the organisation).
+    same_customer: list[Q] = []
     if customer_id is not None:
-        same_customer |= Q(customer_id=customer_id)
+        same_customer.append(Q(customer_id=customer_id))
     phone = _phone_key(caller_phone)
     if phone:
-        same_customer |= Q(caller_phone=phone)
+        same_customer.append(Q(caller_phone=phone))
         if phone != (caller_phone or "").strip():
-            same_customer |= Q(caller_phone=(caller_phone or "").strip())
+            same_customer.append(Q(caller_phone=(caller_phone or "").strip()))
     place = (address or "").strip()
     if place:
-        same_customer |= Q(address=place)
+        same_customer.append(Q(address=place))
     same_matter = Q()
     if service_type_id is not None:
         same_matter |= Q(service_type_id=service_type_id)
@@ -63,12 +66,13 @@ def find_repeat_of(
     if not same_customer or not same_matter:
         return None
     since = received_at - timedelta(days=window_days)
-    return (
+    candidates = (
         Complaint.objects.filter(organisation_id=organisation_id, received_at__lte=received_at)
         .filter(Q(received_at__gte=since) | Q(status__in=OPEN_STATUSES))
         .exclude(status=Status.MERGED)
-        .filter(same_customer)
         .filter(same_matter)
-        .order_by("received_at", "id")
-        .first()
+        .order_by()
     )
+    arms = [candidates.filter(condition) for condition in same_customer]
+    union = arms[0].union(*arms[1:]) if len(arms) > 1 else arms[0]
+    return union.order_by("received_at", "id").first()

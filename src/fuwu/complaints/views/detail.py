@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fuwu.capa.permissions import may_raise as may_raise_capa
+from fuwu.clocks.display import Calendars, clock_row, time_left
 from fuwu.lib.display import money
 from fuwu.lib.errors import (
     BusinessError,
@@ -31,12 +32,10 @@ from fuwu.lib.forms import add_service_errors
 from fuwu.org.models import Role, User
 from fuwu.timeline.selectors import events_for
 from fuwu.visibility import PhoneShown
-from fuwu.workorders import rules as wo_rules
-from fuwu.workorders.views.lists import Calendars, DueInfo
 
 from .. import forms as cp_forms
 from .. import rules, selectors, services
-from ..models import Complaint, ComplaintClock, CostStatus, Status
+from ..models import Complaint, CostStatus, Status
 from ..permissions import severity_level
 from ..rules import Action
 from .common import (
@@ -307,43 +306,15 @@ def _renamed(error: BusinessError) -> BusinessError:
     return type(error)(error.message, fields=fields, extra=error.extra)
 
 
-def minutes_left(clock: ComplaintClock, at: datetime, calendars: Calendars) -> int:
-    """Minutes left until the deadline (negative when past), counted as the clock counts."""
-    if wo_rules.is_calendar_unit(clock.unit):
-        return int((clock.due_at - at).total_seconds() // 60)
-    return wo_rules.remaining_business_minutes(calendars.get(), at, clock.due_at)
-
-
 def clock_rows(complaint: Complaint, now: datetime) -> list[dict[str, Any]]:
-    """Each deadline as people read it: due when, met in time or late, running, overdue, time left."""
+    """Each deadline as people read it: due when, met in time or late, not needed, running,
+    overdue, time left."""
     calendars = Calendars(complaint.organisation)
     rows = []
     for clock in sorted(complaint.clocks.all(), key=lambda c: (c.started_at, c.pk)):
-        if not clock.is_active and clock.met_at is None:
-            outcome = "stopped"
-        elif clock.met_at is not None:
-            outcome = "met" if clock.met_at <= clock.due_at else "late"
-        elif clock.paused_at is not None:
-            outcome = "paused"
-        else:
-            outcome = "overdue" if now > clock.due_at else "running"
-        remaining = ""
-        if outcome in ("running", "overdue", "paused"):
-            minutes = minutes_left(clock, clock.paused_at or now, calendars)
-            remaining = DueInfo(
-                kind_label=clock.get_kind_display(),
-                due_at=clock.due_at,
-                remaining_minutes=minutes,
-                is_overdue=outcome == "overdue",
-            ).remaining_text
-        rows.append(
-            {
-                "clock": clock,
-                "outcome": outcome,
-                "remaining": remaining,
-                "is_calendar_time": wo_rules.is_calendar_unit(clock.unit),
-            }
-        )
+        running = clock.is_active and clock.met_at is None
+        remaining = time_left(clock, clock.paused_at or now, calendars) if running else None
+        rows.append(clock_row(clock, now, remaining))
     return rows
 
 

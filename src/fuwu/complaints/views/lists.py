@@ -13,9 +13,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from fuwu.clocks.display import Calendars, next_due
 from fuwu.org.models import User
 from fuwu.visibility import PhoneShown
-from fuwu.workorders.views.lists import Calendars, next_due
 
 from .. import forms as cp_forms
 from .. import permissions, selectors

@@ -11,28 +11,12 @@ from django.utils.translation import gettext as _
 
 from fuwu.notify.models import NotificationKind
 from fuwu.notify.services import notify
-from fuwu.org.models import Department, Role, User
-from fuwu.org.selectors import absences_at, person_handler
+from fuwu.org.models import Role, User
+from fuwu.org.selectors import absences_at, heads_of, person_handler
 
 from ..models import WorkOrder
 from ..permissions import approvers_q, deciding_department
 from .context import Context
-
-
-def heads_of(department: Department | None) -> list[User]:
-    """Heads of the department, else of the nearest department above it that has one."""
-    if department is None:
-        return []
-    ancestor_ids = [int(i) for i in department.path.strip("/").split("/") if i]
-    heads = list(
-        User.objects.filter(department_id__in=ancestor_ids, is_active=True)
-        .filter(User.role_q(Role.DEPARTMENT_HEAD))
-        .select_related("department")
-    )
-    if not heads:
-        return []
-    nearest = max(h.department.depth for h in heads if h.department is not None)
-    return [h for h in heads if h.department is not None and h.department.depth == nearest]
 
 
 def _people_of_role(organisation_id: int, role: str, work_order: WorkOrder) -> list[User]:

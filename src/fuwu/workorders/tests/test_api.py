@@ -695,9 +695,9 @@ def test_photos_by_someone_not_working_on_it_or_after_the_end_change_nothing(api
 
 
 def test_count_is_exact_up_to_a_bound_then_a_lower_bound(api, cast, many, monkeypatch):
-    from fuwu.workorders import selectors
+    from fuwu.lib import paging
 
-    monkeypatch.setattr(selectors, "COUNT_EXACT_UP_TO", 3)
+    monkeypatch.setattr(paging, "COUNT_EXACT_UP_TO", 3)
     client = api(cast.director)
 
     bounded = client.get("work-orders", {"limit": 2}).json()

@@ -213,4 +213,4 @@ def test_the_callers_phone_and_name_are_marked_required(cast, web, leak_repair):
     name_label = html.split('for="id_caller_name"')[1].split("</label>")[0]
     assert "*" in name_label
     assert "<script>" not in html  # behaviours come from static files (CSP)
-    assert "workorders/intake.js" in html
+    assert "fuwu/customer-pick.js" in html

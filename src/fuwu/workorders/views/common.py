@@ -7,7 +7,6 @@ from typing import Any, cast
 
 from django.http import Http404, HttpRequest
 from django.utils import formats, timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fuwu import visibility
@@ -116,15 +115,6 @@ def department_path(user: User) -> str | None:
 
 def status_colour(status: str) -> str:
     return STATUS_COLOURS.get(Status(status), "secondary") if status in Status.values else "secondary"
-
-
-def duration_text(minutes: int) -> str:
-    """``2 h 05 min`` (business time); the sign is shown by the caller."""
-    minutes = abs(minutes)
-    hours, rest = divmod(minutes, 60)
-    if hours:
-        return _("%(hours)s h %(minutes)02d min") % {"hours": hours, "minutes": rest}
-    return _("%(minutes)s min") % {"minutes": rest}
 
 
 def local_time(moment: datetime | None) -> str:

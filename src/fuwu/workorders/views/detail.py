@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from fuwu import visibility
 from fuwu.approvals.models import Approval, ApprovalStatus
 from fuwu.catalogue.models import FeeItem
+from fuwu.clocks.display import Calendars, clock_row, time_left
 from fuwu.lib.errors import BusinessError, ConflictError, PermissionDeniedError, ValidationFailed
 from fuwu.lib.forms import add_service_errors
 from fuwu.org.models import Role, User
@@ -43,7 +44,6 @@ from .common import (
     staff,
     status_colour,
 )
-from .lists import Calendars, DueInfo, time_left
 
 
 @dataclass
@@ -440,16 +440,12 @@ def _events(work_order: WorkOrder) -> list[Any]:
 
 
 def _clock_rows(work_order: WorkOrder, now: datetime) -> list[dict[str, Any]]:
-    rows = []
+    """The active clocks as the deadlines table shows them (business time left computed with the
+    years of the calendar concerned, calendar time for calendar clocks)."""
     calendars = Calendars(work_order.organisation)
+    rows = []
     for state in selectors.clock_states(work_order, now=now):
         clock = state.clock
-        if clock.met_at is not None:
-            outcome = "met" if clock.met_at <= clock.due_at else "late"
-        elif state.is_paused:
-            outcome = "paused"
-        else:
-            outcome = "overdue" if state.is_breached else "running"
         remaining = None
         if clock.met_at is None:
             remaining = (
@@ -457,21 +453,7 @@ def _clock_rows(work_order: WorkOrder, now: datetime) -> list[dict[str, Any]]:
                 if rules.is_calendar_unit(clock.unit)
                 else state.remaining_business_minutes
             )
-        rows.append(
-            {
-                "clock": clock,
-                "outcome": outcome,
-                "is_calendar_time": rules.is_calendar_unit(clock.unit),
-                "remaining": DueInfo(
-                    kind_label=clock.get_kind_display(),
-                    due_at=clock.due_at,
-                    remaining_minutes=remaining,
-                    is_overdue=state.is_breached,
-                ).remaining_text
-                if remaining is not None
-                else "",
-            }
-        )
+        rows.append(clock_row(clock, now, remaining))
     return rows
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -12,17 +10,16 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fuwu.clocks.display import Calendars, next_due
 from fuwu.org.models import User
 from fuwu.visibility import PhoneShown
-from fuwu.workcal.selectors import work_calendar_for
 
 from .. import forms as wo_forms
-from .. import permissions, rules, selectors
+from .. import permissions, selectors
 from ..models import Clock
-from .common import PRIORITY_COLOURS, duration_text, staff, status_colour
+from .common import PRIORITY_COLOURS, staff, status_colour
 
 PAGE_SIZE = 25
 
@@ -46,65 +43,6 @@ def list_tab(value: str | None, user: User) -> selectors.WorkList:
         return selectors.default_work_list(user)
     value = TAB_ALIASES.get(value, value)
     return W(value) if value in selectors.WORK_LISTS else W.ALL
-
-
-@dataclass
-class DueInfo:
-    """The next deadline of a row or a clock as shown: when, how much business time is left."""
-
-    kind_label: str
-    due_at: datetime
-    remaining_minutes: int | None
-    is_overdue: bool
-    is_paused: bool = False
-    calendar_confirmed: bool = True
-
-    @property
-    def remaining_text(self) -> str:
-        if self.remaining_minutes is None:
-            return ""
-        if self.remaining_minutes < 0:
-            return _("%(time)s overdue") % {"time": duration_text(self.remaining_minutes)}
-        return _("%(time)s left") % {"time": duration_text(self.remaining_minutes)}
-
-
-class Calendars:
-    """The organisation's work calendar, loaded once per request and only when needed."""
-
-    def __init__(self, organisation: Any) -> None:
-        self.organisation = organisation
-        self._calendar: Any = None
-
-    def get(self) -> Any:
-        if self._calendar is None:
-            self._calendar = work_calendar_for(self.organisation)
-        return self._calendar
-
-
-def time_left(clock: Clock, at: datetime, calendars: Calendars) -> int:
-    """Minutes left until the clock's deadline (negative when past), counted as the clock counts:
-    business minutes for working-day and business-hour clocks, calendar minutes for calendar ones
-    (a five-minute dispatch clock at night is not "0 business minutes" away)."""
-    if rules.is_calendar_unit(clock.unit):
-        return int((clock.due_at - at).total_seconds() // 60)
-    return rules.remaining_business_minutes(calendars.get(), at, clock.due_at)
-
-
-def next_due(clocks: list[Clock], now: datetime, calendars: Calendars) -> DueInfo | None:
-    running = [c for c in clocks if c.is_active and c.met_at is None]
-    if not running:
-        return None
-    clock = min(running, key=lambda c: c.due_at)
-    at = clock.paused_at or now
-    remaining = time_left(clock, at, calendars)
-    return DueInfo(
-        kind_label=clock.get_kind_display(),
-        due_at=clock.due_at,
-        remaining_minutes=remaining,
-        is_overdue=at > clock.due_at,
-        is_paused=clock.paused_at is not None,
-        calendar_confirmed=clock.calendar_confirmed,
-    )
 
 
 def _filters(form: wo_forms.ListFilterForm) -> dict[str, Any]:

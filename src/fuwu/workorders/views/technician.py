@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from fuwu import visibility
 from fuwu.approvals.models import Approval
+from fuwu.clocks.display import Calendars, next_due
 from fuwu.policy.models import PolicyVersion
 from fuwu.policy.selectors import active_policy, policy_document_for_version
 from fuwu.visibility import PhoneShown
@@ -24,7 +25,6 @@ from ..models import Status, WorkOrder
 from ..rules import Action
 from .common import organisation_of, staff, status_colour
 from .detail import complete_form_kwargs, complete_initial, paid_service_banner
-from .lists import Calendars, next_due
 
 
 def _policies(work_orders: Iterable[WorkOrder]) -> dict[int | None, Any]:

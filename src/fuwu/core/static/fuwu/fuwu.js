@@ -108,7 +108,7 @@
     if (clear) { clear.addEventListener("click", setUp); }
   });
 
-  // Intake (picking a known customer, by mouse or keyboard): workorders/static/workorders/intake.js.
+  // Intake (picking a known customer, by mouse or keyboard): fuwu/customer-pick.js.
 
   // A link to #action-<name> (from the technician view, or a notification asking for an approval)
   // opens that action's form; a form sent back with errors (details[data-bound]) is brought into view.
