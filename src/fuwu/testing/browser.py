@@ -108,3 +108,36 @@ def login(page: Page, live_server: Any, username: str, password: str = TEST_PASS
 def browser_login() -> Callable[..., Page]:
     """``browser_login(page, live_server, username, password="test12345")``."""
     return login
+
+
+# --- shared by the end-to-end tests of every process -------------------------------------------
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+
+
+def new_page(
+    browser: Browser, live_server: Any, login: Callable[..., Any], username: str, options: dict[str, Any]
+) -> Any:
+    """A signed-in page in a context of its own (zh-CN, Shanghai time), phone or desktop."""
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    return login(context.new_page(), live_server, username)
+
+
+def fits(page: Any, width: int = 390) -> bool:
+    """Nothing on the page is wider than the screen."""
+    return bool(page.evaluate("document.documentElement.scrollWidth") <= width)
+
+
+def overflowing(page: Any, width: int = 390) -> list[str]:
+    """The elements reaching past the screen's right edge (for the failure message)."""
+    return list(
+        page.evaluate(
+            """(width) => Array.from(document.querySelectorAll("body *"))
+                .filter((e) => e.getBoundingClientRect().right > width)
+                .slice(0, 8)
+                .map((e) => `${e.tagName}.${e.className} ${(e.innerText || "").slice(0, 60)}`)""",
+            width,
+        )
+    )

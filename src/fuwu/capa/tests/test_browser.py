@@ -25,41 +25,14 @@ from fuwu.capa import services
 from fuwu.capa.models import AffectedRecord, Capa, ClockKind, Origin, Status
 from fuwu.capa.rules import Action, item_due_at
 from fuwu.complaints.services import ComplaintInput, complaint_create
-from fuwu.testing.browser import DEFAULT_TIMEOUT_MS
+from fuwu.testing.browser import DESKTOP, PHONE, fits, new_page, overflowing
 from fuwu.testing.cast import build_cast, leak_repair_for_browser
 from fuwu.workcal.selectors import work_calendar_for
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # A Monday of a year whose holidays are known: 国庆 (Oct 1–7 2026) lies between raising and verifying.
 START = datetime(2026, 9, 14, 9, 0, tzinfo=SHANGHAI)
 DUE_ON = date(2026, 10, 1)  # 国庆: the action item falls due on the next working day, Oct 8
-
-
-def new_page(
-    browser: Any, live_server: Any, login: Callable[..., Any], username: str, options: dict[str, Any]
-) -> Any:
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    return login(context.new_page(), live_server, username)
-
-
-def fits(page: Any, width: int = 390) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth") <= width)
-
-
-def overflowing(page: Any, width: int = 390) -> list[str]:
-    """The elements reaching past the screen's right edge (for the failure message)."""
-    return list(
-        page.evaluate(
-            """(width) => Array.from(document.querySelectorAll("body *"))
-                .filter((e) => e.getBoundingClientRect().right > width)
-                .slice(0, 8)
-                .map((e) => `${e.tagName}.${e.className} ${(e.innerText || "").slice(0, 60)}`)""",
-            width,
-        )
-    )
 
 
 def take(

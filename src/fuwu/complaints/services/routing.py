@@ -16,6 +16,7 @@ from fuwu.lib.errors import ConflictError, FieldErrors, ValidationFailed
 from fuwu.notify.models import NotificationKind
 from fuwu.notify.services import notify
 from fuwu.org.models import Department, Role, User
+from fuwu.org.selectors import heads_of
 
 from ..models import ENDED_STATUSES, Caller, Complaint, Status
 from ..notifying import RETURNED
@@ -31,22 +32,6 @@ from .context import (
     _set_status,
     lock,
 )
-
-
-def _heads_of(department: Department | None) -> list[User]:
-    """Heads of the department, else of the nearest department above it that has one."""
-    if department is None:
-        return []
-    ancestor_ids = [int(i) for i in department.path.strip("/").split("/") if i]
-    heads = list(
-        User.objects.filter(department_id__in=ancestor_ids, is_active=True)
-        .filter(User.role_q(Role.DEPARTMENT_HEAD))
-        .select_related("department")
-    )
-    if not heads:
-        return []
-    nearest = max(h.department.depth for h in heads if h.department is not None)
-    return [h for h in heads if h.department is not None and h.department.depth == nearest]
 
 
 def _quality_people(organisation_id: int) -> list[User]:
@@ -99,7 +84,7 @@ def complaint_return(
         "department": returned_from.name if returned_from else "—",
     }
     notify(
-        [c.first_contact_owner, *_heads_of(c.intake_department), *_quality_people(c.organisation_id)],
+        [c.first_contact_owner, *heads_of(c.intake_department), *_quality_people(c.organisation_id)],
         kind=RETURNED,
         subject=c,
         title=title,
@@ -176,7 +161,7 @@ def complaint_reassign(
     c.reassign_count += 1
     _save(c, "department", "handler", "reassign_count")
     _event(ctx, "complaint.reassigned", changes, reason)
-    told = [handler] if handler is not None else _heads_of(department)
+    told = [handler] if handler is not None else heads_of(department)
     notify(
         [p for p in told if p.pk != by.pk],
         kind=NotificationKind.ASSIGNED,
@@ -269,7 +254,7 @@ def complaint_merge(
     }
     _event(ctx, "complaint.duplicate_merged", target_changes, reason, subject=target)
     target.save(update_fields=["updated_at"])
-    told = [target.handler] if target.handler is not None else _heads_of(target.department)
+    told = [target.handler] if target.handler is not None else heads_of(target.department)
     notify(
         [p for p in told if p is not None and p.pk != by.pk],
         kind=NotificationKind.ASSIGNED,

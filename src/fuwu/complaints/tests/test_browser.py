@@ -14,36 +14,8 @@ import pytest
 from fuwu.complaints import services
 from fuwu.complaints.models import Complaint, PenaltyProposal, Status
 from fuwu.customers.services import customer_create
-from fuwu.testing.browser import DEFAULT_TIMEOUT_MS
+from fuwu.testing.browser import DESKTOP, PHONE, fits, new_page, overflowing
 from fuwu.testing.cast import build_cast, leak_repair_for_browser
-
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-DESKTOP = {"viewport": {"width": 1280, "height": 900}}
-
-
-def new_page(
-    browser: Any, live_server: Any, login: Callable[..., Any], username: str, options: dict[str, Any]
-) -> Any:
-    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **options)
-    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    return login(context.new_page(), live_server, username)
-
-
-def fits(page: Any, width: int = 390) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth") <= width)
-
-
-def overflowing(page: Any, width: int = 390) -> list[str]:
-    """The elements reaching past the screen's right edge (for the failure message)."""
-    return list(
-        page.evaluate(
-            """(width) => Array.from(document.querySelectorAll("body *"))
-                .filter((e) => e.getBoundingClientRect().right > width)
-                .slice(0, 8)
-                .map((e) => `${e.tagName}.${e.className} ${(e.innerText || "").slice(0, 60)}`)""",
-            width,
-        )
-    )
 
 
 def take(
