@@ -252,8 +252,11 @@ def main() -> int:
                 str(args.max_examples),
                 "--phases",
                 "examples,coverage,fuzzing",
+                # One worker thread: with two, Hypothesis parses lambda sources with ``ast`` from
+                # both threads at once, which CPython 3.11 does not survive ("AST constructor
+                # recursion depth mismatch", a runtime error that failed CI twice).
                 "--workers",
-                "2",
+                "1",
                 "--no-color",
                 "--request-timeout",
                 "30",

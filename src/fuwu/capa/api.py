@@ -33,7 +33,7 @@ from fuwu.exports.api import XLSX_RESPONSE, ExportOut, export_out
 from fuwu.exports.views import file_response
 from fuwu.lib.endpoints import PathId, action_route, caller, found, ref, visible
 from fuwu.lib.errors import FieldErrors
-from fuwu.lib.paging import page_count
+from fuwu.lib.paging import page_count, page_rows
 from fuwu.org.models import User
 from fuwu.policy.selectors import active_policy
 from fuwu.visibility import PhoneShown
@@ -225,7 +225,7 @@ def list_capas(request: HttpRequest, filters: Query[CapaFilters]) -> dict[str, A
     """Newest first. ``count`` is exact up to 1,000 (or to the end of the page asked for)."""
     user = caller(request)
     capas = selectors.capas_list(user=user, **list_arguments(filters))
-    page = capas[filters.offset : filters.offset + filters.limit]
+    page = page_rows(capas, filters.offset, filters.offset + filters.limit)
     count, exact = page_count(capas, offset=filters.offset, limit=filters.limit)
     labels = Labels(user)
     return {"items": [capa_row(c, labels) for c in page], "count": count, "count_exact": exact}

@@ -35,7 +35,7 @@ from fuwu.clocks.deadlines import remaining_business_minutes
 from fuwu.customers.models import Product
 from fuwu.lib.endpoints import PathId, action_route, caller, found, ref, visible
 from fuwu.lib.errors import FieldErrors
-from fuwu.lib.paging import page_count
+from fuwu.lib.paging import page_count, page_rows
 from fuwu.org.models import User
 from fuwu.timeline.models import Event
 from fuwu.timeline.selectors import events_for
@@ -528,7 +528,7 @@ def list_complaints(request: HttpRequest, filters: Query[ComplaintFilters]) -> d
         date_from=filters.received_from,
         date_to=filters.received_to,
     )
-    page = complaints[filters.offset : filters.offset + filters.limit]
+    page = page_rows(complaints, filters.offset, filters.offset + filters.limit)
     count, exact = page_count(complaints, offset=filters.offset, limit=filters.limit)
     shown, labels = PhoneShown(user), Labels()
     return {

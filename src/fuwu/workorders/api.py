@@ -45,7 +45,7 @@ from fuwu.exports.views import file_response
 from fuwu.lib.endpoints import PathId, action_route, caller, found, ref, visible
 from fuwu.lib.errors import FieldErrors, ValidationFailed
 from fuwu.lib.inputs import MAX_BIGINT
-from fuwu.lib.paging import page_count
+from fuwu.lib.paging import page_count, page_rows
 from fuwu.org.models import User
 from fuwu.timeline.models import Event
 from fuwu.visibility import PhoneShown
@@ -397,7 +397,7 @@ def list_work_orders(request: HttpRequest, filters: Query[WorkOrderFilters]) -> 
     user = caller(request)
     work_orders = selectors.work_orders_list(user=user, **_list_arguments(filters, user))
     shown = PhoneShown(user)
-    page = work_orders[filters.offset : filters.offset + filters.limit]
+    page = page_rows(work_orders, filters.offset, filters.offset + filters.limit)
     count, exact = page_count(work_orders, offset=filters.offset, limit=filters.limit)
     labels = Labels()
     return {"items": [work_order_row(wo, shown, labels) for wo in page], "count": count, "count_exact": exact}

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from fuwu.clocks.display import Calendars, next_due
+from fuwu.lib.paging import Paginator
 from fuwu.org.models import User
 from fuwu.visibility import PhoneShown
 

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from fuwu.lib.paging import Paginator, page_rows
 from fuwu.workorders import selectors, services
 
 from .conftest import at
@@ -105,3 +106,49 @@ def test_the_list_costs_one_query_whatever_the_number_of_rows(cast, receive):
     for minute in range(10):
         receive(now=at(2026, 11, 23, 11, minute))
     assert queries() == few
+
+
+def test_a_page_is_read_as_ids_then_rows_with_the_clock_columns_for_those_rows_only(cast, receive):
+    """``fuwu.lib.paging.page_rows``: the first statement sorts and skips plain ids (no clock
+    subquery that a database would compute for every match before sorting); the second reads the
+    page's rows with their clock columns; the order, the flags and the prefetches are those of the
+    list read in one statement."""
+    for minute in range(7):
+        receive(now=at(2026, 11, 23, 9 + minute % 3, minute))
+    listed = selectors.work_orders_list(user=cast.director, now=NOW).prefetch_related("clocks")
+    whole: list[Any] = list(listed)
+    with CaptureQueriesContext(connection) as captured:
+        page: list[Any] = page_rows(listed, 2, 5)
+        assert [(wo.pk, wo.is_overdue, wo.next_due_at) for wo in page] == [
+            (wo.pk, wo.is_overdue, wo.next_due_at) for wo in whole[2:5]
+        ]
+        assert all(len(wo.clocks.all()) == 4 for wo in page)  # prefetched with the page
+    ids, rows, prefetch = (q["sql"] for q in captured.captured_queries)
+    assert '"workorders_clock"' not in ids
+    assert "LIMIT 3 OFFSET 2" in ids
+    assert '"workorders_clock"' in select_list(rows)
+    assert "LIMIT" not in rows.rsplit(")", 1)[-1]
+    assert '"workorders_clock"' in prefetch
+    assert page_rows(listed, 7, 10) == []
+
+
+def test_the_paginator_of_the_web_lists_reads_pages_with_page_rows(cast, receive):
+    for minute in range(5):
+        receive(now=at(2026, 11, 23, 10, minute))
+    listed = selectors.work_orders_list(user=cast.director, now=NOW)
+    whole = [wo.pk for wo in listed]
+    paginator = Paginator(listed, 2)
+    assert [[wo.pk for wo in paginator.page(n).object_list] for n in (1, 2, 3)] == [
+        whole[0:2],
+        whole[2:4],
+        whole[4:5],
+    ]
+    assert paginator.get_page("9").number == 3  # Django's behaviour kept
+
+
+def test_a_page_of_a_list_sorted_by_a_computed_column_keeps_that_order(cast, receive):
+    later = receive(now=at(2026, 11, 23, 10, 30))
+    earliest = receive(now=at(2026, 11, 23, 9, 0))
+    middle = receive(now=at(2026, 11, 23, 10, 0))
+    listed = selectors.work_orders_list(user=cast.director, view="overdue", now=NOW)
+    assert [wo.pk for wo in page_rows(listed, 0, 3)] == [earliest.pk, middle.pk, later.pk]
