@@ -463,7 +463,9 @@ def _detail(request: HttpRequest, complaint_id: int, *, after_action: bool = Tru
     except Http404:
         if not after_action:
             raise
-        c = selectors.with_detail_related(Complaint.objects.filter(pk=complaint_id), user).get()
+        c = selectors.with_detail_links(
+            selectors.with_detail_related(Complaint.objects.filter(pk=complaint_id), user).get()
+        )
     return complaint_detail(c, user, PhoneShown(user))
 
 
