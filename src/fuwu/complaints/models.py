@@ -345,6 +345,8 @@ class Complaint(models.Model):
             ),
             models.Index(fields=["organisation", "status", "received_at"], name="cp_status"),
             models.Index(fields=["organisation", "received_at"], name="cp_received"),
+            # a department's list, newest first (the department tab and filter)
+            models.Index(fields=["organisation", "department", "received_at"], name="cp_department_received"),
             models.Index(fields=["handler", "status"], name="cp_handler_status"),
             models.Index(fields=["first_contact_owner", "status"], name="cp_owner_status"),
             models.Index(fields=["customer", "received_at"], name="cp_customer"),

@@ -29,6 +29,7 @@ from fuwu.lib.errors import ValidationFailed
 from fuwu.lib.related import load_related
 from fuwu.lib.search import search_q
 from fuwu.org.models import Department, Role
+from fuwu.org.selectors import subtree_ids
 
 from .models import (
     ENDED_STATUSES,
@@ -144,7 +145,7 @@ def tab_q(tab: str, user: Any, now: datetime) -> Q:
         case Tab.DEPARTMENT:
             if user.department_id is None:
                 return Q(pk__in=[])
-            return Q(department__path__startswith=user.department.path)
+            return Q(department_id__in=subtree_ids(user.department))
         case Tab.OVERDUE:
             return Q(clock_annotations.overdue_exists(ComplaintClock, now))
         case Tab.AWAITING_APPROVAL:
