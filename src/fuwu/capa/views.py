@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from fuwu import visibility
 from fuwu.lib.errors import BusinessError, ConflictError, PermissionDeniedError, ValidationFailed
 from fuwu.lib.forms import add_service_errors
+from fuwu.lib.paging import page_rows
 from fuwu.org.models import User
 from fuwu.policy.selectors import active_policy
 
@@ -115,7 +116,7 @@ def capa_list(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page = 1
     page = min(page, 4000)
-    rows = list(capas[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    rows = page_rows(capas, (page - 1) * PAGE_SIZE, page * PAGE_SIZE + 1)
     has_next = len(rows) > PAGE_SIZE
     query = request.GET.copy()
     query.pop("page", None)
