@@ -38,8 +38,8 @@ def page_rows(queryset: QuerySet[Any], start: int, stop: int) -> list[Any]:
     (the filters and the sort alone), then those rows with every column, join and computed column
     the list shows. A computed column (a row's overdue flag or next deadline, a correlated subquery)
     is then worked out for the page's rows only. Read in one statement, SQLite computes it for every
-    match before sorting: the first page of a department's 4,933 open complaints took 74 ms instead
-    of 2. The prefetches of ``queryset`` apply to the page's rows."""
+    match before sorting: the first page of a department's 4,933 open complaints took 56 ms of SQL
+    instead of 6. The prefetches of ``queryset`` apply to the page's rows."""
     ids = list(queryset.values_list("pk", flat=True)[start:stop])
     if not ids:
         return []
