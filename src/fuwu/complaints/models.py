@@ -407,7 +407,7 @@ class ComplaintClock(BaseClock):
     kind = models.CharField(_("clock"), max_length=20, choices=ClockKind.choices)
 
     class Meta(BaseClock.Meta):
-        indexes = clock_indexes("cpclock")
+        indexes = clock_indexes("cpclock", record_field="complaint")
 
     def __str__(self) -> str:
         return f"{self.complaint} {self.kind} {self.due_at:%Y-%m-%d %H:%M}"
