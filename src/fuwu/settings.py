@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fuwu.workorders",
     "fuwu.complaints",
     "fuwu.capa",
+    "fuwu.visits",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -7,6 +7,7 @@ from typing import Any
 
 from fuwu import visibility
 from fuwu.org.models import Role, User
+from fuwu.org.selectors import is_head_of
 from fuwu.policy.schema import PolicyDocument
 
 from .models import Capa
@@ -19,16 +20,6 @@ RAISER_ROLES = (Role.AGENT, Role.DEPARTMENT_HEAD, Role.QUALITY_INSPECTOR, Role.D
 
 def may_raise(user: Any) -> bool:
     return visibility.is_staff_member(user) and user.has_role(*RAISER_ROLES)
-
-
-def is_head_of(user: User, department: Any) -> bool:
-    """A department head of ``department`` or of a department above it."""
-    return bool(
-        department is not None
-        and user.has_role(Role.DEPARTMENT_HEAD)
-        and user.department is not None
-        and department.path.startswith(user.department.path)
-    )
 
 
 def manages(user: User, capa: Capa) -> bool:

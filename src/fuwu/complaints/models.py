@@ -72,6 +72,8 @@ class Channel(models.TextChoices):
     WEB = "web", _("Public web page")
     API = "api", _("API")
     WORK_ORDER = "work_order", _("Raised from a work order")
+    # Translators: the customer was not satisfied at a return visit (回访不满意转投诉).
+    RETURN_VISIT = "return_visit", _("Raised at a return visit")
 
 
 # Channels where the complainant spoke to a person of ours: the complaint is acknowledged at intake.

@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from fuwu.approvals.models import Approval, ApprovalStatus
 from fuwu.org.models import Role, User
+from fuwu.org.selectors import is_head_of
 from fuwu.policy.schema import PolicyDocument
 
 from .models import Complaint
@@ -22,16 +23,6 @@ from .rules import Action
 
 PLAN_KIND = "complaint_plan"
 EXTENSION_KIND = "complaint_extension"
-
-
-def is_head_of(user: User, department: Any) -> bool:
-    """A department head of ``department`` or of a department above it."""
-    return bool(
-        department is not None
-        and user.has_role(Role.DEPARTMENT_HEAD)
-        and user.department is not None
-        and department.path.startswith(user.department.path)
-    )
 
 
 def may_take_complaints(user: Any) -> bool:

@@ -149,6 +149,16 @@ def person_handler(person: User, at: datetime) -> Handler:
     return handler
 
 
+def is_head_of(user: User, department: Department | None) -> bool:
+    """A department head of ``department`` or of a department above it."""
+    return bool(
+        department is not None
+        and user.has_role(Role.DEPARTMENT_HEAD)
+        and user.department is not None
+        and department.path.startswith(user.department.path)
+    )
+
+
 def heads_of(department: Department | None) -> list[User]:
     """Heads of the department, else of the nearest department above it that has one."""
     if department is None:

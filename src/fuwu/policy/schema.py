@@ -394,10 +394,33 @@ class Capa(Section):
     recurring_at_least: int = Field(default=2, ge=2, le=1000)
 
 
+VisitSelection = Literal["every", "ratio", "volume", "count"]
+
+
 class VisitLevel(Section):
+    """One level of return visits (003): who makes them and how they are chosen.
+
+    ``select``: ``every`` finished work order and answered complaint (level 1 of 003: 100 %);
+    ``ratio``: a random share of the month's finished work orders and answered complaints, at
+    least ``ratio`` of them, rounded up (003: level 2 ≥ 10 %, level 3 ≥ 5 %); ``volume``: a share
+    of the month's households by ``visits.sampling`` (001 4.3); ``count``: ``count`` items. When
+    absent: ``every`` for a ratio of 1, else ``ratio``. ``per_department``: drawn for each handling
+    department (its head visits its own), else for the whole organisation. ``stratify_by``: the
+    share is applied within each technician's or service type's items (each rounded up)."""
+
     level: int = Field(ge=1, le=3)
     role: RoleCode
     ratio: Ratio
+    select: VisitSelection | None = None
+    count: int | None = Field(default=None, ge=1, le=100_000)
+    per_department: bool = False
+    stratify_by: Literal["technician", "service_type"] | None = None
+
+    @property
+    def selection(self) -> str:
+        if self.select is not None:
+            return self.select
+        return "every" if self.ratio >= 1 else "ratio"
 
 
 class SamplingBand(Section):
@@ -413,13 +436,78 @@ OnSiteRule = Literal[
 ]
 
 
+QuestionMeasure = Literal["solved", "charged", "score", "satisfaction", "suggestions"]
+
+
 class Question(Section):
+    """One question of the visit questionnaire. ``measure`` says what the answer stands for in the
+    figures (``solved``: problem solved, yes/no; ``charged``: the customer paid, yes/no;
+    ``score``; ``satisfaction``: a satisfaction choice; ``suggestions``: the customer's needs and
+    suggestions, collected for the quarterly report); when absent the code decides (a question coded
+    ``solved``, ``charged``, ``score`` or ``suggestions``; a choice question otherwise measures
+    satisfaction). An answer is unsatisfied when it is one of ``unsatisfied_choices`` (by default
+    the last choice), "no" to ``solved``, or a score below ``satisfied_from`` (by default the
+    middle of the scale, rounded up)."""
+
     code: Code
     text: NonEmptyText
+    text_en: str = ""
     kind: Literal["yes_no", "choice", "score", "text"]
     choices: list[NonEmptyText] = Field(default_factory=list)
-    min_score: int | None = None
-    max_score: int | None = None
+    min_score: int | None = Field(default=None, ge=0, le=100)
+    max_score: int | None = Field(default=None, ge=0, le=100)
+    required: bool = True
+    measure: QuestionMeasure | None = None
+    unsatisfied_choices: list[NonEmptyText] | None = None
+    satisfied_from: int | None = Field(default=None, ge=0, le=100)
+
+    @property
+    def measures(self) -> str:
+        if self.measure is not None:
+            return self.measure
+        if self.code in ("solved", "charged", "score", "suggestions"):
+            return self.code
+        if self.kind == "score":
+            return "score"
+        if self.kind == "text":
+            return "suggestions"
+        return "satisfaction" if self.kind == "choice" else ""
+
+    @property
+    def unsatisfied(self) -> list[str]:
+        if self.unsatisfied_choices is not None:
+            return list(self.unsatisfied_choices)
+        return self.choices[-1:] if self.kind == "choice" else []
+
+    @property
+    def pass_score(self) -> int | None:
+        if self.kind != "score" or self.min_score is None or self.max_score is None:
+            return None
+        if self.satisfied_from is not None:
+            return self.satisfied_from
+        return -(-(self.min_score + self.max_score) // 2)
+
+
+class CallHours(Section):
+    """When customers may be called (003: 不打扰客户); a retry outside them moves to the next start."""
+
+    start: time = time(9, 0)
+    end: time = time(20, 0)
+
+
+class VisitAttempts(Section):
+    # After this many attempts without an answer the visit ends as not reached (counted apart).
+    max: int = Field(default=3, ge=1, le=20)
+    retry_after: Duration = Field(default_factory=lambda: Duration(amount=2, unit="business_hours"))
+    call_hours: CallHours = Field(default_factory=CallHours)
+    # The latest a customer's "call me later" may name, from the attempt.
+    latest_callback: Duration = Field(default_factory=lambda: Duration(amount=10, unit="working_days"))
+
+
+class WorkOrderVisits(Section):
+    # The visit follows completion (``done``) or the customer's confirmation (``confirmed``).
+    on: Literal["done", "confirmed"] = "done"
+    after: Duration = Field(default_factory=lambda: Duration(amount=1, unit="working_days"))
 
 
 class Visits(Section):
@@ -430,6 +518,20 @@ class Visits(Section):
     questionnaire: list[Question]
     needs_summary_due: DayOfQuarter
     analysis_report_due: DayOfQuarter
+    work_orders: WorkOrderVisits = Field(default_factory=WorkOrderVisits)
+    attempts: VisitAttempts = Field(default_factory=VisitAttempts)
+    # Who makes a level-1 visit: the first-contact owner (首问负责, the default) or the least busy
+    # person of the level's role in the ``visit_team`` department (by code).
+    visitor: Literal["first_contact_owner", "team"] = "first_contact_owner"
+    visit_team: Code | None = None
+    # What an unsatisfied answer (or "not solved") leads to: the subject handled again (重办) or a
+    # complaint raised about it (a complaint's own visit always re-handles the complaint).
+    on_unsatisfied: Literal["rehandle", "complaint"] = "rehandle"
+    # A sampled (level 2 and 3) visit is due this long after the month's draw.
+    samples_due: Duration = Field(default_factory=lambda: Duration(amount=10, unit="working_days"))
+
+    def level(self, number: int) -> VisitLevel | None:
+        return next((lv for lv in self.levels if lv.level == number), None)
 
 
 class InspectionSchedule(Section):
@@ -784,12 +886,56 @@ def _visits_problems(visits: Visits) -> Iterator[Problem]:
                 % {"got": band.max_volume},
                 band.max_volume,
             )
+        if level.selection == "count" and level.count is None:
+            yield ("visits", "levels", index, "count"), _("is required when select is count"), None
+        if level.selection == "every" and level.ratio < 1:
+            yield (
+                ("visits", "levels", index, "ratio"),
+                _("must be 1 when every item is visited, got %(got)s") % {"got": level.ratio},
+                level.ratio,
+            )
+    if visits.visitor == "team" and not visits.visit_team:
+        yield ("visits", "visit_team"), _("is required when the visitor is the team"), None
+    hours = visits.attempts.call_hours
+    if hours.end <= hours.start:
+        yield (
+            ("visits", "attempts", "call_hours", "end"),
+            _("must be later than start (%(start)s), got %(got)s")
+            % {"start": hours.start.strftime("%H:%M"), "got": hours.end.strftime("%H:%M")},
+            hours.end.strftime("%H:%M"),
+        )
     yield from _unique(visits.on_site_required_for, ("visits", "on_site_required_for"))
     yield from _unique([q.code for q in visits.questionnaire], ("visits", "questionnaire"))
+    measured: set[str] = set()
+    for index, question in enumerate(visits.questionnaire):
+        if question.measures in ("solved", "charged", "score"):
+            if question.measures in measured:
+                yield (
+                    ("visits", "questionnaire", index, "measure"),
+                    _("only one question may measure %(measure)s") % {"measure": question.measures},
+                    question.measures,
+                )
+            measured.add(question.measures)
     for index, question in enumerate(visits.questionnaire):
         base = ("visits", "questionnaire", index)
         if question.kind == "choice" and len(question.choices) < 2:
             yield (*base, "choices"), _("a choice question needs at least two choices"), question.choices
+        expected_kind = {"solved": "yes_no", "charged": "yes_no", "score": "score", "satisfaction": "choice"}
+        wanted = expected_kind.get(question.measures)
+        if wanted and question.kind != wanted:
+            yield (
+                (*base, "kind"),
+                _("a question measuring %(measure)s must be of kind %(kind)s, got %(got)s")
+                % {"measure": question.measures, "kind": wanted, "got": question.kind},
+                question.kind,
+            )
+        for choice in question.unsatisfied_choices or []:
+            if choice not in question.choices:
+                yield (
+                    (*base, "unsatisfied_choices"),
+                    _("names no choice of the question: %(got)s") % {"got": choice},
+                    choice,
+                )
         if question.kind == "score":
             if question.min_score is None or question.max_score is None:
                 yield (
@@ -803,6 +949,15 @@ def _visits_problems(visits: Visits) -> Iterator[Problem]:
                     _("must be greater than min_score (%(min)s), got %(got)s")
                     % {"min": question.min_score, "got": question.max_score},
                     question.max_score,
+                )
+            elif question.satisfied_from is not None and not (
+                question.min_score <= question.satisfied_from <= question.max_score
+            ):
+                yield (
+                    (*base, "satisfied_from"),
+                    _("must be between min_score and max_score, got %(got)s")
+                    % {"got": question.satisfied_from},
+                    question.satisfied_from,
                 )
 
 

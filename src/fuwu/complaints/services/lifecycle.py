@@ -12,11 +12,12 @@ from fuwu.lib.errors import FieldErrors
 from fuwu.notify.models import NotificationKind
 from fuwu.org.models import User
 
-from ..models import AnswerOutcome, Complaint, Status, VisitTaskStatus
+from ..models import AnswerOutcome, Complaint, Status
 from ..rules import Action
 from .answers import start_rehandling
 from .context import (
     _begin,
+    _end_visit_tasks,
     _event,
     _notify,
     _optional_text,
@@ -71,7 +72,7 @@ def complaint_close(c: Complaint, *, by: User, note: str = "", now: datetime | N
     stopped = complaint.clocks.filter(is_active=True, met_at__isnull=True).update(is_active=False)
     if stopped:
         changes["clocks"] = {"after": _("stopped")}
-    complaint.visit_tasks.filter(status=VisitTaskStatus.DUE).update(status=VisitTaskStatus.CANCELLED)
+    _end_visit_tasks(ctx, "cancelled")
     _withdraw_pending(ctx, changes)
     _save(complaint, "status", "closed_at", "closed_by", "close_note")
     _event(ctx, "complaint.closed", changes, note)

@@ -28,7 +28,6 @@ from ..models import (
     ReturnVisitTask,
     Status,
     Validity,
-    VisitTaskStatus,
 )
 from ..notifying import VISIT_DUE
 from ..permissions import PLAN_KIND, deciding_department, plan_approver, severity_level
@@ -37,6 +36,7 @@ from .context import (
     Context,
     _begin,
     _change,
+    _end_visit_tasks,
     _event,
     _meet,
     _notify,
@@ -451,7 +451,7 @@ def complaint_reply(
     replied = complaint.callers.update(replied_at=ctx.now)
     if replied > 1:
         changes["callers_replied"] = {"after": replied}
-    complaint.visit_tasks.filter(status=VisitTaskStatus.DUE).update(status=VisitTaskStatus.CANCELLED)
+    _end_visit_tasks(ctx, "cancelled")
     (visit_clock,) = _start_clocks(ctx, [ClockKind.RETURN_VISIT], changes=changes)
     role = ctx.policy.complaints.return_visit_role
     ReturnVisitTask.objects.create(
@@ -464,6 +464,11 @@ def complaint_reply(
     )
     _save(complaint, "status", "reply", "reply_method", "replied_by", "replied_at", "contact_attempts")
     _event(ctx, "complaint.replied", changes)
+    from .. import signals
+
+    signals.replied.send(
+        sender=Complaint, complaint=complaint, due_at=visit_clock.due_at, role=role, now=ctx.now
+    )
     from ..clock_process import people_with_role
 
     _notify(

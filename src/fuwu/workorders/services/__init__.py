@@ -35,7 +35,13 @@ from .intake import (
     work_order_create,
     work_order_search_text,
 )
-from .lifecycle import work_order_cancel, work_order_close, work_order_remind, work_order_reopen
+from .lifecycle import (
+    work_order_cancel,
+    work_order_close,
+    work_order_mark_visited,
+    work_order_remind,
+    work_order_reopen,
+)
 from .materials import notice_text, work_order_materials_received, work_order_notice_missing
 from .people import approvers_for, approvers_told, heads_of, people_with_role
 from .red_light import (
@@ -85,6 +91,7 @@ __all__ = [
     "work_order_deny_extension",
     "work_order_deny_rejection",
     "work_order_dispatch",
+    "work_order_mark_visited",
     "work_order_materials_received",
     "work_order_notice_missing",
     "work_order_record_fee",

@@ -26,7 +26,7 @@ from fuwu.notify.models import NotificationKind
 from fuwu.notify.services import notify, send_sms
 from fuwu.org.models import User
 
-from .. import rules
+from .. import rules, signals
 from ..approvals import Details
 from ..models import (
     ApprovalKind,
@@ -265,6 +265,7 @@ def work_order_complete(
     _save(wo, "is_paid", "warranty_finding", "done_at", "arrived_at", "confirmation_refused", "status")
     _event(ctx, "work_order.completed", changes)
     _tell_owner(ctx, _("the work is done"))
+    signals.finished.send(sender=WorkOrder, work_order=wo, step="done", now=ctx.now)
     return report
 
 
@@ -391,6 +392,7 @@ def work_order_confirm(
     _set_status(ctx, Status.CONFIRMED, changes)
     _save(wo, "confirmed_at", "status")
     _event(ctx, "work_order.confirmed", changes)
+    signals.finished.send(sender=WorkOrder, work_order=wo, step="confirmed", now=ctx.now)
     return confirmation
 
 

@@ -14,6 +14,7 @@ from fuwu.notify.models import NotificationKind
 from fuwu.notify.services import notify
 from fuwu.org.models import User
 
+from .. import signals
 from ..models import ClockKind, Status, WorkOrder
 from ..rules import Action
 from .clocks import _start_clocks
@@ -107,6 +108,7 @@ def work_order_reopen(
         "status",
     )
     _event(ctx, "work_order.reopened", changes, reason)
+    signals.reopened.send(sender=WorkOrder, work_order=wo, now=ctx.now)
     notify(
         heads_of(wo.department),
         kind=NotificationKind.ASSIGNED,
@@ -139,3 +141,34 @@ def work_order_remind(
         title=_("%(number)s: reminder from %(name)s") % {"number": wo.number, "name": by.display_name},
     )
     return wo
+
+
+def work_order_mark_visited(
+    *, work_order: WorkOrder, by: User | None, satisfied: bool, visit: Any, now: datetime
+) -> bool:
+    """The customer answered the return visit (the visits process, in its action's transaction):
+    a done or confirmed work order becomes visited. Not an action anyone takes on the work order
+    itself; nothing changes in any other state (a reopened order is handled again first)."""
+    from django.utils import timezone
+
+    from fuwu.workcal.selectors import work_calendar_for
+
+    from .context import policy_of
+
+    locked = (
+        WorkOrder.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=work_order.pk)
+    )
+    if locked.status not in (Status.DONE, Status.CONFIRMED):
+        return False
+    ctx = Context(
+        work_order=locked,
+        by=by,
+        now=now or timezone.now(),
+        policy=policy_of(locked),
+        calendar=work_calendar_for(locked.organisation),
+    )
+    changes: dict[str, Any] = {"visit": {"after": visit.pk}, "satisfied": {"after": satisfied}}
+    _set_status(ctx, Status.VISITED, changes)
+    _save(locked, "status")
+    _event(ctx, "work_order.visited", changes)
+    return True

@@ -1,0 +1,415 @@
+"""``/api/v1/visits``: return visits (回访) — the caller's day, one visit with its questionnaire,
+attempts and timeline, and its actions; ``/api/v1/visit-samples``: the month's samples of level-2
+and level-3 visits, shown with their population, rule, seed and why each visit is in them, and
+drawn once.
+
+Every endpoint on one visit first looks it up through the caller's visibility: a visit outside it
+answers 404. Then 422 (a field, named), 409 (the visit's state: ``allowed_actions``), 403 (the
+caller may not). Each action is ``POST /api/v1/visits/{id}/<action>`` and answers the visit as
+``GET /api/v1/visits/{id}`` shows it after the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+from ninja.responses import Status as HttpStatus
+from pydantic import AfterValidator
+
+from fuwu import visibility
+from fuwu.complaints.selectors import complaints_for_user
+from fuwu.lib.endpoints import PathId, action_route, caller, found, ref, visible
+from fuwu.lib.errors import FieldErrors, PermissionDeniedError, ValidationFailed
+from fuwu.org.models import Role, User
+from fuwu.timeline.selectors import events_for
+from fuwu.visibility import PhoneShown
+
+from . import selectors, services
+from .display import question_label
+from .models import AttemptOutcome, Method, Reason, Selection, Status, Visit, VisitSample
+from .permissions import VisitAction, may_draw_samples
+from .schemas import (
+    VisitAnswerIn,
+    VisitAttemptIn,
+    VisitFilters,
+    VisitIn,
+    VisitOut,
+    VisitPage,
+    VisitReasonIn,
+    VisitReassignIn,
+    VisitRescheduleIn,
+    VisitSampleFilters,
+    VisitSampleIn,
+    VisitSamplesOut,
+)
+from .services.context import policy_of_subject
+
+router = Router(tags=["visits"])
+sample_router = Router(tags=["visits"])
+
+
+def _visit(user: User, pk: int) -> Visit:
+    return visibility.get_visible_or_404(selectors.visits_for_user(user).select_related(*RELATED), pk=pk)
+
+
+RELATED = ("work_order", "complaint", "customer", "department", "visitor", "organisation")
+VisibleVisitId = Annotated[PathId, AfterValidator(visible("visit", _visit))]
+
+
+class Labels:
+    def __init__(self) -> None:
+        self.status = {v: str(label) for v, label in Status.choices}
+        self.reason = {v: str(label) for v, label in Reason.choices}
+        self.method = {v: str(label) for v, label in Method.choices}
+        self.role = {v: str(label) for v, label in Role.choices}
+
+
+def _seen_subjects(user: User, visits: Iterable[Visit]) -> tuple[set[int], set[int]]:
+    """The work orders and complaints of ``visits`` the caller may open (two queries at most)."""
+    visits = list(visits)
+    wo_ids = {v.work_order_id for v in visits if v.work_order_id}
+    c_ids = {v.complaint_id for v in visits if v.complaint_id} | {
+        v.raised_complaint_id for v in visits if v.raised_complaint_id
+    }
+    seen_wo = (
+        set(visibility.work_orders_for_user(user).filter(pk__in=wo_ids).values_list("pk", flat=True))
+        if wo_ids
+        else set()
+    )
+    seen_c = (
+        set(complaints_for_user(user).filter(pk__in=c_ids).values_list("pk", flat=True)) if c_ids else set()
+    )
+    return seen_wo, seen_c
+
+
+def _subject(visit: Visit, seen: tuple[set[int], set[int]]) -> dict[str, Any] | None:
+    if visit.work_order_id and visit.work_order_id in seen[0]:
+        assert visit.work_order is not None
+        return {"kind": "work_order", "id": visit.work_order_id, "number": visit.work_order.number}
+    if visit.complaint_id and visit.complaint_id in seen[1]:
+        assert visit.complaint is not None
+        return {"kind": "complaint", "id": visit.complaint_id, "number": visit.complaint.number}
+    return None
+
+
+def visit_row(
+    v: Visit, shown: PhoneShown, seen: tuple[set[int], set[int]], labels: Labels, now: Any
+) -> dict[str, Any]:
+    return {
+        "id": v.pk,
+        "level": v.level,
+        "reason": v.reason,
+        "reason_label": labels.reason.get(v.reason, v.reason),
+        "subject": _subject(v, seen),
+        "customer": ref(v.customer),
+        "contact_name": v.contact_name,
+        "contact_phone": shown(v.contact_phone),
+        "department": ref(v.department),
+        "visitor_role": v.visitor_role,
+        "visitor_role_label": labels.role.get(v.visitor_role, v.visitor_role),
+        "visitor": ref(v.visitor),
+        "method": v.method,
+        "method_label": labels.method.get(v.method, v.method),
+        "on_site_reasons": list(v.on_site_reasons or []),
+        "status": v.status,
+        "status_label": labels.status.get(v.status, v.status),
+        "due_at": v.due_at,
+        "next_attempt_at": v.next_attempt_at,
+        "is_overdue": v.status == Status.DUE and v.due_at < now,
+        "attempts": v.attempts,
+        "satisfied": v.satisfied,
+        "counts": v.counts,
+    }
+
+
+@router.get("", response=VisitPage, summary="List return visits (the caller's day, theirs, all they see)")
+def list_visits(request: HttpRequest, filters: Query[VisitFilters]) -> dict[str, Any]:
+    user = caller(request)
+    now = timezone.now()
+    visits = selectors.visits_for_user(user)
+    if filters.tab == "today":
+        visits = selectors.due_for(user, now, visits)
+    elif filters.tab == "mine":
+        visits = visits.filter(visitor=user).order_by("status", "next_attempt_at", "id")
+    else:
+        visits = visits.order_by("-created_at", "-id")
+    if filters.status:
+        visits = visits.filter(status=filters.status)
+    if filters.level:
+        visits = visits.filter(level=filters.level)
+    if filters.work_order:
+        visits = visits.filter(work_order_id=filters.work_order)
+    if filters.complaint:
+        visits = visits.filter(complaint_id=filters.complaint)
+    count = visits.count()
+    page = list(visits.select_related(*RELATED)[filters.offset : filters.offset + filters.limit])
+    shown, labels = PhoneShown(user), Labels()
+    seen = _seen_subjects(user, page)
+    return {"items": [visit_row(v, shown, seen, labels, now) for v in page], "count": count}
+
+
+def _questionnaire(visit: Visit) -> list[dict[str, Any]]:
+    policy = policy_of_subject(visit.subject)
+    return [
+        {
+            "code": q.code,
+            "text": question_label(q),
+            "kind": q.kind,
+            "choices": list(q.choices),
+            "min_score": q.min_score,
+            "max_score": q.max_score,
+            "required": q.required,
+        }
+        for q in policy.visits.questionnaire
+    ]
+
+
+def visit_detail(visit: Visit, user: User) -> dict[str, Any]:
+    now = timezone.now()
+    shown, labels = PhoneShown(user), Labels()
+    seen = _seen_subjects(user, [visit])
+    outcomes = {v: str(label) for v, label in AttemptOutcome.choices}
+    raised = None
+    if visit.raised_complaint_id and visit.raised_complaint_id in seen[1]:
+        assert visit.raised_complaint is not None
+        raised = {
+            "kind": "complaint",
+            "id": visit.raised_complaint_id,
+            "number": visit.raised_complaint.number,
+        }
+    return {
+        **visit_row(visit, shown, seen, labels, now),
+        "round": visit.round,
+        "sample_id": visit.sample_id,
+        "sample_note": visit.sample_note,
+        "answered_at": visit.answered_at,
+        "answers": visit.answers or {},
+        "solved": visit.solved,
+        "charged": visit.charged,
+        "score": visit.score,
+        "consequence": visit.consequence,
+        "charge_flagged": visit.charge_flagged,
+        "raised_complaint": raised,
+        "ended_at": visit.ended_at,
+        "created_at": visit.created_at,
+        "questionnaire": _questionnaire(visit),
+        "attempt_log": [
+            {
+                "number": a.number,
+                "outcome": a.outcome,
+                "outcome_label": outcomes.get(a.outcome, a.outcome),
+                "method": a.method,
+                "note": a.note,
+                "next_attempt_at": a.next_attempt_at,
+                "by": ref(a.by),
+                "at": a.at,
+            }
+            for a in visit.attempt_log.select_related("by")
+        ],
+        "timeline": [
+            {
+                "at": e.at,
+                "action": e.action,
+                "actor": e.actor_label,
+                "changes": shown.in_value(e.changes or {}),
+                "reason": e.reason,
+            }
+            for e in events_for(visit)
+        ],
+        "allowed_actions": [a.value for a in services.allowed_actions(user, visit)],
+    }
+
+
+def _detail(request: HttpRequest, visit_id: int) -> dict[str, Any]:
+    user = caller(request)
+    return visit_detail(_visit(user, visit_id), user)
+
+
+@router.get(
+    "/{visit_id}", response=VisitOut, summary="One visit with its questionnaire, attempts and timeline"
+)
+def get_visit(request: HttpRequest, visit_id: VisibleVisitId) -> dict[str, Any]:
+    user, visit = found(request, "visit", visit_id, _visit)
+    return visit_detail(visit, user)
+
+
+@router.post("", response={201: VisitOut}, summary="Plan a visit by hand (about a work order or complaint)")
+def create_visit(request: HttpRequest, payload: VisitIn) -> HttpStatus[dict[str, Any]]:
+    """A follow-up the caller plans: about one work order or one complaint they see, due in the
+    future, made by a person of the level's role who is not rated by it (or by anyone of it)."""
+    from fuwu.complaints.models import Complaint
+    from fuwu.workorders.models import WorkOrder
+
+    from .services.manual import visit_create
+
+    user = caller(request)
+    errors = FieldErrors()
+    if (payload.work_order_id is None) == (payload.complaint_id is None):
+        errors.add("work_order_id", _("give a work order or a complaint, not both"))
+        errors.raise_if_any()
+    subject: WorkOrder | Complaint | None
+    if payload.work_order_id is not None:
+        subject = visibility.work_orders_for_user(user).filter(pk=payload.work_order_id).first()
+        if subject is None:
+            errors.add("work_order_id", _("no such work order"))
+    else:
+        subject = complaints_for_user(user).filter(pk=payload.complaint_id or 0).first()
+        if subject is None:
+            errors.add("complaint_id", _("no such complaint"))
+    errors.raise_if_any()
+    assert subject is not None
+    visit = visit_create(
+        subject,
+        by=user,
+        level=payload.level,
+        method=payload.method,
+        due_at=payload.due_at,
+        visitor_id=payload.visitor_id,
+        note=payload.note,
+    )
+    return HttpStatus(201, visit_detail(_visit(user, visit.pk), user))
+
+
+action = action_route(router, kind="visit", parameter="visit_id", response=VisitOut)
+
+
+@action(VisitAction.ATTEMPT, "Record an attempt that got no answer (not reachable, call me later)")
+def attempt(request: HttpRequest, visit_id: VisibleVisitId, payload: VisitAttemptIn) -> dict[str, Any]:
+    user, visit = found(request, "visit", visit_id, _visit)
+    services.visit_attempt(
+        visit,
+        by=user,
+        outcome=payload.outcome,
+        method=payload.method,
+        note=payload.note,
+        call_back_at=payload.call_back_at,
+    )
+    return _detail(request, visit_id)
+
+
+@action(VisitAction.RECORD_ANSWER, "Record the customer's answers to the questionnaire")
+def record_answer(request: HttpRequest, visit_id: VisibleVisitId, payload: VisitAnswerIn) -> dict[str, Any]:
+    user, visit = found(request, "visit", visit_id, _visit)
+    services.visit_record_answer(
+        visit, by=user, answers=payload.answers, method=payload.method, note=payload.note
+    )
+    return _detail(request, visit_id)
+
+
+@action(VisitAction.RESCHEDULE, "Move the visit to another time")
+def reschedule(request: HttpRequest, visit_id: VisibleVisitId, payload: VisitRescheduleIn) -> dict[str, Any]:
+    user, visit = found(request, "visit", visit_id, _visit)
+    services.visit_reschedule(visit, by=user, at=payload.at, reason=payload.reason)
+    return _detail(request, visit_id)
+
+
+@action(VisitAction.REASSIGN, "Give the visit to another person of its role")
+def reassign(request: HttpRequest, visit_id: VisibleVisitId, payload: VisitReassignIn) -> dict[str, Any]:
+    user, visit = found(request, "visit", visit_id, _visit)
+    services.visit_reassign(visit, by=user, visitor_id=payload.visitor_id, reason=payload.reason)
+    return _detail(request, visit_id)
+
+
+@action(VisitAction.CANCEL, "Cancel the visit")
+def cancel(request: HttpRequest, visit_id: VisibleVisitId, payload: VisitReasonIn) -> dict[str, Any]:
+    user, visit = found(request, "visit", visit_id, _visit)
+    services.visit_cancel(visit, by=user, reason=payload.reason)
+    return _detail(request, visit_id)
+
+
+# --- samples ------------------------------------------------------------------------------------
+
+
+def _month(text: str, field: str = "month") -> date:
+    year, month = (int(part) for part in text.split("-"))
+    try:
+        return date(year, month, 1)
+    except ValueError:
+        raise ValidationFailed.field(field, _("must be a month as YYYY-MM")) from None
+
+
+def _samples_out(user: User, organisation: Any, month: date) -> dict[str, Any]:
+    samples = list(
+        VisitSample.objects.filter(organisation=organisation, month=month)
+        .select_related("department", "drawn_by")
+        .order_by("level", "department_id")
+    )
+    visits = list(
+        selectors.visits_for_user(user)
+        .filter(sample__in=samples)
+        .select_related("work_order", "complaint", "visitor")
+        .order_by("id")
+    )
+    seen = _seen_subjects(user, visits)
+    by_sample: dict[int, list[Visit]] = {}
+    for v in visits:
+        by_sample.setdefault(v.sample_id or 0, []).append(v)
+    selections = {v: str(label) for v, label in Selection.choices}
+    out = []
+    for s in samples:
+        stored = [stratum.get("chosen", []) for stratum in s.strata]
+        out.append(
+            {
+                "id": s.pk,
+                "month": s.month,
+                "level": s.level,
+                "department": ref(s.department),
+                "selection": s.selection,
+                "selection_label": selections.get(s.selection, s.selection),
+                "population": s.population,
+                "households": s.households,
+                "ratio": float(s.ratio) if s.ratio is not None else None,
+                "size": s.size,
+                "rule": s.rule_note,
+                "seed": s.seed,
+                "reproducible": services.redraw(s) == stored,
+                "strata": [
+                    {"name": st["name"], "population": len(st["population"]), "size": st["size"]}
+                    for st in s.strata
+                ],
+                "drawn_by": ref(s.drawn_by),
+                "drawn_at": s.drawn_at,
+                "visits": [
+                    {
+                        "id": v.pk,
+                        "subject": _subject(v, seen),
+                        "status": v.status,
+                        "visitor": ref(v.visitor),
+                        "why": v.sample_note,
+                    }
+                    for v in by_sample.get(s.pk, [])
+                ],
+            }
+        )
+    return {"month": month.strftime("%Y-%m"), "drawn": bool(samples), "samples": out}
+
+
+@sample_router.get("", response=VisitSamplesOut, summary="The month's visit samples, with their audit")
+def list_samples(request: HttpRequest, filters: Query[VisitSampleFilters]) -> dict[str, Any]:
+    """Each sample's population, rule, seed and strata; the sampled visits the caller sees, each
+    with why it is in the sample. ``reproducible``: the stored seed re-draws the stored choice."""
+    user = caller(request)
+    return _samples_out(user, user.organisation, _month(filters.month))
+
+
+@sample_router.post("", response={201: VisitSamplesOut}, summary="Draw the month's samples (once)")
+def draw_samples(request: HttpRequest, payload: VisitSampleIn) -> HttpStatus[dict[str, Any]]:
+    """Draws every sampled level of the policy for a month that is over: 409 once it is drawn (by
+    hand or by the daily task) or while the month runs. The director, the quality role and
+    administrators draw."""
+    user = caller(request)
+    if not may_draw_samples(user):
+        raise PermissionDeniedError(_("Your role does not allow drawing the visit samples."))
+    month = _month(payload.month)
+    assert user.organisation is not None  # API authentication admits members of an organisation only
+    services.draw_month(user.organisation, month, by=user)
+    return HttpStatus(201, _samples_out(user, user.organisation, month))
+
+
+__all__ = ["router", "sample_router"]

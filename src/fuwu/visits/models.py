@@ -1,0 +1,315 @@
+"""Return visits and satisfaction (回访, REQUIREMENTS §6; seeds 001, 003, 004; hotline practice §19).
+
+A ``Visit`` is one call (or message, or call at the door) to a customer about a finished work order
+or an answered complaint: who makes it (its level, 003: agent, department head, director), when it
+is due, its attempts, the customer's answers to the policy's questionnaire and what followed from
+them. Rows change only through ``fuwu.visits.services`` (one function per business verb, one
+transaction, one timeline event).
+
+- Level 1 visits are created by the subject's own action (a work order done or confirmed, a
+  complaint replied to) — ``services.scheduling``.
+- Level 2 and 3 visits are drawn each month as a ``VisitSample`` (random, reproducible from its
+  stored seed, auditable: every sampled visit says why it is in the sample) — ``services.sampling``.
+- An unsatisfied answer (or "not solved") sends the subject back for re-handling (重办) and, once
+  it is done again, the customer is visited again: the later answer is the one that counts
+  (``counts``: exactly one answered visit per subject counts in every figure).
+- A customer never reached after the policy's last attempt is ``unreachable``: counted apart,
+  never as satisfied.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from fuwu.org.models import Confidentiality
+
+
+class Status(models.TextChoices):
+    DUE = "due", pgettext_lazy("visit", "Due")
+    DONE = "done", pgettext_lazy("visit", "Done")
+    # Translators: the customer could not be reached after the last attempt the policy allows.
+    UNREACHABLE = "unreachable", _("Not reached")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = (Status.DUE,)
+
+
+class Reason(models.TextChoices):
+    """Why the visit exists."""
+
+    WORK_ORDER_FINISHED = "work_order_finished", _("Work order finished")
+    COMPLAINT_REPLIED = "complaint_replied", _("Complaint replied to")
+    # Translators: drawn in the month's random sample (二级/三级回访 抽查).
+    SAMPLED = "sampled", _("Sampled")
+    # Translators: the customer is visited again after the work was handled again (重办).
+    REHANDLED = "rehandled", _("Visited again after re-handling")
+    PLANNED = "planned", _("Planned by hand")
+
+
+class Method(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    SMS = "sms", _("SMS with a link")
+    WECHAT = "wechat", _("WeChat with a link")
+    EMAIL = "email", _("E-mail")
+    ON_SITE = "on_site", _("On site")
+    SURVEY = "survey", _("Survey page")
+
+
+class AttemptOutcome(models.TextChoices):
+    ANSWERED = "answered", _("Answered")
+    UNREACHABLE = "unreachable", _("Not reachable")
+    # Translators: 不方便, 预约回访时间 — the customer asked to be called at another time (004).
+    CALL_LATER = "call_later", _("Call me later")
+
+
+class Consequence(models.TextChoices):
+    NONE = "", _("None")
+    # Translators: 重办 — the work order or complaint is handled again.
+    REHANDLING = "rehandling", _("Handled again")
+    COMPLAINT = "complaint", _("Complaint raised")
+
+
+class Visit(models.Model):
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField(_("level"))
+    reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
+    # The subject: exactly one of these two.
+    work_order = models.ForeignKey(
+        "workorders.WorkOrder",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("work order"),
+    )
+    complaint = models.ForeignKey(
+        "complaints.Complaint",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("complaint"),
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("customer"),
+    )
+    # Whom to call (copied from the subject: a visit is made to the person who asked).
+    contact_name = models.CharField(_("contact"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # The subject's handling department and confidentiality: the visibility rules and the reports.
+    department = models.ForeignKey(
+        "org.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    confidentiality = models.IntegerField(
+        _("confidentiality"), choices=Confidentiality.choices, default=Confidentiality.NONE
+    )
+    # The people the answer rates (the work order's technicians, the complaint's responsible
+    # people): never the visitor (a rater must not be pressed by the person rated, §19).
+    rated_people = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="rated_in_visits", verbose_name=_("rated")
+    )
+    visitor_role = models.CharField(_("visited by role"), max_length=30)
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits_to_make",
+        verbose_name=_("visitor"),
+    )
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices, default=Method.PHONE)
+    # 001 4.5: some visits must be made on site; the rules that require it (policy codes).
+    on_site_reasons = models.JSONField(_("on site because"), default=list, blank=True)
+    # The subject's re-handling round when the visit was created.
+    round = models.PositiveIntegerField(_("round"), default=0)
+    sample = models.ForeignKey(
+        "VisitSample",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("sample"),
+    )
+    # Why the sample holds this visit (the stratum and the draw), for the audit.
+    sample_note = models.CharField(_("why sampled"), max_length=300, blank=True)
+
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DUE)
+    due_at = models.DateTimeField(_("due at"))
+    # When the next attempt may be made: due_at at first, later the policy's retry or the time the
+    # customer asked for. The agent's day is ordered by it.
+    next_attempt_at = models.DateTimeField(_("next attempt"))
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+
+    # The customer's answer.
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answers = models.JSONField(_("answers"), default=dict, blank=True)
+    satisfied = models.BooleanField(_("satisfied"), null=True, blank=True)
+    solved = models.BooleanField(_("problem solved"), null=True, blank=True)
+    charged = models.BooleanField(_("charged"), null=True, blank=True)
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
+    # The later answer counts: false once a later visit of the same subject was answered.
+    counts = models.BooleanField(_("counts"), default=True)
+    consequence = models.CharField(
+        _("consequence"), max_length=12, choices=Consequence.choices, default=Consequence.NONE, blank=True
+    )
+    raised_complaint = models.ForeignKey(
+        "complaints.Complaint",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="raised_by_visits",
+        verbose_name=_("complaint raised"),
+    )
+    # "Charged" on a free or warranty service: flagged to the quality role (possible private
+    # collection, seeds 000/002).
+    charge_flagged = models.BooleanField(_("charge flagged"), default=False)
+    note = models.TextField(_("note"), blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("return visit")
+        verbose_name_plural = _("return visits")
+        ordering = ["next_attempt_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(work_order__isnull=False, complaint__isnull=True)
+                | Q(work_order__isnull=True, complaint__isnull=False),
+                name="visit_one_subject",
+            ),
+            models.CheckConstraint(condition=Q(level__gte=1, level__lte=3), name="visit_level_1_3"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | Q(score__lte=100), name="visit_score_bounded"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "next_attempt_at"], name="visit_due"),
+            models.Index(fields=["visitor", "status", "next_attempt_at"], name="visit_visitor_due"),
+            models.Index(fields=["organisation", "department", "status"], name="visit_department"),
+            models.Index(fields=["organisation", "answered_at"], name="visit_answered"),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.work_order or self.complaint
+        return f"{subject} L{self.level}"
+
+    @property
+    def subject(self) -> models.Model:
+        subject = self.work_order if self.work_order_id else self.complaint
+        assert subject is not None
+        return subject
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class VisitAttempt(models.Model):
+    """One try to reach the customer, answered or not."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveIntegerField(_("attempt"))
+    outcome = models.CharField(_("outcome"), max_length=12, choices=AttemptOutcome.choices)
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    # The next attempt this one scheduled (none after an answer or the last attempt).
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("visit attempt")
+        verbose_name_plural = _("visit attempts")
+        ordering = ["visit", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "number"], name="visit_attempt_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit} #{self.number}"
+
+
+class Selection(models.TextChoices):
+    """How a level's visits are chosen (the policy's ``visits.levels[].select``)."""
+
+    EVERY = "every", _("Every item")
+    RATIO = "ratio", _("A random share")
+    # Translators: 001 居家服务回访 4.3 — the share depends on the month's number of households.
+    VOLUME = "volume", _("A share by the month's households")
+    COUNT = "count", _("A fixed number")
+
+
+class VisitSample(models.Model):
+    """One month's draw for one level (and department, for a level drawn per department): what the
+    population was, which rule applied, how many were drawn and from which seed. The draw is made
+    once (a second draw of the month is refused) and can be re-computed from ``seed``."""
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.PROTECT, related_name="+")
+    month = models.DateField(_("month"))  # the first day of the month
+    level = models.PositiveSmallIntegerField(_("level"))
+    department = models.ForeignKey(
+        "org.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    selection = models.CharField(_("rule"), max_length=10, choices=Selection.choices)
+    # Items (work orders and complaints) or households in the population, and the share applied.
+    population = models.PositiveIntegerField(_("population"))
+    households = models.PositiveIntegerField(_("households"), null=True, blank=True)
+    ratio = models.DecimalField(_("share"), max_digits=5, decimal_places=4, null=True, blank=True)
+    size = models.PositiveIntegerField(_("sample size"))
+    rule_note = models.CharField(_("rule applied"), max_length=300)
+    seed = models.CharField(_("seed"), max_length=64)
+    # Each stratum's name, population (item or household keys in draw order), size and choice; for
+    # a draw of households, the item each chosen household is visited about.
+    strata = models.JSONField(_("strata"), default=list)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("drawn by"),
+    )
+    drawn_at = models.DateTimeField(_("drawn at"))
+
+    class Meta:
+        verbose_name = _("visit sample")
+        verbose_name_plural = _("visit samples")
+        ordering = ["-month", "level", "department_id"]
+        constraints = [
+            # One draw per month, level and department (or whole organisation): NULLs are distinct
+            # in a plain unique constraint, so the organisation-wide draw has its own.
+            models.UniqueConstraint(
+                fields=["organisation", "month", "level", "department"],
+                condition=Q(department__isnull=False),
+                name="visit_sample_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "month", "level"],
+                condition=Q(department__isnull=True),
+                name="visit_sample_unique_organisation",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} L{self.level}"

@@ -1,0 +1,52 @@
+"""huey tasks: the month's samples draw themselves once the month is over."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, lock_task
+
+from fuwu.lib.errors import ConflictError
+from fuwu.org.models import Organisation
+from fuwu.policy.selectors import active_policy
+
+from .models import VisitSample
+from .services.sampling import draw_month, sampled_levels
+
+log = logging.getLogger(__name__)
+
+
+def draw_last_month(now: datetime | None = None) -> int:
+    """Draw the previous month's samples of every organisation that has not drawn them yet (a
+    director may have drawn them by hand). Returns how many organisations were drawn."""
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    first = local.date().replace(day=1)
+    month = (
+        first.replace(year=first.year - 1, month=12)
+        if first.month == 1
+        else first.replace(month=first.month - 1)
+    )
+    drawn = 0
+    for organisation in Organisation.objects.all():
+        if VisitSample.objects.filter(organisation=organisation, month=month).exists():
+            continue
+        if not sampled_levels(active_policy(organisation)):
+            continue
+        try:
+            draw_month(organisation, month, by=None, now=now)
+            drawn += 1
+        except ConflictError:
+            continue
+        except Exception:  # one organisation's failure must not stop the others
+            log.exception("drawing the visit samples of %s for %s failed", organisation.pk, month)
+    return drawn
+
+
+@db_periodic_task(crontab(hour="6", minute="5"))
+@lock_task("visit-samples")
+def draw_samples_daily() -> int:
+    return draw_last_month()
