@@ -9,10 +9,9 @@ questionnaire by the service (a wrong one is a 422 naming ``answers.<code>``).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import field_validator
 
 from fuwu.lib.inputs import Id, InputSchema, Limit, Moment, Offset, QuerySchema, Reason
 
@@ -22,7 +21,8 @@ AttemptOutcomeCode = Literal["unreachable", "call_later"]
 TabCode = Literal["today", "mine", "all"]
 MONTH_PATTERN = r"^(19|20)\d\d-(0[1-9]|1[0-2])$"
 # One answer: yes/no, a choice, a score or text (checked against the questionnaire).
-AnswerValue = bool | int | str
+AnswerValue = bool | Annotated[int, Field(ge=0, le=100)] | Annotated[str, Field(max_length=4000)]
+QuestionCode = Annotated[str, Field(min_length=1, max_length=40)]
 
 
 class VisitFilters(QuerySchema):
@@ -68,7 +68,7 @@ class VisitAttemptIn(VisitStrict):
 
 
 class VisitAnswerIn(VisitStrict):
-    answers: dict[str, AnswerValue] = Field(
+    answers: dict[QuestionCode, AnswerValue] = Field(
         ...,
         description="The answers by question code of the policy's questionnaire "
         "(yes/no as `yes`/`no` or a boolean; a choice as its text; a score as a whole number).",
@@ -76,18 +76,6 @@ class VisitAnswerIn(VisitStrict):
     )
     method: MethodCode = "phone"
     note: Reason = ""
-
-    @field_validator("answers")
-    @classmethod
-    def _bounded(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for code, answer in value.items():
-            if len(code) > 40:
-                raise ValueError("a question code has at most 40 characters")
-            if isinstance(answer, str) and len(answer) > 4000:
-                raise ValueError("an answer has at most 4000 characters")
-            if isinstance(answer, int) and not isinstance(answer, bool) and not 0 <= answer <= 100:
-                raise ValueError("a score is between 0 and 100")
-        return value
 
 
 class VisitRescheduleIn(VisitStrict):
@@ -115,7 +103,7 @@ class VisitSampleFilters(QuerySchema):
 # --- output -------------------------------------------------------------------------------------
 
 
-class Ref(Schema):
+class VisitRef(Schema):
     id: int
     name: str
 
@@ -132,13 +120,13 @@ class VisitRow(Schema):
     reason: str
     reason_label: str
     subject: SubjectRef | None = Field(..., description="None when the caller may not open the subject.")
-    customer: Ref | None
+    customer: VisitRef | None
     contact_name: str
     contact_phone: str
-    department: Ref | None
+    department: VisitRef | None
     visitor_role: str
     visitor_role_label: str
-    visitor: Ref | None
+    visitor: VisitRef | None
     method: str
     method_label: str
     on_site_reasons: list[str]
@@ -174,11 +162,11 @@ class AttemptOut(Schema):
     method: str
     note: str
     next_attempt_at: datetime | None
-    by: Ref | None
+    by: VisitRef | None
     at: datetime
 
 
-class EventOut(Schema):
+class VisitEventOut(Schema):
     at: datetime
     action: str
     actor: str
@@ -202,7 +190,7 @@ class VisitOut(VisitRow):
     created_at: datetime
     questionnaire: list[QuestionOut]
     attempt_log: list[AttemptOut]
-    timeline: list[EventOut]
+    timeline: list[VisitEventOut]
     allowed_actions: list[str]
 
 
@@ -210,7 +198,7 @@ class SampledVisit(Schema):
     id: int
     subject: SubjectRef | None
     status: str
-    visitor: Ref | None
+    visitor: VisitRef | None
     why: str
 
 
@@ -224,7 +212,7 @@ class VisitSampleOut(Schema):
     id: int
     month: date
     level: int
-    department: Ref | None
+    department: VisitRef | None
     selection: str
     selection_label: str
     population: int
@@ -235,7 +223,7 @@ class VisitSampleOut(Schema):
     seed: str
     reproducible: bool = Field(..., description="The stored seed re-draws exactly the stored choice.")
     strata: list[StratumOut]
-    drawn_by: Ref | None
+    drawn_by: VisitRef | None
     drawn_at: datetime
     visits: list[SampledVisit]
 
