@@ -61,6 +61,7 @@ def test_a_head_approves_from_the_phone_in_two_taps(
         # the menu (collapsed on a phone) leads to the inbox, with its count
         page.goto(f"{live_server.url}/work-orders/")
         page.click("button.navbar-toggler")
+        page.wait_for_selector("#main-nav.collapse.show")  # open, not sliding
         link = page.locator('#main-nav a[href="/approvals/"]')
         assert link.locator('[data-testid="nav-badge"]').inner_text() == "2"
         link.click()

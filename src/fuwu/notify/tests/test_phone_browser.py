@@ -58,6 +58,8 @@ def test_notification_pages_fit_a_phone(
         assert order.number in record.inner_text()
         assert head.evaluate("document.documentElement.scrollWidth") <= 390
         head.click("button.navbar-toggler")
+        # the menu slides open: click its link once it is open (a click during the slide can miss it)
+        head.wait_for_selector("#main-nav.collapse.show")
         link = head.locator('#main-nav [data-testid="current-user"]')
         link.wait_for(state="visible")
         link.click()
