@@ -208,8 +208,11 @@ SECURE_PROXY_SSL_HEADER = (
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if FUWU_HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# "SQLite does not support indexes with non-key columns": the clocks' index of unmet clocks
+# includes the paused moment on PostgreSQL only, by design (SQLite builds it without).
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 if not SECURE_HSTS_PRELOAD:
-    SILENCED_SYSTEM_CHECKS = ["security.W021"]  # "preload is off": deliberately, see above
+    SILENCED_SYSTEM_CHECKS.append("security.W021")  # "preload is off": deliberately, see above
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", IS_PRODUCTION or FUWU_HTTPS)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", IS_PRODUCTION or FUWU_HTTPS)
