@@ -24,6 +24,7 @@ from pydantic import AfterValidator
 
 from fuwu import visibility
 from fuwu.complaints.selectors import complaints_for_user
+from fuwu.lib.display import system_text
 from fuwu.lib.endpoints import PathId, action_route, caller, found, ref, visible
 from fuwu.lib.errors import FieldErrors, PermissionDeniedError, ValidationFailed
 from fuwu.org.models import Role, User
@@ -187,7 +188,7 @@ def visit_detail(visit: Visit, user: User) -> dict[str, Any]:
         **visit_row(visit, shown, seen, labels, now),
         "round": visit.round,
         "sample_id": visit.sample_id,
-        "sample_note": visit.sample_note,
+        "sample_note": system_text(visit.sample_note),
         "answered_at": visit.answered_at,
         "answers": visit.answers or {},
         "solved": visit.solved,
@@ -366,7 +367,7 @@ def _samples_out(user: User, organisation: Any, month: date) -> dict[str, Any]:
                 "households": s.households,
                 "ratio": float(s.ratio) if s.ratio is not None else None,
                 "size": s.size,
-                "rule": s.rule_note,
+                "rule": system_text(s.rule_note),
                 "seed": s.seed,
                 "reproducible": services.redraw(s) == stored,
                 "strata": [
@@ -381,7 +382,7 @@ def _samples_out(user: User, organisation: Any, month: date) -> dict[str, Any]:
                         "subject": _subject(v, seen),
                         "status": v.status,
                         "visitor": ref(v.visitor),
-                        "why": v.sample_note,
+                        "why": system_text(v.sample_note),
                     }
                     for v in by_sample.get(s.pk, [])
                 ],

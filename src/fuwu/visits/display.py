@@ -136,6 +136,18 @@ system_texts.register(
     _("Return visit: the customer is not satisfied (%(questions)s)"),
     _("Not satisfied at the return visit"),
 )
+# The month's samples: their rule and why each visit is in them, stored as sentences.
+system_texts.register(
+    _("household drawn at random: %(size)s of %(n)s households (band %(min)s–%(max)s: at least %(ratio)s)"),
+    _("drawn at random: %(size)s of %(n)s (%(stratum)s; %(share)s)"),
+    _("a fixed %(count)s"),
+    _("at least %(ratio)s"),
+    _("%(households)s households served (%(n)s items): at least %(ratio)s → %(size)s"),
+    _("a fixed %(count)s of %(n)s items → %(size)s"),
+    _("%(n)s items: at least %(ratio)s, rounded up → %(size)s"),
+    _("%(n)s items: at least %(ratio)s of each technician's, rounded up → %(size)s"),
+    _("%(n)s items: at least %(ratio)s of each service type's, rounded up → %(size)s"),
+)
 system_texts.register_choices(Status, Reason, Method, AttemptOutcome, Consequence, Selection)
 
 __all__ = ["EVENT_LABELS", "ON_SITE_RULES", "answer_label", "answers_text", "question_label"]

@@ -383,17 +383,12 @@ def _rule_note(level: VisitLevel, figures: dict[str, Any], size: int) -> str:
         }
     if level.selection == Selection.COUNT:
         return _("a fixed %(count)s of %(n)s items → %(size)s") % {"count": level.count, "n": n, "size": size}
-    strata = ""
+    shown = {"n": n, "ratio": percent(level.ratio), "size": size}
     if level.stratify_by == "technician":
-        strata = _(", by technician")
-    elif level.stratify_by == "service_type":
-        strata = _(", by service type")
-    return _("%(n)s items: at least %(ratio)s, rounded up%(strata)s → %(size)s") % {
-        "n": n,
-        "ratio": percent(level.ratio),
-        "strata": strata,
-        "size": size,
-    }
+        return _("%(n)s items: at least %(ratio)s of each technician's, rounded up → %(size)s") % shown
+    if level.stratify_by == "service_type":
+        return _("%(n)s items: at least %(ratio)s of each service type's, rounded up → %(size)s") % shown
+    return _("%(n)s items: at least %(ratio)s, rounded up → %(size)s") % shown
 
 
 def redraw(sample: VisitSample) -> list[list[str]]:

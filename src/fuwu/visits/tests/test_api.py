@@ -109,6 +109,16 @@ def test_samples_are_drawn_once_and_shown_with_their_audit(cast, receive, api):
     assert (level2["households"], level2["size"], level2["reproducible"]) == (12, 4, True)
     assert len(level2["visits"]) == 4
     assert all("住户" in v["why"] for v in level2["visits"])
+    # stored in Chinese (the drawer's language), shown to an English reader in English
+    english = api(cast.director, "en").get("visit-samples", {"month": "2026-11"}).json()
+    level2_en = next(s for s in english["samples"] if s["level"] == 2)
+    assert level2_en["rule"] == "12 households served (12 items): at least 30% → 4"
+    assert level2_en["visits"][0]["why"].startswith(
+        "household drawn at random: 4 of 12 households (band 0–99"
+    )
+    level3_en = next(s for s in english["samples"] if s["level"] == 3)
+    assert level3_en["rule"] == "12 items: at least 5%, rounded up → 1"
+    assert level3_en["visits"][0]["why"] == "drawn at random: 1 of 12 (all; at least 5%)"
     assert api(cast.director).get("visit-samples", {"month": "2026-10"}).json() == {
         "month": "2026-10",
         "drawn": False,
