@@ -18,7 +18,7 @@ from fuwu.org.models import Role, User
 
 from ..models import AttemptOutcome, Consequence, Method, Status, Visit, VisitAttempt
 from ..notifying import CHARGE_FLAGGED, UNSATISFIED
-from ..permissions import VisitAction, is_rated, makes_visits_as
+from ..permissions import VisitAction, makes_visits_as
 from ..rules import Verdict, clean_answers, verdict, within_call_hours
 from .context import Context, _begin, _event
 from .scheduling import zone
@@ -385,6 +385,32 @@ def visit_reschedule(
     return visit
 
 
+def checked_visitor(
+    visitor_id: int,
+    *,
+    organisation_id: int,
+    role: str,
+    rated: set[int],
+    confidentiality: int,
+    errors: FieldErrors,
+) -> User | None:
+    """The person who is to make a visit, if they may: an active member of the organisation's
+    staff, making visits as ``role``, not one of the people it rates, cleared for its subject.
+    Otherwise an error on ``visitor_id`` and None."""
+    person = User.objects.filter(pk=visitor_id, organisation_id=organisation_id, is_active=True).first()
+    if person is None:
+        errors.add("visitor_id", _("is not an active member of staff of your organisation"))
+    elif not makes_visits_as(person, role):
+        errors.add("visitor_id", _("does not make visits as %(role)s") % {"role": Role(role).label})
+    elif person.pk in rated:
+        errors.add("visitor_id", _("is rated by this visit and may not make it"))
+    elif person.clearance < confidentiality:
+        errors.add("visitor_id", _("is not cleared for this visit"))
+    else:
+        return person
+    return None
+
+
 @transaction.atomic
 def visit_reassign(
     visit: Visit, *, by: User, visitor_id: Any, reason: str, now: datetime | None = None
@@ -398,18 +424,16 @@ def visit_reassign(
     errors.raise_if_any()
     ctx = _begin(visit, VisitAction.REASSIGN, by, now)
     visit = ctx.visit
-    person = User.objects.filter(pk=visitor_id, organisation_id=visit.organisation_id, is_active=True).first()
-    if person is None:
-        raise ValidationFailed.field("visitor_id", _("is not an active member of staff of your organisation"))
-    if not makes_visits_as(person, visit.visitor_role):
-        raise ValidationFailed.field(
-            "visitor_id",
-            _("does not make visits as %(role)s") % {"role": Role(visit.visitor_role).label},
-        )
-    if is_rated(person, visit):
-        raise ValidationFailed.field("visitor_id", _("is rated by this visit and may not make it"))
-    if person.clearance < visit.confidentiality:
-        raise ValidationFailed.field("visitor_id", _("is not cleared for this visit"))
+    person = checked_visitor(
+        visitor_id,
+        organisation_id=visit.organisation_id,
+        role=visit.visitor_role,
+        rated={p.pk for p in visit.rated_people.all()},
+        confidentiality=visit.confidentiality,
+        errors=errors,
+    )
+    errors.raise_if_any()
+    assert person is not None
     changes = {"visitor": {"before": visit.visitor_id, "after": person.pk}}
     visit.visitor = person
     _save(visit, "visitor")

@@ -14,8 +14,8 @@ from fuwu.org.models import Role, User
 from fuwu.workcal.selectors import work_calendar_for
 
 from ..models import Method, Reason, Visit
-from ..permissions import SUPERVISORS, makes_visits_as
-from .calls import _text
+from ..permissions import SUPERVISORS
+from .calls import _text, checked_visitor
 from .context import policy_of_subject
 from .scheduling import _create, complaint_rated, first_attempt_at, work_order_rated
 
@@ -59,19 +59,14 @@ def visit_create(
     rated = complaint_rated(subject) if is_complaint else work_order_rated(subject)
     visitor = None
     if visitor_id is not None and visit_level is not None:
-        visitor = User.objects.filter(
-            pk=visitor_id, organisation_id=subject.organisation_id, is_active=True
-        ).first()
-        if visitor is None:
-            errors.add("visitor_id", _("is not an active member of staff of your organisation"))
-        elif not makes_visits_as(visitor, visit_level.role):
-            errors.add(
-                "visitor_id", _("does not make visits as %(role)s") % {"role": Role(visit_level.role).label}
-            )
-        elif visitor.pk in rated:
-            errors.add("visitor_id", _("is rated by this visit and may not make it"))
-        elif visitor.clearance < subject.confidentiality:
-            errors.add("visitor_id", _("is not cleared for this visit"))
+        visitor = checked_visitor(
+            visitor_id,
+            organisation_id=subject.organisation_id,
+            role=visit_level.role,
+            rated=rated,
+            confidentiality=subject.confidentiality,
+            errors=errors,
+        )
     errors.raise_if_any()
     assert visit_level is not None
     calendar = work_calendar_for(subject.organisation)

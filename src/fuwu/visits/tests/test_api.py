@@ -124,3 +124,22 @@ def test_samples_are_drawn_once_and_shown_with_their_audit(cast, receive, api):
         "drawn": False,
         "samples": [],
     }
+
+
+def test_a_visit_planned_by_hand_checks_its_visitor(cast, steps, api):
+    order = steps.done()
+    head = api(cast.head_repair)
+    base = {"work_order_id": order.pk, "level": 1, "due_at": "2099-01-05T10:00:00+08:00"}
+    for visitor, wrong in ((cast.tech, "rated"), (cast.head_repair, "role"), (cast.outsider, "staff")):
+        refused = head.post("visits", {**base, "visitor_id": visitor.pk})
+        assert refused.status_code == 422, wrong
+        assert set(refused.json()["error"]["fields"]) == {"visitor_id"}
+    assert head.post("visits", {**base, "due_at": "2020-01-05T10:00:00+08:00"}).status_code == 422
+    assert (
+        api(cast.cleaner).post("visits", {**base, "visitor_id": cast.agent2.pk}).status_code == 422
+    )  # not seen
+    planned = head.post("visits", {**base, "visitor_id": cast.agent2.pk, "note": "客户要求再回访"})
+    assert planned.status_code == 201, planned.content
+    body = planned.json()
+    assert (body["reason"], body["visitor"]["name"], body["level"]) == ("planned", "客服小李", 1)
+    assert Visit.objects.filter(work_order=order).count() == 2
