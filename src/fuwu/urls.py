@@ -19,6 +19,7 @@ urlpatterns = [
     path("exports/", include("fuwu.exports.urls")),
     path("approvals/", include("fuwu.approvals.urls")),
     path("capa/", include("fuwu.capa.urls")),
+    path("visits/", include("fuwu.visits.urls")),
     path("service/complaints/", include("fuwu.complaints.public_urls")),
     path("service/", include("fuwu.workorders.public_urls")),
     path("i18n/setlang/", set_language, name="set_language"),

@@ -31,7 +31,7 @@ NAVIGATION = [
     NavItem(_("Home"), "core:home", "home"),
     NavItem(_("Work orders"), "workorders:list", "workorders"),
     NavItem(_("Complaints"), "complaints:list", "complaints"),
-    NavItem(_("Return visits"), None, "visits"),
+    NavItem(_("Return visits"), "visits:list", "visits"),
     NavItem(_("Inspections"), None, "inspections"),
     # Translators: navigation; the short name quality managers use (纠正预防措施).
     NavItem(pgettext_lazy("navigation", "CAPA"), "capa:list", "capa"),

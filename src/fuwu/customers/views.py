@@ -44,7 +44,6 @@ PAGE_SIZE = 25
 # visit, fee and survey of a customer on one page).
 LATER_SECTIONS = [
     gettext_lazy("Complaints"),
-    gettext_lazy("Return visits"),
     gettext_lazy("Fees"),
     gettext_lazy("Satisfaction surveys"),
 ]

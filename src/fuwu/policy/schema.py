@@ -504,6 +504,38 @@ class VisitAttempts(Section):
     latest_callback: Duration = Field(default_factory=lambda: Duration(amount=10, unit="working_days"))
 
 
+class Greeting(Section):
+    """The opening a call starts with during a holiday (004: 节日期间使用统一的开头用语): on the
+    days the working-day calendar names after one of ``holidays`` (the State Council notice's
+    names, e.g. 元旦, 春节, 劳动节, 中秋节, 国庆节 — "以每次节日通知为准")."""
+
+    holidays: list[NonEmptyText] = Field(min_length=1)
+    text: NonEmptyText
+    text_en: str = ""
+
+
+class CallScript(Section):
+    """What the visitor says (004 回访过程及内容): the opening, the questionnaire, the closing.
+    ``{organisation}`` is the organisation's name and ``{hotline}`` the policy's ``hotline`` (or
+    "our service line" when it is empty)."""
+
+    opening: NonEmptyText = "您好，我们是{organisation}，对您反映问题的处理情况进行回访。您现在方便吗？"
+    opening_en: str = (
+        "Hello, this is {organisation}, calling about how the matter you reported was handled. "
+        "Is now a good time?"
+    )
+    # Said when the customer is busy (如不方便预约回访时间): the visitor then records "call me later".
+    not_convenient: NonEmptyText = "好的，请问您什么时间方便？我们到时再联系您。"
+    not_convenient_en: str = "Of course — when would suit you? We will call you then."
+    closing: NonEmptyText = "感谢您的合作，以后有什么问题，请您随时拨打{hotline}，我们将及时为您服务。"
+    closing_en: str = (
+        "Thank you for your time. If anything else comes up, please call {hotline} at any time "
+        "and we will help you straight away."
+    )
+    hotline: str = Field(default="", max_length=40)
+    greetings: list[Greeting] = Field(default_factory=list)
+
+
 class WorkOrderVisits(Section):
     # The visit follows completion (``done``) or the customer's confirmation (``confirmed``).
     on: Literal["done", "confirmed"] = "done"
@@ -529,6 +561,9 @@ class Visits(Section):
     on_unsatisfied: Literal["rehandle", "complaint"] = "rehandle"
     # A sampled (level 2 and 3) visit is due this long after the month's draw.
     samples_due: Duration = Field(default_factory=lambda: Duration(amount=10, unit="working_days"))
+    # How long a survey link sent to the customer (SMS, WeChat, e-mail) can be answered.
+    survey_link_valid: Duration = Field(default_factory=lambda: Duration(amount=72, unit="calendar_hours"))
+    script: CallScript = Field(default_factory=CallScript)
 
     def level(self, number: int) -> VisitLevel | None:
         return next((lv for lv in self.levels if lv.level == number), None)
@@ -841,6 +876,12 @@ def _complaint_penalty_problems(document: PolicyDocument) -> Iterator[Problem]:
 
 
 def _visits_problems(visits: Visits) -> Iterator[Problem]:
+    if visits.survey_link_valid.amount < 1:
+        yield (
+            ("visits", "survey_link_valid", "amount"),
+            _("must be at least 1"),
+            visits.survey_link_valid.amount,
+        )
     for index, level in enumerate(visits.levels):
         if level.level != index + 1:
             yield (

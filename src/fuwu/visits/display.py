@@ -140,6 +140,11 @@ system_texts.register(
 system_texts.register(
     _("household drawn at random: %(size)s of %(n)s households (band %(min)s–%(max)s: at least %(ratio)s)"),
     _("drawn at random: %(size)s of %(n)s (%(stratum)s; %(share)s)"),
+    _("drawn at random: %(size)s of %(n)s (%(share)s)"),
+    _("technician %(name)s"),
+    _("no technician"),
+    _("service type %(name)s"),
+    _("no service type"),
     _("a fixed %(count)s"),
     _("at least %(ratio)s"),
     _("%(households)s households served (%(n)s items): at least %(ratio)s → %(size)s"),

@@ -110,3 +110,13 @@ def _calendar(fingerprint: tuple[Any, ...], wanted: set[int] | None, policy: Pol
         always_open=hours.always_open,
         tz=SHANGHAI,
     )
+
+
+def holiday_names(day: date) -> list[str]:
+    """The names of the statutory holidays ``day`` belongs to, as the calendar (and so the State
+    Council notice) calls them: ``["国庆节", "中秋节"]`` for a day of 国庆节、中秋节; ``[]`` for a day
+    that is not a holiday — a make-up working day is a working day, not the holiday."""
+    from .models import DayKind
+
+    names = CalendarDay.objects.filter(date=day, kind=DayKind.HOLIDAY).values_list("name", flat=True)
+    return [part.strip() for name in names for part in name.replace("，", "、").split("、") if part.strip()]

@@ -33,7 +33,7 @@ from .detail import _renamed
 RECENT_COMPLAINTS_SHOWN = 5
 
 
-def _history(user: User, customer: Any) -> dict[str, Any] | None:
+def customer_history(user: User, customer: Any) -> dict[str, Any] | None:
     """The caller's recent work orders and complaints (only those the agent may see)."""
     if customer is None:
         return None
@@ -121,7 +121,7 @@ def complaint_create(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "picked": customer,
-        "history": _history(user, customer),
+        "history": customer_history(user, customer),
         "history_customer": customer,
         "products": list(customer.products.all()) if customer else [],
         "product_id": request.POST.get("product", ""),
@@ -166,7 +166,7 @@ def _from_work_order(request: HttpRequest, user: User, policy: Any, work_order: 
             "form": form,
             "wo": work_order,
             "phone": shown(work_order.caller_phone),
-            "history": _history(user, work_order.customer),
+            "history": customer_history(user, work_order.customer),
             "history_customer": work_order.customer,
         },
         status=status,
@@ -213,7 +213,7 @@ def intake_lookup(request: HttpRequest) -> HttpResponse:
             "more": found.more,
             "total": found.total,
             "total_exact": found.total_exact,
-            "history": _history(user, caller),
+            "history": customer_history(user, caller),
             "history_customer": caller,
         },
     )
@@ -228,5 +228,5 @@ def intake_history(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "complaints/_customer_history.html",
-        {"history": _history(user, customer), "history_customer": customer},
+        {"history": customer_history(user, customer), "history_customer": customer},
     )

@@ -51,6 +51,8 @@ class Item:
     technician: int | None
     service_type: int | None
     at: datetime
+    technician_name: str = ""
+    service_type_name: str = ""
 
 
 @dataclass
@@ -59,6 +61,7 @@ class Stratum:
     population: list[str]
     size: int
     chosen: list[str] = field(default_factory=list)
+    label: str = ""  # as people read it: "technician 维修工老赵"; "" for the whole population
     # For a draw of households: the item each chosen household is visited about.
     item_of: dict[str, str] = field(default_factory=dict)
 
@@ -94,7 +97,13 @@ def population(organisation: Organisation, month: date) -> list[Item]:
             organisation=organisation, done_at__gte=start, done_at__lt=end, status__in=finished
         )
         .select_related(
-            "organisation", "policy_version", "department", "intake_department", "first_contact_owner"
+            "organisation",
+            "policy_version",
+            "department",
+            "intake_department",
+            "first_contact_owner",
+            "assignee",
+            "service_type",
         )
         .prefetch_related("team")
         .order_by("id")
@@ -102,7 +111,9 @@ def population(organisation: Organisation, month: date) -> list[Item]:
     complaints = (
         Complaint.objects.filter(organisation=organisation, replied_at__gte=start, replied_at__lt=end)
         .exclude(status=ComplaintStatus.MERGED)
-        .select_related("organisation", "policy_version", "department", "intake_department", "customer")
+        .select_related(
+            "organisation", "policy_version", "department", "intake_department", "customer", "service_type"
+        )
         .prefetch_related("responsible_people")
         .order_by("id")
     )
@@ -115,6 +126,8 @@ def population(organisation: Organisation, month: date) -> list[Item]:
             technician=wo.assignee_id,
             service_type=wo.service_type_id,
             at=wo.done_at or start,
+            technician_name=wo.assignee.display_name if wo.assignee_id and wo.assignee else "",
+            service_type_name=wo.service_type.name if wo.service_type_id and wo.service_type else "",
         )
         for wo in work_orders
     ]
@@ -127,6 +140,7 @@ def population(organisation: Organisation, month: date) -> list[Item]:
             technician=None,
             service_type=c.service_type_id,
             at=c.replied_at or start,
+            service_type_name=c.service_type.name if c.service_type_id and c.service_type else "",
         )
         for c in complaints
     ]
@@ -139,6 +153,19 @@ def _stratum_of(level: VisitLevel, item: Item) -> str:
     if level.stratify_by == "service_type":
         return f"service_type:{item.service_type}" if item.service_type else "service_type:none"
     return ALL
+
+
+def _stratum_label(level: VisitLevel, item: Item) -> str:
+    """A stratum as people read it (its ``name`` stays the code the draw is seeded with)."""
+    if level.stratify_by == "technician":
+        if not item.technician:
+            return _("no technician")
+        return _("technician %(name)s") % {"name": item.technician_name}
+    if level.stratify_by == "service_type":
+        if not item.service_type:
+            return _("no service type")
+        return _("service type %(name)s") % {"name": item.service_type_name}
+    return ""
 
 
 def _strata(
@@ -178,29 +205,40 @@ def _strata(
         figures.update(households=len(households), ratio=band.ratio)
         return strata, reasons, figures
     grouped: dict[str, list[str]] = defaultdict(list)
+    labels: dict[str, str] = {}
     for item in items:
-        grouped[_stratum_of(level, item)].append(item.key)
+        name = _stratum_of(level, item)
+        grouped[name].append(item.key)
+        labels.setdefault(name, _stratum_label(level, item))
     for name in sorted(grouped):
         keys = grouped[name]
         if selection == Selection.COUNT:
             size = min(level.count or 0, len(keys))
         else:
             size = sample_size(len(keys), level.ratio)
-        stratum = Stratum(f"{prefix}{name}", keys, size)
+        stratum = Stratum(f"{prefix}{name}", keys, size, label=labels[name])
         stratum.chosen = draw(seed, stratum.name, keys, size)
         strata.append(stratum)
-        for key in stratum.chosen:
-            share = (
-                _("a fixed %(count)s") % {"count": level.count}
-                if selection == Selection.COUNT
-                else _("at least %(ratio)s") % {"ratio": percent(level.ratio)}
-            )
-            reasons[key] = _("drawn at random: %(size)s of %(n)s (%(stratum)s; %(share)s)") % {
+        share = (
+            _("a fixed %(count)s") % {"count": level.count}
+            if selection == Selection.COUNT
+            else _("at least %(ratio)s") % {"ratio": percent(level.ratio)}
+        )
+        if stratum.label:
+            why = _("drawn at random: %(size)s of %(n)s (%(stratum)s; %(share)s)") % {
                 "size": size,
                 "n": len(keys),
-                "stratum": name,
+                "stratum": stratum.label,
                 "share": share,
             }
+        else:
+            why = _("drawn at random: %(size)s of %(n)s (%(share)s)") % {
+                "size": size,
+                "n": len(keys),
+                "share": share,
+            }
+        for key in stratum.chosen:
+            reasons[key] = why
     figures["ratio"] = level.ratio if selection != Selection.COUNT else None
     return strata, reasons, figures
 
@@ -327,6 +365,7 @@ def _write(
         strata=[
             {
                 "name": s.name,
+                "label": s.label,
                 "population": s.population,
                 "size": s.size,
                 "chosen": s.chosen,

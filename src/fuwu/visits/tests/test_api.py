@@ -27,7 +27,7 @@ def test_the_agents_day_and_a_phone_visit_end_to_end(cast, steps, api):
     assert (row["visitor"]["name"], row["status"], row["level"]) == ("客服小张", "due", 1)
     detail = agent.get(f"visits/{row['id']}").json()
     assert [q["code"] for q in detail["questionnaire"]] == ["timeliness", "skill", "attitude", "suggestions"]
-    assert set(detail["allowed_actions"]) == {"attempt", "record-answer", "reschedule"}
+    assert set(detail["allowed_actions"]) == {"attempt", "record-answer", "send-survey", "reschedule"}
     answered = agent.post(f"visits/{row['id']}/record-answer", {"answers": GOOD, "method": "phone"})
     assert answered.status_code == 200, answered.content
     body = answered.json()
@@ -118,7 +118,7 @@ def test_samples_are_drawn_once_and_shown_with_their_audit(cast, receive, api):
     )
     level3_en = next(s for s in english["samples"] if s["level"] == 3)
     assert level3_en["rule"] == "12 items: at least 5%, rounded up → 1"
-    assert level3_en["visits"][0]["why"] == "drawn at random: 1 of 12 (all; at least 5%)"
+    assert level3_en["visits"][0]["why"] == "drawn at random: 1 of 12 (at least 5%)"  # no code shown
     assert api(cast.director).get("visit-samples", {"month": "2026-10"}).json() == {
         "month": "2026-10",
         "drawn": False,

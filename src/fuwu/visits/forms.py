@@ -1,0 +1,163 @@
+"""Forms of the return-visit pages. They only shape input: the rules (the questionnaire's answers,
+the call hours, who may be given a visit) are the services'. A service's error names a field as
+the API does (``answers.<code>``, ``visitor_id``, ``at``); ``field_of`` gives the form's name."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fuwu.lib.forms import DateTimeLocalInput, StyledForm
+from fuwu.lib.inputs import REASON_LENGTH
+from fuwu.org.models import User
+from fuwu.policy.schema import Question
+
+from .display import question_label
+from .models import AttemptOutcome, Method, Status
+
+ANSWER_PREFIX = "answer_"
+SERVICE_FIELD_NAMES = {"visitor_id": "visitor", "call_back_at": "call_back_at", "at": "at"}
+TEXT_ANSWER_LENGTH = 2000
+
+
+def field_of(service_name: str) -> str:
+    """The form field of a service's error name: ``answers.attitude`` → ``answer_attitude``."""
+    if service_name.startswith("answers."):
+        return ANSWER_PREFIX + service_name.split(".", 1)[1]
+    base = service_name.split(".")[0].split("[")[0]
+    return SERVICE_FIELD_NAMES.get(base, base)
+
+
+def _note(label: Any, *, required: bool = False) -> forms.CharField:
+    return forms.CharField(
+        label=label, max_length=REASON_LENGTH, required=required, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def _moment(label: Any, *, required: bool) -> forms.DateTimeField:
+    return forms.DateTimeField(label=label, required=required, widget=DateTimeLocalInput())
+
+
+# A visit on the page is made by phone, SMS, WeChat, e-mail or on site; "survey" is the customer's
+# own answer through the public link.
+PAGE_METHODS = [(value, label) for value, label in Method.choices if value != Method.SURVEY]
+
+
+class AnswerForm(StyledForm):
+    """The questionnaire of the visit's policy, one field per question (``answer_<code>``)."""
+
+    method = forms.ChoiceField(label=_("How the customer was reached"), choices=PAGE_METHODS)
+    note = _note(_("Note"))
+
+    def __init__(self, *args: Any, questionnaire: list[Question], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        asked: dict[str, forms.Field] = {}
+        for question in questionnaire:
+            asked[ANSWER_PREFIX + question.code] = self._field(question)
+        for field in asked.values():  # styled as StyledForm styles its own (radios: by the page)
+            if isinstance(field.widget, forms.Select) and not isinstance(field.widget, forms.RadioSelect):
+                field.widget.attrs.setdefault("class", "form-select")
+            elif isinstance(field.widget, forms.Textarea):
+                field.widget.attrs.setdefault("class", "form-control")
+        self.fields = {**asked, **self.fields}
+        self.questionnaire = questionnaire
+
+    @staticmethod
+    def _field(question: Question) -> forms.Field:
+        label = question_label(question)
+        required = question.required and question.kind != "text"
+        if question.kind == "yes_no":
+            return forms.ChoiceField(
+                label=label,
+                required=required,
+                choices=[("yes", _("yes")), ("no", _("no"))],
+                widget=forms.RadioSelect,
+            )
+        if question.kind == "choice":
+            return forms.ChoiceField(
+                label=label,
+                required=required,
+                choices=[(c, c) for c in question.choices],
+                widget=forms.RadioSelect,
+            )
+        if question.kind == "score":
+            low, high = question.min_score or 0, question.max_score or 0
+            return forms.TypedChoiceField(
+                label=label,
+                required=required,
+                coerce=int,
+                choices=[("", "—"), *((n, str(n)) for n in range(low, high + 1))],
+            )
+        return forms.CharField(
+            label=label,
+            required=False,
+            max_length=TEXT_ANSWER_LENGTH,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+
+    def answers(self) -> dict[str, Any]:
+        """The answers as the service takes them (an unanswered optional question left out)."""
+        data = self.cleaned_data
+        answers: dict[str, Any] = {}
+        for question in self.questionnaire:
+            value = data.get(ANSWER_PREFIX + question.code)
+            if value not in (None, ""):
+                answers[question.code] = value
+        return answers
+
+
+class AttemptForm(StyledForm):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[(v, label) for v, label in AttemptOutcome.choices if v != AttemptOutcome.ANSWERED],
+        widget=forms.RadioSelect,
+        initial=AttemptOutcome.UNREACHABLE,
+    )
+    method = forms.ChoiceField(label=_("Method"), choices=PAGE_METHODS)
+    call_back_at = _moment(_("Call back at (when the customer asked)"), required=False)
+    note = _note(_("Note"))
+
+
+class RescheduleForm(StyledForm):
+    at = _moment(_("Next call at"), required=True)
+    reason = _note(_("Reason"), required=True)
+
+
+class ReassignForm(StyledForm):
+    visitor: forms.ModelChoiceField[Any] = forms.ModelChoiceField(label=_("Give it to"), queryset=None)
+    reason = _note(_("Reason"), required=True)
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["visitor"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = people
+        field.label_from_instance = _person  # type: ignore[method-assign,assignment]
+
+
+def _person(user: User) -> str:
+    department = user.department.name if user.department_id and user.department else ""
+    return f"{user.display_name} · {department}" if department else user.display_name
+
+
+class CancelForm(StyledForm):
+    reason = _note(_("Reason"), required=True)
+
+
+class ListFilterForm(StyledForm):
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("all")), *Status.choices], required=False)
+    level = forms.TypedChoiceField(
+        label=_("Level"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[("", _("all")), (1, _("level 1")), (2, _("level 2")), (3, _("level 3"))],
+    )
+
+
+class SampleMonthForm(StyledForm):
+    month = forms.DateField(
+        label=_("Month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"})
+    )
