@@ -430,17 +430,6 @@ def complaint_detail(
             }
             for a in c.approvals.all()
         ],
-        "visit_tasks": [
-            {
-                "id": t.pk,
-                "round": t.round,
-                "role": t.role,
-                "due_at": t.due_at,
-                "status": t.status,
-                "done_at": t.done_at,
-            }
-            for t in c.visit_tasks.all()
-        ],
         "timeline": [_event_out(e, shown, visible) for e in events],
         "allowed_actions": [a.value for a in services.allowed_actions(user, c)],
         "created_at": c.created_at,

@@ -610,33 +610,3 @@ class PenaltyProposal(models.Model):
     def confidentiality(self) -> int:
         """A proposal is as confidential as its complaint (the visibility rules read this)."""
         return self.complaint.confidentiality
-
-
-class VisitTaskStatus(models.TextChoices):
-    DUE = "due", _("Due")
-    DONE = "done", _("Done")
-    CANCELLED = "cancelled", _("Cancelled")
-
-
-class ReturnVisitTask(models.Model):
-    """The complaint's return visit, due within the policy's time after the reply (003: 投诉回访 一周内).
-    Created by the reply; recording the customer's answer completes it. The return-visit process
-    (a later issue) will run these with its questionnaires."""
-
-    organisation = models.ForeignKey("org.Organisation", on_delete=models.PROTECT, related_name="+")
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="visit_tasks")
-    round = models.PositiveIntegerField(default=0)
-    role = models.CharField(_("visited by"), max_length=30)
-    due_at = models.DateTimeField(_("due at"))
-    status = models.CharField(
-        _("status"), max_length=10, choices=VisitTaskStatus.choices, default=VisitTaskStatus.DUE
-    )
-    done_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["due_at", "id"]
-        indexes = [models.Index(fields=["organisation", "status", "due_at"], name="cp_visit_due")]
-
-    def __str__(self) -> str:
-        return f"{self.complaint} visit {self.due_at:%Y-%m-%d}"

@@ -523,15 +523,6 @@ class ComplaintApprovalOut(Schema):
     decision_note: str
 
 
-class ComplaintVisitTaskOut(Schema):
-    id: int
-    round: int
-    role: str
-    due_at: datetime
-    status: str
-    done_at: datetime | None
-
-
 class ComplaintEventOut(Schema):
     at: datetime
     action: str
@@ -601,7 +592,6 @@ class ComplaintOut(ComplaintRow):
     costs: list[ComplaintCostOut]
     penalties: list[ComplaintPenaltyOut] = Field(..., description="Only the proposals the caller may see.")
     approvals: list[ComplaintApprovalOut]
-    visit_tasks: list[ComplaintVisitTaskOut]
     timeline: list[ComplaintEventOut]
     allowed_actions: list[str] = Field(
         ..., description="Actions the caller may take now (POST /{id}/<action>)."

@@ -273,7 +273,6 @@ def with_detail_related(queryset: QuerySet[Complaint], user: Any) -> QuerySet[Co
             queryset=penalties_for_user(user).select_related("person", "department", "decided_by"),
         ),
         Prefetch("approvals", queryset=Approval.objects.select_related("requested_by", "decided_by")),
-        "visit_tasks",
     )
 
 

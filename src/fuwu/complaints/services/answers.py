@@ -27,7 +27,7 @@ from ..rules import Action
 from .context import (
     Context,
     _begin,
-    _end_visit_tasks,
+    _end_return_visit,
     _event,
     _meet,
     _notify,
@@ -56,7 +56,7 @@ def start_rehandling(ctx: Context, changes: dict[str, Any]) -> None:
     complaint.rehandle_count += 1
     kinds = [ClockKind.REPLY] if complaint.validity == Validity.INVALID else list(REHANDLING_CLOCKS)
     _start_clocks(ctx, kinds, changes=changes)
-    _end_visit_tasks(ctx, "cancelled")
+    _end_return_visit(ctx, "cancelled")
     _save(complaint, "status", "rehandle_count")
 
 
@@ -101,7 +101,7 @@ def complaint_record_answer(
         return answer
     complaint.answer = answer
     _meet(ctx, changes, ClockKind.RETURN_VISIT)
-    _end_visit_tasks(ctx, "done", answer)
+    _end_return_visit(ctx, "done", answer)
     _save(complaint, "answer")
     if outcome == AnswerOutcome.SATISFIED:
         _set_status(ctx, Status.ANSWERED, changes)

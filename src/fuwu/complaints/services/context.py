@@ -306,16 +306,12 @@ def _withdraw_pending(ctx: Context, changes: dict[str, Any], kinds: Iterable[str
         changes["approvals_withdrawn"] = {"after": withdrawn}
 
 
-def _end_visit_tasks(ctx: Context, outcome: str, answer: Any = None) -> None:
+def _end_return_visit(ctx: Context, outcome: str, answer: Any = None) -> None:
     """The due return visit ends (``outcome``: "done" with the customer's ``answer``, or
-    "cancelled"), and whoever runs visits hears of it in this transaction."""
+    "cancelled"): the return-visit process (``fuwu.visits``, which keeps the visits) hears of it in
+    this transaction."""
     from .. import signals
-    from ..models import VisitTaskStatus
 
-    complaint = ctx.complaint
-    status = VisitTaskStatus.DONE if outcome == "done" else VisitTaskStatus.CANCELLED
-    done_at = ctx.now if outcome == "done" else None
-    complaint.visit_tasks.filter(status=VisitTaskStatus.DUE).update(status=status, done_at=done_at)
     signals.return_visit_ended.send(
-        sender=Complaint, complaint=complaint, outcome=outcome, answer=answer, now=ctx.now
+        sender=Complaint, complaint=ctx.complaint, outcome=outcome, answer=answer, now=ctx.now
     )

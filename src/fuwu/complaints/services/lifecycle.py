@@ -17,7 +17,7 @@ from ..rules import Action
 from .answers import start_rehandling
 from .context import (
     _begin,
-    _end_visit_tasks,
+    _end_return_visit,
     _event,
     _notify,
     _optional_text,
@@ -72,7 +72,7 @@ def complaint_close(c: Complaint, *, by: User, note: str = "", now: datetime | N
     stopped = complaint.clocks.filter(is_active=True, met_at__isnull=True).update(is_active=False)
     if stopped:
         changes["clocks"] = {"after": _("stopped")}
-    _end_visit_tasks(ctx, "cancelled")
+    _end_return_visit(ctx, "cancelled")
     _withdraw_pending(ctx, changes)
     _save(complaint, "status", "closed_at", "closed_by", "close_note")
     _event(ctx, "complaint.closed", changes, note)

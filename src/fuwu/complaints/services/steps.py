@@ -25,7 +25,6 @@ from ..models import (
     Complaint,
     ComplaintObject,
     ReplyMethod,
-    ReturnVisitTask,
     Status,
     Validity,
 )
@@ -36,7 +35,7 @@ from .context import (
     Context,
     _begin,
     _change,
-    _end_visit_tasks,
+    _end_return_visit,
     _event,
     _meet,
     _notify,
@@ -451,17 +450,9 @@ def complaint_reply(
     replied = complaint.callers.update(replied_at=ctx.now)
     if replied > 1:
         changes["callers_replied"] = {"after": replied}
-    _end_visit_tasks(ctx, "cancelled")
+    _end_return_visit(ctx, "cancelled")
     (visit_clock,) = _start_clocks(ctx, [ClockKind.RETURN_VISIT], changes=changes)
     role = ctx.policy.complaints.return_visit_role
-    ReturnVisitTask.objects.create(
-        organisation_id=complaint.organisation_id,
-        complaint=complaint,
-        round=complaint.rehandle_count,
-        role=role,
-        due_at=visit_clock.due_at,
-        created_at=ctx.now,
-    )
     _save(complaint, "status", "reply", "reply_method", "replied_by", "replied_at", "contact_attempts")
     _event(ctx, "complaint.replied", changes)
     from .. import signals

@@ -98,7 +98,8 @@ def test_phone_complaint_to_archive_with_a_rehandling(api, cast, household, leak
     ok(head.post(f"complaints/{cid}/execute", {"note": "已道歉并重修"}))
     body = ok(head.post(f"complaints/{cid}/reply", {"text": "已处理完毕", "method": "phone"}))
     assert body["status"] == "replied"
-    assert body["visit_tasks"][0]["status"] == "due"
+    (visit,) = ok(director.get("visits", {"complaint": cid}))["items"]  # the return-visit process's
+    assert (visit["status"], visit["reason"]) == ("due", "complaint_replied")
     assert all(x["replied_at"] for x in body["callers"])
 
     body = ok(

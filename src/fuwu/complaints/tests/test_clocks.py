@@ -119,7 +119,9 @@ def test_execution_starts_with_the_plan_and_the_visit_with_the_reply(cast, compl
     )
     # the return visit within a week (seed 003), in calendar hours
     assert clock(complaint, "return_visit").due_at == at(2026, 10, 15, 11)
-    assert complaint.visit_tasks.get().due_at == at(2026, 10, 15, 11)
+    from fuwu.visits.models import Visit
+
+    assert Visit.objects.get(complaint=complaint).due_at == at(2026, 10, 15, 11)
 
 
 def test_an_overdue_step_escalates_once_per_level(cast, complain):

@@ -7,14 +7,11 @@ import pytest
 
 from fuwu.approvals.models import Approval, ApprovalStatus
 from fuwu.complaints import services
-from fuwu.complaints.models import (
-    ComplaintClock,
-    ReturnVisitTask,
-    Status,
-    VisitTaskStatus,
-)
+from fuwu.complaints.models import ComplaintClock, Status
 from fuwu.lib.errors import ConflictError, PermissionDeniedError
 from fuwu.timeline.models import Event
+from fuwu.visits.models import Status as VisitStatus
+from fuwu.visits.models import Visit
 
 from .conftest import allowed_actions, at
 
@@ -65,9 +62,9 @@ def test_receipt_to_archive(cast, complain):
         c, by=cast.head_repair, text="已处理完毕", method="phone", now=at(2026, 11, 4, 11)
     )
     assert c.status == Status.REPLIED
-    task = ReturnVisitTask.objects.get(complaint=c)
-    assert task.role == "quality_inspector"
-    assert task.status == VisitTaskStatus.DUE
+    task = Visit.objects.get(complaint=c)
+    assert task.visitor_role == "quality_inspector"
+    assert task.status == VisitStatus.DUE
     with pytest.raises(ConflictError) as refused:
         services.complaint_close(c, by=cast.agent, note="x")
     assert "record-customer-answer" in allowed_actions(refused.value)
@@ -78,7 +75,7 @@ def test_receipt_to_archive(cast, complain):
     assert c.status == Status.ANSWERED
     assert c.answer == answer
     task.refresh_from_db()
-    assert task.status == VisitTaskStatus.DONE
+    assert task.status == VisitStatus.DONE
     c = services.complaint_close(c, by=cast.agent, now=at(2026, 11, 5, 11))
     c = services.complaint_archive(c, by=cast.quality, now=at(2026, 11, 6, 11))
     assert c.status == Status.ARCHIVED

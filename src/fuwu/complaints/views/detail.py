@@ -383,7 +383,6 @@ def detail_context(
         "penalties": penalties,
         "responsible_people": list(complaint.responsible_people.all()),
         "approvals": list(complaint.approvals.all()),
-        "visit_tasks": list(complaint.visit_tasks.all()),
         "events": list(events_for(complaint)),
         "action_forms": action_forms,
         "allowed": [a.value for a in allowed],

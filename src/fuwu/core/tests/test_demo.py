@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.test import RequestFactory, override_settings
@@ -30,6 +32,27 @@ def test_the_full_demo_has_work_orders_in_every_stage(db):
     call_command("demo", "--customers", "30", stdout=StringIO())
     statuses = set(WorkOrder.objects.values_list("status", flat=True))
     assert {"routed", "dispatched", "done", "closed"} <= statuses
+
+
+@time_machine.travel(datetime(2026, 11, 24, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai")), tick=False)
+def test_the_full_demo_has_return_visits_at_every_end(db):
+    from fuwu.visits.models import Visit
+    from fuwu.workorders.models import WorkOrder
+
+    call_command("demo", "--customers", "30", stdout=StringIO())
+    visits = Visit.objects.filter(work_order__isnull=False)
+    answered = visits.filter(status="done")
+    assert answered.filter(satisfied=True).count() == 3
+    unsatisfied = answered.get(satisfied=False)
+    assert unsatisfied.work_order is not None
+    assert unsatisfied.work_order.status != "visited"  # handled again
+    visited = WorkOrder.objects.filter(status="visited")
+    assert set(visited) == {v.work_order for v in answered.filter(satisfied=True)}
+    assert visits.filter(status="due", attempt_log__outcome="unreachable").count() == 1
+    assert visits.filter(status="due", attempt_log__outcome="call_later").count() == 1
+    # the agents have calls left for their day, and the answers carry a customer's suggestion
+    assert visits.filter(status="due", attempts=0).exists()
+    assert answered.filter(answers__suggestions="希望上门前先电话联系").count() == 1
 
 
 def test_demo_builds_departments_staff_customers_and_policy(demo):

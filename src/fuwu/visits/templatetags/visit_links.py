@@ -66,3 +66,21 @@ def customer_visits(context: template.Context, customer: Any) -> dict[str, Any]:
         .order_by("-created_at", "-id")[:CUSTOMER_VISITS_SHOWN]
     )
     return {"visits": visits}
+
+
+@register.inclusion_tag("visits/_subject_visits.html", takes_context=True)
+def subject_visits(context: template.Context, subject: Any) -> dict[str, Any]:
+    """The return visits of a work order or a complaint the reader sees, each with its outcome and
+    whether its answer is the one that counts (a card in the subject page's grid; none: nothing)."""
+    from fuwu.complaints.models import Complaint
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    field = "complaint" if isinstance(subject, Complaint) else "work_order"
+    visits = list(
+        selectors.visits_for_user(user)
+        .filter(**{field: subject})
+        .select_related("visitor")
+        .order_by("-created_at", "-id")[:CUSTOMER_VISITS_SHOWN]
+    )
+    return {"visits": visits}

@@ -22,6 +22,7 @@ from fuwu.org.models import AbsenceKind, Organisation, Role, User
 from fuwu.org.services import absence_record, department_create, duty_create, staff_create
 from fuwu.policy.selectors import sla_class_names
 from fuwu.policy.services import organisation_create
+from fuwu.visits.demo import demo_visits
 
 ORGANISATION = "和谐家园物业服务有限公司"
 PASSWORD = "demo12345"
@@ -266,10 +267,12 @@ class Command(BaseCommand):
                 )
         orders = demo_work_orders(organisation, people, created_customers, rng) if with_work_orders else 0
         complaints = demo_complaints(organisation, people, created_customers) if with_work_orders else 0
+        visits = demo_visits(organisation, people) if with_work_orders else 0
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {ORGANISATION}: {len(departments)} departments, {len(people)} staff, "
-                f"{customer_count} customers, {orders} work orders, {complaints} complaints."
+                f"{customer_count} customers, {orders} work orders, {complaints} complaints, "
+                f"{visits} return visits."
             )
         )
 
