@@ -302,6 +302,7 @@ def _register_routers() -> None:
     from fuwu.policy.api import router as policy_router
     from fuwu.visits.api import router as visits_router
     from fuwu.visits.api import sample_router as visit_samples_router
+    from fuwu.visits.public_api import router as public_visits_router
     from fuwu.workcal.api import router as calendar_router
     from fuwu.workorders.api import router as workorders_router
 
@@ -321,6 +322,7 @@ def _register_routers() -> None:
     api.add_router("/complaint-penalties", complaint_penalties_router)
     api.add_router("/visits", visits_router)
     api.add_router("/visit-samples", visit_samples_router)
+    api.add_router("/public", public_visits_router)  # no authentication: the survey's one-time token
 
 
 _register_routers()

@@ -21,6 +21,7 @@ urlpatterns = [
     path("capa/", include("fuwu.capa.urls")),
     path("visits/", include("fuwu.visits.urls")),
     path("service/complaints/", include("fuwu.complaints.public_urls")),
+    path("service/visits/", include("fuwu.visits.public_urls")),
     path("service/", include("fuwu.workorders.public_urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api.urls),

@@ -31,7 +31,8 @@ NAVIGATION = [
     NavItem(_("Home"), "core:home", "home"),
     NavItem(_("Work orders"), "workorders:list", "workorders"),
     NavItem(_("Complaints"), "complaints:list", "complaints"),
-    NavItem(_("Return visits"), "visits:list", "visits"),
+    # Translators: navigation; short for 回访 (return visits), the bar must fit a 992 px screen.
+    NavItem(pgettext_lazy("navigation", "Visits"), "visits:list", "visits"),
     NavItem(_("Inspections"), None, "inspections"),
     # Translators: navigation; the short name quality managers use (纠正预防措施).
     NavItem(pgettext_lazy("navigation", "CAPA"), "capa:list", "capa"),
@@ -108,6 +109,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "active": item.section == current or (current == "core" and item.section == "home"),
             "available": item.url_name is not None,
             "group": item.group,
+            # The brand leads home too: a 992–1199 px bar needs the room of "Home".
+            "wide_only": item.section == "home",
         }
         for item in NAVIGATION
     ]

@@ -589,7 +589,12 @@ def shown_events(
             )
         actor = getattr(event.actor, "display_name", "") if event.actor_id else ""
         if not actor:
-            actor = _("system") if event.actor_label in ("", "system") else event.actor_label
+            if event.actor_label in ("", "system"):
+                actor = _("system")
+            elif event.actor_label == "customer":  # the customer's own answer (a survey link)
+                actor = _("the customer")
+            else:
+                actor = event.actor_label
         shown.append(
             ShownEvent(
                 event=event,

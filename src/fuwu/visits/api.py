@@ -11,7 +11,6 @@ caller may not). Each action is ``POST /api/v1/visits/{id}/<action>`` and answer
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Any
 
@@ -33,8 +32,16 @@ from fuwu.visibility import PhoneShown
 
 from . import selectors, services
 from .display import question_label
-from .models import AttemptOutcome, Method, Reason, Selection, Status, Visit, VisitSample
+from .models import (
+    AttemptOutcome,
+    Method,
+    Reason,
+    Status,
+    Visit,
+    VisitSurveyLink,
+)
 from .permissions import VisitAction, may_draw_samples
+from .presenting import samples_audit, seen_subjects, subject_ref, survey_links
 from .schemas import (
     VisitAnswerIn,
     VisitAttemptIn,
@@ -48,6 +55,8 @@ from .schemas import (
     VisitSampleFilters,
     VisitSampleIn,
     VisitSamplesOut,
+    VisitSendSurveyIn,
+    VisitSurveySentOut,
 )
 from .services.context import policy_of_subject
 
@@ -71,34 +80,6 @@ class Labels:
         self.role = {v: str(label) for v, label in Role.choices}
 
 
-def _seen_subjects(user: User, visits: Iterable[Visit]) -> tuple[set[int], set[int]]:
-    """The work orders and complaints of ``visits`` the caller may open (two queries at most)."""
-    visits = list(visits)
-    wo_ids = {v.work_order_id for v in visits if v.work_order_id}
-    c_ids = {v.complaint_id for v in visits if v.complaint_id} | {
-        v.raised_complaint_id for v in visits if v.raised_complaint_id
-    }
-    seen_wo = (
-        set(visibility.work_orders_for_user(user).filter(pk__in=wo_ids).values_list("pk", flat=True))
-        if wo_ids
-        else set()
-    )
-    seen_c = (
-        set(complaints_for_user(user).filter(pk__in=c_ids).values_list("pk", flat=True)) if c_ids else set()
-    )
-    return seen_wo, seen_c
-
-
-def _subject(visit: Visit, seen: tuple[set[int], set[int]]) -> dict[str, Any] | None:
-    if visit.work_order_id and visit.work_order_id in seen[0]:
-        assert visit.work_order is not None
-        return {"kind": "work_order", "id": visit.work_order_id, "number": visit.work_order.number}
-    if visit.complaint_id and visit.complaint_id in seen[1]:
-        assert visit.complaint is not None
-        return {"kind": "complaint", "id": visit.complaint_id, "number": visit.complaint.number}
-    return None
-
-
 def visit_row(
     v: Visit, shown: PhoneShown, seen: tuple[set[int], set[int]], labels: Labels, now: Any
 ) -> dict[str, Any]:
@@ -107,7 +88,7 @@ def visit_row(
         "level": v.level,
         "reason": v.reason,
         "reason_label": labels.reason.get(v.reason, v.reason),
-        "subject": _subject(v, seen),
+        "subject": subject_ref(v, seen),
         "customer": ref(v.customer),
         "contact_name": v.contact_name,
         "contact_phone": shown(v.contact_phone),
@@ -151,7 +132,7 @@ def list_visits(request: HttpRequest, filters: Query[VisitFilters]) -> dict[str,
     count = visits.count()
     page = list(visits.select_related(*RELATED)[filters.offset : filters.offset + filters.limit])
     shown, labels = PhoneShown(user), Labels()
-    seen = _seen_subjects(user, page)
+    seen = seen_subjects(user, page)
     return {"items": [visit_row(v, shown, seen, labels, now) for v in page], "count": count}
 
 
@@ -174,7 +155,7 @@ def _questionnaire(visit: Visit) -> list[dict[str, Any]]:
 def visit_detail(visit: Visit, user: User) -> dict[str, Any]:
     now = timezone.now()
     shown, labels = PhoneShown(user), Labels()
-    seen = _seen_subjects(user, [visit])
+    seen = seen_subjects(user, [visit])
     outcomes = {v: str(label) for v, label in AttemptOutcome.choices}
     raised = None
     if visit.raised_complaint_id and visit.raised_complaint_id in seen[1]:
@@ -223,6 +204,7 @@ def visit_detail(visit: Visit, user: User) -> dict[str, Any]:
             }
             for e in events_for(visit)
         ],
+        "survey_links": survey_links(visit, shown, now),
         "allowed_actions": [a.value for a in services.allowed_actions(user, visit)],
     }
 
@@ -303,6 +285,22 @@ def record_answer(request: HttpRequest, visit_id: VisibleVisitId, payload: Visit
     return _detail(request, visit_id)
 
 
+survey_action = action_route(router, kind="visit", parameter="visit_id", response=VisitSurveySentOut)
+
+
+@survey_action(VisitAction.SEND_SURVEY, "Send the customer a one-time link to the survey page")
+def send_survey(request: HttpRequest, visit_id: VisibleVisitId, payload: VisitSendSurveyIn) -> dict[str, Any]:
+    """By SMS to the visit's contact phone, by e-mail to `email`, or for WeChat the link comes back
+    in `survey_url` for the visitor to paste into the customer's chat (there is no API to a
+    customer's WeChat). The link answers once, until the policy's `visits.survey_link_valid`; a
+    link sent before is revoked. A message that could not be sent shows in `survey_delivery` and in
+    the visit's `survey_links` and timeline: call, or send again."""
+    user, visit = found(request, "visit", visit_id, _visit)
+    sent = services.visit_send_survey(visit, by=user, method=payload.method, email=payload.email)
+    delivery = VisitSurveyLink.objects.filter(pk=sent.link.pk).values_list("delivery", flat=True).get()
+    return {**_detail(request, visit_id), "survey_url": sent.url, "survey_delivery": delivery}
+
+
 @action(VisitAction.RESCHEDULE, "Move the visit to another time")
 def reschedule(request: HttpRequest, visit_id: VisibleVisitId, payload: VisitRescheduleIn) -> dict[str, Any]:
     user, visit = found(request, "visit", visit_id, _visit)
@@ -335,68 +333,12 @@ def _month(text: str, field: str = "month") -> date:
         raise ValidationFailed.field(field, _("must be a month as YYYY-MM")) from None
 
 
-def _samples_out(user: User, organisation: Any, month: date) -> dict[str, Any]:
-    samples = list(
-        VisitSample.objects.filter(organisation=organisation, month=month)
-        .select_related("department", "drawn_by")
-        .order_by("level", "department_id")
-    )
-    visits = list(
-        selectors.visits_for_user(user)
-        .filter(sample__in=samples)
-        .select_related("work_order", "complaint", "visitor")
-        .order_by("id")
-    )
-    seen = _seen_subjects(user, visits)
-    by_sample: dict[int, list[Visit]] = {}
-    for v in visits:
-        by_sample.setdefault(v.sample_id or 0, []).append(v)
-    selections = {v: str(label) for v, label in Selection.choices}
-    out = []
-    for s in samples:
-        stored = [stratum.get("chosen", []) for stratum in s.strata]
-        out.append(
-            {
-                "id": s.pk,
-                "month": s.month,
-                "level": s.level,
-                "department": ref(s.department),
-                "selection": s.selection,
-                "selection_label": selections.get(s.selection, s.selection),
-                "population": s.population,
-                "households": s.households,
-                "ratio": float(s.ratio) if s.ratio is not None else None,
-                "size": s.size,
-                "rule": system_text(s.rule_note),
-                "seed": s.seed,
-                "reproducible": services.redraw(s) == stored,
-                "strata": [
-                    {"name": st["name"], "population": len(st["population"]), "size": st["size"]}
-                    for st in s.strata
-                ],
-                "drawn_by": ref(s.drawn_by),
-                "drawn_at": s.drawn_at,
-                "visits": [
-                    {
-                        "id": v.pk,
-                        "subject": _subject(v, seen),
-                        "status": v.status,
-                        "visitor": ref(v.visitor),
-                        "why": system_text(v.sample_note),
-                    }
-                    for v in by_sample.get(s.pk, [])
-                ],
-            }
-        )
-    return {"month": month.strftime("%Y-%m"), "drawn": bool(samples), "samples": out}
-
-
 @sample_router.get("", response=VisitSamplesOut, summary="The month's visit samples, with their audit")
 def list_samples(request: HttpRequest, filters: Query[VisitSampleFilters]) -> dict[str, Any]:
     """Each sample's population, rule, seed and strata; the sampled visits the caller sees, each
     with why it is in the sample. ``reproducible``: the stored seed re-draws the stored choice."""
     user = caller(request)
-    return _samples_out(user, user.organisation, _month(filters.month))
+    return samples_audit(user, user.organisation, _month(filters.month))
 
 
 @sample_router.post("", response={201: VisitSamplesOut}, summary="Draw the month's samples (once)")
@@ -410,7 +352,7 @@ def draw_samples(request: HttpRequest, payload: VisitSampleIn) -> HttpStatus[dic
     month = _month(payload.month)
     assert user.organisation is not None  # API authentication admits members of an organisation only
     services.draw_month(user.organisation, month, by=user)
-    return HttpStatus(201, _samples_out(user, user.organisation, month))
+    return HttpStatus(201, samples_audit(user, user.organisation, month))
 
 
 __all__ = ["router", "sample_router"]

@@ -25,7 +25,18 @@ from fuwu.timeline.display import (
 )
 from fuwu.workorders.models import WorkOrder
 
-from .models import AttemptOutcome, Consequence, Method, Reason, Selection, Status, Visit
+from .models import (
+    AttemptOutcome,
+    Consequence,
+    Method,
+    Reason,
+    Selection,
+    Status,
+    SurveyDelivery,
+    SurveyMethod,
+    SurveyRevocation,
+    Visit,
+)
 
 EVENT_LABELS = {
     "visit.scheduled": _("Return visit scheduled"),
@@ -35,6 +46,8 @@ EVENT_LABELS = {
     "visit.rescheduled": _("Visit moved to another time"),
     "visit.reassigned": _("Visit given to another person"),
     "visit.cancelled": _("Visit cancelled"),
+    "visit.survey_sent": _("Survey link sent to the customer"),
+    "visit.survey_not_delivered": _("Survey link could not be delivered"),
 }
 
 ON_SITE_RULES = {
@@ -100,6 +113,10 @@ timeline_display.subject(
         "consequence": Value(_("consequence"), Choice(Consequence)),
         "raised_complaint": Value(_("complaint raised"), Ref(Complaint)),
         "rehandling_requested": Value(_("re-handling asked of the department"), YesNo()),
+        "survey_method": Value(_("survey link sent by"), Choice(SurveyMethod)),
+        "survey_link": Value(_("survey link"), Auto()),
+        "survey_expires_at": Value(_("survey link valid until"), Moment()),
+        "survey_links_revoked": Value(_("earlier survey links revoked"), Auto()),
     },
 )
 
@@ -153,6 +170,8 @@ system_texts.register(
     _("%(n)s items: at least %(ratio)s of each technician's, rounded up → %(size)s"),
     _("%(n)s items: at least %(ratio)s of each service type's, rounded up → %(size)s"),
 )
-system_texts.register_choices(Status, Reason, Method, AttemptOutcome, Consequence, Selection)
+system_texts.register_choices(
+    Status, Reason, Method, AttemptOutcome, Consequence, Selection, SurveyDelivery, SurveyRevocation
+)
 
 __all__ = ["EVENT_LABELS", "ON_SITE_RULES", "answer_label", "answers_text", "question_label"]

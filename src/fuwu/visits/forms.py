@@ -15,7 +15,7 @@ from fuwu.org.models import User
 from fuwu.policy.schema import Question
 
 from .display import question_label
-from .models import AttemptOutcome, Method, Status
+from .models import AttemptOutcome, Method, Status, SurveyMethod
 
 ANSWER_PREFIX = "answer_"
 SERVICE_FIELD_NAMES = {"visitor_id": "visitor", "call_back_at": "call_back_at", "at": "at"}
@@ -161,3 +161,11 @@ class SampleMonthForm(StyledForm):
     month = forms.DateField(
         label=_("Month"), input_formats=["%Y-%m"], widget=forms.DateInput(attrs={"type": "month"})
     )
+
+
+class SendSurveyForm(StyledForm):
+    """The survey link to the customer: by SMS to the visit's number, by e-mail to an address
+    given here (customers have none on record), or for WeChat shown once to paste into the chat."""
+
+    method = forms.ChoiceField(label=_("Send by"), choices=SurveyMethod.choices, widget=forms.RadioSelect)
+    email = forms.EmailField(label=_("E-mail address (for e-mail)"), required=False, max_length=254)

@@ -19,6 +19,8 @@ transaction, one timeline event).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -313,3 +315,89 @@ class VisitSample(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} L{self.level}"
+
+
+class SurveyMethod(models.TextChoices):
+    """How a survey link reaches the customer."""
+
+    SMS = Method.SMS.value, Method.SMS.label
+    # Translators: there is no API to the customer's WeChat: the agent pastes the link into the chat.
+    WECHAT = Method.WECHAT.value, Method.WECHAT.label
+    EMAIL = Method.EMAIL.value, Method.EMAIL.label
+
+
+class SurveyDelivery(models.TextChoices):
+    PENDING = "pending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Not delivered")
+    # Translators: the link was shown to the agent to paste into the customer's WeChat chat.
+    HANDED_OVER = "handed_over", _("Given to the agent to paste")
+
+
+class SurveyRevocation(models.TextChoices):
+    NONE = "", _("None")
+    NEWER_LINK = "newer_link", _("A newer link was sent")
+    VISIT_ENDED = "visit_ended", _("The visit ended otherwise")
+
+
+class VisitSurveyLink(models.Model):
+    """A one-time link to the public survey page of one visit, sent to the customer by SMS, WeChat
+    or e-mail. Only the SHA-256 of the token is kept (like a password-reset token): the token
+    itself exists in the message sent and nowhere else. A link answers once, until ``expires_at``
+    (the policy's ``visits.survey_link_valid``), unless revoked: by a newer link of the same visit
+    or by the visit ending another way (answered by phone, cancelled, not reached)."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="survey_links")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    method = models.CharField(_("sent by"), max_length=10, choices=SurveyMethod.choices)
+    # The phone number or e-mail address it went to (empty for WeChat: pasted by the agent).
+    sent_to = models.CharField(_("sent to"), max_length=254, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_because = models.CharField(
+        _("revoked because"),
+        max_length=12,
+        choices=SurveyRevocation.choices,
+        default=SurveyRevocation.NONE,
+        blank=True,
+    )
+    delivery = models.CharField(
+        _("delivery"), max_length=12, choices=SurveyDelivery.choices, default=SurveyDelivery.PENDING
+    )
+    delivery_error = models.CharField(_("delivery error"), max_length=500, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("survey link")
+        verbose_name_plural = _("survey links")
+        ordering = ["visit", "-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="survey_link_expires"
+            ),
+            models.CheckConstraint(
+                condition=Q(used_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="survey_link_used_or_revoked",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["visit"],
+                condition=Q(used_at__isnull=True, revoked_at__isnull=True),
+                name="survey_link_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit} {self.method} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def is_usable(self, now: Any) -> bool:
+        return self.used_at is None and self.revoked_at is None and now < self.expires_at

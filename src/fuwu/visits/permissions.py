@@ -1,8 +1,8 @@
 """Who may do what with a return visit. Seeing it is the visibility rule's job
 (``selectors.visits_for_user``): these rules are asked only about visits the user sees.
 
-- The visitor makes the visit (attempts, the answer, a new time); a visit nobody has been given yet
-  is taken by whoever of its role makes the first attempt.
+- The visitor makes the visit (attempts, the answer, a survey link, a new time); a visit nobody
+  has been given yet is taken by whoever of its role makes the first attempt (or sends the link).
 - Nobody rated by the visit ever makes it (a rater must not be pressed by the person rated, §19).
 - The heads of its department, the quality role and the director reassign or cancel it.
 """
@@ -24,12 +24,19 @@ class VisitAction(StrEnum):
 
     ATTEMPT = "attempt"
     RECORD_ANSWER = "record-answer"
+    # Send the customer a one-time link to the survey page (SMS, WeChat, e-mail).
+    SEND_SURVEY = "send-survey"
     RESCHEDULE = "reschedule"
     REASSIGN = "reassign"
     CANCEL = "cancel"
 
 
-CALLER_ACTIONS = (VisitAction.ATTEMPT, VisitAction.RECORD_ANSWER, VisitAction.RESCHEDULE)
+CALLER_ACTIONS = (
+    VisitAction.ATTEMPT,
+    VisitAction.RECORD_ANSWER,
+    VisitAction.SEND_SURVEY,
+    VisitAction.RESCHEDULE,
+)
 SUPERVISORS = (Role.DIRECTOR, Role.QUALITY_INSPECTOR)
 
 

@@ -12,6 +12,7 @@ from fuwu.workorders import signals as work_order_signals
 
 from .models import Status, Visit
 from .services import scheduling
+from .services.context import revoke_survey_links
 
 
 def _work_order_finished(sender: Any, *, work_order: Any, step: str, now: Any, **_: Any) -> None:
@@ -19,10 +20,11 @@ def _work_order_finished(sender: Any, *, work_order: Any, step: str, now: Any, *
 
 
 def _work_order_reopened(sender: Any, *, work_order: Any, now: Any, **_: Any) -> None:
-    """Handled again: a visit still due is moot (the customer is visited after the new work)."""
-    Visit.objects.filter(work_order=work_order, status=Status.DUE).update(
-        status=Status.CANCELLED, ended_at=now
-    )
+    """Handled again: a visit still due is moot (the customer is visited after the new work), and so
+    are its survey links."""
+    due = Visit.objects.filter(work_order=work_order, status=Status.DUE)
+    revoke_survey_links(due, now)
+    due.update(status=Status.CANCELLED, ended_at=now)
 
 
 def _complaint_replied(sender: Any, *, complaint: Any, due_at: Any, role: str, now: Any, **_: Any) -> None:
@@ -36,6 +38,7 @@ def _complaint_visit_ended(
     visit became moot: its due level-1 visit ends the same way. (A visit that recorded the answer
     is already done.)"""
     due = Visit.objects.filter(complaint=complaint, status=Status.DUE, level=1)
+    revoke_survey_links(due, now)
     if outcome != "done" or answer is None:
         due.update(status=Status.CANCELLED, ended_at=now)
         return

@@ -12,12 +12,14 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
 from fuwu.lib.inputs import Id, InputSchema, Limit, Moment, Offset, QuerySchema, Reason
 
 StatusCode = Literal["due", "done", "unreachable", "cancelled"]
 MethodCode = Literal["phone", "sms", "wechat", "email", "on_site", "survey"]
 AttemptOutcomeCode = Literal["unreachable", "call_later"]
+SurveyMethodCode = Literal["sms", "wechat", "email"]
 TabCode = Literal["today", "mine", "all"]
 MONTH_PATTERN = r"^(19|20)\d\d-(0[1-9]|1[0-2])$"
 # One answer: yes/no, a choice, a score or text (checked against the questionnaire).
@@ -76,6 +78,18 @@ class VisitAnswerIn(VisitStrict):
     )
     method: MethodCode = "phone"
     note: Reason = ""
+
+
+class VisitSendSurveyIn(VisitStrict):
+    method: SurveyMethodCode = Field(
+        ...,
+        description="`sms`: to the visit's contact phone (a mobile number); `email`: to `email`; "
+        "`wechat`: no message is sent — the answer's `survey_url` is for the visitor to paste into "
+        "the customer's WeChat chat.",
+    )
+    email: str = Field(
+        "", max_length=254, description="For `email`: the customer's address (none is kept on record)."
+    )
 
 
 class VisitRescheduleIn(VisitStrict):
@@ -174,6 +188,25 @@ class VisitEventOut(Schema):
     reason: str
 
 
+class SurveyLinkOut(Schema):
+    """A survey link sent for the visit (never its token: only a hash of it is kept)."""
+
+    id: int
+    method: str
+    method_label: str
+    sent_to: str = Field(..., description="The phone (masked as the caller may see it) or e-mail address.")
+    sent_by: VisitRef | None
+    created_at: datetime
+    expires_at: datetime
+    state: Literal["open", "answered", "revoked", "expired"]
+    delivery: Literal["pending", "sent", "failed", "handed_over"]
+    delivery_label: str
+    delivery_error: str
+    delivered_at: datetime | None
+    used_at: datetime | None
+    revoked_at: datetime | None
+
+
 class VisitOut(VisitRow):
     round: int
     sample_id: int | None
@@ -191,7 +224,17 @@ class VisitOut(VisitRow):
     questionnaire: list[QuestionOut]
     attempt_log: list[AttemptOut]
     timeline: list[VisitEventOut]
+    survey_links: list[SurveyLinkOut]
     allowed_actions: list[str]
+
+
+class VisitSurveySentOut(VisitOut):
+    survey_url: str = Field(
+        ...,
+        description="For `wechat`: the survey page's one-time address, to paste into the customer's "
+        "chat (it is shown this once); empty for SMS and e-mail, which carry it themselves.",
+    )
+    survey_delivery: Literal["pending", "sent", "failed", "handed_over"]
 
 
 class SampledVisit(Schema):
@@ -232,3 +275,43 @@ class VisitSamplesOut(Schema):
     month: str
     drawn: bool
     samples: list[VisitSampleOut]
+
+
+# --- the public survey (customers, no login) ----------------------------------------------------
+
+
+def _token_or_empty(value: Any) -> Any:
+    """A token of the wrong shape is simply not one of ours: the endpoint answers 404, not 422."""
+    return value if isinstance(value, str) and len(value) <= 64 else ""
+
+
+SurveyToken = Annotated[str, BeforeValidator(_token_or_empty), Field(max_length=64)]
+
+
+class PublicSurveyAboutOut(Schema):
+    kind: Literal["work_order", "complaint"]
+    number: str
+    service: str = Field(..., description="The service type's name (work orders; empty for a complaint).")
+    day: date | None
+    text: str = Field(..., description="The same in words, in the reader's language.")
+
+
+class PublicSurveyOut(Schema):
+    organisation: str
+    about: PublicSurveyAboutOut
+    questionnaire: list[QuestionOut]
+    expires_at: datetime
+
+
+class PublicSurveyAnswerIn(InputSchema):
+    answers: dict[QuestionCode, AnswerValue] = Field(
+        ...,
+        description="The answers by question code of `questionnaire` (yes/no as `yes`/`no` or a "
+        "boolean; a choice as its text; a score as a whole number; text).",
+        max_length=50,
+    )
+
+
+class PublicSurveyAnsweredOut(Schema):
+    status: Literal["answered"]
+    message: str

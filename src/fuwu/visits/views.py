@@ -40,6 +40,7 @@ from . import selectors, services
 from .display import ON_SITE_RULES, answer_label, question_label
 from .models import Status, Visit
 from .permissions import VisitAction, is_rated, may, may_draw_samples
+from .presenting import samples_audit, seen_subjects, survey_links
 from .script import call_script
 from .services.context import policy_of_subject
 
@@ -49,9 +50,17 @@ TABS = ("today", "mine", "all")
 ACTION_LABELS: dict[VisitAction, Any] = {
     VisitAction.RECORD_ANSWER: gettext_lazy("Record the answers"),
     VisitAction.ATTEMPT: gettext_lazy("No answer / call me later"),
+    VisitAction.SEND_SURVEY: gettext_lazy("Send the survey link"),
     VisitAction.RESCHEDULE: gettext_lazy("Move to another time"),
     VisitAction.REASSIGN: gettext_lazy("Give to someone else"),
     VisitAction.CANCEL: gettext_lazy("Cancel the visit"),
+}
+# A survey link's state, as the page says it (``presenting.link_state``'s codes).
+LINK_STATES = {
+    "open": gettext_lazy("open"),
+    "answered": gettext_lazy("answered"),
+    "revoked": gettext_lazy("no longer valid"),
+    "expired": gettext_lazy("expired"),
 }
 STATUS_COLOURS: dict[str, str] = {
     Status.DUE: "primary",
@@ -89,9 +98,7 @@ def _page(request: HttpRequest) -> int:
 
 def _subject_links(user: User, visits: list[Visit]) -> tuple[set[int], set[int]]:
     """The work orders and complaints of ``visits`` the reader may open (two queries at most)."""
-    from .api import _seen_subjects
-
-    return _seen_subjects(user, visits)
+    return seen_subjects(user, visits)
 
 
 def _subject_of(visit: Visit, seen: tuple[set[int], set[int]]) -> dict[str, Any]:
@@ -225,6 +232,16 @@ def _run_attempt(user: User, visit: Visit, form: forms.Form) -> str:
     return _("Next call at %(at)s.") % {"at": f"{timezone.localtime(done.next_attempt_at):%Y-%m-%d %H:%M}"}
 
 
+def _run_send_survey(user: User, visit: Visit, form: forms.Form) -> str:
+    data = form.cleaned_data
+    sent = services.visit_send_survey(visit, by=user, method=data["method"], email=data["email"])
+    if sent.url:  # WeChat: the link is shown once, to paste into the chat (it is stored nowhere)
+        return _("Paste this link into the customer's WeChat chat (it is shown only now): %(url)s") % {
+            "url": sent.url
+        }
+    return _("Survey link sent to the customer.")
+
+
 def _run_reschedule(user: User, visit: Visit, form: forms.Form) -> str:
     services.visit_reschedule(visit, by=user, at=form.cleaned_data["at"], reason=form.cleaned_data["reason"])
     return _("Visit moved.")
@@ -245,6 +262,7 @@ F = visit_forms
 ACTIONS: dict[VisitAction, ActionSpec] = {
     VisitAction.RECORD_ANSWER: ActionSpec(F.AnswerForm, _run_answer),
     VisitAction.ATTEMPT: ActionSpec(F.AttemptForm, _run_attempt),
+    VisitAction.SEND_SURVEY: ActionSpec(F.SendSurveyForm, _run_send_survey),
     VisitAction.RESCHEDULE: ActionSpec(F.RescheduleForm, _run_reschedule),
     VisitAction.REASSIGN: ActionSpec(F.ReassignForm, _run_reassign),
     VisitAction.CANCEL: ActionSpec(F.CancelForm, _run_cancel),
@@ -383,6 +401,10 @@ def _detail_context(
         "raised_complaint": raised,
         "sample_note": system_text(visit.sample_note) if visit.sample_note else "",
         "attempts": list(visit.attempt_log.select_related("by")),
+        "survey_links": [
+            {**link, "state_label": LINK_STATES.get(link["state"], link["state"])}
+            for link in survey_links(visit, visibility.PhoneShown(user), now)
+        ],
         "events": list(events_for(visit)),
         "action_forms": action_forms,
         "history": customer_history(user, visit),
@@ -470,8 +492,6 @@ def samples(request: HttpRequest) -> HttpResponse:
     """The month's samples (``?month=YYYY-MM``, last month by default): each sample's population,
     rule, seed, strata and whether the stored seed draws the same again, and the sampled visits
     the reader sees with why each is in it. ``POST`` draws a month that is over (once)."""
-    from .api import _samples_out
-
     user = staff(request)
     assert user.organisation is not None
     status = 200
@@ -500,7 +520,7 @@ def samples(request: HttpRequest) -> HttpResponse:
     else:
         form = visit_forms.SampleMonthForm(initial={"month": month})
     form.fields["month"].widget.attrs["value"] = f"{month:%Y-%m}"
-    out = _samples_out(user, user.organisation, month)
+    out = samples_audit(user, user.organisation, month)
     visits_by_id = {
         v.pk: v
         for v in selectors.visits_for_user(user)

@@ -9,6 +9,7 @@ from .calls import visit_attempt, visit_cancel, visit_reassign, visit_record_ans
 from .context import allowed_actions
 from .sampling import draw_month, population, redraw
 from .scheduling import schedule_for_complaint, schedule_for_work_order
+from .survey import survey_answer, usable_link, visit_send_survey
 
 __all__ = [
     "allowed_actions",
@@ -17,9 +18,12 @@ __all__ = [
     "redraw",
     "schedule_for_complaint",
     "schedule_for_work_order",
+    "survey_answer",
+    "usable_link",
     "visit_attempt",
     "visit_cancel",
     "visit_reassign",
     "visit_record_answer",
     "visit_reschedule",
+    "visit_send_survey",
 ]

@@ -20,7 +20,7 @@ from ..models import AttemptOutcome, Consequence, Method, Status, Visit, VisitAt
 from ..notifying import CHARGE_FLAGGED, UNSATISFIED
 from ..permissions import VisitAction, makes_visits_as
 from ..rules import Verdict, clean_answers, verdict, within_call_hours
-from .context import Context, _begin, _event
+from .context import Context, _begin, _event, note_revoked, revoke_survey_links
 from .scheduling import zone
 
 # The complaint's own words for how the customer was asked.
@@ -66,7 +66,7 @@ def _method(value: Any, errors: FieldErrors) -> str:
 def _take(ctx: Context, changes: dict[str, Any]) -> None:
     """A visit nobody had been given is the caller's from their first attempt."""
     visit = ctx.visit
-    if visit.visitor_id is None and ctx.by is not None:
+    if visit.visitor_id is None and ctx.by is not None and not ctx.by_customer:
         visit.visitor = ctx.by
         changes["visitor"] = {"before": None, "after": ctx.by.pk}
 
@@ -81,7 +81,7 @@ def _log(ctx: Context, outcome: str, method: str, note: str, next_at: datetime |
         method=method,
         note=note[:500],
         next_attempt_at=next_at,
-        by=ctx.by,
+        by=None if ctx.by_customer else ctx.by,
         at=ctx.now,
     )
 
@@ -150,6 +150,7 @@ def visit_attempt(
     if last:
         visit.status, visit.ended_at = Status.UNREACHABLE, ctx.now
         changes["status"] = {"before": Status.DUE, "after": Status.UNREACHABLE}
+        note_revoked(revoke_survey_links(visit, ctx.now), changes)
     else:
         assert next_at is not None
         changes["next_attempt_at"] = {
@@ -196,12 +197,26 @@ def visit_record_answer(
     note = _text(note, "note", errors)
     errors.raise_if_any()
     ctx = _begin(visit, VisitAction.RECORD_ANSWER, by, now)
+    changes: dict[str, Any] = {}
+    # Answered on the phone (or at the door): a survey link still open can no longer be used.
+    note_revoked(revoke_survey_links(ctx.visit, ctx.now), changes)
+    return record_answer(ctx, answers=answers, method=method, note=note, changes=changes)
+
+
+def record_answer(
+    ctx: Context, *, answers: Any, method: str, note: str, changes: dict[str, Any] | None = None
+) -> Visit:
+    """The answer and everything that follows from it, inside the caller's transaction after its
+    gate (``_begin``, or the survey link's): the same for an answer the visitor records and one the
+    customer gives on the survey page (``ctx.by_customer``; ``ctx.by`` is then the visitor on whose
+    behalf the consequences are taken, with their rights). Writes the visit's one event."""
+    errors = FieldErrors()
     visit = ctx.visit
     questionnaire = ctx.policy.visits.questionnaire
     cleaned = clean_answers(questionnaire, answers, errors)
     errors.raise_if_any()
     result = verdict(questionnaire, cleaned)
-    changes: dict[str, Any] = {"method": {"after": method}}
+    changes = {"method": {"after": method}, **(changes or {})}
     _take(ctx, changes)
     _log(ctx, AttemptOutcome.ANSWERED, method, note, None)
     visit.status, visit.answered_at, visit.ended_at = Status.DONE, ctx.now, ctx.now
@@ -460,5 +475,7 @@ def visit_cancel(visit: Visit, *, by: User, reason: str, now: datetime | None = 
     visit = ctx.visit
     visit.status, visit.ended_at = Status.CANCELLED, ctx.now
     _save(visit, "status", "ended_at")
-    _event(ctx, "visit.cancelled", {"status": {"before": Status.DUE, "after": Status.CANCELLED}}, reason)
+    changes: dict[str, Any] = {"status": {"before": Status.DUE, "after": Status.CANCELLED}}
+    note_revoked(revoke_survey_links(visit, ctx.now), changes)
+    _event(ctx, "visit.cancelled", changes, reason)
     return visit

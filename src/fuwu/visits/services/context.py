@@ -19,26 +19,38 @@ from fuwu.policy.selectors import active_policy, policy_document_for_version
 from fuwu.timeline.services import record_event
 from fuwu.workcal.selectors import work_calendar_for
 
-from ..models import Status, Visit
+from ..models import Status, SurveyRevocation, Visit, VisitSurveyLink
 from ..permissions import VisitAction, may
 
 # The state each action needs.
 ACTION_STATUSES: dict[VisitAction, tuple[str, ...]] = {
     VisitAction.ATTEMPT: (Status.DUE,),
     VisitAction.RECORD_ANSWER: (Status.DUE,),
+    VisitAction.SEND_SURVEY: (Status.DUE,),
     VisitAction.RESCHEDULE: (Status.DUE,),
     VisitAction.REASSIGN: (Status.DUE,),
     VisitAction.CANCEL: (Status.DUE,),
 }
 
 
+# The timeline's actor when the customer answered the survey page themselves (no member of staff).
+CUSTOMER_ACTOR = "customer"
+
+
 @dataclass
 class Context:
     visit: Visit
+    # The member of staff acting, or on whose behalf the customer's own answer acts (the visitor).
     by: User | None
     now: datetime
     policy: PolicyDocument
     calendar: WorkCalendar
+    # The customer answered through a survey link: the visit's event and attempt are theirs.
+    by_customer: bool = False
+
+    @property
+    def actor(self) -> Any:
+        return CUSTOMER_ACTOR if self.by_customer else self.by
 
 
 def policy_of_subject(subject: Any) -> PolicyDocument:
@@ -102,9 +114,29 @@ def _event(ctx: Context, action: str, changes: Mapping[str, Any] | None = None, 
     record_event(
         subject=ctx.visit,
         action=action,
-        actor=ctx.by,
+        actor=ctx.actor,
         changes=changes or {},
         reason=reason,
         at=ctx.now,
         organisation=ctx.visit.organisation,
     )
+
+
+def revoke_survey_links(visits: Any, now: datetime, *, because: str = SurveyRevocation.VISIT_ENDED) -> int:
+    """Revoke the open survey links of ``visits`` (a visit, its id, or a queryset of visits): a
+    visit that ended otherwise (answered by phone, cancelled, not reached), or a newer link sent.
+    Returns how many were revoked."""
+    if isinstance(visits, Visit):
+        links = VisitSurveyLink.objects.filter(visit=visits)
+    elif isinstance(visits, int):
+        links = VisitSurveyLink.objects.filter(visit_id=visits)
+    else:
+        links = VisitSurveyLink.objects.filter(visit__in=visits)
+    return links.filter(used_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_because=because
+    )
+
+
+def note_revoked(count: int, changes: dict[str, Any]) -> None:
+    if count:
+        changes["survey_links_revoked"] = {"after": count}

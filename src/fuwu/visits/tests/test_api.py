@@ -27,7 +27,7 @@ def test_the_agents_day_and_a_phone_visit_end_to_end(cast, steps, api):
     assert (row["visitor"]["name"], row["status"], row["level"]) == ("客服小张", "due", 1)
     detail = agent.get(f"visits/{row['id']}").json()
     assert [q["code"] for q in detail["questionnaire"]] == ["timeliness", "skill", "attitude", "suggestions"]
-    assert set(detail["allowed_actions"]) == {"attempt", "record-answer", "reschedule"}
+    assert set(detail["allowed_actions"]) == {"attempt", "record-answer", "send-survey", "reschedule"}
     answered = agent.post(f"visits/{row['id']}/record-answer", {"answers": GOOD, "method": "phone"})
     assert answered.status_code == 200, answered.content
     body = answered.json()

@@ -170,3 +170,28 @@ def test_the_samples_page_draws_once_and_shows_the_audit(cast, steps, web):
     assert Visit.objects.filter(sample__isnull=False).count() == sampled.count()
     # an agent cannot draw
     assert web(cast.agent).post(reverse("visits:samples"), {"month": "2026-10"}).status_code == 403
+
+
+@time_machine.travel(at(2026, 11, 24, 9, 5), tick=False)
+def test_the_survey_link_is_sent_from_the_page_and_its_state_shown(cast, steps, web):
+    visit = Visit.objects.get(work_order=steps.done())
+    agent = web(cast.agent)
+    url = reverse("visits:action", args=[visit.pk, "send-survey"])
+    refused = agent.post(url, {"method": "email", "email": "not-an-address"})
+    assert refused.status_code == 422
+    assert 'data-field="email"' in refused.content.decode()
+    assert not visit.survey_links.exists()
+    # WeChat: the link is shown once, to paste into the chat
+    shown = agent.post(url, {"method": "wechat"}, follow=True).content.decode()
+    match = re.search(r"(https?://[^\s<\"]+/service/visits/[\w-]+/)", shown)
+    assert match, shown[:2000]
+    assert 'data-testid="survey-links"' in shown
+    assert 'data-link-state="open"' in shown
+    # the link is not on the page again
+    again = _page(agent, reverse("visits:detail", args=[visit.pk]))
+    assert match.group(1) not in again
+    # a second link revokes the first
+    agent.post(url, {"method": "wechat"})
+    page = _page(agent, reverse("visits:detail", args=[visit.pk]))
+    assert page.count('data-link-state="open"') == 1
+    assert page.count('data-link-state="revoked"') == 1
