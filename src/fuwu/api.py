@@ -300,8 +300,10 @@ def _register_routers() -> None:
     from fuwu.notify.settings_api import router as notify_settings_router
     from fuwu.org.api import router as org_router
     from fuwu.policy.api import router as policy_router
+    from fuwu.reports.api import router as reports_router
     from fuwu.visits.api import router as visits_router
     from fuwu.visits.api import sample_router as visit_samples_router
+    from fuwu.visits.export_api import router as visit_export_router
     from fuwu.visits.public_api import router as public_visits_router
     from fuwu.workcal.api import router as calendar_router
     from fuwu.workorders.api import router as workorders_router
@@ -320,8 +322,10 @@ def _register_routers() -> None:
     api.add_router("/complaints", complaints_router)
     api.add_router("/work-orders", work_order_complaints_router)
     api.add_router("/complaint-penalties", complaint_penalties_router)
+    api.add_router("/visits", visit_export_router)  # before ``/visits/{visit_id}``
     api.add_router("/visits", visits_router)
     api.add_router("/visit-samples", visit_samples_router)
+    api.add_router("/reports", reports_router)
     api.add_router("/public", public_visits_router)  # no authentication: the survey's one-time token
 
 

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "fuwu.complaints",
     "fuwu.capa",
     "fuwu.visits",
+    "fuwu.reports",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

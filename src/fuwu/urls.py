@@ -20,6 +20,7 @@ urlpatterns = [
     path("approvals/", include("fuwu.approvals.urls")),
     path("capa/", include("fuwu.capa.urls")),
     path("visits/", include("fuwu.visits.urls")),
+    path("reports/", include("fuwu.reports.urls")),
     path("service/complaints/", include("fuwu.complaints.public_urls")),
     path("service/visits/", include("fuwu.visits.public_urls")),
     path("service/", include("fuwu.workorders.public_urls")),

@@ -68,6 +68,12 @@ class Register:
     list_url: str = ""  # the URL name of the list page (the way back)
     sheet: str | Promise | None = None  # the sheet's name (default: the title)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Columns that depend on the requester's organisation (a visit register's questionnaire, one
+    # column per question of its policy), appended after ``columns``.
+    more_columns: Callable[[Any], Sequence[Column]] = lambda user: ()
+
+    def columns_for(self, user: Any) -> list[Column]:
+        return [*self.columns, *self.more_columns(user)]
 
 
 REGISTERS: dict[str, Register] = {}

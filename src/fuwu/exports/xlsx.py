@@ -11,7 +11,7 @@ text: a customer named ``=HYPERLINK(…)`` stays a name.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
@@ -147,7 +147,7 @@ def write_register(
     """
     now = now or timezone.now()
     size = chunk_rows or settings.FUWU_EXPORT_CHUNK_ROWS
-    columns = list(register.columns)
+    columns = list(register.columns_for(user))
     context = register.context(user)
     records = register.records(user, parameters)
 
@@ -174,3 +174,55 @@ def write_register(
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(done, 1)}"
     workbook.save(target)
     return done
+
+
+# --- a report of several tables -----------------------------------------------------------------
+
+PERCENT_FORMAT = "0.0%"
+POINTS_FORMAT = '+0.0" pp";-0.0" pp";0.0" pp"'
+
+
+def write_tables(
+    *,
+    title: str,
+    lines: Sequence[str],
+    tables: Sequence[Any],
+    target: IO[bytes],
+    sheet: str | None = None,
+) -> None:
+    """A report as one sheet: its title, a few lines under it (period, status, who and when), then
+    each table (a ``fuwu.reports.registry.Table``: title, header row, rows, note) under the other.
+
+    Cell kinds: ``percent`` (a share 0…1) as 95.0 %, ``points`` (a change of a share) as +2.5 pp,
+    ``number``, ``datetime`` as a real Excel date in local time; text that a spreadsheet would read
+    as a formula stays text."""
+    workbook = Workbook(write_only=True)
+    worksheet = workbook.create_sheet(title=sheet_name(sheet or title))
+    cells = _Cells(worksheet)
+    widths = [34, *([14] * 11)]
+    for index, width in enumerate(widths, start=1):
+        worksheet.column_dimensions[get_column_letter(index)].width = width
+    worksheet.append([cells.text(title, font=cells.title_font)])
+    for line in lines:
+        worksheet.append([cells.text(line, font=cells.note_font)])
+    text_column = Column("", lambda record, context: None)
+    for table in tables:
+        worksheet.append([])
+        worksheet.append([cells.text(table.title, font=cells.bold)])
+        worksheet.append([cells.header(header) for header in table.headers])
+        for index, row in enumerate(table.rows):
+            kinds = table.kinds_of(index)
+            values = []
+            for value, kind in zip(row, kinds, strict=False):
+                if value is not None and kind in ("percent", "points") and isinstance(value, int | float):
+                    cell = WriteOnlyCell(worksheet, value=value)
+                    cell.number_format = PERCENT_FORMAT if kind == "percent" else POINTS_FORMAT
+                    if kind == "points":  # stored as a share: shown in percentage points
+                        cell.value = value * 100
+                    values.append(cell)
+                else:
+                    values.append(cells.value(text_column, value))
+            worksheet.append(values)
+        if table.note:
+            worksheet.append([cells.text(table.note, font=cells.note_font)])
+    workbook.save(target)
