@@ -303,6 +303,7 @@ def _register_routers() -> None:
     from fuwu.reports.api import router as reports_router
     from fuwu.visits.api import router as visits_router
     from fuwu.visits.api import sample_router as visit_samples_router
+    from fuwu.visits.campaign_api import router as visit_campaigns_router
     from fuwu.visits.export_api import router as visit_export_router
     from fuwu.visits.public_api import router as public_visits_router
     from fuwu.workcal.api import router as calendar_router
@@ -327,6 +328,7 @@ def _register_routers() -> None:
     api.add_router("/visit-samples", visit_samples_router)
     api.add_router("/reports", reports_router)
     api.add_router("/public", public_visits_router)  # no authentication: the survey's one-time token
+    api.add_router("/visit-campaigns", visit_campaigns_router)
 
 
 _register_routers()

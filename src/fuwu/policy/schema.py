@@ -524,6 +524,15 @@ class CallScript(Section):
         "Hello, this is {organisation}, calling about how the matter you reported was handled. "
         "Is now a good time?"
     )
+    # A planned visit (first visit, maintenance, greeting, campaign) opens with thanks, not with
+    # the handling of a request (003 首次回访: 向客户问候和致谢, 通知客户你是…客服专员).
+    planned_opening: NonEmptyText = (
+        "您好，我们是{organisation}的客服专员，感谢您选择我们的服务，今后您的服务都由我们负责。您现在方便吗？"
+    )
+    planned_opening_en: str = (
+        "Hello, this is customer service at {organisation}. Thank you for choosing us: we look "
+        "after your service from now on. Is now a good time?"
+    )
     # Said when the customer is busy (如不方便预约回访时间): the visitor then records "call me later".
     not_convenient: NonEmptyText = "好的，请问您什么时间方便？我们到时再联系您。"
     not_convenient_en: str = "Of course — when would suit you? We will call you then."
@@ -534,6 +543,40 @@ class CallScript(Section):
     )
     hotline: str = Field(default="", max_length=40)
     greetings: list[Greeting] = Field(default_factory=list)
+
+
+def _needs_question() -> list[Question]:
+    return [
+        Question(
+            code="needs",
+            text="您对我们的服务有什么需求或建议?",
+            text_en="Is there anything you need from us, or any suggestion?",
+            kind="text",
+            required=False,
+        )
+    ]
+
+
+class PlannedVisits(Section):
+    """Visits no finished work asks for (003 一级回访): the first visit the day after a service
+    agreement starts (首次回访), maintenance reminders of a customer's product (技术回访), holiday
+    greetings (节日回访); each asks ``questionnaire`` (a campaign brings its own questions)."""
+
+    first_visit: bool = True
+    role: RoleCode = "agent"
+    # A product's maintenance falls due every this many months from its sale date (0: not by date)
+    # and each time its running hours pass a multiple of ``maintenance_every_hours`` (0: not by hours).
+    maintenance_every_months: int = Field(default=0, ge=0, le=120)
+    maintenance_every_hours: int = Field(default=0, ge=0, le=1_000_000)
+    # The reminder is made within this time before the maintenance date.
+    maintenance_notice: Duration = Field(default_factory=lambda: Duration(amount=5, unit="working_days"))
+    # The holidays (the calendar's names) whose greetings are made, to which customers, and how; a
+    # greeting is due by the last working day before the holiday, planned this long before it.
+    greet_holidays: list[NonEmptyText] = Field(default_factory=list)
+    greet_customers: Literal["agreement", "all"] = "agreement"
+    greeting_method: Literal["phone", "sms", "wechat", "email"] = "sms"
+    greeting_lead: Duration = Field(default_factory=lambda: Duration(amount=3, unit="working_days"))
+    questionnaire: list[Question] = Field(default_factory=_needs_question)
 
 
 class WorkOrderVisits(Section):
@@ -564,6 +607,7 @@ class Visits(Section):
     # How long a survey link sent to the customer (SMS, WeChat, e-mail) can be answered.
     survey_link_valid: Duration = Field(default_factory=lambda: Duration(amount=72, unit="calendar_hours"))
     script: CallScript = Field(default_factory=CallScript)
+    planned: PlannedVisits = Field(default_factory=PlannedVisits)
 
     def level(self, number: int) -> VisitLevel | None:
         return next((lv for lv in self.levels if lv.level == number), None)
@@ -946,19 +990,27 @@ def _visits_problems(visits: Visits) -> Iterator[Problem]:
             hours.end.strftime("%H:%M"),
         )
     yield from _unique(visits.on_site_required_for, ("visits", "on_site_required_for"))
-    yield from _unique([q.code for q in visits.questionnaire], ("visits", "questionnaire"))
+    yield from questionnaire_problems(visits.questionnaire, ("visits", "questionnaire"))
+    yield from questionnaire_problems(visits.planned.questionnaire, ("visits", "planned", "questionnaire"))
+
+
+def questionnaire_problems(questions: list[Question], path: tuple[Any, ...]) -> Iterator[Problem]:
+    """What is wrong with a questionnaire (the policy's, the planned visits', a campaign's): codes
+    unique, one question at most per measure of solved / charged / score, each question's kind
+    fitting its measure, choices and score ranges that make sense."""
+    yield from _unique([q.code for q in questions], path)
     measured: set[str] = set()
-    for index, question in enumerate(visits.questionnaire):
+    for index, question in enumerate(questions):
         if question.measures in ("solved", "charged", "score"):
             if question.measures in measured:
                 yield (
-                    ("visits", "questionnaire", index, "measure"),
+                    (*path, index, "measure"),
                     _("only one question may measure %(measure)s") % {"measure": question.measures},
                     question.measures,
                 )
             measured.add(question.measures)
-    for index, question in enumerate(visits.questionnaire):
-        base = ("visits", "questionnaire", index)
+    for index, question in enumerate(questions):
+        base = (*path, index)
         if question.kind == "choice" and len(question.choices) < 2:
             yield (*base, "choices"), _("a choice question needs at least two choices"), question.choices
         expected_kind = {"solved": "yes_no", "charged": "yes_no", "score": "score", "satisfaction": "choice"}

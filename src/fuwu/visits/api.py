@@ -31,7 +31,7 @@ from fuwu.timeline.selectors import events_for
 from fuwu.visibility import PhoneShown
 
 from . import selectors, services
-from .display import question_label
+from .display import planned_what, question_label
 from .models import (
     AttemptOutcome,
     Method,
@@ -58,7 +58,7 @@ from .schemas import (
     VisitSendSurveyIn,
     VisitSurveySentOut,
 )
-from .services.context import policy_of_subject
+from .services.context import policy_of_subject, questionnaire_of
 
 router = Router(tags=["visits"])
 sample_router = Router(tags=["visits"])
@@ -68,7 +68,17 @@ def _visit(user: User, pk: int) -> Visit:
     return visibility.get_visible_or_404(selectors.visits_for_user(user).select_related(*RELATED), pk=pk)
 
 
-RELATED = ("work_order", "complaint", "customer", "department", "visitor", "organisation")
+RELATED = (
+    "work_order",
+    "complaint",
+    "customer",
+    "department",
+    "visitor",
+    "organisation",
+    "campaign",
+    "agreement",
+    "product",
+)
 VisibleVisitId = Annotated[PathId, AfterValidator(visible("visit", _visit))]
 
 
@@ -107,6 +117,8 @@ def visit_row(
         "attempts": v.attempts,
         "satisfied": v.satisfied,
         "counts": v.counts,
+        "planned_for": planned_what(v) if v.is_planned else "",
+        "campaign": ref(v.campaign) if v.campaign_id else None,
     }
 
 
@@ -148,7 +160,7 @@ def _questionnaire(visit: Visit) -> list[dict[str, Any]]:
             "max_score": q.max_score,
             "required": q.required,
         }
-        for q in policy.visits.questionnaire
+        for q in questionnaire_of(visit, policy)
     ]
 
 

@@ -36,6 +36,7 @@ from .models import (
     SurveyMethod,
     SurveyRevocation,
     Visit,
+    VisitCampaign,
 )
 
 EVENT_LABELS = {
@@ -121,6 +122,12 @@ timeline_display.subject(
 )
 
 timeline_display.subject(
+    VisitCampaign,
+    actions={"visit_campaign.created": _("Questionnaire campaign started")},
+    fields={"name": Value(_("name"), Auto()), "size": Value(_("customers"), Auto())},
+)
+
+timeline_display.subject(
     WorkOrder,
     actions={"work_order.visited": _("Customer answered the return visit")},
     fields={"visit": Value(_("return visit"), Ref(Visit)), "satisfied": Value(_("satisfied"), YesNo())},
@@ -130,12 +137,25 @@ timeline_display.subject(
 def _visits(viewer: Any, ids: set[Any]) -> Any:
     from .selectors import visits_for_user
 
-    return visits_for_user(viewer).filter(pk__in=ids).select_related("work_order", "complaint")
+    return visits_for_user(viewer).filter(pk__in=ids).select_related("work_order", "complaint", "campaign")
+
+
+def planned_what(visit: Visit) -> str:
+    """What a planned visit is for, in words: the campaign, the agreement, the product, the holiday."""
+    if visit.campaign_id and visit.campaign is not None:
+        return visit.campaign.name
+    if visit.agreement_id and visit.agreement is not None:
+        return f"{visit.agreement.title} {visit.agreement.number}"
+    if visit.product_id and visit.product is not None:
+        return visit.product.name
+    return visit.sample_note
 
 
 def _visit_name(visit: Visit) -> str:
     subject = visit.work_order or visit.complaint
-    return f"{subject.number} L{visit.level}" if subject is not None else str(visit.pk)
+    if subject is not None:
+        return f"{subject.number} L{visit.level}"
+    return f"{visit.get_reason_display()} · {visit.contact_name}"
 
 
 def _visit_url(visit: Visit, viewer: Any) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fuwu.lib.forms import DateTimeLocalInput, StyledForm
+from fuwu.lib.forms import DateInput, DateTimeLocalInput, StyledForm
 from fuwu.lib.inputs import REASON_LENGTH
 from fuwu.org.models import User
 from fuwu.policy.schema import Question
@@ -169,3 +169,81 @@ class SendSurveyForm(StyledForm):
 
     method = forms.ChoiceField(label=_("Send by"), choices=SurveyMethod.choices, widget=forms.RadioSelect)
     email = forms.EmailField(label=_("E-mail address (for e-mail)"), required=False, max_length=254)
+
+
+QUESTION_ROWS = 5
+QUESTION_KINDS = [
+    ("text", _("free text")),
+    ("yes_no", _("yes / no")),
+    ("choice", _("one of the choices")),
+    ("score", _("a score from 1 to 10")),
+]
+
+
+class CampaignForm(StyledForm):
+    """A questionnaire campaign: whom (the filters), how, by when, and up to five questions of its
+    own (none: the planned visits' questionnaire of the policy)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    method = forms.ChoiceField(
+        label=_("Method"), choices=[(v, label) for v, label in PAGE_METHODS if v != Method.SURVEY]
+    )
+    due_at = _moment(_("Due at"), required=True)
+    department: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Customers of the department"), queryset=None, required=False
+    )
+    with_agreement = forms.BooleanField(label=_("Only customers with a current agreement"), required=False)
+    served_from = forms.DateField(label=_("Served from"), required=False, widget=DateInput())
+    served_to = forms.DateField(label=_("Served until"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["department"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = departments
+        for row in range(1, QUESTION_ROWS + 1):
+            self.fields[f"q{row}_text"] = forms.CharField(
+                label=_("Question %(n)s") % {"n": row},
+                max_length=200,
+                required=False,
+                widget=forms.TextInput(attrs={"class": "form-control"}),
+            )
+            self.fields[f"q{row}_kind"] = forms.ChoiceField(
+                label=_("Answer"),
+                choices=QUESTION_KINDS,
+                required=False,
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+            self.fields[f"q{row}_choices"] = forms.CharField(
+                label=_("Choices (separated by /)"),
+                max_length=300,
+                required=False,
+                widget=forms.TextInput(attrs={"class": "form-control"}),
+            )
+
+    def question_rows(self) -> list[tuple[Any, Any, Any]]:
+        return [
+            (self[f"q{row}_text"], self[f"q{row}_kind"], self[f"q{row}_choices"])
+            for row in range(1, QUESTION_ROWS + 1)
+        ]
+
+    def questions(self) -> list[dict[str, Any]] | None:
+        """The questions in the policy's format (``q1``…), or None when none was written."""
+        data = self.cleaned_data
+        questions: list[dict[str, Any]] = []
+        for row in range(1, QUESTION_ROWS + 1):
+            text = (data.get(f"q{row}_text") or "").strip()
+            if not text:
+                continue
+            kind = data.get(f"q{row}_kind") or "text"
+            question: dict[str, Any] = {"code": f"q{row}", "text": text, "kind": kind}
+            if kind == "choice":
+                question["choices"] = [
+                    c.strip() for c in (data.get(f"q{row}_choices") or "").split("/") if c.strip()
+                ]
+            elif kind == "score":
+                question.update(min_score=1, max_score=10)
+            elif kind == "text":
+                question["required"] = False
+            questions.append(question)
+        return questions or None

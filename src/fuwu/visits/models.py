@@ -51,6 +51,24 @@ class Reason(models.TextChoices):
     # Translators: the customer is visited again after the work was handled again (重办).
     REHANDLED = "rehandled", _("Visited again after re-handling")
     PLANNED = "planned", _("Planned by hand")
+    # Translators: 首次回访 — the day after a service agreement takes effect (003).
+    AGREEMENT_STARTED = "agreement_started", _("First visit after a new agreement")
+    # Translators: 技术回访 — a reminder of a product's maintenance (003).
+    MAINTENANCE = "maintenance", _("Maintenance reminder")
+    # Translators: 节日回访 — holiday greetings to customers (003).
+    HOLIDAY_GREETING = "holiday_greeting", _("Holiday greeting")
+    # Translators: 问卷回访 — a questionnaire campaign to chosen customers (003).
+    CAMPAIGN = "campaign", _("Questionnaire campaign")
+
+
+# Visits about a customer rather than a work order or a complaint (003 一级回访): planned by the
+# daily task or a campaign; they rate nobody and lead to no re-handling.
+PLANNED_REASONS = (
+    Reason.AGREEMENT_STARTED,
+    Reason.MAINTENANCE,
+    Reason.HOLIDAY_GREETING,
+    Reason.CAMPAIGN,
+)
 
 
 class Method(models.TextChoices):
@@ -105,6 +123,34 @@ class Visit(models.Model):
         related_name="visits",
         verbose_name=_("customer"),
     )
+    # A planned visit (``PLANNED_REASONS``) is about the customer, for one occasion: the agreement
+    # that started, the product due for maintenance, the campaign; ``occasion`` says which (the
+    # agreement, the maintenance date or hours, the holiday) so that it is planned once.
+    agreement = models.ForeignKey(
+        "customers.ServiceAgreement",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service agreement"),
+    )
+    product = models.ForeignKey(
+        "customers.Product",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("product"),
+    )
+    campaign = models.ForeignKey(
+        "VisitCampaign",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="visits",
+        verbose_name=_("campaign"),
+    )
+    occasion = models.CharField(_("occasion"), max_length=60, blank=True)
     # Whom to call (copied from the subject: a visit is made to the person who asked).
     contact_name = models.CharField(_("contact"), max_length=100, blank=True)
     contact_phone = models.CharField(_("phone"), max_length=30, blank=True)
@@ -191,8 +237,19 @@ class Visit(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(work_order__isnull=False, complaint__isnull=True)
-                | Q(work_order__isnull=True, complaint__isnull=False),
+                | Q(work_order__isnull=True, complaint__isnull=False)
+                | Q(
+                    work_order__isnull=True,
+                    complaint__isnull=True,
+                    customer__isnull=False,
+                    reason__in=PLANNED_REASONS,
+                ),
                 name="visit_one_subject",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "reason", "customer", "occasion"],
+                condition=Q(reason__in=PLANNED_REASONS),
+                name="visit_planned_once",
             ),
             models.CheckConstraint(condition=Q(level__gte=1, level__lte=3), name="visit_level_1_3"),
             models.CheckConstraint(
@@ -207,14 +264,18 @@ class Visit(models.Model):
         ]
 
     def __str__(self) -> str:
-        subject = self.work_order or self.complaint
-        return f"{subject} L{self.level}"
+        return f"{self.subject} L{self.level}"
 
     @property
     def subject(self) -> models.Model:
-        subject = self.work_order if self.work_order_id else self.complaint
+        """What the visit is about: its work order or complaint; a planned visit's customer."""
+        subject = self.work_order if self.work_order_id else self.complaint or self.customer
         assert subject is not None
         return subject
+
+    @property
+    def is_planned(self) -> bool:
+        return self.reason in PLANNED_REASONS
 
     @property
     def is_open(self) -> bool:
@@ -401,3 +462,44 @@ class VisitSurveyLink(models.Model):
 
     def is_usable(self, now: Any) -> bool:
         return self.used_at is None and self.revoked_at is None and now < self.expires_at
+
+
+class VisitCampaign(models.Model):
+    """A questionnaire campaign (003 问卷回访): its own questions (in the policy's question format)
+    to the customers the filters chose when it started — one visit each, all due at ``due_at``."""
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=100)
+    questionnaire = models.JSONField(_("questionnaire"), default=list)
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices)
+    due_at = models.DateTimeField(_("due at"))
+    # The filters that chose the customers, kept to say who was reached and why.
+    department = models.ForeignKey(
+        "org.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+    )
+    with_agreement = models.BooleanField(_("customers with an agreement only"), default=False)
+    served_from = models.DateField(_("served from"), null=True, blank=True)
+    served_to = models.DateField(_("served until"), null=True, blank=True)
+    size = models.PositiveIntegerField(_("customers"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("questionnaire campaign")
+        verbose_name_plural = _("questionnaire campaigns")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "created_at"], name="visit_campaign_created")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def confidentiality(self) -> int:
+        return 0

@@ -25,7 +25,8 @@ def visit_link(visit: Any) -> str:
 
 def visit_title(visit: Any) -> str:
     subject = visit.work_order or visit.complaint
-    return f"{subject.number} · {visit.contact_name or visit.contact_phone}".strip(" ·")
+    number = subject.number if subject is not None else visit.get_reason_display()
+    return f"{number} · {visit.contact_name or visit.contact_phone}".strip(" ·")
 
 
 def register() -> None:

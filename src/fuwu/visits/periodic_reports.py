@@ -42,7 +42,7 @@ from fuwu.policy.selectors import active_policy
 from fuwu.reports import periods
 from fuwu.reports.registry import CellKind, Period, PeriodScope, ReportKind, Table, register
 
-from .models import Method, Status, Visit
+from .models import PLANNED_REASONS, Method, Status, Visit
 
 FIRST_MONTH = 12  # December–February, March–May, June–August, September–November
 NEEDS_SHOWN = 1000  # needs listed in one report (the count says how many there were)
@@ -170,7 +170,9 @@ def _visits(scope: PeriodScope) -> Any:
 
 
 def suggestion_codes(policy: Any) -> list[str]:
-    return [q.code for q in policy.visits.questionnaire if q.measures == "suggestions"]
+    """The questions whose answers are needs: the service visits' and the planned visits'."""
+    questions = [*policy.visits.questionnaire, *policy.visits.planned.questionnaire]
+    return sorted({q.code for q in questions if q.measures == "suggestions"})
 
 
 def compute(scope: PeriodScope, *, breakdowns: bool = True) -> dict[str, Any]:
@@ -183,7 +185,9 @@ def compute(scope: PeriodScope, *, breakdowns: bool = True) -> dict[str, Any]:
         | Q(answered_at__gte=begin, answered_at__lt=finish)
         | Q(ended_at__gte=begin, ended_at__lt=finish)
     )
-    visits = _visits(scope).filter(touched).order_by()
+    # Satisfaction is of the service: the planned visits (first visits, greetings, campaigns) rate
+    # nothing and stay out of the figures; the needs they collect are listed below.
+    visits = _visits(scope).filter(touched).exclude(reason__in=PLANNED_REASONS).order_by()
     aggregates = {**_counts("c_", middle, finish), **_counts("p_", begin, middle)}
     totals = visits.aggregate(**aggregates)
     groups: dict[str, list[dict[str, Any]]] = {}

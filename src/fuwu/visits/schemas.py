@@ -152,6 +152,10 @@ class VisitRow(Schema):
     attempts: int
     satisfied: bool | None
     counts: bool
+    planned_for: str = Field(
+        ..., description="A planned visit (first visit, maintenance, greeting, campaign): what it is for."
+    )
+    campaign: VisitRef | None
 
 
 class VisitPage(Schema):

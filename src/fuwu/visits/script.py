@@ -16,7 +16,8 @@ from datetime import date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from fuwu.policy.schema import CallScript, Greeting, PolicyDocument
+from fuwu.org.models import Organisation
+from fuwu.policy.schema import CallScript, Greeting, PolicyDocument, Question
 
 from .display import question_label
 
@@ -53,19 +54,40 @@ def _filled(text: str, organisation: str, hotline: str) -> str:
     return text.replace("{organisation}", organisation).replace("{hotline}", hotline)
 
 
-def call_script(policy: PolicyDocument, organisation: str, day: date) -> Script:
-    """What the visitor says on ``day`` (the calendar is read once, for the greeting)."""
-    from fuwu.workcal.selectors import holiday_names
+def call_script(
+    policy: PolicyDocument,
+    organisation: Organisation,
+    day: date,
+    questionnaire: Sequence[Question] | None = None,
+    *,
+    planned: bool = False,
+) -> Script:
+    """What the visitor says on ``day`` (the organisation's calendar names the day's holiday):
+    ``questionnaire`` is the visit's (by default the policy's); a ``planned`` visit (no request
+    behind it) opens with thanks instead."""
+    from fuwu.workcal.selectors import holiday_names, work_calendar_for
 
     script = policy.visits.script
     hotline = script.hotline or _("our service line")
-    greeting = greeting_for(script, holiday_names(day)) if script.greetings else None
+    greeting = None
+    if script.greetings:
+        greeting = greeting_for(script, holiday_names(work_calendar_for(organisation), day))
+    name = organisation.name
     return Script(
         greeting=_said(greeting.text, greeting.text_en) if greeting else "",
-        opening=_filled(_said(script.opening, script.opening_en), organisation, hotline),
-        not_convenient=_filled(_said(script.not_convenient, script.not_convenient_en), organisation, hotline),
-        questions=[question_label(q) for q in policy.visits.questionnaire],
-        closing=_filled(_said(script.closing, script.closing_en), organisation, hotline),
+        opening=_filled(
+            _said(script.planned_opening, script.planned_opening_en)
+            if planned
+            else _said(script.opening, script.opening_en),
+            name,
+            hotline,
+        ),
+        not_convenient=_filled(_said(script.not_convenient, script.not_convenient_en), name, hotline),
+        questions=[
+            question_label(q)
+            for q in (questionnaire if questionnaire is not None else policy.visits.questionnaire)
+        ],
+        closing=_filled(_said(script.closing, script.closing_en), name, hotline),
     )
 
 

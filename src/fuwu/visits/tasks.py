@@ -1,4 +1,5 @@
-"""huey tasks: the month's samples draw themselves once the month is over."""
+"""huey tasks: the month's samples draw themselves once the month is over; each morning the day's
+planned visits (first visits, maintenance reminders, holiday greetings) are planned."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from fuwu.org.models import Organisation
 from fuwu.policy.selectors import active_policy
 
 from .models import VisitSample
+from .services.planned import plan_day
 from .services.sampling import draw_month, sampled_levels
 
 log = logging.getLogger(__name__)
@@ -50,3 +52,24 @@ def draw_last_month(now: datetime | None = None) -> int:
 @lock_task("visit-samples")
 def draw_samples_daily() -> int:
     return draw_last_month()
+
+
+def plan_all(now: datetime | None = None) -> int:
+    """The day's planned visits of every organisation (each planner is idempotent: a second run
+    plans nothing). Returns how many visits were planned."""
+    now = now or timezone.now()
+    planned = 0
+    for organisation in Organisation.objects.all():
+        try:
+            day = plan_day(organisation, now)
+        except Exception:  # one organisation's failure must not stop the others
+            log.exception("planning the visits of %s failed", organisation.pk)
+            continue
+        planned += day.first_visits + day.maintenance + day.greetings
+    return planned
+
+
+@db_periodic_task(crontab(hour="6", minute="10"))
+@lock_task("visit-planning")
+def plan_visits_daily() -> int:
+    return plan_all()

@@ -13,6 +13,7 @@ it); everybody else sees it as the policy's masking rule says.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,6 +22,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,18 +33,19 @@ from django.utils.translation import gettext_lazy
 from fuwu import visibility
 from fuwu.lib.display import system_text
 from fuwu.lib.errors import BusinessError, ConflictError, PermissionDeniedError, ValidationFailed
+from fuwu.lib.inputs import parse_id
 from fuwu.lib.paging import page_rows
 from fuwu.org.models import Role, User
 from fuwu.timeline.selectors import events_for
 
 from . import forms as visit_forms
 from . import selectors, services
-from .display import ON_SITE_RULES, answer_label, question_label
+from .display import ON_SITE_RULES, answer_label, planned_what, question_label
 from .models import Status, Visit
 from .permissions import VisitAction, is_rated, may, may_draw_samples
 from .presenting import samples_audit, seen_subjects, survey_links
 from .script import call_script
-from .services.context import policy_of_subject
+from .services.context import policy_of_subject, questionnaire_of
 
 PAGE_SIZE = 25
 TABS = ("today", "mine", "all")
@@ -71,6 +74,9 @@ STATUS_COLOURS: dict[str, str] = {
 RELATED = (
     "work_order__service_type",
     "complaint",
+    "agreement",
+    "product",
+    "campaign",
     "customer",
     "department",
     "visitor",
@@ -111,13 +117,15 @@ def _subject_of(visit: Visit, seen: tuple[set[int], set[int]]) -> dict[str, Any]
             "what": wo.service_type.name if wo.service_type_id else "",
             "url": reverse("workorders:detail", args=[wo.pk]) if wo.pk in seen[0] else None,
         }
-    assert visit.complaint is not None
-    c = visit.complaint
-    return {
-        "number": c.number,
-        "what": _("complaint"),
-        "url": reverse("complaints:detail", args=[c.pk]) if c.pk in seen[1] else None,
-    }
+    if visit.complaint_id:
+        assert visit.complaint is not None
+        c = visit.complaint
+        return {
+            "number": c.number,
+            "what": _("complaint"),
+            "url": reverse("complaints:detail", args=[c.pk]) if c.pk in seen[1] else None,
+        }
+    return {"number": visit.get_reason_display(), "what": planned_what(visit), "url": None}
 
 
 def visit_rows(user: User, visits: list[Visit], now: datetime) -> list[dict[str, Any]]:
@@ -161,6 +169,9 @@ def visit_list(request: HttpRequest) -> HttpResponse:
             visits = visits.filter(status=form.cleaned_data["status"])
         if form.cleaned_data["level"]:
             visits = visits.filter(level=form.cleaned_data["level"])
+    campaign = parse_id(request.GET.get("campaign"))
+    if campaign:
+        visits = visits.filter(campaign_id=campaign)
     page = _page(request)
     rows = page_rows(
         visits.select_related(*RELATED).prefetch_related("rated_people"),
@@ -289,7 +300,7 @@ def _people_for(user: User, visit: Visit) -> Any:
 def _make_form(action: VisitAction, visit: Visit, user: User, data: Any = None) -> forms.Form:
     kwargs: dict[str, Any] = {}
     if action == VisitAction.RECORD_ANSWER:
-        kwargs["questionnaire"] = list(policy_of_subject(visit.subject).visits.questionnaire)
+        kwargs["questionnaire"] = questionnaire_of(visit, policy_of_subject(visit.subject))
         kwargs["initial"] = {"method": visit.method if visit.method != "survey" else "phone"}
     elif action == VisitAction.ATTEMPT:
         kwargs["initial"] = {"method": visit.method if visit.method != "survey" else "phone"}
@@ -387,7 +398,7 @@ def _detail_context(
     if visit.raised_complaint_id and visit.raised_complaint_id in seen[1]:
         assert visit.raised_complaint is not None
         raised = visit.raised_complaint
-    questionnaire = list(policy.visits.questionnaire)
+    questionnaire = questionnaire_of(visit, policy)
     return {
         "visit": visit,
         "subject": _subject_of(visit, seen),
@@ -396,7 +407,15 @@ def _detail_context(
         "calls": calls,
         "overdue": visit.status == Status.DUE and visit.due_at < now,
         "on_site": [ON_SITE_RULES.get(code, code) for code in visit.on_site_reasons or []],
-        "script": call_script(policy, visit.organisation.name, timezone.localdate(now)) if calls else None,
+        "script": call_script(
+            policy,
+            visit.organisation,
+            timezone.localdate(now),
+            questionnaire,
+            planned=visit.is_planned,
+        )
+        if calls
+        else None,
         "answers": _answers_shown(visit, questionnaire),
         "raised_complaint": raised,
         "sample_note": system_text(visit.sample_note) if visit.sample_note else "",
@@ -525,7 +544,7 @@ def samples(request: HttpRequest) -> HttpResponse:
         v.pk: v
         for v in selectors.visits_for_user(user)
         .filter(pk__in=[row["id"] for s in out["samples"] for row in s["visits"]])
-        .select_related("work_order__service_type", "complaint", "visitor")
+        .select_related(*RELATED)
     }
     seen = _subject_links(user, list(visits_by_id.values()))
     for sample in out["samples"]:
@@ -546,5 +565,70 @@ def samples(request: HttpRequest) -> HttpResponse:
             and not out["drawn"]
             and month < timezone.localdate().replace(day=1),
         },
+        status=status,
+    )
+
+
+# --- campaigns ----------------------------------------------------------------------------------
+
+
+def _campaign_field(name: str) -> str:
+    """A campaign service error's form field: ``questions.0.choices`` → ``q1_choices``."""
+    match = re.fullmatch(r"questions\[(\d+)\](?:\.(\w+))?", name)
+    if match:
+        part = match.group(2) if match.group(2) in ("choices", "kind") else "text"
+        return f"q{int(match.group(1)) + 1}_{part}"
+    base = name.split(".")[0].split("[")[0]
+    return {"department_id": "department"}.get(base, base)
+
+
+@login_required
+def campaigns(request: HttpRequest) -> HttpResponse:
+    """Questionnaire campaigns (003 问卷回访): the campaigns the reader runs, with how far each has
+    got, and a form to start one (for those who run them)."""
+    from .campaign_api import _counted, _visible
+    from .services import planned
+
+    user = staff(request)
+    may_run = planned.may_run_campaigns(user)
+    departments = visibility.departments_for_user(user).filter(is_active=True).order_by("path")
+    status = 200
+    form = visit_forms.CampaignForm(departments=departments)
+    if request.method == "POST":
+        if not may_run:
+            raise PermissionDenied(_("Your role does not allow questionnaire campaigns."))
+        form = visit_forms.CampaignForm(request.POST, departments=departments)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                campaign = planned.campaign_create(
+                    by=user,
+                    name=data["name"],
+                    questions=form.questions(),
+                    method=data["method"],
+                    due_at=data["due_at"],
+                    department_id=data["department"].pk if data["department"] else None,
+                    with_agreement=bool(data["with_agreement"]),
+                    served_from=data["served_from"],
+                    served_to=data["served_to"],
+                )
+            except ValidationFailed as exc:
+                for name, problems in exc.fields.items():
+                    field = _campaign_field(name)
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            else:
+                messages.success(
+                    request,
+                    _("Campaign “%(name)s” started: %(n)s visits.")
+                    % {"name": campaign.name, "n": campaign.size},
+                )
+                return redirect("visits:campaigns")
+        status = 422
+    rows = list(_counted(_visible(user).order_by("-created_at", "-id"))[:50])
+    return render(
+        request,
+        "visits/campaigns.html",
+        {"form": form, "may_run": may_run, "campaigns": rows},
         status=status,
     )

@@ -112,11 +112,13 @@ def _calendar(fingerprint: tuple[Any, ...], wanted: set[int] | None, policy: Pol
     )
 
 
-def holiday_names(day: date) -> list[str]:
-    """The names of the statutory holidays ``day`` belongs to, as the calendar (and so the State
-    Council notice) calls them: ``["国庆节", "中秋节"]`` for a day of 国庆节、中秋节; ``[]`` for a day
-    that is not a holiday — a make-up working day is a working day, not the holiday."""
-    from .models import DayKind
+def holiday_names(calendar: WorkCalendar, day: date) -> list[str]:
+    """The statutory holidays ``day`` belongs to, as ``calendar`` names them (and so the State
+    Council notice): ``["国庆节", "中秋节"]`` for a day of 国庆节、中秋节; ``[]`` for a day that is
+    not a holiday — a make-up working day is a working day, not the holiday."""
+    from fuwu.lib.worktime import HOLIDAY
 
-    names = CalendarDay.objects.filter(date=day, kind=DayKind.HOLIDAY).values_list("name", flat=True)
-    return [part.strip() for name in names for part in name.replace("，", "、").split("、") if part.strip()]
+    status = calendar.day_status(day)
+    if status.kind != HOLIDAY:
+        return []
+    return [part.strip() for part in status.name.replace("，", "、").split("、") if part.strip()]

@@ -20,7 +20,7 @@ from ..models import AttemptOutcome, Consequence, Method, Status, Visit, VisitAt
 from ..notifying import CHARGE_FLAGGED, UNSATISFIED
 from ..permissions import VisitAction, makes_visits_as
 from ..rules import Verdict, clean_answers, verdict, within_call_hours
-from .context import Context, _begin, _event, note_revoked, revoke_survey_links
+from .context import Context, _begin, _event, note_revoked, questionnaire_of, revoke_survey_links
 from .scheduling import zone
 
 # The complaint's own words for how the customer was asked.
@@ -212,7 +212,7 @@ def record_answer(
     behalf the consequences are taken, with their rights). Writes the visit's one event."""
     errors = FieldErrors()
     visit = ctx.visit
-    questionnaire = ctx.policy.visits.questionnaire
+    questionnaire = questionnaire_of(visit, ctx.policy)
     cleaned = clean_answers(questionnaire, answers, errors)
     errors.raise_if_any()
     result = verdict(questionnaire, cleaned)
@@ -235,17 +235,18 @@ def record_answer(
             "satisfied": {"after": result.satisfied},
         }
     )
-    superseded = Visit.objects.filter(
-        **(
-            {"work_order_id": visit.work_order_id}
-            if visit.work_order_id
-            else {"complaint_id": visit.complaint_id}
-        ),
-        counts=True,
-        answered_at__isnull=False,
-    ).exclude(pk=visit.pk)
-    if count := superseded.update(counts=False):
-        changes["superseded"] = {"after": count}
+    if not visit.is_planned:  # a planned visit stands alone: no later answer replaces it
+        superseded = Visit.objects.filter(
+            **(
+                {"work_order_id": visit.work_order_id}
+                if visit.work_order_id
+                else {"complaint_id": visit.complaint_id}
+            ),
+            counts=True,
+            answered_at__isnull=False,
+        ).exclude(pk=visit.pk)
+        if count := superseded.update(counts=False):
+            changes["superseded"] = {"after": count}
     _flag_charge(ctx, result, changes)
     _save(
         visit,
@@ -265,7 +266,7 @@ def record_answer(
     )
     if visit.complaint_id:
         _answer_complaint(ctx, result, method, note, changes)
-    else:
+    elif visit.work_order_id:
         _answer_work_order(ctx, result, note, changes)
     _save(visit, "consequence", "raised_complaint")
     _event(ctx, "visit.answered", changes, note)

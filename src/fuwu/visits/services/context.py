@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from fuwu.lib.errors import ConflictError, PermissionDeniedError
 from fuwu.lib.worktime import WorkCalendar
 from fuwu.org.models import User
-from fuwu.policy.schema import PolicyDocument
+from fuwu.policy.schema import PolicyDocument, Question
 from fuwu.policy.selectors import active_policy, policy_document_for_version
 from fuwu.timeline.services import record_event
 from fuwu.workcal.selectors import work_calendar_for
@@ -61,6 +61,17 @@ def policy_of_subject(subject: Any) -> PolicyDocument:
     return active_policy(subject.organisation)
 
 
+def questionnaire_of(visit: Visit, policy: PolicyDocument) -> list[Question]:
+    """What a visit asks: a campaign's own questions; a planned visit the policy's
+    ``planned.questionnaire``; a visit about a work order or a complaint the policy's
+    ``questionnaire``."""
+    if visit.campaign_id is not None and visit.campaign is not None:
+        return [Question.model_validate(q) for q in visit.campaign.questionnaire]
+    if visit.is_planned:
+        return list(policy.visits.planned.questionnaire)
+    return list(policy.visits.questionnaire)
+
+
 def lock(visit: Visit | int) -> Visit:
     pk = visit if isinstance(visit, int) else visit.pk
     return (
@@ -73,6 +84,8 @@ def lock(visit: Visit | int) -> Visit:
             "work_order__organisation",
             "complaint__policy_version",
             "complaint__organisation",
+            "customer__organisation",
+            "campaign",
         )
         .prefetch_related("rated_people")
         .get(pk=pk)

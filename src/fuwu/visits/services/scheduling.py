@@ -149,17 +149,27 @@ def _create(
     sample: Any = None,
     sample_note: str = "",
     actor: User | None = None,
+    agreement: Any = None,
+    product: Any = None,
+    campaign: Any = None,
+    occasion: str = "",
 ) -> Visit:
+    """A new visit about ``subject``: a work order, a complaint, or (a planned visit) a customer."""
     from fuwu.complaints.models import Complaint
+    from fuwu.customers.models import Customer
+    from fuwu.workorders.models import WorkOrder
 
-    is_complaint = isinstance(subject, Complaint)
     visit = Visit.objects.create(
         organisation_id=subject.organisation_id,
         level=level,
         reason=reason,
-        work_order=None if is_complaint else subject,
-        complaint=subject if is_complaint else None,
-        customer_id=subject.customer_id,
+        work_order=subject if isinstance(subject, WorkOrder) else None,
+        complaint=subject if isinstance(subject, Complaint) else None,
+        customer_id=subject.pk if isinstance(subject, Customer) else subject.customer_id,
+        agreement=agreement,
+        product=product,
+        campaign=campaign,
+        occasion=occasion,
         contact_name=contact_name[:100],
         contact_phone=contact_phone[:30],
         department=department,
