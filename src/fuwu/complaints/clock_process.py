@@ -39,7 +39,7 @@ def _heads(complaint: Complaint) -> list[User]:
 def people_with_role(complaint: Complaint, role: str, now: datetime) -> list[Any]:
     """Who a level of ``role`` reaches for the complaint (A/B-aware: an absent person is replaced by
     whoever handles their work, when that person may see the complaint)."""
-    from fuwu.org.selectors import absences_at, person_handler
+    from fuwu.org.selectors import with_stand_ins
     from fuwu.visibility import may_see
 
     if role == Role.DEPARTMENT_HEAD:
@@ -52,17 +52,7 @@ def people_with_role(complaint: Complaint, role: str, now: datetime) -> list[Any
                 User.role_q(role)
             )
         )
-    absent = absences_at(people, now) if people else {}
-    if not absent:
-        return people
-    chosen: dict[int, Any] = {}
-    for person in people:
-        if person.pk in absent:
-            handler = person_handler(person, now).person
-            if handler.pk != person.pk and may_see(handler, complaint):
-                person = handler
-        chosen.setdefault(person.pk, person)
-    return list(chosen.values())
+    return with_stand_ins(people, now, lambda handler: may_see(handler, complaint))
 
 
 def handlers_of(complaint: Complaint, now: datetime) -> list[Any]:

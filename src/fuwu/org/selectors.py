@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -147,6 +147,22 @@ def person_handler(person: User, at: datetime) -> Handler:
         duty = next(d for d in duties if d.backup_id == handler.person.pk)
         return Handler(person=handler.person, reason=handler.reason, duty=duty, absent=handler.absent)
     return handler
+
+
+def with_stand_ins(people: Iterable[User], at: datetime, may_see: Callable[[User], bool]) -> list[User]:
+    """``people``, each once, an absent person at ``at`` replaced by whoever handles their work
+    (A/B duty, AB角) when that person ``may_see`` the record concerned: who an escalation or a
+    warning reaches, for every process."""
+    people = [p for p in people if p is not None]
+    absent = absences_at(people, at) if people else {}
+    chosen: dict[int, User] = {}
+    for person in people:
+        if person.pk in absent:
+            handler = person_handler(person, at).person
+            if handler.pk != person.pk and may_see(handler):
+                person = handler
+        chosen.setdefault(person.pk, person)
+    return list(chosen.values())
 
 
 def is_head_of(user: User, department: Department | None) -> bool:

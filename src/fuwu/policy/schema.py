@@ -79,6 +79,7 @@ Clock = Literal[
     "report",
     "capa_action",
     "capa_verification",
+    "visit",
 ]
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]

@@ -11,8 +11,8 @@ class VisitsConfig(AppConfig):
         # Each engine learns about visits from the module that plugs into it (ADR 0010); ``display``
         # registers its timeline labels when imported; ``receivers`` listens to work orders and
         # complaints.
-        from . import display, notifying, receivers, visibility_rules  # noqa: F401
+        from . import clock_process, display, notifying, receivers, visibility_rules  # noqa: F401
 
-        for plugged in (visibility_rules, notifying):
+        for plugged in (visibility_rules, notifying, clock_process):
             plugged.register()
         receivers.connect()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from fuwu.complaints.models import Complaint
 from fuwu.lib import display as fmt
 from fuwu.lib.display import system_texts
-from fuwu.org.models import User
+from fuwu.org.models import Role, User
 from fuwu.timeline.display import (
     Auto,
     Choice,
@@ -27,6 +27,7 @@ from fuwu.workorders.models import WorkOrder
 
 from .models import (
     AttemptOutcome,
+    ClockKind,
     Consequence,
     Method,
     Reason,
@@ -47,6 +48,7 @@ EVENT_LABELS = {
     "visit.rescheduled": _("Visit moved to another time"),
     "visit.reassigned": _("Visit given to another person"),
     "visit.cancelled": _("Visit cancelled"),
+    "visit.escalated": _("Escalated"),
     "visit.survey_sent": _("Survey link sent to the customer"),
     "visit.survey_not_delivered": _("Survey link could not be delivered"),
 }
@@ -114,6 +116,9 @@ timeline_display.subject(
         "consequence": Value(_("consequence"), Choice(Consequence)),
         "raised_complaint": Value(_("complaint raised"), Ref(Complaint)),
         "rehandling_requested": Value(_("re-handling asked of the department"), YesNo()),
+        "clock": Value(_("clock"), Choice(ClockKind)),
+        "role": Value(_("role"), Choice(Role)),
+        "notified": Value(_("notified"), Auto()),
         "survey_method": Value(_("survey link sent by"), Choice(SurveyMethod)),
         "survey_link": Value(_("survey link"), Auto()),
         "survey_expires_at": Value(_("survey link valid until"), Moment()),
@@ -190,8 +195,23 @@ system_texts.register(
     _("%(n)s items: at least %(ratio)s of each technician's, rounded up → %(size)s"),
     _("%(n)s items: at least %(ratio)s of each service type's, rounded up → %(size)s"),
 )
+# The sweep's notices of a visit's clock (the clocks engine), stored as text.
+system_texts.register(
+    _("%(number)s: %(clock)s due at %(due)s"),
+    _("%(number)s: %(clock)s deadline missed"),
+    _("%(number)s: %(clock)s deadline missed (%(due)s) — level %(level)s"),
+    clock=ClockKind,
+)
 system_texts.register_choices(
-    Status, Reason, Method, AttemptOutcome, Consequence, Selection, SurveyDelivery, SurveyRevocation
+    ClockKind,
+    Status,
+    Reason,
+    Method,
+    AttemptOutcome,
+    Consequence,
+    Selection,
+    SurveyDelivery,
+    SurveyRevocation,
 )
 
 __all__ = ["EVENT_LABELS", "ON_SITE_RULES", "answer_label", "answers_text", "question_label"]

@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fuwu.clocks.models import BaseClock, BaseEscalation, clock_indexes
 from fuwu.org.models import Confidentiality
 
 
@@ -503,3 +504,34 @@ class VisitCampaign(models.Model):
     @property
     def confidentiality(self) -> int:
         return 0
+
+
+class ClockKind(models.TextChoices):
+    # Translators: the clocks engine's deadline of a return visit (回访期限).
+    VISIT = "visit", _("Return visit due")
+
+
+class VisitClock(BaseClock):
+    """A visit's deadline in the clocks engine: it warns the visitor and escalates along the
+    policy's ``escalation.chains.visit`` when the visit is not made in time. A complaint's visit
+    has none: the complaint's own return-visit clock keeps its deadline."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="clocks")
+    kind = models.CharField(_("clock"), max_length=20, choices=ClockKind.choices, default=ClockKind.VISIT)
+
+    class Meta(BaseClock.Meta):
+        indexes = clock_indexes("visitclock", record_field="visit")
+
+    def __str__(self) -> str:
+        return f"{self.visit} {self.due_at:%Y-%m-%d %H:%M}"
+
+
+class VisitEscalation(BaseEscalation):
+    clock = models.ForeignKey(VisitClock, on_delete=models.CASCADE, related_name="escalations")
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="escalations")
+
+    class Meta(BaseEscalation.Meta):
+        constraints = [models.UniqueConstraint(fields=["clock", "level"], name="visit_escalation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.visit} L{self.level}"

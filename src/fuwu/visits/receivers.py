@@ -12,7 +12,7 @@ from fuwu.workorders import signals as work_order_signals
 
 from .models import Status, Visit
 from .services import scheduling
-from .services.context import revoke_survey_links
+from .services.context import revoke_survey_links, stop_clocks
 
 
 def _work_order_finished(sender: Any, *, work_order: Any, step: str, now: Any, **_: Any) -> None:
@@ -24,6 +24,7 @@ def _work_order_reopened(sender: Any, *, work_order: Any, now: Any, **_: Any) ->
     are its survey links."""
     due = Visit.objects.filter(work_order=work_order, status=Status.DUE)
     revoke_survey_links(due, now)
+    stop_clocks(due)
     due.update(status=Status.CANCELLED, ended_at=now)
 
 

@@ -1,7 +1,8 @@
 """Which return visits a user sees, and the lists built on that.
 
 - The director, the quality role and administrators: every visit of their organisation.
-- A department head: the visits of their department and the departments below it.
+- A department head: the visits of their department and the departments below it, and the visits
+  given to the people of those departments (the agents' head sees their agents' visits).
 - Anyone: the visits given to them, and the visits not given to anybody yet of a role they make
   visits as (an agent sees the agents' open visits, to take one).
 - A visit of a subject above the user's clearance does not exist for them.
@@ -37,6 +38,7 @@ def visits_for_user(user: Any) -> QuerySet[Visit]:
         condition |= Q(visitor__isnull=True, visitor_role__in=sorted(roles))
     if user.has_role(Role.DEPARTMENT_HEAD):
         condition |= visibility.department_scope_q(user)
+        condition |= visibility.department_scope_q(user, field="visitor__department")
     return queryset.filter(condition)
 
 

@@ -19,16 +19,21 @@ def visit_viewers(people: Sequence[User], visit: Any) -> set[int]:
         open_to = set(person.roles) - {Role.DEPARTMENT_HEAD, Role.DIRECTOR}
         if person.pk == visit.visitor_id or (visit.visitor_id is None and visit.visitor_role in open_to):
             allowed.add(person.pk)
-        elif visit.department_id and person.department_id and person.has_role(Role.DEPARTMENT_HEAD):
+        elif person.department_id and person.has_role(Role.DEPARTMENT_HEAD):
             heads.append(person)
-    if heads:
+    visitor_department = visit.visitor.department_id if visit.visitor_id and visit.visitor else None
+    if heads and (visit.department_id or visitor_department):
         paths = dict(
             Department.objects.filter(
-                pk__in={visit.department_id, *(p.department_id for p in heads)}
+                pk__in={visit.department_id, visitor_department, *(p.department_id for p in heads)} - {None}
             ).values_list("pk", "path")
         )
-        own = paths.get(visit.department_id, "")
-        allowed |= {p.pk for p in heads if own and own.startswith(paths.get(p.department_id or 0, "\0"))}
+        # the head of the visit's department (and above), or of the visitor's (and above)
+        owned = [paths[d] for d in (visit.department_id, visitor_department) if d in paths]
+        for head in heads:
+            scope = paths.get(head.department_id or 0)
+            if scope is not None and any(path.startswith(scope) for path in owned):
+                allowed.add(head.pk)
     return allowed
 
 

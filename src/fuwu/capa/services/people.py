@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from fuwu import visibility
 from fuwu.org.models import Role, User
-from fuwu.org.selectors import absences_at, heads_of, person_handler
+from fuwu.org.selectors import heads_of, with_stand_ins
 
 from ..models import Capa
 
@@ -28,19 +28,9 @@ def people_with_role(capa: Capa, role: str, now: datetime | None = None) -> list
     """The people of ``role`` for the CAPA (department head: the nearest heads of its department;
     else everybody of the role), a person absent at ``now`` replaced by whoever handles their work
     when that person may see the CAPA."""
-    people = _of_role(capa, role)
-    now = now or timezone.now()
-    absent = absences_at(people, now) if people else {}
-    if not absent:
-        return people
-    chosen: dict[int, User] = {}
-    for person in people:
-        if person.pk in absent:
-            handler = person_handler(person, now).person
-            if handler.pk != person.pk and visibility.may_see(handler, capa):
-                person = handler
-        chosen.setdefault(person.pk, person)
-    return list(chosen.values())
+    return with_stand_ins(
+        _of_role(capa, role), now or timezone.now(), lambda handler: visibility.may_see(handler, capa)
+    )
 
 
 def verifiers_of(capa: Capa, roles: list[str], exclude: set[int]) -> list[User]:

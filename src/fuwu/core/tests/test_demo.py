@@ -53,6 +53,14 @@ def test_the_full_demo_has_return_visits_at_every_end(db):
     # the agents have calls left for their day, and the answers carry a customer's suggestion
     assert visits.filter(status="due", attempts=0).exists()
     assert answered.filter(answers__suggestions="希望上门前先电话联系").count() == 1
+    # the morning tasks' work is there too: the new agreement's first visit, last quarter's reports
+    from fuwu.reports.models import PeriodicReport
+
+    assert Visit.objects.filter(reason="agreement_started").count() == 1
+    assert set(PeriodicReport.objects.values_list("kind", flat=True)) == {
+        "visits_needs",
+        "visits_analysis",
+    }
 
 
 def test_demo_builds_departments_staff_customers_and_policy(demo):

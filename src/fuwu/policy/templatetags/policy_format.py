@@ -111,6 +111,7 @@ def _labels() -> dict[str, str]:
         "complaint_return_visit": _("complaint: return visit"),
         "rectification": _("rectification"),
         "report": _("report"),
+        "visit": _("return visit"),
         # statuses
         "awaiting_materials": _("awaiting materials"),
         "awaiting_approval": _("awaiting approval"),

@@ -20,7 +20,16 @@ from ..models import AttemptOutcome, Consequence, Method, Status, Visit, VisitAt
 from ..notifying import CHARGE_FLAGGED, UNSATISFIED
 from ..permissions import VisitAction, makes_visits_as
 from ..rules import Verdict, clean_answers, verdict, within_call_hours
-from .context import Context, _begin, _event, note_revoked, questionnaire_of, revoke_survey_links
+from .context import (
+    Context,
+    _begin,
+    _event,
+    meet_clock,
+    note_revoked,
+    questionnaire_of,
+    revoke_survey_links,
+    stop_clocks,
+)
 from .scheduling import zone
 
 # The complaint's own words for how the customer was asked.
@@ -148,6 +157,7 @@ def visit_attempt(
     _log(ctx, outcome, method, note, next_at)
     changes["attempts"] = {"before": visit.attempts - 1, "after": visit.attempts}
     if last:
+        meet_clock(visit, ctx.now)  # made as the policy says: reached or not, the visitor's part is done
         visit.status, visit.ended_at = Status.UNREACHABLE, ctx.now
         changes["status"] = {"before": Status.DUE, "after": Status.UNREACHABLE}
         note_revoked(revoke_survey_links(visit, ctx.now), changes)
@@ -220,6 +230,7 @@ def record_answer(
     _take(ctx, changes)
     _log(ctx, AttemptOutcome.ANSWERED, method, note, None)
     visit.status, visit.answered_at, visit.ended_at = Status.DONE, ctx.now, ctx.now
+    meet_clock(visit, ctx.now)
     visit.answers, visit.method = cleaned, method
     visit.satisfied, visit.solved, visit.charged, visit.score = (
         result.satisfied,
@@ -475,6 +486,7 @@ def visit_cancel(visit: Visit, *, by: User, reason: str, now: datetime | None = 
     ctx = _begin(visit, VisitAction.CANCEL, by, now)
     visit = ctx.visit
     visit.status, visit.ended_at = Status.CANCELLED, ctx.now
+    stop_clocks([visit])
     _save(visit, "status", "ended_at")
     changes: dict[str, Any] = {"status": {"before": Status.DUE, "after": Status.CANCELLED}}
     note_revoked(revoke_survey_links(visit, ctx.now), changes)

@@ -72,6 +72,40 @@ def questionnaire_of(visit: Visit, policy: PolicyDocument) -> list[Question]:
     return list(policy.visits.questionnaire)
 
 
+def start_clock(visit: Visit, policy: PolicyDocument, now: datetime) -> None:
+    """The visit's deadline as a clock of the clocks engine (a complaint's visit has the
+    complaint's own return-visit clock instead)."""
+    from fuwu.clocks import services as clocks
+
+    from ..models import ClockKind
+
+    if visit.complaint_id is not None:
+        return
+    clocks.start(
+        visit,
+        [clocks.Planned.fixed(ClockKind.VISIT, start=now, due_at=max(visit.due_at, now))],
+        policy=policy,
+        calendar=work_calendar_for(visit.organisation),
+        at=now,
+    )
+
+
+def meet_clock(visit: Visit, now: datetime) -> None:
+    """The visit is made (answered, or not reached after the last attempt): its clock is met."""
+    from fuwu.clocks import services as clocks
+
+    from ..models import ClockKind
+
+    clocks.meet(visit.clocks.all(), now, [ClockKind.VISIT])
+
+
+def stop_clocks(visits: Any) -> None:
+    """The visits' running clocks stop counting (the visits are cancelled or moot)."""
+    from ..models import VisitClock
+
+    VisitClock.objects.filter(visit__in=visits, is_active=True, met_at__isnull=True).update(is_active=False)
+
+
 def lock(visit: Visit | int) -> Visit:
     pk = visit if isinstance(visit, int) else visit.pk
     return (

@@ -21,7 +21,7 @@ from fuwu.workcal.selectors import work_calendar_for
 from ..models import Method, Reason, Status, Visit
 from ..permissions import makes_visits_as
 from ..rules import within_call_hours
-from .context import policy_of_subject
+from .context import policy_of_subject, start_clock
 
 LEVEL_ONE = 1
 
@@ -196,6 +196,7 @@ def _create(
         changes["visitor"] = {"after": visitor.pk}
     if on_site:
         changes["on_site_reasons"] = {"after": on_site}
+    start_clock(visit, policy, now)
     record_event(
         subject=visit,
         action="visit.scheduled",

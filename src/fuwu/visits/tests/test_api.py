@@ -60,7 +60,7 @@ def test_bad_answers_are_422_naming_the_field_in_the_users_language(cast, steps,
 def test_other_departments_the_rated_and_the_uncleared_get_404_without_a_name(cast, steps, api):
     order = steps.done()
     visit = Visit.objects.get(work_order=order)
-    for person in (cast.tech, cast.cleaner, cast.head_service, cast.outsider):
+    for person in (cast.tech, cast.cleaner, cast.plumber, cast.outsider):
         client = api(person)
         got = client.get(f"visits/{visit.pk}")
         assert got.status_code == 404, person
@@ -68,8 +68,9 @@ def test_other_departments_the_rated_and_the_uncleared_get_404_without_a_name(ca
         assert client.post(f"visits/{visit.pk}/attempt", {"outcome": "unreachable"}).status_code == 404
         listed = client.get("visits").json()
         assert visit.pk not in [item["id"] for item in listed["items"]]
-    # the head of the handling department and the quality role see it
+    # the head of the handling department, the visitor's head (客服主管) and the quality role see it
     assert api(cast.head_repair).get(f"visits/{visit.pk}").status_code == 200
+    assert api(cast.head_service).get(f"visits/{visit.pk}").status_code == 200
     assert api(cast.quality).get(f"visits/{visit.pk}").status_code == 200
     # a confidential subject's visit is hidden from those not cleared for it
     Visit.objects.filter(pk=visit.pk).update(confidentiality=2)

@@ -115,7 +115,7 @@ def test_the_script_opens_with_the_holidays_greeting(cast, steps, web):
 def test_the_person_rated_and_other_departments_get_404_without_a_name(cast, steps, web):
     order = steps.done()
     visit = Visit.objects.get(work_order=order)
-    for person in (cast.tech, cast.head_service, cast.outsider):
+    for person in (cast.tech, cast.cleaner, cast.outsider):
         client = web(person)
         got = client.get(reverse("visits:detail", args=[visit.pk]))
         assert got.status_code == 404, person

@@ -22,7 +22,9 @@ from fuwu.org.models import AbsenceKind, Organisation, Role, User
 from fuwu.org.services import absence_record, department_create, duty_create, staff_create
 from fuwu.policy.selectors import sla_class_names
 from fuwu.policy.services import organisation_create
+from fuwu.reports.tasks import create_due_reports
 from fuwu.visits.demo import demo_visits
+from fuwu.visits.services.planned import plan_day
 
 ORGANISATION = "和谐家园物业服务有限公司"
 PASSWORD = "demo12345"
@@ -258,6 +260,8 @@ class Command(BaseCommand):
                 )
             if index % 4 == 0:
                 starts = date(today.year - rng.randint(0, 2), rng.randint(1, 12), 1)
+                if index == 0:  # one agreement new since yesterday: its first visit is due (003 首次回访)
+                    starts = today - timedelta(days=1)
                 agreement_add(
                     customer=customer,
                     by=agent,
@@ -268,11 +272,16 @@ class Command(BaseCommand):
         orders = demo_work_orders(organisation, people, created_customers, rng) if with_work_orders else 0
         complaints = demo_complaints(organisation, people, created_customers) if with_work_orders else 0
         visits = demo_visits(organisation, people) if with_work_orders else 0
+        # What the morning tasks would have made by now: the planned visits (first visits of new
+        # agreements, reminders, greetings) and the reports of the period that ended last.
+        planned = plan_day(organisation) if with_work_orders else None
+        reports = create_due_reports() if with_work_orders else 0
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {ORGANISATION}: {len(departments)} departments, {len(people)} staff, "
                 f"{customer_count} customers, {orders} work orders, {complaints} complaints, "
-                f"{visits} return visits."
+                f"{visits} return visits ({planned.first_visits + planned.maintenance + planned.greetings if planned else 0} "
+                f"planned), {reports} periodic reports."
             )
         )
 
