@@ -4,7 +4,9 @@ same questionnaire and the same answer as the public survey page (``public_views
 The token in the path is the authority: any token that cannot be answered (malformed, unknown,
 used, revoked, expired, its visit ended) answers the same 404, never saying which. Answers are
 checked against the policy's questionnaire: a 422 names ``answers.<code>`` and leaves the link
-unused. An answer is taken once: a second one (or two at the same moment) gets the 404.
+unused. An answer is taken once: a second one (or two at the same moment) gets the 404. Answers
+from one address are limited as on the page (``FUWU_PUBLIC_STATUS_RATE``, counted together with
+the page's): beyond it a 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -13,11 +15,16 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django_ratelimit.core import is_ratelimited
 from ninja import Router
 from pydantic import AfterValidator
 
+from fuwu.core.public import rate_period_seconds, status_rate
+from fuwu.lib.errors import ThrottledError
+
 from . import services
 from .display import question_label
+from .public_views import RATE_GROUP
 from .schemas import PublicSurveyAnsweredOut, PublicSurveyAnswerIn, PublicSurveyOut, SurveyToken
 from .services.context import policy_of_subject
 from .services.survey import customer_terms, neutral_not_found
@@ -89,6 +96,11 @@ def get_survey(request: HttpRequest, token: AnswerableToken) -> dict[str, Any]:
 def answer_survey(
     request: HttpRequest, token: AnswerableToken, payload: PublicSurveyAnswerIn
 ) -> dict[str, Any]:
+    if is_ratelimited(request, group=RATE_GROUP, key="ip", rate=status_rate, method="POST", increment=True):
+        raise ThrottledError(
+            _("Too many answers from this address: please try again later."),
+            retry_after=rate_period_seconds(status_rate(RATE_GROUP, request)),
+        )
     services.survey_answer(token, answers=payload.answers)
     return {"status": "answered", "message": _("Thank you: your answer has been received.")}
 

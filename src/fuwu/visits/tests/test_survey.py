@@ -103,6 +103,24 @@ def test_a_link_answers_once(cast, steps, api):
     assert VisitSurveyLink.objects.get(visit=visit).used_at == at(2026, 11, 24, 10, 0)
 
 
+@time_machine.travel(SENT_AT + timedelta(minutes=5), tick=False)
+def test_answers_over_the_api_are_limited_per_address_like_the_page(cast, steps, api, settings):
+    # wrong answers (422, the link stays open) count toward the address's limit; beyond it a 429
+    settings.FUWU_PUBLIC_STATUS_RATE = "3/m"
+    visit = visit_of(steps.done())
+    token = wechat_token(visit, cast.agent)
+    for _try in range(3):
+        assert (
+            api().post(f"public/visit-survey/{token}", {"answers": {"timeliness": "很好"}}).status_code == 422
+        )
+    limited = api().post(f"public/visit-survey/{token}", {"answers": GOOD})
+    assert limited.status_code == 429
+    assert limited["Retry-After"] == "60"
+    assert VisitSurveyLink.objects.get(visit=visit).used_at is None
+    settings.FUWU_PUBLIC_STATUS_RATE = "100/m"
+    assert api().post(f"public/visit-survey/{token}", {"answers": GOOD}).status_code == 200
+
+
 def test_a_guessed_or_malformed_token_is_the_same_404(cast, steps, api, client):
     visit = visit_of(steps.done())
     real = wechat_token(visit, cast.agent)
