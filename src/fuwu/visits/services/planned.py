@@ -63,6 +63,15 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone())
 
 
+def _ahead(policy: PolicyDocument, calendar: WorkCalendar, due_at: datetime, now: datetime) -> datetime:
+    """A due moment that has passed already (an agreement entered late, a reminder planned after
+    the day's close) becomes ``first_visit_after`` from now: a visit is never born overdue."""
+    if due_at > now:
+        return due_at
+    after = policy.visits.first_visit_after
+    return deadlines.due(calendar, now, after.amount, after.unit).due
+
+
 def _phone_of(customer: Any) -> str:
     phones = sorted(customer.phones.all(), key=lambda p: (not p.is_primary, p.pk))
     return phones[0].number if phones else ""
@@ -155,7 +164,7 @@ def plan_first_visits(organisation: Organisation, now: datetime) -> int:
             calendar=calendar,
             reason=Reason.AGREEMENT_STARTED,
             occasion=f"agreement:{agreement.pk}",
-            due_at=max(due_at, now),
+            due_at=_ahead(policy, calendar, due_at, now),
             now=now,
             agreement=agreement,
         )
@@ -216,7 +225,7 @@ def plan_maintenance(organisation: Organisation, now: datetime) -> int:
             due_at = calendar.close_of_business(calendar_working_day_on_or_before(calendar, day))
             reminder_from = _reminder_from(calendar, due_at, notice)
             if reminder_from <= now:
-                occasions.append((f"{product.pk}:{day.isoformat()}", max(due_at, now)))
+                occasions.append((f"{product.pk}:{day.isoformat()}", _ahead(policy, calendar, due_at, now)))
         every = planned.maintenance_every_hours
         if every and product.running_hours and product.running_hours >= every:
             passed = product.running_hours // every * every

@@ -75,6 +75,16 @@ def test_the_first_visit_is_due_the_working_day_after_the_agreement_starts(cast,
     assert visits(Reason.AGREEMENT_STARTED).count() == 1
 
 
+def test_an_agreement_entered_late_gets_a_first_visit_not_already_overdue(cast, customer):
+    # started on Monday 11-02, entered (and planned) only on Wednesday 11-11: due by the next working day
+    agreement_add(customer=customer, by=cast.agent, number="JJ-009", starts_on=date(2026, 11, 2))
+    now = at(2026, 11, 11, 10, 0)
+    assert planned.plan_first_visits(cast.organisation, now) == 1
+    visit = Visit.objects.get(reason=Reason.AGREEMENT_STARTED)
+    assert visit.due_at == at(2026, 11, 12, 17, 30)  # the close of the next working day
+    assert visit.due_at > now
+
+
 def test_first_visits_follow_the_policy(cast, customer):
     agreement_add(customer=customer, by=cast.agent, number="JJ-002", starts_on=date(2026, 11, 2))
     # an agreement that started too long ago is not visited as new
