@@ -16,7 +16,7 @@ from fuwu.policy.selectors import active_policy
 
 from .models import VisitSample
 from .services.planned import plan_day
-from .services.sampling import draw_month, sampled_levels
+from .services.sampling import draw_month, last_month, sampled_levels
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +25,7 @@ def draw_last_month(now: datetime | None = None) -> int:
     """Draw the previous month's samples of every organisation that has not drawn them yet (a
     director may have drawn them by hand). Returns how many organisations were drawn."""
     now = now or timezone.now()
-    local = timezone.localtime(now)
-    first = local.date().replace(day=1)
-    month = (
-        first.replace(year=first.year - 1, month=12)
-        if first.month == 1
-        else first.replace(month=first.month - 1)
-    )
+    month = last_month(timezone.localtime(now).date())
     drawn = 0
     for organisation in Organisation.objects.all():
         if VisitSample.objects.filter(organisation=organisation, month=month).exists():

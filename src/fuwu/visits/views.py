@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, cast
 
 from django import forms
@@ -46,6 +46,7 @@ from .permissions import VisitAction, is_rated, may, may_draw_samples
 from .presenting import samples_audit, seen_subjects, survey_links
 from .script import call_script
 from .services.context import policy_of_subject, questionnaire_of
+from .services.sampling import last_month
 
 PAGE_SIZE = 25
 TABS = ("today", "mine", "all")
@@ -497,15 +498,6 @@ def _refused(
 # --- samples ------------------------------------------------------------------------------------
 
 
-def _last_month(today: date) -> date:
-    first = today.replace(day=1)
-    return (
-        first.replace(year=first.year - 1, month=12)
-        if first.month == 1
-        else first.replace(month=first.month - 1)
-    )
-
-
 @login_required
 def samples(request: HttpRequest) -> HttpResponse:
     """The month's samples (``?month=YYYY-MM``, last month by default): each sample's population,
@@ -533,7 +525,7 @@ def samples(request: HttpRequest) -> HttpResponse:
             status = 422
     else:
         form = visit_forms.SampleMonthForm(request.GET or None)
-    month = _last_month(timezone.localdate())
+    month = last_month(timezone.localdate())
     if form.is_bound and form.is_valid():
         month = form.cleaned_data["month"].replace(day=1)
     else:

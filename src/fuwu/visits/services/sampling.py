@@ -71,6 +71,16 @@ def percent(ratio: float) -> str:
     return f"{(Decimal(str(ratio)) * 100).normalize():f}%"
 
 
+def last_month(day: date) -> date:
+    """The first day of the month before ``day``'s (the month whose samples are drawn next)."""
+    first = day.replace(day=1)
+    return (
+        first.replace(year=first.year - 1, month=12)
+        if first.month == 1
+        else first.replace(month=first.month - 1)
+    )
+
+
 def month_bounds(month: date) -> tuple[datetime, datetime]:
     zone = timezone.get_current_timezone()
     start = datetime(month.year, month.month, 1, tzinfo=zone)
