@@ -6,7 +6,7 @@ when an action item falls due, from when effectiveness may be verified and by wh
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 
 from django.utils.translation import gettext as _
@@ -15,10 +15,6 @@ from fuwu.lib.worktime import WorkCalendar
 from fuwu.policy.schema import Duration, PolicyDocument
 
 from .models import Status
-
-# A due day the person picks that is a rest day moves to the next working day (REQUIREMENTS §3);
-# the search stops after this many days (a calendar never has a longer rest).
-MAX_ROLL_DAYS = 60
 
 
 class Action(StrEnum):
@@ -97,19 +93,10 @@ def actions_in_state(facts: StateFacts) -> list[Action]:
 # --- deadlines ------------------------------------------------------------------------------
 
 
-def rolled_to_working_day(calendar: WorkCalendar, day: date) -> date:
-    """``day``, or the next working day when it is a rest day (Civil Code art. 203)."""
-    for offset in range(MAX_ROLL_DAYS):
-        candidate = day + timedelta(days=offset)
-        if calendar.is_working_day(candidate).is_working:
-            return candidate
-    return day
-
-
 def item_due_at(calendar: WorkCalendar, due_on: date) -> datetime:
     """An action item due on ``due_on`` is due at close of business of that day (of the next working
     day when it is a rest day)."""
-    return calendar.close_of_business(rolled_to_working_day(calendar, due_on))
+    return calendar.close_of_business(calendar.working_day_on_or_after(due_on))
 
 
 def default_item_due_at(calendar: WorkCalendar, now: datetime, policy: PolicyDocument) -> datetime:

@@ -193,3 +193,33 @@ class PatchSchema(InputSchema):
 class QuerySchema(Schema):
     """Base of query-parameter schemas (filters). Control characters in queries are refused for
     every endpoint by the API's request check, before any schema runs."""
+
+
+# --- text checked by a service (the page's forms and the API share the messages) -------------
+
+
+def required_text(value: str | None, field: str, errors: Any, limit: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        errors.add(field, _("is required"))
+    elif len(text) > limit:
+        errors.add(field, _("must have at most %(n)s characters") % {"n": limit})
+    elif has_control_characters(text):
+        errors.add(field, _("must not contain control characters"))
+    return text
+
+
+def optional_text(value: str | None, field: str, errors: Any, limit: int) -> str:
+    text = (value or "").strip()
+    if len(text) > limit:
+        errors.add(field, _("must have at most %(n)s characters") % {"n": limit})
+    elif has_control_characters(text):
+        errors.add(field, _("must not contain control characters"))
+    return text
+
+
+def choice(value: str | None, choices: Any, field: str, errors: Any) -> str:
+    if value not in choices.values:
+        errors.add(field, _("must be one of %(choices)s") % {"choices": ", ".join(choices.values)})
+        return ""
+    return str(value)

@@ -167,6 +167,22 @@ class WorkCalendar:
             candidate -= timedelta(days=1)
         return None
 
+    def working_day_on_or_after(self, day: date) -> date:
+        """``day`` if it is worked, else the next working day (a due day that falls on a rest day
+        moves forward, Civil Code art. 203); ``day`` itself when no working day is found within the
+        search window."""
+        try:
+            return self._next_working_day(day, _Consulted(), include=True)
+        except ValueError:
+            return day
+
+    def working_day_on_or_before(self, day: date) -> date:
+        """``day`` if it is worked, else the working day before it (what must be done before a
+        date that falls in a holiday is done before the holiday); ``day`` itself when no working
+        day is found within the search window."""
+        found = self._previous_working_day(day, _Consulted(), include=True)
+        return found if found is not None else day
+
     # --- business periods ---------------------------------------------------------------------
 
     def _local(self, moment: datetime) -> datetime:

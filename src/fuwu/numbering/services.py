@@ -13,6 +13,7 @@ period of a kind come from the policy (``[numbering]``, ``fuwu.policy.schema.Num
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -31,6 +32,16 @@ _UPSERT = (
 def period_key(reset: str, on: date) -> str:
     """The counter's period for a number taken on ``on``: ``202611`` (monthly), ``2026`` (yearly), ``all``."""
     return {"month": f"{on:%Y%m}", "year": f"{on:%Y}"}.get(reset, "all")
+
+
+def numbering_for(organisation: Any, numbering: Numbering, kind: str) -> Numbering:
+    """The policy's numbering, or — for a version published before ``kind`` was numbered — the
+    organisation's preset's (the product default), so that such a policy still numbers it."""
+    if kind in numbering.kinds:
+        return numbering
+    from fuwu.policy.presets import preset_document
+
+    return preset_document(organisation.preset).numbering
 
 
 def next_number(*, organisation_id: int, kind: str, on: date, numbering: Numbering) -> str:

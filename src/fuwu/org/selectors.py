@@ -165,6 +165,29 @@ def with_stand_ins(people: Iterable[User], at: datetime, may_see: Callable[[User
     return list(chosen.values())
 
 
+def role_holders(
+    organisation_id: int,
+    role: str,
+    *,
+    department: Department | None,
+    at: datetime,
+    may_see: Callable[[User], bool],
+) -> list[User]:
+    """Who a notice or an escalation level of ``role`` reaches for a record: for the department
+    head role the nearest heads of ``department``, else everybody of the role in the organisation;
+    an absent person replaced by whoever handles their work (``with_stand_ins``); only people who
+    ``may_see`` the record."""
+    if role == Role.DEPARTMENT_HEAD:
+        people = heads_of(department)
+    else:
+        people = list(
+            User.objects.filter(organisation_id=organisation_id, is_active=True)
+            .filter(User.role_q(role))
+            .select_related("department")
+        )
+    return [person for person in with_stand_ins(people, at, may_see) if may_see(person)]
+
+
 def is_head_of(user: User, department: Department | None) -> bool:
     """A department head of ``department`` or of a department above it."""
     return bool(

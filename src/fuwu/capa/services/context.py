@@ -11,8 +11,8 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fuwu.lib.errors import ConflictError, FieldErrors, PermissionDeniedError
-from fuwu.lib.inputs import has_control_characters
+from fuwu.lib.errors import ConflictError, PermissionDeniedError
+from fuwu.lib.inputs import choice, optional_text, required_text
 from fuwu.lib.worktime import WorkCalendar
 from fuwu.org.models import User
 from fuwu.policy.schema import PolicyDocument
@@ -140,28 +140,13 @@ def _save(capa: Capa, *fields: str) -> None:
     capa.save(update_fields=[*fields, "updated_at"])
 
 
-def required_text(value: str | None, field: str, errors: FieldErrors, limit: int) -> str:
-    text = (value or "").strip()
-    if not text:
-        errors.add(field, _("is required"))
-    elif len(text) > limit:
-        errors.add(field, _("must have at most %(n)s characters") % {"n": limit})
-    elif has_control_characters(text):
-        errors.add(field, _("must not contain control characters"))
-    return text
-
-
-def optional_text(value: str | None, field: str, errors: FieldErrors, limit: int) -> str:
-    text = (value or "").strip()
-    if len(text) > limit:
-        errors.add(field, _("must have at most %(n)s characters") % {"n": limit})
-    elif has_control_characters(text):
-        errors.add(field, _("must not contain control characters"))
-    return text
-
-
-def choice(value: str | None, choices: Any, field: str, errors: FieldErrors) -> str:
-    if value not in choices.values:
-        errors.add(field, _("must be one of %(choices)s") % {"choices": ", ".join(choices.values)})
-        return ""
-    return str(value)
+__all__ = [
+    "Context",
+    "allowed_actions",
+    "choice",
+    "facts_of",
+    "optional_text",
+    "owners_of",
+    "policy_of",
+    "required_text",
+]

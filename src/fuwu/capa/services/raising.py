@@ -17,10 +17,8 @@ from fuwu.lib.errors import FieldErrors, PermissionDeniedError, ValidationFailed
 from fuwu.lib.inputs import DESCRIPTION_LENGTH
 from fuwu.notify.models import NotificationKind
 from fuwu.notify.services import notify
-from fuwu.numbering.services import next_number
+from fuwu.numbering.services import next_number, numbering_for
 from fuwu.org.models import Department, Organisation, User
-from fuwu.policy.presets import preset_document
-from fuwu.policy.schema import Numbering
 from fuwu.timeline.services import record_event
 from fuwu.workcal.selectors import policy_and_calendar_for
 
@@ -33,14 +31,6 @@ from .people import heads_of
 
 MAX_AFFECTED = 50
 CATEGORY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-
-
-def _numbering(organisation: Organisation, numbering: Numbering) -> Numbering:
-    """The policy's numbering, or — for a version published before CAPAs were numbered — the
-    preset's (the product default), so that such a policy still numbers them."""
-    if "capa" in numbering.kinds:
-        return numbering
-    return preset_document(organisation.preset).numbering
 
 
 def resolve_affected(user: User, references: Sequence[str], errors: FieldErrors) -> list[Model]:
@@ -139,7 +129,7 @@ def capa_create(
         number=next_number(
             organisation_id=organisation.pk,
             kind="capa",
-            numbering=_numbering(organisation, policy.numbering),
+            numbering=numbering_for(organisation, policy.numbering, "capa"),
             on=timezone.localtime(now).date(),
         ),
         policy_version_id=version_id,

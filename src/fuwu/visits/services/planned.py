@@ -222,7 +222,7 @@ def plan_maintenance(organisation: Organisation, now: datetime) -> int:
         occasions: list[tuple[str, datetime]] = []
         if planned.maintenance_every_months and product.sale_date:
             day = next_maintenance_on(product.sale_date, planned.maintenance_every_months, today)
-            due_at = calendar.close_of_business(calendar_working_day_on_or_before(calendar, day))
+            due_at = calendar.close_of_business(calendar.working_day_on_or_before(day))
             reminder_from = _reminder_from(calendar, due_at, notice)
             if reminder_from <= now:
                 occasions.append((f"{product.pk}:{day.isoformat()}", _ahead(policy, calendar, due_at, now)))
@@ -248,21 +248,13 @@ def plan_maintenance(organisation: Organisation, now: datetime) -> int:
     return count
 
 
-def calendar_working_day_on_or_before(calendar: WorkCalendar, day: date) -> date:
-    """``day`` if it is a working day, else the working day before it (a reminder is made before
-    a maintenance date that falls in a holiday, not after it)."""
-    while not calendar.is_working_day(day).is_working:
-        day -= timedelta(days=1)
-    return day
-
-
 def _reminder_from(calendar: WorkCalendar, due_at: datetime, notice: Any) -> datetime:
     """When a visit due at ``due_at`` is planned: the start of the day ``notice`` working days
     before (for a duration in hours or minutes: that long before, by the clock)."""
     if notice.unit == "working_days":
         day = timezone.localtime(due_at).date()
         for _step in range(notice.amount):
-            day = calendar_working_day_on_or_before(calendar, day - timedelta(days=1))
+            day = calendar.working_day_on_or_before(day - timedelta(days=1))
         return _start_of(day)
     minutes = notice.amount * (1 if notice.unit.endswith("minutes") else 60)
     return due_at - timedelta(minutes=minutes)
@@ -305,7 +297,7 @@ def plan_greetings(organisation: Organisation, now: datetime) -> int:
     if found is None:
         return 0
     name, first_day = found
-    last_working = calendar_working_day_on_or_before(calendar, first_day - timedelta(days=1))
+    last_working = calendar.working_day_on_or_before(first_day - timedelta(days=1))
     due_at = calendar.close_of_business(last_working)
     if _reminder_from(calendar, due_at, planned.greeting_lead) > now or due_at <= now:
         return 0
