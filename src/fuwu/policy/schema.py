@@ -75,7 +75,11 @@ Clock = Literal[
     "complaint_execution",
     "complaint_reply",
     "complaint_return_visit",
+    "inspection",
     "rectification",
+    "rectification_verification",
+    "tracing_feedback",
+    "duty_handover",
     "report",
     "capa_action",
     "capa_verification",
@@ -615,19 +619,61 @@ class Visits(Section):
 
 
 class InspectionSchedule(Section):
-    name: NonEmptyText
+    """One inspection plan (002 4.1–4.3): who inspects, how often, whom.
+
+    ``scope``: ``department`` — each responsible department (``departments`` by code; none: every
+    department with staff except the inspector role's and the directors'), inspected by a person of ``inspector_role``
+    (the organisation's people of that role take the departments in turn); ``own_department`` —
+    each department's head inspects it; ``own_area`` — each department's duty named ``duty`` (an
+    area's administrator, with A and B) inspects what the duty covers; ``supplier`` — every active
+    outsourced supplier, inspected (or evaluated, with an evaluation checklist) by the head of the
+    department that manages it (002 4.10; 000); ``shift`` — a duty round for every shift of the
+    roster post named ``duty`` in the period, made by whoever is on that shift (003 夜场值班经理).
+    ``template``: the checklist (its code); none: the organisation's first checklist in use of the
+    kind the scope needs."""
+
+    name: Annotated[str, Field(min_length=1, max_length=100)]
     inspector_role: RoleCode
     frequency: Frequency
-    scope: Literal["department", "own_department", "own_area"]
+    scope: Literal["department", "own_department", "own_area", "supplier", "shift"]
+    template: Code | None = None
+    duty: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    departments: list[Code] | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="after")
+    def _duty_for_areas(self) -> InspectionSchedule:
+        if self.scope in ("own_area", "shift") and self.duty is None:
+            raise ValueError("an own_area schedule names its duty, a shift schedule its roster post (duty)")
+        return self
+
+
+class RecurringFindings(Section):
+    """When the same item fails in the same department ``count`` times within ``months`` months
+    (this failure included), a corrective action is raised (REQUIREMENTS §7, §8)."""
+
+    count: int = Field(ge=2, le=100)
+    months: int = Field(ge=1, le=24)
 
 
 class Inspections(Section):
-    schedules: list[InspectionSchedule] = Field(min_length=1)
+    schedules: list[InspectionSchedule] = Field(min_length=1, max_length=50)
     monthly_tables_collected_by: MonthDay
     monthly_report_due: MonthDay
     quarterly_report_due: MonthDay
     quality_quarter_summary_due: DayOfQuarter
     rectification: Duration
+    # The presets set these; the defaults only serve versions written before the keys existed.
+    verification: Duration = Field(default_factory=lambda: Duration(amount=3, unit="working_days"))
+    recurring_findings: RecurringFindings = Field(
+        default_factory=lambda: RecurringFindings(count=3, months=3)
+    )
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> Inspections:
+        names = [schedule.name for schedule in self.schedules]
+        if len(names) != len(set(names)):
+            raise ValueError("each inspection schedule needs its own name")
+        return self
 
 
 class Kpi(Section):
@@ -679,6 +725,70 @@ class Privacy(Section):
     unmasked_roles: list[RoleCode]
 
 
+class TracingStep(Section):
+    """One step a batch of customers' items goes through; ``double_check``: two different people
+    sign it (000 消毒供应中心: 封包前双人核对签名)."""
+
+    code: Code
+    label: Annotated[str, Field(min_length=1, max_length=40)]
+    double_check: bool = False
+
+
+def _seed_tracing_steps() -> list[TracingStep]:
+    # 000_1a906e930e34a0c7.txt 消毒供应中心对外服务管理制度 12: 回收 → 清点 → 清洗 → 检查包装 (双人核对)
+    # → 灭菌 → 成品验收 → 配送
+    return [
+        TracingStep(code="collect", label="回收"),
+        TracingStep(code="count", label="清点"),
+        TracingStep(code="clean", label="清洗"),
+        TracingStep(code="pack", label="检查包装", double_check=True),
+        TracingStep(code="sterilise", label="灭菌"),
+        TracingStep(code="accept", label="成品验收"),
+        TracingStep(code="deliver", label="配送"),
+    ]
+
+
+class Tracing(Section):
+    """Traceable handling of customers' items (REQUIREMENTS §13): the steps in order; records are
+    kept ``retention.traceable_items_years``; written feedback on returned nonconforming items is
+    due within ``feedback_within``."""
+
+    steps: list[TracingStep] = Field(default_factory=_seed_tracing_steps, min_length=1, max_length=20)
+    feedback_within: Duration = Field(default_factory=lambda: Duration(amount=1, unit="working_days"))
+
+    @model_validator(mode="after")
+    def _unique_steps(self) -> Tracing:
+        codes = [step.code for step in self.steps]
+        if len(codes) != len(set(codes)):
+            raise ValueError("each tracing step needs its own code")
+        return self
+
+
+class DutyRules(Section):
+    """Shifts and handover (REQUIREMENTS §14)."""
+
+    # 004 三.3: 任何员工不得自行换班, 如遇确实需要换班的情况, 必须经主管批准
+    swap_approver: ApproverRole = "department_head"
+    # 004 三.2: 提前10分钟到岗, 做好交接班工作 — the incoming person is there this long before the
+    # shift and acknowledges the handover by its start.
+    arrive_before_minutes: int = Field(default=10, ge=0, le=240)
+
+
+class Suppliers(Section):
+    """Outsourced suppliers' standing from their periodic evaluation's score (000: 质量, 信誉, 合作,
+    价格; the thresholds are product defaults): at least ``qualified_at`` qualified, at least
+    ``probation_at`` on probation, below that disqualified."""
+
+    qualified_at: int = Field(default=80, ge=0, le=100)
+    probation_at: int = Field(default=60, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Suppliers:
+        if self.probation_at > self.qualified_at:
+            raise ValueError("probation_at must not exceed qualified_at")
+        return self
+
+
 class Retention(Section):
     records_years: int = Field(ge=1)
     traceable_items_years: int = Field(ge=1)
@@ -703,6 +813,10 @@ class PolicyDocument(Section):
     plans: Plans
     privacy: Privacy
     retention: Retention
+    # The presets set these; the defaults only serve versions written before the sections existed.
+    tracing: Tracing = Field(default_factory=Tracing)
+    duty: DutyRules = Field(default_factory=DutyRules)
+    suppliers: Suppliers = Field(default_factory=Suppliers)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> PolicyDocument:

@@ -95,6 +95,8 @@ def _labels() -> dict[str, str]:
         "department": _("each responsible department"),
         "own_department": _("own department"),
         "own_area": _("own area"),
+        "supplier": _("each outsourced supplier"),
+        "shift": _("each shift of the post"),
         # priorities
         "low": _("low"),
         "normal": _("normal"),
@@ -109,7 +111,11 @@ def _labels() -> dict[str, str]:
         "complaint_execution": _("complaint: execution"),
         "complaint_reply": _("complaint: reply"),
         "complaint_return_visit": _("complaint: return visit"),
+        "inspection": _("inspection"),
         "rectification": _("rectification"),
+        "rectification_verification": _("rectification: verification"),
+        "tracing_feedback": _("feedback on returned items"),
+        "duty_handover": _("handover acknowledgement"),
         "report": _("report"),
         "visit": _("return visit"),
         # statuses

@@ -64,10 +64,18 @@ def test_a_further_kind_needs_no_change_of_the_schema():
 
     numbering = parse_policy(text).numbering
 
-    assert list(numbering.kinds) == ["work_order", "complaint", "return_visit", "capa"]
+    assert list(numbering.kinds) == [
+        "work_order",
+        "complaint",
+        "return_visit",
+        "capa",
+        "inspection",
+        "rectification",
+        "batch",
+    ]
     assert numbering.render("return_visit", on=date(2026, 11, 5), seq=3) == "HF2026-0003"
-    with pytest.raises(UnknownNumberKind, match="inspection"):
-        numbering.format_for("inspection")
+    with pytest.raises(UnknownNumberKind, match="batch_kind"):
+        numbering.format_for("batch_kind")
 
 
 @pytest.mark.parametrize(
