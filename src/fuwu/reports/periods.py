@@ -63,7 +63,8 @@ def rule_start(end: date, zone: ZoneInfo) -> datetime:
 
 def due_of(calendar: WorkCalendar, end: date, rule: DueRule) -> Deadline:
     """The due moment of the report of the period ending on ``end`` (ADR 0008's rules: a rest day
-    moves to the next working day, close of business)."""
+    moves to the next working day, close of business); also the moment a kind's ``opens`` rule
+    lets the daily task create it."""
     return due_by_rule(calendar, rule_start(end, calendar.tz), rule)
 
 

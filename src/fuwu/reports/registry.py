@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -67,12 +67,14 @@ class Table:
 @dataclass(frozen=True)
 class PeriodScope:
     """What the figures of one report are computed for: the organisation, the department (none: the
-    whole organisation) and the period's first and last days."""
+    whole organisation), the period's first and last days, and the moment the figures are computed
+    (the report's ``figures_at``: what is "still open" or "overdue" is so at that moment; None: now)."""
 
     organisation: Any
     department: Any | None
     start: date
     end: date  # inclusive: the period's last day
+    at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -83,10 +85,18 @@ class ReportKind:
     third month after it (1: calendar quarters; 12: December–February, March–May, …).
     ``due_rule(policy)``: the due-day rule (ADR 0008), applied from the period's last day.
     ``preparer_roles``: who fills it in and submits it; ``approver_role``: who approves or returns
-    it (an approval of the approvals engine asks that role). ``departments(organisation, policy)``:
-    for a department scope, the departments that report. ``compute(scope, policy)``: the figures of
-    the period as JSON (bounded queries); ``tables(figures, policy)``: how they read.
-    ``applies(policy)``: whether the organisation's policy asks for this report at all.
+    it (an approval of the approvals engine asks that role). ``departments(organisation, policy,
+    start, end)``: for a department scope, the departments that report for the period from ``start``
+    to ``end``. ``compute(scope)``: the figures of the period as JSON (bounded queries);
+    ``tables(figures, policy)``: how they read. ``applies(policy)``: whether the organisation's
+    policy asks for this report at all.
+
+    ``opens(policy)``: when the daily task may create the report, a due-day rule applied from the
+    period's last day like ``due_rule`` (None: the day after the period ends). Before that moment
+    the task leaves the period for a later run, so the figures snapshot includes what the records
+    may still receive after the period ("the month's tables are collected by the 5th"). It must fall
+    before the end of the next period (the task creates only the period that ended last). A report
+    made by hand is made whenever asked for; "compute again" refreshes a draft at any time.
     """
 
     code: str
@@ -100,8 +110,9 @@ class ReportKind:
     tables: Callable[[dict[str, Any], Any], list[Table]]
     first_month: int = 1
     scope: Scope = Scope.ORGANISATION
-    departments: Callable[[Any, Any], Sequence[Any]] = lambda organisation, policy: []
+    departments: Callable[[Any, Any, date, date], Sequence[Any]] = lambda organisation, policy, start, end: []
     applies: Callable[[Any], bool] = lambda policy: True
+    opens: Callable[[Any], DueRule] | None = None
     filename: str = "report"  # ASCII base of the downloaded files
     description: str | Promise = ""
     extra: dict[str, Any] = field(default_factory=dict)

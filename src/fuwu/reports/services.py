@@ -59,12 +59,13 @@ def policy_of(report: PeriodicReport) -> PolicyDocument:
     return active_policy(report.organisation)
 
 
-def scope_of(report: PeriodicReport) -> registry.PeriodScope:
+def scope_of(report: PeriodicReport, at: datetime | None = None) -> registry.PeriodScope:
     return registry.PeriodScope(
         organisation=report.organisation,
         department=report.department,
         start=report.period_start,
         end=report.period_end,
+        at=at,
     )
 
 
@@ -155,7 +156,7 @@ def report_create(
     version_id, policy, calendar = policy_and_calendar_for(organisation)
     deadline = periods.due_of(calendar, end, kind.due_rule(policy))
     figures = kind.compute(
-        registry.PeriodScope(organisation=organisation, department=department, start=start, end=end)
+        registry.PeriodScope(organisation=organisation, department=department, start=start, end=end, at=now)
     )
     try:
         with transaction.atomic():
@@ -286,7 +287,8 @@ def report_save_commentary(
 def report_refresh(*, report: PeriodicReport, by: User, now: datetime | None = None) -> PeriodicReport:
     """Compute the figures again from the records as they are now (a draft or a returned report)."""
     kind = kind_of(report)
-    figures = kind.compute(scope_of(report))  # the reads before the transaction
+    now = now or timezone.now()
+    figures = kind.compute(scope_of(report, now))  # the reads before the transaction
     with transaction.atomic():
         context = _begin(report, Action.REFRESH, by, now)
         locked = context.report

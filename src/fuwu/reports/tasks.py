@@ -10,8 +10,10 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from fuwu.lib.errors import ConflictError
+from fuwu.lib.worktime import WorkCalendar
 from fuwu.org.models import Organisation
 from fuwu.policy.selectors import active_policy
+from fuwu.workcal.selectors import work_calendar_for
 
 from . import periods, registry
 from .models import PeriodicReport
@@ -22,20 +24,25 @@ log = logging.getLogger(__name__)
 
 def create_due_reports(now: datetime | None = None) -> int:
     """Create the report of the period that ended last, for every kind (and department) of every
-    organisation whose policy asks for it, unless it exists (made by hand, or by an earlier run).
-    Returns how many were created. Safe to run any number of times: the unique constraints make a
-    second creation a conflict, which is skipped."""
+    organisation whose policy asks for it, unless it exists (made by hand, or by an earlier run) or
+    the kind's ``opens`` moment has not come yet. Returns how many were created. Safe to run any
+    number of times: the unique constraints make a second creation a conflict, which is skipped."""
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     created = 0
     for organisation in Organisation.objects.order_by("pk"):
         policy = active_policy(organisation)
+        calendar: WorkCalendar | None = None
         for kind in registry.kinds():
             if not kind.applies(policy):
                 continue
-            start, _end = periods.last_ended_period(today, kind.period, kind.first_month)
+            start, end = periods.last_ended_period(today, kind.period, kind.first_month)
+            if kind.opens is not None:
+                calendar = calendar or work_calendar_for(organisation)
+                if now < periods.due_of(calendar, end, kind.opens(policy)).due:
+                    continue  # not yet: a later run creates it
             departments = (
-                list(kind.departments(organisation, policy))
+                list(kind.departments(organisation, policy, start, end))
                 if kind.scope == registry.Scope.DEPARTMENT
                 else [None]
             )

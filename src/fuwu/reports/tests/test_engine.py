@@ -66,7 +66,7 @@ def monthly(cast):
             compute=_compute,
             tables=_tables,
             scope=Scope.DEPARTMENT,
-            departments=lambda organisation, policy: (
+            departments=lambda organisation, policy, start, end: (
                 [cast.repair, cast.cleaning] if organisation == cast.organisation else []
             ),
             filename="monthly",
@@ -282,7 +282,7 @@ def test_the_organisation_report_is_seen_by_the_kinds_roles(cast):
 # --- the daily task ----------------------------------------------------------------------------
 
 
-def test_the_task_creates_each_periods_reports_once(cast, monthly):
+def test_the_task_creates_each_periods_reports_once(cast, monthly, engine_kinds_only):
     # on 1 September 2026: August's monthly reports (two departments) and June–August's two visit
     # reports; the other organisation gets its two visit reports
     assert create_due_reports(at(2026, 9, 1, 6, 15)) == 6
@@ -304,7 +304,7 @@ def test_the_task_creates_each_periods_reports_once(cast, monthly):
     assert Notification.objects.filter(recipient=cast.agent, subject_id=needs.pk).exists()
 
 
-def test_a_report_made_by_hand_is_not_made_twice(cast, api):
+def test_a_report_made_by_hand_is_not_made_twice(cast, api, engine_kinds_only):
     head = api(cast.head_service)
     answer = head.post("reports", {"kind": "visits_analysis", "period_start": "2026-06-01"})
     assert answer.status_code == 201, answer.json()
