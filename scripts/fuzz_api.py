@@ -61,6 +61,10 @@ DEMO_IDS = {
     "number": 3,
     "complaint_id": 12,
     "penalty_id": 3,
+    "capa_id": 6,
+    "checklist_id": 4,
+    "inspection_id": 20,
+    "rectification_id": 10,
 }
 
 # Complaints in every step (the demo has none), so that the complaint actions reach their services
@@ -129,6 +133,99 @@ s.complaint_close(c, by=people["agent1"])
 c = investigating(10)
 s.complaint_request_extension(c, by=head, clock="plan", amount=1, unit="working_days", reason="等配件")
 new(11, channel="letter", identity_protected=True)
+"""
+
+
+# Checklists, inspections in every status and rectification orders in every step (the demo may have
+# none), so that their actions reach the services: run inside ``fuwu shell`` after the demo.
+SEED_INSPECTIONS = """
+from datetime import timedelta
+from django.utils import timezone
+from fuwu.inspections import services as s
+from fuwu.inspections.models import ChecklistTemplate
+from fuwu.org.models import Department, Organisation, User
+
+org = Organisation.objects.get(name="和谐家园物业服务有限公司")
+people = {u.username: u for u in User.objects.filter(organisation=org)}
+departments = {d.code: d for d in Department.objects.filter(organisation=org)}
+quality, head, tech = people["quality1"], people["head_repair"], people["tech1"]
+items = [
+    {"code": "uniform", "text": "员工着装整洁，佩戴工牌", "weight": 2},
+    {"code": "site_clean", "text": "作业现场清洁，无遗留垃圾", "weight": 3, "photo_on_fail": True},
+    {"code": "records", "text": "服务记录完整准确", "weight": 4, "kind": "score", "max_score": 10, "pass_at": 6},
+]
+plain = {"sections": [{"title": "服务现场", "items": items}]}
+sampled = {**plain, "sampling": {"method": "iso2859", "level": "II", "aql": "1.0", "unit": "份工单记录"}}
+
+
+def checklist(code, name, data):
+    found = ChecklistTemplate.objects.filter(organisation=org, code=code).first()
+    return found or s.template_create(organisation=org, by=quality, code=code, name=name, definition_data=data).template
+
+
+templates = [checklist("fuzz-quality", "服务质量巡检表（测试）", plain), checklist("fuzz-records", "工单记录抽查（测试）", sampled)]
+s.template_publish(template=templates[0], by=quality, definition_data=plain, note="第二版")
+retired = checklist("fuzz-retired", "旧巡检表（测试）", plain)
+s.template_set_active(template=retired, by=quality, active=False)
+due = timezone.localdate() + timedelta(days=10)
+failing = [s.AnswerIn("uniform", "fail", note="两人未戴工牌"), s.AnswerIn("site_clean", "pass"), s.AnswerIn("records", score=4)]
+
+
+def planned(department="repair", template=0):
+    return s.inspection_create(organisation=org, by=quality, template=templates[template],
+                               department=departments[department], inspector=quality, due_on=due, site="1号楼")
+
+
+def submitted(department="repair"):
+    inspection = planned(department)
+    s.inspection_record(inspection=inspection, by=quality, answers=failing)
+    return s.inspection_submit(inspection=inspection, by=quality, summary="两处问题")
+
+
+planned()
+planned("service")
+s.inspection_record(inspection=planned(), by=quality, answers=failing[:1])
+s.inspection_start(inspection=planned(template=1), by=quality, population=200)
+s.inspection_cancel(inspection=planned(), by=quality, reason="重复安排")
+orders = [r for _ in range(3) for r in submitted().rectifications.order_by("pk")]
+issued, acknowledged, done, verified, reopened, cancelled = orders
+for order in (acknowledged, done, verified, reopened):
+    s.rectification_acknowledge(rectification=order, by=head, note="已签收")
+for order in (done, verified, reopened):
+    s.rectification_record_done(rectification=order, by=tech, action_taken="已整改")
+s.rectification_decide(rectification=done, by=head, disposition="redo")
+s.rectification_verify(rectification=verified, by=quality, passed=True, note="已整改到位")
+s.rectification_verify(rectification=reopened, by=quality, passed=False, note="仍未整改")
+s.rectification_cancel(rectification=cancelled, by=quality, reason="误判")
+submitted("service")
+"""
+
+# Corrective and preventive actions in their first steps (recurring findings above may raise one).
+SEED_CAPA = """
+from fuwu.capa import services as c
+from fuwu.org.models import Department, Organisation, User
+
+org = Organisation.objects.get(name="和谐家园物业服务有限公司")
+people = {u.username: u for u in User.objects.filter(organisation=org)}
+repair = Department.objects.get(organisation=org, code="repair")
+head, tech = people["head_repair"], people["tech1"]
+
+
+def raised(title, kind="corrective"):
+    return c.capa_create(organisation=org, by=head, kind=kind, title=title, problem="多起投诉反映同类问题",
+                         category="service_attitude", department=repair)
+
+
+raised("上门服务态度问题")
+capa = raised("雨季漏水预防", kind="preventive")
+c.capa_analyse(capa=capa, by=head, root_cause="未做巡查", method="five_whys")
+capa = raised("维修工具不齐")
+c.capa_analyse(capa=capa, by=head, root_cause="工具未登记", method="fishbone")
+c.capa_check_extent(capa=capa, by=head, scope="各班组", found=False)
+item = c.capa_add_item(capa=capa, by=head, description="工具登记", owner=tech)
+c.capa_complete_item(capa=capa, by=tech, item_id=item.pk, evidence="登记表")
+c.capa_implement(capa=capa, by=head)
+c.capa_cancel(capa=raised("重复登记"), by=people["quality1"], reason="重复")
 """
 
 
@@ -203,6 +300,8 @@ def main() -> int:
             fuwu(env, "flush", "--no-input")
         fuwu(env, "demo", "--if-empty")
         fuwu(env, "shell", "-c", SEED_COMPLAINTS)
+        fuwu(env, "shell", "-c", SEED_INSPECTIONS)
+        fuwu(env, "shell", "-c", SEED_CAPA)
         tokens = {user: fuwu(env, "token", user).strip().splitlines()[-1] for user in args.users.split(",")}
         server = subprocess.Popen(
             [

@@ -174,7 +174,7 @@ def error_response(
 @api.exception_handler(NinjaValidationError)
 def on_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     fields = field_errors(
-        exc.errors, skip_prefix=("body", "query", "path", "form", "payload", "filters", "params")
+        exc.errors, skip_prefix=("body", "query", "path", "form", "file", "payload", "filters", "params")
     )
     return error_response(
         request,
@@ -296,6 +296,11 @@ def _register_routers() -> None:
     from fuwu.complaints.api import work_order_router as work_order_complaints_router
     from fuwu.customers.api import router as customers_router
     from fuwu.exports.api import router as exports_router
+    from fuwu.inspections.api import checklist_router
+    from fuwu.inspections.api import rectification_router as rectifications_router
+    from fuwu.inspections.api import router as inspections_router
+    from fuwu.inspections.export_api import rectification_router as rectification_export_router
+    from fuwu.inspections.export_api import router as inspection_export_router
     from fuwu.notify.api import router as notify_router
     from fuwu.notify.settings_api import router as notify_settings_router
     from fuwu.org.api import router as org_router
@@ -320,6 +325,15 @@ def _register_routers() -> None:
     api.add_router("/exports", exports_router)
     api.add_router("/approvals", approvals_router)
     api.add_router("/capa", capa_router)
+    api.add_router("/duty", "fuwu.duty.api.router")
+    api.add_router("/batches", "fuwu.tracing.api.router")
+    api.add_router("/checklists", checklist_router)
+    # the exports first: their literal paths (/export.xlsx) before /{rectification_id}
+    api.add_router("/inspections", inspection_export_router)
+    api.add_router("/rectifications", rectification_export_router)
+    api.add_router("/inspections", inspections_router)
+    api.add_router("/rectifications", rectifications_router)
+    api.add_router("/suppliers", "fuwu.suppliers.api.router")
     api.add_router("/complaints", complaints_router)
     api.add_router("/work-orders", work_order_complaints_router)
     api.add_router("/complaint-penalties", complaint_penalties_router)

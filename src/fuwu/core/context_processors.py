@@ -21,6 +21,11 @@ class NavItem:
     url_name: str | None  # None: not yet available
     section: str
     group: str = "main"  # "settings": the reference data, in one dropdown (the bar fits a 1366 px screen)
+    # A laptop's bar has no room for every section: below this breakpoint ("xl": 1200 px, "xxl":
+    # 1400 px) and from 992 px the section is in the "More" menu instead; "never": always in "More";
+    # "": always on the bar.
+    # A phone's collapsed menu lists every section.
+    bar_from: str = ""
 
     @property
     def url(self) -> str | None:
@@ -32,14 +37,20 @@ NAVIGATION = [
     NavItem(_("Work orders"), "workorders:list", "workorders"),
     NavItem(_("Complaints"), "complaints:list", "complaints"),
     # Translators: navigation; short for 回访 (return visits), the bar must fit a 992 px screen.
-    NavItem(pgettext_lazy("navigation", "Visits"), "visits:list", "visits"),
-    NavItem(_("Inspections"), None, "inspections"),
+    NavItem(pgettext_lazy("navigation", "Visits"), "visits:list", "visits", bar_from="xl"),
+    NavItem(_("Inspections"), "inspections:list", "inspections", bar_from="xxl"),
     # Translators: navigation; the short name quality managers use (纠正预防措施).
-    NavItem(pgettext_lazy("navigation", "CAPA"), "capa:list", "capa"),
+    NavItem(pgettext_lazy("navigation", "CAPA"), "capa:list", "capa", bar_from="xxl"),
     NavItem(_("KPIs"), None, "kpi"),
     NavItem(_("Assessment"), None, "assessment"),
     NavItem(_("Plans and supervision"), None, "plans"),
-    NavItem(_("Customers"), "customers:list", "customers"),
+    NavItem(_("Customers"), "customers:list", "customers", bar_from="xxl"),
+    # Translators: navigation; 排班与交接班
+    NavItem(pgettext_lazy("navigation", "Shifts and handover"), "duty:mine", "duty", bar_from="never"),
+    # Translators: navigation; 外包供方
+    NavItem(pgettext_lazy("navigation", "Suppliers"), "suppliers:list", "suppliers", bar_from="never"),
+    # Translators: navigation; 物品批次追溯 (e.g. 消毒供应)
+    NavItem(pgettext_lazy("navigation", "Item batches"), "tracing:list", "tracing", bar_from="never"),
     NavItem(_("Service types"), "catalogue:list", "catalogue", "settings"),
     NavItem(_("Organisation"), "org:departments", "org", "settings"),
     NavItem(_("Policy"), "policy:active", "policy", "settings"),
@@ -109,8 +120,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "active": item.section == current or (current == "core" and item.section == "home"),
             "available": item.url_name is not None,
             "group": item.group,
-            # The brand leads home too: a 992–1199 px bar needs the room of "Home".
+            # The brand leads home: a laptop's bar (from 992 px) needs the room of "Home".
             "wide_only": item.section == "home",
+            "bar_from": item.bar_from,
         }
         for item in NAVIGATION
     ]
@@ -153,6 +165,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "navigation": items,
         "settings_active": any(i["active"] for i in items if i["group"] == "settings"),
+        "more_active": any(i["active"] for i in items if i.get("bar_from")),
         "unread_notifications": UnreadNotifications(request.user.pk),
         "notifications_active": current == "notify" and match is not None and match.view_name in NOTIFY_INBOX,
         "is_administrator": is_administrator,

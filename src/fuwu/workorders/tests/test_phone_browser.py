@@ -309,13 +309,17 @@ def test_lists_fit_a_phone_and_the_english_navigation_fits_1366(
         assert label.bounding_box()["height"] < 40  # "派工" / "到场" on one line, not one character each
         page.context.close()
 
-    # in English on a 1366 px screen (and narrower laptops) the navigation stays on one line inside the screen
+    # in English on a 1366 px screen (and narrower laptops, and wider ones) the navigation stays on one
+    # line inside the screen; a department head's bar has the approvals too
     for username, width in (
         ("admin", 1366),
         ("director", 1366),
         ("agent", 1366),
         ("admin", 1280),
         ("admin", 992),
+        ("head_repair", 992),
+        ("head_repair", 1200),
+        ("head_repair", 1400),
     ):
         page = new_page(
             chromium_browser,
@@ -343,4 +347,18 @@ def test_lists_fit_a_phone_and_the_english_navigation_fits_1366(
         page.click("#nav-settings")
         page.wait_for_selector("#nav-settings + .dropdown-menu.show")
         assert "Service types" in page.locator("#nav-settings + .dropdown-menu").inner_text()
+        # below 1400 px the sections without room on the bar are one click away, in "More"
+        inspections = page.locator('nav.navbar ul.navbar-nav > li > a[href="/inspections/"]')
+        if width < 1400:
+            assert not inspections.is_visible()
+            page.click("#nav-more")
+            page.wait_for_selector("#nav-more + .dropdown-menu.show")
+            assert page.locator('#nav-more + .dropdown-menu a[href="/inspections/"]').is_visible()
+        else:
+            assert inspections.is_visible()
+            # a wide bar keeps only the occasional sections (suppliers, rosters, batches) in "More"
+            page.click("#nav-more")
+            page.wait_for_selector("#nav-more + .dropdown-menu.show")
+            assert not page.locator('#nav-more + .dropdown-menu a[href="/inspections/"]').is_visible()
+            assert page.locator('#nav-more + .dropdown-menu a[href="/suppliers/"]').is_visible()
         page.context.close()

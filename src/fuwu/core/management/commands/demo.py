@@ -18,11 +18,13 @@ from fuwu.catalogue.services import service_type_create
 from fuwu.complaints.demo import demo_complaints
 from fuwu.customers.models import Customer
 from fuwu.customers.services import agreement_add, customer_create, product_add
+from fuwu.inspections.demo import demo_inspections
 from fuwu.org.models import AbsenceKind, Organisation, Role, User
 from fuwu.org.services import absence_record, department_create, duty_create, staff_create
 from fuwu.policy.selectors import sla_class_names
 from fuwu.policy.services import organisation_create
 from fuwu.reports.tasks import create_due_reports
+from fuwu.suppliers.demo import demo_suppliers
 from fuwu.visits.demo import demo_visits
 from fuwu.visits.services.planned import plan_day
 
@@ -70,6 +72,8 @@ DUTIES = [  # department, duty, kind, A, B
     ("cleaning", "公共区域保洁", "queue", "cleaner1", "cleaner2"),
     ("security", "门岗值守", "post", "guard1", "head_security"),
     ("quality", "月度巡检", "responsibility", "quality1", "quality2"),
+    # 002 4.3: the area administrator's weekly full inspection (A and B)
+    ("cleaning", "区域管理员", "post", "cleaner1", "head_cleaning"),
 ]
 
 SERVICE_TYPES = [  # code, name, category, department, sla class, materials, fees
@@ -272,6 +276,9 @@ class Command(BaseCommand):
         orders = demo_work_orders(organisation, people, created_customers, rng) if with_work_orders else 0
         complaints = demo_complaints(organisation, people, created_customers) if with_work_orders else 0
         visits = demo_visits(organisation, people) if with_work_orders else 0
+        inspections = demo_inspections(organisation, people) if with_work_orders else 0
+        if with_work_orders:
+            demo_suppliers(organisation, people)
         # What the morning tasks would have made by now: the planned visits (first visits of new
         # agreements, reminders, greetings) and the reports of the period that ended last.
         planned = plan_day(organisation) if with_work_orders else None
@@ -281,7 +288,7 @@ class Command(BaseCommand):
                 f"Loaded {ORGANISATION}: {len(departments)} departments, {len(people)} staff, "
                 f"{customer_count} customers, {orders} work orders, {complaints} complaints, "
                 f"{visits} return visits ({planned.first_visits + planned.maintenance + planned.greetings if planned else 0} "
-                f"planned), {reports} periodic reports."
+                f"planned), {inspections} inspections, {reports} periodic reports."
             )
         )
 
