@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.utils.translation import gettext
 
 from fuwu.duty import selectors, services
 from fuwu.duty.models import ClockKind, HandoverClock
@@ -128,7 +129,9 @@ def test_only_the_incoming_person_or_a_head_acknowledges(centre, change):
     handover = write(centre, outgoing)
     with pytest.raises(PermissionDeniedError) as refused:
         services.handover_acknowledge(handover=handover, by=centre.agent, now=WRITING)
-    assert "You wrote this handover" in str(refused.value.message)
+    assert str(refused.value.message) == gettext(
+        "You wrote this handover: the incoming person acknowledges it."
+    )
     for other in (centre.agent3, centre.head_repair):
         with pytest.raises(PermissionDeniedError):
             services.handover_acknowledge(handover=handover, by=other, now=WRITING)
