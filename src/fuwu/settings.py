@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "django_guid",
     "huey.contrib.djhuey",
     "axes",
     "csp",
@@ -85,6 +86,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_guid.middleware.guid_middleware",  # first: every later line of the request has its id
+    "fuwu.core.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -342,13 +345,62 @@ AXES_LOCKOUT_CALLABLE = "fuwu.core.views.sign_in_locked_out"
 FUWU_API_BAD_TOKEN_LIMIT = env_int("FUWU_API_BAD_TOKEN_LIMIT", 10)
 FUWU_API_BAD_TOKEN_WINDOW = env_int("FUWU_API_BAD_TOKEN_WINDOW", 600)
 
+# --- logs, request ids, error reports (fuwu.core.observability) -------------------------------
+# Every line carries the request id (the proxy's X-Request-ID when valid, else a new one, returned
+# in the response's X-Request-ID; a task's id in the worker), the person and the records changed.
+# LOG_FORMAT=json: one JSON object per line for a log collector; text otherwise.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json")
+LOG_FIELDS = ["asctime", "levelname", "name", "message", "request_id", "user", "record"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "fuwu.lib.logcontext.RequestContext"}},
+    "formatters": {
+        "text": {
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(user)s %(record)s] %(message)s"
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": LOG_FIELDS,
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}, "axes": {"level": "WARNING"}},  # axes: failures and lockouts
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # axes: failures and lockouts
+        "django_guid": {"level": "WARNING"},  # else a line per request saying an id was made
+        # runserver's own line per request repeats fuwu.request's
+        "django.server": {"level": "WARNING"},
+    },
 }
+DJANGO_GUID = {"GUID_HEADER_NAME": "X-Request-ID", "VALIDATE_GUID": True, "EXPOSE_HEADER": False}
+# Errors to Sentry (or a compatible server such as GlitchTip) when SENTRY_DSN is set; no personal data.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    from fuwu import __version__
+    from fuwu.core.observability import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT") or FUWU_ENV,
+        release=f"fuwu@{__version__}",
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE") or 0),
+    )
+
+# --- health (/health/, fuwu.core.health) ------------------------------------------------------
+# The endpoint answers 503 when the database (or Redis, when used) does not answer; "degraded"
+# (still 200) when no worker has beaten for FUWU_HEALTH_WORKER_MAX_AGE seconds, a due clock has
+# waited for the sweep more than FUWU_HEALTH_SWEEP_MAX_LAG seconds, or more than
+# FUWU_HEALTH_QUEUE_MAX tasks wait in the queue.
+FUWU_HEALTH_WORKER_MAX_AGE = env_int("FUWU_HEALTH_WORKER_MAX_AGE", 180)
+FUWU_HEALTH_SWEEP_MAX_LAG = env_int("FUWU_HEALTH_SWEEP_MAX_LAG", 300)
+FUWU_HEALTH_QUEUE_MAX = env_int("FUWU_HEALTH_QUEUE_MAX", 1000)
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_MAX_PER_PAGE_SIZE = 200

@@ -195,6 +195,27 @@ def sweep_process(process: registry.ClockProcess, now: datetime, result: SweepRe
             result.moved_on += 1
 
 
+def oldest_unswept(now: datetime) -> datetime | None:
+    """The earliest moment at which the sweep had something to do that is still undone at ``now``
+    (a warning or an escalation level due), over every process; None when it is up to date. Read
+    through the sweep's own partial indexes: two short index reads per process."""
+    oldest: datetime | None = None
+    for process in registry.processes():
+        clocks = process.clock_model._default_manager.filter(**RUNNING)
+        for due in (
+            clocks.filter(next_escalation_at__lte=now)
+            .order_by("next_escalation_at")
+            .values_list("next_escalation_at", flat=True)[:1],
+            clocks.filter(warn_at__lte=now, warned_at__isnull=True, due_at__gt=now)
+            .order_by("warn_at")
+            .values_list("warn_at", flat=True)[:1],
+        ):
+            for moment in due:
+                if moment is not None and (oldest is None or moment < oldest):
+                    oldest = moment
+    return oldest
+
+
 def sweep(now: datetime) -> SweepResult:
     """One pass over every registered process at ``now``; each clock in its own short transaction."""
     result = SweepResult()

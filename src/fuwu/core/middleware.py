@@ -51,7 +51,7 @@ class OrganisationRequiredMiddleware:
     """Signed-in accounts without an organisation (e.g. a bare ``createsuperuser``) see an explanation
     instead of pages that would have nothing to show; the Django admin stays reachable for them."""
 
-    OPEN_PREFIXES = ("/login/", "/logout/", "/i18n/", "/static/", "/media/", "/admin/", "/api/")
+    OPEN_PREFIXES = ("/login/", "/logout/", "/i18n/", "/static/", "/media/", "/admin/", "/api/", "/health/")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -5,12 +5,14 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from fuwu import visibility
 from fuwu.org.models import Role, User
@@ -23,6 +25,16 @@ def favicon(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(FAVICON.read_bytes(), content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+@never_cache
+@require_safe
+def health(request: HttpRequest) -> HttpResponse:
+    """``/health/``: the installation's checks as JSON (``core.health``); 503 when it is down."""
+    from . import health as checks
+
+    report = checks.report()
+    return JsonResponse(report, status=503 if report["status"] == checks.DOWN else 200)
 
 
 # What each list of a home page is called, and what its ``mine`` narrows it to.

@@ -11,6 +11,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
+from fuwu.lib import logcontext
+
 from .models import Event
 
 
@@ -86,6 +88,7 @@ def record_event(
     )
     event.hash = event.compute_hash()
     event.save()
+    logcontext.note_record(f"{subject_type.app_label}.{subject_type.model}:{subject.pk}")
     return event
 
 
